@@ -1,0 +1,68 @@
+# Library layers. Each layer's sources are listed by directory so that adding a
+# file needs no edit here; layers only depend downwards (see docs/architecture.md).
+
+file(GLOB SHAREMSG_CORE_SOURCES CONFIGURE_DEPENDS
+  ${PROJECT_SOURCE_DIR}/src/util/*.cpp
+  ${PROJECT_SOURCE_DIR}/src/crypto/*.cpp
+  ${PROJECT_SOURCE_DIR}/src/proto/*.cpp
+  ${PROJECT_SOURCE_DIR}/src/chain/*.cpp)
+
+# libsharemsg: protocol core, no sockets, threads, files or clocks of its own.
+add_library(sharemsg_core STATIC ${SHAREMSG_CORE_SOURCES})
+target_include_directories(sharemsg_core PUBLIC ${PROJECT_SOURCE_DIR}/src)
+target_link_libraries(sharemsg_core
+  PUBLIC PkgConfig::SECP256K1 OpenSSL::Crypto nlohmann_json::nlohmann_json
+  PRIVATE sharemsg_warnings)
+
+# Conformance runner: reads vector files; shared by the CLI and the tests.
+file(GLOB SHAREMSG_CONFORMANCE_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/conformance/*.cpp)
+add_library(sharemsg_conformance STATIC ${SHAREMSG_CONFORMANCE_SOURCES})
+target_link_libraries(sharemsg_conformance PUBLIC sharemsg_core PRIVATE sharemsg_warnings)
+
+# sharemsg: the offline tool.
+file(GLOB SHAREMSG_CLI_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/apps/sharemsg/*.cpp)
+add_executable(sharemsg ${SHAREMSG_CLI_SOURCES})
+target_link_libraries(sharemsg PRIVATE sharemsg_conformance CLI11::CLI11 sharemsg_warnings)
+
+if(SHAREMSG_TESTS)
+  find_package(GTest REQUIRED)
+  enable_testing()
+  file(GLOB SHAREMSG_TEST_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/unit/*.cpp)
+  add_executable(sharemsg_tests ${SHAREMSG_TEST_SOURCES})
+  target_link_libraries(sharemsg_tests PRIVATE sharemsg_conformance GTest::gtest_main sharemsg_warnings)
+  target_compile_definitions(sharemsg_tests PRIVATE
+    SHAREMSG_VECTORS_DIR="${PROJECT_SOURCE_DIR}/../shared/vectors"
+    SHAREMSG_CLI_PATH="$<TARGET_FILE:sharemsg>")
+  include(GoogleTest)
+  gtest_discover_tests(sharemsg_tests DISCOVERY_TIMEOUT 60)
+  add_test(NAME cli_conformance_public
+    COMMAND sharemsg conformance ${PROJECT_SOURCE_DIR}/../shared/vectors/share_messages_public.json)
+endif()
+
+if(SHAREMSG_BENCH)
+  find_package(benchmark REQUIRED)
+  file(GLOB SHAREMSG_BENCH_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/bench/*.cpp)
+  foreach(src ${SHAREMSG_BENCH_SOURCES})
+    get_filename_component(name ${src} NAME_WE)
+    add_executable(${name} ${src})
+    target_link_libraries(${name} PRIVATE sharemsg_core benchmark::benchmark sharemsg_warnings)
+  endforeach()
+endif()
+
+# One libFuzzer target per fuzz/*.cpp; each executable is named fuzz_<stem>
+# (the stem keeps its own fuzz_ prefix if it has one), which is how
+# scripts/test.sh finds them. The seed corpus of a target, if any, is
+# fuzz/corpus/<executable name>/.
+if(SHAREMSG_FUZZ)
+  file(GLOB SHAREMSG_FUZZ_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/fuzz/*.cpp)
+  foreach(src ${SHAREMSG_FUZZ_SOURCES})
+    get_filename_component(name ${src} NAME_WE)
+    if(NOT name MATCHES "^fuzz_")
+      set(name fuzz_${name})
+    endif()
+    add_executable(${name} ${src})
+    target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
+    target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+    target_link_libraries(${name} PRIVATE sharemsg_conformance sharemsg_warnings)
+  endforeach()
+endif()

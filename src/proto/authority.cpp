@@ -1,0 +1,25 @@
+#include "proto/authority.hpp"
+
+#include <algorithm>
+
+namespace sharemsg::proto {
+
+const AuthoritySet& mainnet_authorities() {
+    static const AuthoritySet set = [] {
+        AuthoritySet s;
+        s.push_back({*from_hex_fixed<33>("03ffd03de44a6e11b9917f3a29f9443283d9871c9d743ef30d5eddcd37094b64d1"),
+                     "forrestv"});
+        s.push_back({*from_hex_fixed<33>("02fe6578f8021a7d466787827b3f26437aef88279ef380af326f87ec362633293a"),
+                     "maintainer"});
+        return s;
+    }();
+    return set;
+}
+
+const Authority* find_authority(const AuthoritySet& set, ByteView pubkey) {
+    for (const auto& a : set)
+        if (std::equal(a.pubkey.begin(), a.pubkey.end(), pubkey.begin(), pubkey.end())) return &a;
+    return nullptr;
+}
+
+}  // namespace sharemsg::proto

@@ -1,0 +1,22 @@
+// Reference behaviours we deliberately do not reproduce, each behind a switch.
+//
+// Our defaults are all false. The conformance runner turns a switch on only to show that a
+// vector which disagrees with us matches the reference's quirk exactly, and then reports
+// that vector as an intentional difference. docs/protocol-differences.md explains each.
+#pragma once
+
+namespace sharemsg::proto {
+
+struct ReferenceQuirks {
+    // Ban list: keywords read from the file keep their case (so upper-case ones never match).
+    bool keywords_loaded_verbatim = false;
+    // Ban list: a payload that is not valid UTF-8 escapes keyword bans.
+    bool keywords_skip_invalid_utf8 = false;
+    // Store: the max_messages cap may evict an authority transition signal.
+    bool cap_evicts_transition_signals = false;
+    // Store: process_share fails as a whole when the envelope decrypts without a valid
+    // announcement, or when a signature or announced key cannot be parsed.
+    bool process_share_aborts = false;
+};
+
+}  // namespace sharemsg::proto

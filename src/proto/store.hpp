@@ -1,0 +1,106 @@
+// Message store logic: deduplication, expiry, history cap, sharechain pruning, authority
+// retention, queries and stats. Pure: time comes in as `now` (seconds since the epoch),
+// and nothing is written anywhere; persistence is the node's concern.
+//
+// Ordering: newest first by timestamp; equal timestamps keep arrival order.
+// Expiry: a message older than max_age is not added and is pruned, except authority
+// transition signals, which never expire by age. The history cap evicts the oldest
+// message that is not an authority transition signal (the reference may evict those too;
+// see ReferenceQuirks::cap_evicts_transition_signals).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "proto/authority.hpp"
+#include "proto/banlist.hpp"
+#include "proto/compat.hpp"
+#include "proto/message.hpp"
+#include "proto/registry.hpp"
+
+namespace sharemsg::proto {
+
+struct StoreOptions {
+    std::size_t max_messages = MAX_MESSAGE_HISTORY;
+    double max_age = MAX_MESSAGE_AGE;
+    ReferenceQuirks quirks{};
+};
+
+struct MessageQuery {
+    std::optional<std::uint8_t> msg_type;
+    std::optional<std::string> sender;
+    std::optional<double> since;  // timestamp >= since
+    bool verified_only = false;
+    std::size_t limit = 50;
+    bool apply_bans = true;
+    bool authority_only = false;
+};
+
+class MessageStore {
+public:
+    using Ptr = std::shared_ptr<const ShareMessage>;
+
+    MessageStore(StoreOptions options, AuthoritySet authorities);
+
+    // Processes a share's message_data: registers its announcement (under the share's payout
+    // address), verifies signed messages against the registry, and stores new messages.
+    // Returns how many were added. Fails only under ReferenceQuirks::process_share_aborts.
+    Result<std::size_t> process_share(const ShareHash& share_hash, const std::string& sender_address,
+                                      ByteView message_data, double now);
+
+    // Adds a message that did not come from a share (a local NODE_STATUS, say).
+    bool add_local_message(ShareMessage m, double now);
+
+    // Removes messages whose carrying share is not in `active` (authority messages stay).
+    // An empty set is ignored, as in the reference.
+    void prune_by_sharechain(const std::set<ShareHash>& active);
+
+    // Loads a hex-encoded v1 blob (from --transition-message or bootstrap_messages/); each
+    // message is checked against the authority key that decrypted it. Returns messages added.
+    std::size_t load_blob_hex(std::string_view hex, double now);
+
+    std::vector<Ptr> query(const MessageQuery& q) const;
+    nlohmann::ordered_json to_json(const MessageQuery& q, double now) const;
+    nlohmann::ordered_json stats() const;
+
+    bool contains(const crypto::Hash256& message_hash) const { return hashes_.count(message_hash) > 0; }
+    std::size_t size() const { return messages_.size(); }
+    const std::vector<Ptr>& messages() const { return messages_; }  // newest first
+    const std::vector<Ptr>& authority_messages() const { return authority_; }
+    std::vector<ShareHash> tracked_shares() const;
+
+    SigningKeyRegistry& registry() { return registry_; }
+    const SigningKeyRegistry& registry() const { return registry_; }
+    BanList& bans() { return bans_; }
+    const BanList& bans() const { return bans_; }
+    void set_bans(BanList b) { bans_ = std::move(b); }
+    const AuthoritySet& authorities() const { return authorities_; }
+
+private:
+    struct HashOf {
+        std::size_t operator()(const crypto::Hash256& h) const noexcept;
+    };
+    bool add(ShareMessage m, double now);
+    void prune(double now);
+    void erase_message(const ShareMessage* m);
+    static bool is_transition_authority(const ShareMessage& m);
+
+    StoreOptions opt_;
+    AuthoritySet authorities_;
+    SigningKeyRegistry registry_;
+    BanList bans_;
+    std::vector<Ptr> messages_;  // newest first
+    std::unordered_set<crypto::Hash256, HashOf> hashes_;
+    std::map<ShareHash, std::vector<Ptr>> by_share_;
+    std::vector<Ptr> authority_;
+};
+
+}  // namespace sharemsg::proto
