@@ -116,4 +116,25 @@ bool ecdsa_der_is_high_s(ByteView der_sig) {
     return secp256k1_ecdsa_signature_normalize(ctx(), nullptr, &sig) == 1;
 }
 
+Result<ByteArray<64>> ecdsa_der_to_compact(ByteView der_sig) {
+    secp256k1_ecdsa_signature sig;
+    if (der_sig.empty() || !secp256k1_ecdsa_signature_parse_der(ctx(), &sig, der_sig.data(), der_sig.size()))
+        return make_error(Errc::bad_encoding, "signature is not strict DER");
+    ByteArray<64> out{};
+    secp256k1_ecdsa_signature_serialize_compact(ctx(), out.data(), &sig);
+    return out;
+}
+
+Result<Bytes> ecdsa_der_normalize(ByteView der_sig) {
+    secp256k1_ecdsa_signature sig;
+    if (der_sig.empty() || !secp256k1_ecdsa_signature_parse_der(ctx(), &sig, der_sig.data(), der_sig.size()))
+        return make_error(Errc::bad_encoding, "signature is not strict DER");
+    secp256k1_ecdsa_signature_normalize(ctx(), &sig, &sig);
+    Bytes der(72);
+    size_t len = der.size();
+    secp256k1_ecdsa_signature_serialize_der(ctx(), der.data(), &len, &sig);
+    der.resize(len);
+    return der;
+}
+
 }  // namespace sharemsg::crypto

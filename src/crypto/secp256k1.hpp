@@ -46,4 +46,10 @@ bool ecdsa_verify_der_normalized(ByteView pubkey, const Hash256& digest, ByteVie
 // True when the DER signature parses and its S value is in the upper half.
 bool ecdsa_der_is_high_s(ByteView der_sig);
 
+// r || s (32 bytes each, big-endian) of a strict-DER signature; Errc::bad_encoding otherwise.
+Result<ByteArray<64>> ecdsa_der_to_compact(ByteView der_sig);
+
+// The low-S DER twin of a strict-DER signature (unchanged when S is already low).
+Result<Bytes> ecdsa_der_normalize(ByteView der_sig);
+
 }  // namespace sharemsg::crypto

@@ -16,6 +16,18 @@ const AuthoritySet& mainnet_authorities() {
     return set;
 }
 
+const AuthoritySet& test_authorities() {
+    static const AuthoritySet set = [] {
+        AuthoritySet s;
+        s.push_back({*from_hex_fixed<33>("025e2177adea8eef2a9d0a1558557bd89debbac79626acc5669a054852420cb9ee"),
+                     "test_authority_A"});
+        s.push_back({*from_hex_fixed<33>("0378a85bc895123116a144b15184fe3d0424947f3e917f003462407cf661ca1a9a"),
+                     "test_authority_B"});
+        return s;
+    }();
+    return set;
+}
+
 const Authority* find_authority(const AuthoritySet& set, ByteView pubkey) {
     for (const auto& a : set)
         if (std::equal(a.pubkey.begin(), a.pubkey.end(), pubkey.begin(), pubkey.end())) return &a;

@@ -22,6 +22,12 @@ using AuthoritySet = std::vector<Authority>;
 // forrestv (03ffd03d...) and the maintainer key (02fe6578...), as in the reference.
 const AuthoritySet& mainnet_authorities();
 
+// The two test authorities of the reference's golden vectors (vectors/share_messages_public
+// .json, meta.test_authority): "test_authority_A" in forrestv's slot and "test_authority_B"
+// in the maintainer's. Their private keys are public, so this set must never be trusted on
+// a real network; it exists for tests, the conformance runner and `--authorities test`.
+const AuthoritySet& test_authorities();
+
 const Authority* find_authority(const AuthoritySet& set, ByteView pubkey);
 
 }  // namespace sharemsg::proto

@@ -41,6 +41,8 @@ Result<std::size_t> MessageStore::process_share(const ShareHash& share_hash, con
                 if (auto pk = registry_.pubkey_for(*m.signing_id)) {
                     if (!crypto::parse_pubkey(*pk))
                         return make_error(Errc::bad_key, "The public key could not be parsed or is invalid.");
+                    if (!crypto::ecdsa_der_to_compact(m.signature))
+                        return make_error(Errc::bad_encoding, "The DER-encoded signature could not be parsed.");
                 }
             }
             verify_with_registry(m, registry_, authorities_);

@@ -63,6 +63,9 @@ public:
     // An empty set is ignored, as in the reference.
     void prune_by_sharechain(const std::set<ShareHash>& active);
 
+    // Applies expiry by age and the history cap at time `now` (also done on every add).
+    void expire(double now) { prune(now); }
+
     // Loads a hex-encoded v1 blob (from --transition-message or bootstrap_messages/); each
     // message is checked against the authority key that decrypted it. Returns messages added.
     std::size_t load_blob_hex(std::string_view hex, double now);

@@ -1,0 +1,16 @@
+// Subcommands of the `sharemsg` tool. Each file cmd_*.cpp defines one add_*_command, which
+// registers the subcommand, its options and --help text, and its callback. A callback
+// reports failure by throwing CLI::RuntimeError(exit_code) after printing a clear message
+// to stderr.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace sharemsg::cli {
+
+void add_conformance_command(CLI::App& app);
+void add_derive_key_command(CLI::App& app);
+void add_decode_command(CLI::App& app);
+void add_transition_command(CLI::App& app);
+
+}  // namespace sharemsg::cli

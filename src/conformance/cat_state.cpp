@@ -1,0 +1,362 @@
+// Stateful categories: ban_list, message_store, message_store_extra, signing_key_registry.
+#include <regex>
+
+#include "conformance/support.hpp"
+#include "proto/store.hpp"
+
+namespace sharemsg::conformance {
+
+namespace {
+json plain(const nlohmann::ordered_json& o) { return json::parse(o.dump()); }
+
+// One configuration per reference quirk, to name the quirk a differing vector matches.
+struct QuirkCase {
+    const char* reason;
+    proto::ReferenceQuirks quirks;
+};
+std::vector<QuirkCase> quirk_cases() {
+    std::vector<QuirkCase> cases;
+    proto::ReferenceQuirks q;
+    q.keywords_loaded_verbatim = true;
+    cases.push_back({"keywords loaded from a file are lower-cased (the reference keeps their case, so they never match)", q});
+    q = {};
+    q.keywords_skip_invalid_utf8 = true;
+    cases.push_back({"keyword bans also apply to payloads that are not valid UTF-8 (the reference lets them escape)", q});
+    q = {};
+    q.cap_evicts_transition_signals = true;
+    cases.push_back({"the history cap never evicts authority transition signals (the reference may)", q});
+    q = {};
+    q.process_share_aborts = true;
+    cases.push_back({"process_share keeps going past a missing announcement or unparseable key (the reference raises)", q});
+    q = {true, true, true, true};
+    cases.push_back({"several reference quirks at once (see docs/protocol-differences.md)", q});
+    return cases;
+}
+
+proto::BanList ban_list_from_spec(const json& spec, proto::ReferenceQuirks quirks) {
+    // Keywords go in as the reference's ban_keyword() would put them (lower-cased), unless
+    // the quirk of a file-loaded list applies.
+    json file = {{"signing_ids", spec.value("signing_ids", json::array())},
+                 {"addresses", spec.value("addresses", json::array())},
+                 {"keywords", spec.value("keywords", json::array())},
+                 {"types", spec.value("types", json::array())}};
+    auto b = proto::BanList::from_file_text(file.dump(), quirks);
+    if (!b) throw BadVector("ban list spec: " + b.error().reason);
+    return *b;
+}
+}  // namespace
+
+void run_ban_list(const Context&, const json& cat, std::vector<Outcome>& out) {
+    const std::string name = "ban_list";
+    std::map<std::string, proto::ShareMessage> messages;
+    for (const auto& m : cat.value("messages", json::array()))
+        messages.emplace(m.value("name", ""), message_from_json(need(m, "message")));
+    std::map<std::string, json> specs;
+    std::size_t i = 0;
+    for (const auto& bl : cat.value("ban_lists", json::array())) {
+        specs[bl.value("name", "")] = bl.value("spec", json::object());
+        out.push_back(run_one(name, "ban list " + what_of(bl, i++), [&](Check& c) {
+            c.eq("to_json", plain(ban_list_from_spec(bl.value("spec", json::object()), {}).to_json()), need(bl, "to_json"));
+        }));
+    }
+    for (const auto& ib : cat.value("is_banned", json::array())) {
+        const std::string list = ib.value("ban_list", "");
+        for (const auto& [msg_name, want] : field_or_empty(ib, "results").items()) {
+            const std::string what = "is_banned " + list + " / " + msg_name;
+            auto body = [&](proto::ReferenceQuirks q) {
+                return [&, q](Check& c) {
+                    if (!specs.count(list)) throw BadVector("unknown ban list " + list);
+                    if (!messages.count(msg_name)) throw BadVector("unknown message " + msg_name);
+                    c.eq("is_banned", ban_list_from_spec(specs[list], q).is_banned(messages.at(msg_name)), want);
+                };
+            };
+            Outcome o = run_one(name, what, body({}));
+            if (o.status == Status::fail)
+                for (const auto& qc : quirk_cases())
+                    if (run_one(name, what, body(qc.quirks)).status == Status::pass) {
+                        o = intentional(name, what, qc.reason);
+                        break;
+                    }
+            out.push_back(std::move(o));
+        }
+    }
+    // Persistence: each step records the file written and the list's JSON. Earlier steps may
+    // be absent from a file, so a step is checked on its own (the file text we write for that
+    // list, and loading the text back) and, when the previous step is known, by applying
+    // the step's call to the previous list.
+    std::optional<proto::BanList> prev;
+    for (const auto& st : cat.value("persistence", json::object()).value("steps", json::array())) {
+        std::optional<proto::BanList> next;
+        out.push_back(run_one(name, "persistence " + what_of(st, i++), [&](Check& c) {
+            const auto& want = need(st, "to_json");
+            proto::BanList from_json = ban_list_from_spec(want, {});
+            if (st.contains("file_text")) c.eq("file_text", from_json.to_file_text(), st["file_text"]);
+            auto loaded = proto::BanList::from_file_text(need(st, "file_text").get<std::string>());
+            if (!loaded) return c.fail("loading file_text failed: " + loaded.error().reason);
+            c.eq("loaded.to_json", plain(loaded->to_json()), want);
+            next = *loaded;
+            if (!prev) return;
+            std::smatch m;
+            const std::string step = st.value("step", "");
+            if (!std::regex_match(step, m, std::regex(R"re((un)?ban_(\w+)\((?:"(.*)"|(\d+))\))re"))) return;
+            proto::BanList b = *prev;
+            const bool un = m[1].matched;
+            const std::string kind = m[2], arg = m[3].matched ? std::string(m[3]) : std::string(m[4]);
+            if (kind == "signing_id") un ? b.unban_signing_id(arg) : b.ban_signing_id(arg);
+            else if (kind == "address") un ? b.unban_address(arg) : b.ban_address(arg);
+            else if (kind == "keyword") un ? b.unban_keyword(arg) : b.ban_keyword(arg);
+            else if (kind == "type") un ? b.unban_type(static_cast<std::uint8_t>(std::stoi(arg))) : b.ban_type(static_cast<std::uint8_t>(std::stoi(arg)));
+            else return;
+            c.eq("after " + step, plain(b.to_json()), want);
+        }));
+        prev = next;
+    }
+}
+
+namespace {
+struct StoreRun {
+    proto::MessageStore store;
+    std::string last_sender;
+};
+
+// Parses "0x1001" / "4097" into a share hash.
+std::optional<proto::ShareHash> share_hash_of(const std::string& s) {
+    std::string hex = s;
+    if (hex.rfind("0x", 0) == 0 || hex.rfind("0X", 0) == 0) {
+        hex = hex.substr(2);
+    } else {
+        if (hex.empty() || hex.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+        unsigned long long n = std::stoull(hex);
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%llx", n);
+        hex = buf;
+    }
+    if (hex.size() > 64) return std::nullopt;
+    hex = std::string(64 - hex.size(), '0') + hex;
+    auto h = from_hex_fixed<32>(hex);
+    return h ? std::optional(*h) : std::nullopt;
+}
+
+std::string strip_zeros(const std::string& s) {
+    auto p = s.find_first_not_of('0');
+    return p == std::string::npos ? "0" : s.substr(p);
+}
+
+// Applies one scripted step; returns the call's result or throws BadVector for an unknown step.
+// Steps name their call in prose: "process_share(0x1001, addrA): ...", or for a share that
+// repeats an earlier call, "same envelope again in a different share 0x1002" (the share hash
+// from the text, the address of the previous process_share).
+json apply_step(proto::MessageStore& store, const json& st, double clock, std::string& last_sender) {
+    const std::string step = st.value("step", "");
+    std::smatch m;
+    std::optional<std::pair<std::string, std::string>> call;
+    if (std::regex_search(step, m, std::regex(R"(process_share\(\s*([0-9a-fA-Fx]+)\s*,\s*([^)\s]+)\s*\))"))) {
+        call.emplace(m[1], m[2]);
+    } else if (st.contains("envelope") && step.find("load_blob_hex") == std::string::npos &&
+               std::regex_search(step, m, std::regex(R"(0x[0-9a-fA-F]+)"))) {
+        std::smatch a;
+        std::string sender = last_sender;
+        if (std::regex_search(step, a, std::regex(R"(\b(addr\w+))"))) sender = a[1];
+        call.emplace(m[0], sender);
+    }
+    if (call) {
+        auto sh = share_hash_of(call->first);
+        if (!sh) throw BadVector("bad share hash in step");
+        last_sender = call->second;
+        auto r = store.process_share(*sh, call->second, need_hex(st, "envelope"), clock);
+        if (!r) return {{"error", r.error().reason}};
+        return {{"ok", *r}};
+    }
+    if (std::regex_search(step, m, std::regex(R"(prune_by_sharechain\(\s*[\[{(]?([^\])}]*)[\]})]?\s*\))"))) {
+        std::set<proto::ShareHash> active;
+        const std::string list = m[1];
+        std::regex item(R"((0x[0-9a-fA-F]+|\d+))");
+        for (auto it = std::sregex_iterator(list.begin(), list.end(), item); it != std::sregex_iterator(); ++it)
+            if (auto sh = share_hash_of((*it)[1])) active.insert(*sh);
+        store.prune_by_sharechain(active);
+        return {{"ok", nullptr}};
+    }
+    if (step.find("load_blob_hex") != std::string::npos)
+        return {{"ok", store.load_blob_hex(to_hex(need_hex(st, "envelope")), clock)}};
+    if (step.find("add_local_message") != std::string::npos)
+        return {{"ok", store.add_local_message(message_from_json(need(st, "message")), clock)}};
+    if (step.find("_prune") != std::string::npos || step.find("expire") != std::string::npos) {
+        store.expire(clock);
+        return {{"ok", nullptr}};
+    }
+    throw BadVector("unknown step kind: " + step);
+}
+
+void check_state(Check& c, const proto::MessageStore& store, const json& state, double clock) {
+    if (state.contains("to_json")) c.eq("to_json", plain(store.to_json({}, clock)), state["to_json"]);
+    if (state.contains("to_json_authority_only")) {
+        proto::MessageQuery q;
+        q.authority_only = true;
+        c.eq("to_json_authority_only", plain(store.to_json(q, clock)), state["to_json_authority_only"]);
+    }
+    if (state.contains("to_json_no_bans_limit_100")) {
+        proto::MessageQuery q;
+        q.apply_bans = false;
+        q.limit = 100;
+        c.eq("to_json_no_bans_limit_100", plain(store.to_json(q, clock)), state["to_json_no_bans_limit_100"]);
+    }
+    if (state.contains("stats")) {
+        json got = plain(store.stats()), want = state["stats"];
+        // The reference lists senders from a set (no order); compare as sorted lists.
+        for (json* j : {&got, &want})
+            if (j->contains("senders") && (*j)["senders"].is_array()) std::sort((*j)["senders"].begin(), (*j)["senders"].end());
+        c.eq("stats", got, want);
+    }
+    auto hashes = [](const std::vector<proto::MessageStore::Ptr>& v) {
+        json a = json::array();
+        for (const auto& m : v) a.push_back(to_hex(m->hash()));
+        return a;
+    };
+    if (state.contains("messages_order")) c.eq("messages_order", hashes(store.messages()), state["messages_order"]);
+    if (state.contains("authority_messages_order"))
+        c.eq("authority_messages_order", hashes(store.authority_messages()), state["authority_messages_order"]);
+    if (state.contains("tracked_shares")) {
+        std::vector<std::string> got, want;
+        for (const auto& h : store.tracked_shares()) got.push_back(strip_zeros(to_hex(h)));
+        for (const auto& h : state["tracked_shares"]) want.push_back(strip_zeros(h.get<std::string>()));
+        std::sort(got.begin(), got.end());
+        std::sort(want.begin(), want.end());
+        c.eq("tracked_shares", got, want);
+    }
+}
+}  // namespace
+
+void run_message_store(const Context& ctx, const json& cat, std::vector<Outcome>& out) {
+    const std::string name = "message_store";
+    proto::StoreOptions opt;
+    opt.max_messages = cat.value("max_messages", proto::MAX_MESSAGE_HISTORY);
+    opt.max_age = cat.value("max_age", proto::MAX_MESSAGE_AGE);
+    const auto& set = cat.value("key_set", "test_authority") == "real" ? ctx.real() : ctx.test();
+    // Our store, and one store per reference quirk run side by side, so that a step that
+    // differs from us can be matched to the quirk it shows.
+    std::vector<StoreRun> runs;
+    runs.push_back({proto::MessageStore(opt, set), {}});
+    const auto cases = quirk_cases();
+    for (const auto& qc : cases) {
+        proto::StoreOptions o = opt;
+        o.quirks = qc.quirks;
+        runs.push_back({proto::MessageStore(o, set), {}});
+    }
+    std::size_t i = 0;
+    for (const auto& st : cat.value("steps", json::array())) {
+        const std::string what = what_of(st, i++);
+        std::vector<Outcome> results;
+        for (auto& r : runs) {
+            results.push_back(run_one(name, what, [&](Check& c) {
+                json got = apply_step(r.store, st, ctx.clock_of(st), r.last_sender);
+                if (st.contains("result")) {
+                    const auto& want = st["result"];
+                    if (is_error(want) || is_error(got)) {
+                        c.eq("result is error", is_error(got), is_error(want));
+                    } else {
+                        c.eq("result", got.value("ok", json()), want.value("ok", json()));
+                    }
+                }
+                const double after = st.contains("clock_after") ? st["clock_after"].get<double>() : ctx.clock_of(st);
+                if (st.contains("state")) check_state(c, r.store, st["state"], after);
+            }));
+        }
+        Outcome o = results[0];
+        if (o.status == Status::fail && o.detail.find("malformed vector") == std::string::npos)
+            for (std::size_t k = 1; k < results.size(); ++k)
+                if (results[k].status == Status::pass) {
+                    o = intentional(name, what, cases[k - 1].reason);
+                    break;
+                }
+        out.push_back(std::move(o));
+    }
+}
+
+void run_message_store_extra(const Context& ctx, const json& cat, std::vector<Outcome>& out) {
+    const std::string name = "message_store_extra";
+    std::size_t i = 0;
+    for (const auto& v : cat) {
+        const std::string what = what_of(v, i++);
+        auto body = [&](proto::ReferenceQuirks q) {
+            return [&, q](Check& c) {
+                proto::StoreOptions opt;
+                opt.quirks = q;
+                proto::MessageStore store(opt, ctx.all());
+                const auto sh = *share_hash_of(v.value("share_hash", std::string("0x1")));
+                auto r = store.process_share(sh, v.value("sender_address", std::string("addr")), need_hex(v, "envelope"),
+                                             ctx.clock_of(v));
+                const auto& want = need(v, "result");
+                if (is_error(want)) {
+                    if (r) c.fail("reference raised " + want.dump() + ", we added " + std::to_string(*r));
+                } else if (!r) {
+                    c.fail("we failed: " + r.error().reason);
+                } else {
+                    c.eq("result", *r, want.value("ok", json()));
+                }
+                if (v.contains("total_messages_after")) c.eq("total_messages_after", store.size(), v["total_messages_after"]);
+                if (v.contains("known_signing_keys_after"))
+                    c.eq("known_signing_keys_after", store.registry().known_ids(), v["known_signing_keys_after"]);
+            };
+        };
+        Outcome o = run_one(name, what, body({}));
+        if (o.status == Status::fail)
+            for (const auto& qc : quirk_cases())
+                if (run_one(name, what, body(qc.quirks)).status == Status::pass) {
+                    o = intentional(name, what, qc.reason);
+                    break;
+                }
+        out.push_back(std::move(o));
+    }
+}
+
+void run_signing_key_registry(const Context& ctx, const json& cat, std::vector<Outcome>& out) {
+    const std::string name = "signing_key_registry";
+    proto::SigningKeyRegistry reg;
+    const double now = ctx.clock_of(cat);
+    std::size_t i = 0;
+    for (const auto& st : cat.value("steps", json::array())) {
+        out.push_back(run_one(name, what_of(st, i++), [&](Check& c) {
+            // Steps name their call in prose; the registration they made is read back from the
+            // state they record: the (address, key) entry that is new or whose first_seen
+            // changed. Its key must be one of signing_keys_used.
+            const json before = plain(reg.to_json());
+            const json& after = need(st, "to_json");
+            std::optional<std::tuple<std::string, std::string, std::uint32_t, double>> reg_call;
+            for (const auto& [addr, entry] : after.items())
+                for (const auto& [sid, info] : field_or_empty(entry, "keys").items()) {
+                    const bool changed = !before.contains(addr) || !before[addr]["keys"].contains(sid) ||
+                                         before[addr]["keys"][sid]["first_seen"] != info["first_seen"];
+                    if (changed) reg_call.emplace(addr, sid, info.value("key_index", 0u), info.value("first_seen", 0.0));
+                }
+            if (reg_call) {
+                const auto& [addr, sid, index, ts] = *reg_call;
+                auto pk = ctx.pubkey_for_id(sid);
+                auto id = from_hex_fixed<20>(sid);
+                if (!pk || !id) throw BadVector("key " + sid + " is not in signing_keys_used");
+                const bool is_new = reg.register_key(addr, *id, index, *pk, now, ts);
+                if (st.contains("result")) c.eq("result", is_new, st["result"].value("ok", json()));
+            }
+            c.eq("to_json", plain(reg.to_json()), after);
+            for (const auto& [keyname, want] : field_or_empty(st, "is_key_valid").items()) {
+                auto k = ctx.signer(keyname);
+                if (!k) throw BadVector("unknown key " + keyname);
+                c.eq("is_key_valid." + keyname, reg.is_key_valid(k->signing_id()), want);
+            }
+            for (const auto& [keyname, want] : field_or_empty(st, "get_miner_for_id").items()) {
+                auto k = ctx.signer(keyname);
+                if (!k) throw BadVector("unknown key " + keyname);
+                auto a = reg.address_for(k->signing_id());
+                c.eq("get_miner_for_id." + keyname, a ? json(*a) : json(nullptr), want);
+            }
+            for (const auto& [addr, want] : field_or_empty(st, "get_miner_current_key").items()) {
+                auto k = reg.current_key(addr);
+                json got = k ? json{{"signing_id", k->signing_id_hex}, {"key_index", k->key_index},
+                                    {"signing_pubkey", to_hex(k->pubkey)}}
+                             : json(nullptr);
+                c.eq("get_miner_current_key." + addr, got, want);
+            }
+        }));
+    }
+}
+
+}  // namespace sharemsg::conformance
