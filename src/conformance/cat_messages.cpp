@@ -72,7 +72,9 @@ void run_constants(const Context&, const json& cat, std::vector<Outcome>& out) {
 }
 
 void run_signing_keys_used(const Context&, const json& cat, std::vector<Outcome>& out) {
-    for (const auto& [name, k] : cat.items()) {
+    for (const auto& item : cat.items()) {
+        const std::string name = item.key();
+        const json& k = item.value();
         out.push_back(run_one("signing_keys_used", name, [&](Check& c) {
             auto key = proto::DerivedSigningKey::derive(need_hex(k, "master"), need(k, "key_index").get<std::uint32_t>());
             if (!key) return c.fail("derive failed: " + key.error().reason);

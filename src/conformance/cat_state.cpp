@@ -61,7 +61,9 @@ void run_ban_list(const Context&, const json& cat, std::vector<Outcome>& out) {
     }
     for (const auto& ib : cat.value("is_banned", json::array())) {
         const std::string list = ib.value("ban_list", "");
-        for (const auto& [msg_name, want] : field_or_empty(ib, "results").items()) {
+        for (const auto& item : field_or_empty(ib, "results").items()) {
+            const std::string msg_name = item.key();
+            const json& want = item.value();
             const std::string what = "is_banned " + list + " / " + msg_name;
             auto body = [&](proto::ReferenceQuirks q) {
                 return [&, q](Check& c) {

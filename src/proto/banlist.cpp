@@ -4,7 +4,8 @@
 
 namespace sharemsg::proto {
 
-bool BanList::ban_keyword(std::string_view kw) { return keywords_.insert(utf8_lower(kw)).second; }
+bool BanList::valid(std::string_view s) { return is_valid_utf8(as_bytes(s)); }
+bool BanList::ban_keyword(std::string_view kw) { return valid(kw) && keywords_.insert(utf8_lower(kw)).second; }
 bool BanList::unban_keyword(std::string_view kw) { return keywords_.erase(utf8_lower(kw)) > 0; }
 
 bool BanList::is_banned(const ShareMessage& m) const {

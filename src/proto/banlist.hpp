@@ -18,9 +18,10 @@ class BanList {
 public:
     explicit BanList(ReferenceQuirks quirks = {}) : quirks_(quirks) {}
 
-    // Each returns true when the set changed.
-    bool ban_signing_id(const std::string& hex) { return ids_.insert(hex).second; }
-    bool ban_address(const std::string& a) { return addresses_.insert(a).second; }
+    // Each returns true when the set changed. Strings that are not valid UTF-8 are refused
+    // (returns false): the list must always serialize as JSON.
+    bool ban_signing_id(const std::string& hex) { return valid(hex) && ids_.insert(hex).second; }
+    bool ban_address(const std::string& a) { return valid(a) && addresses_.insert(a).second; }
     bool ban_keyword(std::string_view kw);  // stored lower-cased
     bool ban_type(std::uint8_t t) { return types_.insert(t).second; }
     bool unban_signing_id(const std::string& hex) { return ids_.erase(hex) > 0; }
@@ -49,6 +50,7 @@ public:
     const std::set<int>& types() const { return types_; }
 
 private:
+    static bool valid(std::string_view s);
     ReferenceQuirks quirks_;
     std::set<std::string> ids_, addresses_, keywords_;
     std::set<int> types_;

@@ -17,6 +17,10 @@ struct ReferenceQuirks {
     // Store: process_share fails as a whole when the envelope decrypts without a valid
     // announcement, or when a signature or announced key cannot be parsed.
     bool process_share_aborts = false;
+    // pack_share_messages: pack a message whose signed flags lack FLAG_PROTOCOL_AUTHORITY or
+    // FLAG_HAS_SIGNATURE with those bits ORed in, which invalidates its signature on the
+    // wire (and the share under the V36 rule). We refuse such a message instead.
+    bool pack_rewrites_signed_flags = false;
 };
 
 }  // namespace sharemsg::proto

@@ -151,7 +151,7 @@ Result<Bytes> pack_inner(const std::vector<ShareMessage>& messages, const std::o
 }
 
 Result<Bytes> pack_share_messages(std::vector<ShareMessage>& messages, const std::optional<Bytes>& announcement,
-                                  const Nonce16& nonce, const AuthoritySet& authorities) {
+                                  const Nonce16& nonce, const AuthoritySet& authorities, ReferenceQuirks quirks) {
     const bool has_ann = announcement && !announcement->empty();
     if (messages.empty() && !has_ann) return Bytes{};
     if (authorities.empty()) return make_error(Errc::not_authority, "no authority keys configured");
@@ -174,6 +174,11 @@ Result<Bytes> pack_share_messages(std::vector<ShareMessage>& messages, const std
             return make_error(Errc::not_authority, "Message type " + type_hex(m.msg_type) +
                                                        " signature does not match any COMBINED_DONATION_SCRIPT "
                                                        "authority key -- refusing to pack");
+        if (m.flags != m.wire_flags && !quirks.pack_rewrites_signed_flags)
+            return make_error(Errc::invalid_argument,
+                              "Message type " + type_hex(m.msg_type) + " was signed with flags " +
+                                  type_hex(m.wire_flags) + "; packing writes " + type_hex(m.flags) +
+                                  ", which its signature does not cover (sign with FLAG_PROTOCOL_AUTHORITY set)");
     }
     auto inner = pack_inner(messages, has_ann ? announcement : std::nullopt);
     if (!inner) return inner.error();

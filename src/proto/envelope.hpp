@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "proto/authority.hpp"
+#include "proto/compat.hpp"
 #include "proto/message.hpp"
 #include "proto/signing_key.hpp"
 
@@ -81,8 +82,12 @@ Result<Bytes> pack_inner(const std::vector<ShareMessage>& messages, const std::o
 // authority key (its authority flag is recomputed), then the inner envelope is encrypted
 // under the key that verified the last message (forrestv's slot, i.e. the first authority,
 // when there are no messages). Returns empty bytes when there is nothing to pack.
+// Unlike the reference (see ReferenceQuirks::pack_rewrites_signed_flags), a message whose
+// signed flags lack FLAG_PROTOCOL_AUTHORITY|FLAG_HAS_SIGNATURE is refused: packing it would
+// change the flags byte its signature covers.
 Result<Bytes> pack_share_messages(std::vector<ShareMessage>& messages, const std::optional<Bytes>& announcement,
-                                  const Nonce16& nonce, const AuthoritySet& authorities);
+                                  const Nonce16& nonce, const AuthoritySet& authorities,
+                                  ReferenceQuirks quirks = {});
 
 // SHA256d of message_data, or 32 zero bytes when empty.
 crypto::Hash256 message_data_hash(ByteView message_data);

@@ -59,9 +59,9 @@ bool MessageStore::add(ShareMessage m, double now) {
     if (hashes_.count(h)) return false;
     if (!is_transition_authority(m) && now - static_cast<double>(m.timestamp) > opt_.max_age) return false;
     auto p = std::make_shared<const ShareMessage>(std::move(m));
-    // Newest first; a new message goes after every message with the same timestamp.
-    auto pos = std::upper_bound(messages_.begin(), messages_.end(), p->timestamp,
-                                [](std::uint32_t ts, const Ptr& e) { return ts > e->timestamp; });
+    // Oldest first; a new message goes before every message with the same timestamp.
+    auto pos = std::lower_bound(messages_.begin(), messages_.end(), p->timestamp,
+                                [](const Ptr& e, std::uint32_t ts) { return e->timestamp < ts; });
     messages_.insert(pos, p);
     hashes_.insert(h);
     if (p->share_hash) by_share_[*p->share_hash].push_back(p);
@@ -82,14 +82,17 @@ void MessageStore::prune(double now) {
     auto expired = [&](const Ptr& e) {
         return !is_transition_authority(*e) && static_cast<double>(e->timestamp) < cutoff;
     };
-    for (auto it = messages_.begin(); it != messages_.end();) {
-        if (expired(*it)) {
-            hashes_.erase((*it)->hash());
-            it = messages_.erase(it);
+    // Expired messages are at the front; transition signals among them stay.
+    std::deque<Ptr> kept;
+    while (!messages_.empty() && static_cast<double>(messages_.front()->timestamp) < cutoff) {
+        if (!expired(messages_.front())) {
+            kept.push_back(std::move(messages_.front()));
         } else {
-            ++it;
+            hashes_.erase(messages_.front()->hash());
         }
+        messages_.pop_front();
     }
+    messages_.insert(messages_.begin(), kept.begin(), kept.end());
     for (auto it = authority_.begin(); it != authority_.end();) {
         if (expired(*it)) {
             erase_message(it->get());
@@ -99,12 +102,11 @@ void MessageStore::prune(double now) {
         }
     }
     while (messages_.size() > opt_.max_messages) {
-        auto victim = messages_.end() - 1;
+        auto victim = messages_.begin();
         if (!opt_.quirks.cap_evicts_transition_signals) {
-            auto rit = std::find_if(messages_.rbegin(), messages_.rend(),
-                                    [](const Ptr& e) { return !is_transition_authority(*e); });
-            if (rit == messages_.rend()) break;  // only transition signals left: keep them all
-            victim = std::prev(rit.base());
+            victim = std::find_if(messages_.begin(), messages_.end(),
+                                  [](const Ptr& e) { return !is_transition_authority(*e); });
+            if (victim == messages_.end()) break;  // only transition signals left: keep them all
         }
         hashes_.erase((*victim)->hash());
         messages_.erase(victim);
@@ -145,7 +147,8 @@ std::size_t MessageStore::load_blob_hex(std::string_view hex, double now) {
 
 std::vector<MessageStore::Ptr> MessageStore::query(const MessageQuery& q) const {
     std::vector<Ptr> out;
-    for (const auto& m : messages_) {
+    for (auto it = messages_.rbegin(); it != messages_.rend(); ++it) {
+        const Ptr& m = *it;
         if (out.size() >= q.limit) break;
         if (q.authority_only && !m->is_protocol_authority()) continue;
         if (q.msg_type && m->msg_type != *q.msg_type) continue;
@@ -174,7 +177,8 @@ nlohmann::ordered_json MessageStore::stats() const {
     nlohmann::ordered_json by_type = nlohmann::ordered_json::object();
     std::set<std::string> senders;
     std::size_t signed_count = 0, verified_count = 0;
-    for (const auto& m : messages_) {
+    for (auto it = messages_.rbegin(); it != messages_.rend(); ++it) {  // newest first, as the reference
+        const Ptr& m = *it;
         const std::string name = type_name(m->msg_type);
         by_type[name] = by_type.value(name, 0) + 1;
         if (m->sender_address && !m->sender_address->empty()) senders.insert(*m->sender_address);
@@ -188,8 +192,8 @@ nlohmann::ordered_json MessageStore::stats() const {
     j["unique_senders"] = senders.size();
     j["senders"] = senders;
     j["by_type"] = std::move(by_type);
-    j["oldest_timestamp"] = messages_.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(messages_.back()->timestamp);
-    j["newest_timestamp"] = messages_.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(messages_.front()->timestamp);
+    j["oldest_timestamp"] = messages_.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(messages_.front()->timestamp);
+    j["newest_timestamp"] = messages_.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(messages_.back()->timestamp);
     j["signed_count"] = signed_count;
     j["verified_count"] = verified_count;
     j["known_signing_keys"] = registry_.known_ids();

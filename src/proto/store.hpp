@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -76,7 +77,7 @@ public:
 
     bool contains(const crypto::Hash256& message_hash) const { return hashes_.count(message_hash) > 0; }
     std::size_t size() const { return messages_.size(); }
-    const std::vector<Ptr>& messages() const { return messages_; }  // newest first
+    std::vector<Ptr> messages() const { return {messages_.rbegin(), messages_.rend()}; }  // newest first (a copy)
     const std::vector<Ptr>& authority_messages() const { return authority_; }
     std::vector<ShareHash> tracked_shares() const;
 
@@ -100,7 +101,10 @@ private:
     AuthoritySet authorities_;
     SigningKeyRegistry registry_;
     BanList bans_;
-    std::vector<Ptr> messages_;  // newest first
+    // Oldest first, so that new messages append and expiry and the cap work from the front;
+    // among equal timestamps, later arrivals sit *before* earlier ones, which reads back
+    // newest-first in arrival order, as the reference orders them.
+    std::deque<Ptr> messages_;
     std::unordered_set<crypto::Hash256, HashOf> hashes_;
     std::map<ShareHash, std::vector<Ptr>> by_share_;
     std::vector<Ptr> authority_;

@@ -385,13 +385,20 @@ TEST(ProtoEnvelopePack, AnnouncementOnlyAndLastSignerChoosesKey) {
     EXPECT_EQ(authority_name(decrypt_envelope(*env, set)->authority), "test_authority_B");
 }
 
-TEST(ProtoEnvelopePack, PacksRecomputedFlagsLikeTheReference) {
-    // Reference behaviour (vectors/README.md): the gate ORs the authority flag in before
-    // packing, although the signature covers the flags it was made with. A message signed
-    // without the authority bit therefore packs into an envelope that fails the V36 rule;
-    // callers must sign authority messages with flags 0x0f (build_transition_signal does).
+TEST(ProtoEnvelopePack, RefusesToRewriteSignedFlags) {
+    // The reference ORs the authority flag in before packing, although the signature covers
+    // the flags it was made with, so a message signed without the authority bit packs into
+    // an envelope that fails the V36 rule. We refuse it; the quirk switch reproduces the
+    // reference for the conformance runner.
     std::vector<ShareMessage> msgs{authority_signed(kAuthorityAPriv, MSG_EMERGENCY, "alert", 1699999000, 0x07)};
-    auto env = pack_share_messages(msgs, std::nullopt, nonce(6), ab_authorities());
+    auto refused = pack_share_messages(msgs, std::nullopt, nonce(6), ab_authorities());
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, Errc::invalid_argument);
+    EXPECT_NE(refused.error().reason.find("signed with flags 0x07"), std::string::npos);
+
+    ReferenceQuirks quirks;
+    quirks.pack_rewrites_signed_flags = true;
+    auto env = pack_share_messages(msgs, std::nullopt, nonce(6), ab_authorities(), quirks);
     ASSERT_TRUE(env);
     EXPECT_EQ(msgs[0].flags, 0x0f);
     EXPECT_EQ(msgs[0].wire_flags, 0x07);
@@ -399,6 +406,12 @@ TEST(ProtoEnvelopePack, PacksRecomputedFlagsLikeTheReference) {
     ASSERT_EQ(u.messages.size(), 1u);
     EXPECT_EQ(u.messages[0].wire_flags, 0x0f);
     EXPECT_EQ(check_v36_message_data(*env, ab_authorities()).rule, V36Rule::bad_signature);
+
+    // Signed with the authority bit set, the same message packs and passes the rule.
+    std::vector<ShareMessage> good{authority_signed(kAuthorityAPriv, MSG_EMERGENCY, "alert", 1699999000, 0x0f)};
+    auto ok = pack_share_messages(good, std::nullopt, nonce(6), ab_authorities());
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(check_v36_message_data(*ok, ab_authorities()).rule, V36Rule::ok);
 }
 
 TEST(ProtoEnvelopeV36, EveryRule) {

@@ -61,7 +61,7 @@ TEST(ProtoRegistry, RotationRevokesEveryLowerIndex) {
     SigningKeyRegistry r;
     EXPECT_TRUE(reg(r, "B", "m2k0"));
     EXPECT_TRUE(reg(r, "B", "m1k1"));  // index 1 (under B)
-    EXPECT_TRUE(valid(r, "m2k0") == false);
+    EXPECT_FALSE(valid(r, "m2k0"));
     EXPECT_TRUE(valid(r, "m1k1"));
     EXPECT_TRUE(reg(r, "B", "m2k7"));  // index 7 revokes 0 and 1
     EXPECT_FALSE(valid(r, "m2k0"));

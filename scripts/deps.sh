@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs the Debian bookworm packages sharemsg needs to build and test.
+# Idempotent: asks dpkg which packages are missing and installs only those,
+# so on a machine that has them all it changes nothing and needs no root.
+set -euo pipefail
+
+packages=(
+    # Toolchain: g++ for the main build, clang 14 (with its compiler-rt
+    # runtimes) for the AddressSanitizer/UBSan build and libFuzzer.
+    build-essential cmake ninja-build pkg-config ccache
+    clang libclang-rt-14-dev
+    # Libraries.
+    libsecp256k1-dev libssl-dev libsqlite3-dev
+    libboost-dev libboost-system-dev
+    nlohmann-json3-dev libcli11-dev libspdlog-dev
+    # Test and benchmark frameworks.
+    libgtest-dev libgmock-dev libbenchmark-dev
+    # Later: the web UI tests add their packages here (chromium, nodejs, npm).
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
+    if [[ "$status" != "installed" ]]; then
+        missing+=("$pkg")
+    fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+    echo "deps: all ${#packages[@]} packages installed"
+    exit 0
+fi
+
+echo "deps: installing ${missing[*]}"
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+    if ! command -v sudo >/dev/null 2>&1; then
+        echo "deps: missing packages and not root, and sudo is not available;" >&2
+        echo "deps: as root run: apt-get install ${missing[*]}" >&2
+        exit 1
+    fi
+    sudo=(sudo)
+fi
+"${sudo[@]}" apt-get update
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y --no-install-recommends "${missing[@]}"

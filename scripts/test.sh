@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (.ci/run):
+#   1. scripts/deps.sh and scripts/build.sh (g++ RelWithDebInfo in build/);
+#   2. the unit tests in build/;
+#   3. a clang build in build-san/ with AddressSanitizer + UBSan and libFuzzer
+#      instrumentation; the unit tests again, under the sanitizers;
+#   4. every fuzz_* target in build-san/ for FUZZ_SECONDS (default 20) each,
+#      seeded from fuzz/corpus/<target>/ when it exists (copied to a temp
+#      directory: the repository is not modified).
+# Steps run on after a failure where they can, then a summary is printed;
+# the exit status is non-zero if anything failed.
+#
+# Environment: FUZZ_SECONDS (per target), FUZZ_SEED (libFuzzer -seed),
+# JOBS (build parallelism, default: number of CPUs), TEST_JOBS (ctest -j, default 2).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$PWD
+
+fuzz_seconds=${FUZZ_SECONDS:-20}
+jobs=${JOBS:-$(nproc)}
+test_jobs=${TEST_JOBS:-2}
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}
+# Sanitizer reports are failures; keep the stack traces.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+summary=()
+failed=0
+n_ok=0 n_fail=0 n_skip=0
+start=$SECONDS
+fuzz_work=""
+trap 'if [[ -n $fuzz_work ]]; then rm -rf "$fuzz_work"; fi' EXIT
+
+# record STATUS NAME [SECONDS]
+record() {
+    local line
+    line=$(printf '%-4s  %s' "$1" "$2")
+    if [[ $# -ge 3 ]]; then line+=" (${3}s)"; fi
+    summary+=("$line")
+    case $1 in
+        ok) n_ok=$((n_ok + 1)) ;;
+        FAIL) n_fail=$((n_fail + 1)) failed=1 ;;
+        *) n_skip=$((n_skip + 1)) ;;
+    esac
+}
+
+# step NAME COMMAND...: runs one command, records ok/FAIL; returns its status.
+step() {
+    local name=$1 t0=$SECONDS
+    shift
+    echo
+    echo "==> $name"
+    if "$@"; then
+        record ok "$name" $((SECONDS - t0))
+        return 0
+    fi
+    record FAIL "$name" $((SECONDS - t0))
+    return 1
+}
+
+print_summary() {
+    echo
+    echo "==> summary ($((SECONDS - start))s)"
+    printf '%s\n' "${summary[@]}"
+    echo "steps: $n_ok passed, $n_fail failed, $n_skip skipped"
+}
+
+# Sanitizer + fuzzer build. Debug with -O1: assertions stay on (no NDEBUG),
+# and the fuzzers run at a useful speed.
+# shellcheck disable=SC2317  # called indirectly, through step
+san_build() {
+    CC=clang CXX=clang++ cmake -S . -B build-san -G Ninja \
+        -DCMAKE_BUILD_TYPE=Debug \
+        -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
+        -DCMAKE_CXX_COMPILER=clang++ \
+        -DSHAREMSG_SANITIZE=ON -DSHAREMSG_FUZZ=ON -DSHAREMSG_BENCH=OFF &&
+        cmake --build build-san -j "$jobs"
+}
+
+# run_fuzzer PATH: runs one libFuzzer target for fuzz_seconds; status 0 if
+# it neither crashed nor reported a sanitizer error.
+# shellcheck disable=SC2317  # called indirectly, through step
+run_fuzzer() {
+    local bin=$1 name corpus work log rc
+    name=$(basename "$bin")
+    corpus=$root/fuzz/corpus/$name
+    work=$(mktemp -d)
+    fuzz_work=$work
+    log=$root/build-san/fuzz-logs/$name.log
+    mkdir -p "$root/build-san/fuzz-logs" "$root/build-san/fuzz-artifacts"
+    if [[ -d $corpus ]]; then
+        cp -R "$corpus/." "$work/" || return 1
+    fi
+    local args=(-max_total_time="$fuzz_seconds" -timeout=10
+        -artifact_prefix="$root/build-san/fuzz-artifacts/$name-")
+    if [[ -n ${FUZZ_SEED:-} ]]; then args+=(-seed="$FUZZ_SEED"); fi
+    if [[ -f $root/fuzz/$name.dict ]]; then args+=(-dict="$root/fuzz/$name.dict"); fi
+    echo "    $name: $(find "$work" -type f | wc -l) seed inputs, ${fuzz_seconds}s"
+    rc=0
+    "$bin" "${args[@]}" "$work" >"$log" 2>&1 || rc=$?
+    rm -rf "$work"
+    fuzz_work=""
+    if [[ $rc -ne 0 ]]; then
+        echo "    $name: exit status $rc; end of $log:"
+        tail -n 60 "$log" | sed 's/^/      /'
+        echo "    crash inputs (if any): build-san/fuzz-artifacts/$name-*"
+        return 1
+    fi
+    echo "    $name: $(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1 || echo 'done')"
+}
+
+if ! step "deps" bash scripts/deps.sh; then
+    print_summary
+    exit 1
+fi
+
+# Main build and its tests.
+if step "build (g++, RelWithDebInfo) in build/" bash scripts/build.sh; then
+    step "unit tests in build/" \
+        ctest --test-dir build --output-on-failure --no-tests=error -j "$test_jobs" || true
+else
+    record skip "unit tests in build/ (build failed)"
+fi
+
+if step "build (clang++, ASan+UBSan, libFuzzer) in build-san/" san_build; then
+    step "unit tests under ASan+UBSan in build-san/" \
+        ctest --test-dir build-san --output-on-failure --no-tests=error -j "$test_jobs" || true
+
+    mapfile -t fuzzers < <(find build-san -maxdepth 1 -type f -executable -name 'fuzz_*' | sort)
+    if [[ ${#fuzzers[@]} -eq 0 ]]; then
+        record skip "fuzzing: no fuzz_* targets in build-san/"
+    fi
+    for bin in "${fuzzers[@]}"; do
+        step "fuzz $(basename "$bin") for ${fuzz_seconds}s" run_fuzzer "$bin" || true
+    done
+else
+    record skip "unit tests under ASan+UBSan (build failed)"
+    record skip "fuzzing (build failed)"
+fi
+
+print_summary
+exit "$failed"
