@@ -25,17 +25,41 @@ file(GLOB SHAREMSG_CLI_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/apps/shar
 add_executable(sharemsg ${SHAREMSG_CLI_SOURCES})
 target_link_libraries(sharemsg PRIVATE sharemsg_conformance CLI11::CLI11 sharemsg_warnings)
 
+# The node: Boost.Asio/Beast networking, threads, files. Not part of libsharemsg.
+find_package(Boost 1.74 REQUIRED COMPONENTS system)
+find_package(spdlog REQUIRED)
+find_package(Threads REQUIRED)
+file(GLOB SHAREMSG_NODE_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/node/*.cpp)
+add_library(sharemsg_node STATIC ${SHAREMSG_NODE_SOURCES})
+target_link_libraries(sharemsg_node
+  PUBLIC sharemsg_core Boost::system spdlog::spdlog CLI11::CLI11 Threads::Threads
+  PRIVATE sharemsg_warnings)
+target_compile_definitions(sharemsg_node PUBLIC BOOST_ASIO_NO_DEPRECATED)
+
+add_executable(sharemsgd ${PROJECT_SOURCE_DIR}/apps/sharemsgd/main.cpp)
+target_link_libraries(sharemsgd PRIVATE sharemsg_node sharemsg_warnings)
+
 if(SHAREMSG_TESTS)
   find_package(GTest REQUIRED)
   enable_testing()
   file(GLOB SHAREMSG_TEST_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/unit/*.cpp)
   add_executable(sharemsg_tests ${SHAREMSG_TEST_SOURCES})
-  target_link_libraries(sharemsg_tests PRIVATE sharemsg_conformance GTest::gtest_main sharemsg_warnings)
+  target_link_libraries(sharemsg_tests PRIVATE sharemsg_conformance sharemsg_node GTest::gtest_main sharemsg_warnings)
   target_compile_definitions(sharemsg_tests PRIVATE
     SHAREMSG_VECTORS_DIR="${PROJECT_SOURCE_DIR}/../shared/vectors"
     SHAREMSG_CLI_PATH="$<TARGET_FILE:sharemsg>")
   include(GoogleTest)
   gtest_discover_tests(sharemsg_tests DISCOVERY_TIMEOUT 60)
+  # Integration tests: real sharemsgd processes on 127.0.0.1.
+  file(GLOB SHAREMSG_ITEST_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/integration/*.cpp)
+  add_executable(sharemsg_itests ${SHAREMSG_ITEST_SOURCES})
+  target_link_libraries(sharemsg_itests PRIVATE sharemsg_node GTest::gtest_main sharemsg_warnings)
+  target_compile_definitions(sharemsg_itests PRIVATE
+    SHAREMSGD_PATH="$<TARGET_FILE:sharemsgd>"
+    SHAREMSG_ITEST_TMP="${CMAKE_BINARY_DIR}/itest-tmp")
+  add_dependencies(sharemsg_itests sharemsgd)
+  gtest_discover_tests(sharemsg_itests DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300 RUN_SERIAL TRUE)
+
   add_test(NAME cli_conformance_public
     COMMAND sharemsg conformance ${PROJECT_SOURCE_DIR}/../shared/vectors/share_messages_public.json)
 endif()

@@ -12,7 +12,7 @@
 // Vocabulary, and the reference type each method stands for:
 //
 //   method             reference type              wire bytes
-//   u8/u16/u32         IntType(8/16/32)            1/2/4 bytes, little-endian
+//   u8/u16/u32/u64     IntType(8/16/32/64)         1/2/4/8 bytes, little-endian
 //   fixed<N>           IntType(8N) or FixedStr(N)  N bytes as stored (ints: little-endian)
 //   zero_width         IntType(0)                  nothing; reads as 0; writes nothing, whatever the value
 //   var_int            VarIntType                  Bitcoin CompactSize, see below
@@ -112,6 +112,7 @@ public:
     void u8(std::string_view, const std::uint8_t& v) { if (ok()) w_.u8(v); }
     void u16(std::string_view, const std::uint16_t& v) { if (ok()) w_.u16le(v); }
     void u32(std::string_view, const std::uint32_t& v) { if (ok()) w_.u32le(v); }
+    void u64(std::string_view, const std::uint64_t& v) { if (ok()) w_.u64le(v); }
     void var_int(std::string_view, const std::uint64_t& v) { if (ok()) write_var_int(w_, v); }
     void var_str(std::string_view, const Bytes& v) {
         if (!ok()) return;
@@ -176,6 +177,7 @@ public:
     void u8(std::string_view f, std::uint8_t& v) { if (ok()) take(r_.u8(f), v); }
     void u16(std::string_view f, std::uint16_t& v) { if (ok()) take(r_.u16le(f), v); }
     void u32(std::string_view f, std::uint32_t& v) { if (ok()) take(r_.u32le(f), v); }
+    void u64(std::string_view f, std::uint64_t& v) { if (ok()) take(r_.u64le(f), v); }
     void var_int(std::string_view f, std::uint64_t& v) {
         if (ok()) take(read_var_int(r_, f), v);
     }

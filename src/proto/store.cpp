@@ -54,6 +54,17 @@ Result<std::size_t> MessageStore::process_share(const ShareHash& share_hash, con
 
 bool MessageStore::add_local_message(ShareMessage m, double now) { return add(std::move(m), now); }
 
+std::size_t MessageStore::add_verified_share_messages(const ShareHash& share_hash, const std::string& sender_address,
+                                                      std::vector<ShareMessage> messages, double now) {
+    std::size_t added = 0;
+    for (auto& m : messages) {
+        m.share_hash = share_hash;
+        m.sender_address = sender_address;
+        if (add(std::move(m), now)) ++added;
+    }
+    return added;
+}
+
 bool MessageStore::add(ShareMessage m, double now) {
     const auto h = m.hash();
     if (hashes_.count(h)) return false;

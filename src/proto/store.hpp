@@ -57,6 +57,12 @@ public:
     Result<std::size_t> process_share(const ShareHash& share_hash, const std::string& sender_address,
                                       ByteView message_data, double now);
 
+    // Adds messages a share-level rule has already verified (the V36 rule: authority-signed,
+    // authority flag earned), as the reference node does for each verified share: each is
+    // attributed to the share and its payout address. Returns how many were new.
+    std::size_t add_verified_share_messages(const ShareHash& share_hash, const std::string& sender_address,
+                                            std::vector<ShareMessage> messages, double now);
+
     // Adds a message that did not come from a share (a local NODE_STATUS, say).
     bool add_local_message(ShareMessage m, double now);
 

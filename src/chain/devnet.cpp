@@ -1,0 +1,173 @@
+#include "chain/devnet.hpp"
+
+#include <algorithm>
+
+#include "chain/hash_link.hpp"
+#include "chain/pack.hpp"
+#include "chain/target.hpp"
+
+namespace sharemsg::chain {
+
+namespace {
+
+constexpr std::size_t gentx_suffix_size = 32 + 8 + 4;  // ref_hash, last_txout_nonce, lock_time
+
+// A minimal data push of a non-negative script number (BIP34's height push in spirit).
+Bytes height_push(std::uint32_t height) {
+    Bytes num;
+    for (std::uint32_t v = height; v != 0; v >>= 8) num.push_back(static_cast<std::uint8_t>(v));
+    if (!num.empty() && (num.back() & 0x80) != 0) num.push_back(0);  // keep it positive
+    Bytes out{static_cast<std::uint8_t>(num.size())};
+    append(out, num);
+    return out;
+}
+
+Bytes payout_script(std::uint8_t pubkey_type, const Uint160& h) {
+    Bytes s;
+    if (pubkey_type == 2) {  // P2SH
+        s = {0xa9, 0x14};
+        append(s, h);
+        s.push_back(0x87);
+    } else if (pubkey_type == 1) {  // P2WPKH
+        s = {0x00, 0x14};
+        append(s, h);
+    } else {  // P2PKH, the reference's default for any other value
+        s = {0x76, 0xa9, 0x14};
+        append(s, h);
+        s.push_back(0x88);
+        s.push_back(0xac);
+    }
+    return s;
+}
+
+void write_output(ByteWriter& w, std::uint64_t value, ByteView script) {
+    w.u64le(value);
+    write_var_int(w, script.size());
+    w.bytes(script);
+}
+
+}  // namespace
+
+Result<ShareInfo> devnet_share_info(const PowParams& params, const DevnetShareSpec& spec) {
+    const std::uint32_t default_bits = bits_from_target_upper_bound(params.max_target);
+    const std::uint32_t bits = spec.bits != 0 ? spec.bits : default_bits;
+    const std::uint32_t max_bits = spec.max_bits != 0 ? spec.max_bits : default_bits;
+    const auto target = target_from_bits(bits);
+    const auto max_target = target_from_bits(max_bits);
+    if (!target || compare_uint256(*target, params.max_target) > 0)
+        return make_error(Errc::invalid_argument, "devnet share: bits give a target above the network's MAX_TARGET");
+    if (max_target && compare_uint256(*target, *max_target) > 0)
+        return make_error(Errc::invalid_argument, "devnet share: bits give a target above max_bits' target");
+
+    ShareInfo info;
+    ShareData& d = info.share_data;
+    const std::uint32_t absheight = spec.previous ? spec.previous->absheight + 1 : 1;  // % 2^32, as the reference
+    d.previous_share_hash = spec.previous ? std::optional<Uint256>(spec.previous->hash) : std::nullopt;
+    if (d.previous_share_hash && is_zero(*d.previous_share_hash))
+        return make_error(Errc::invalid_argument, "devnet share: a previous share hash of 0 means None");
+    d.coinbase = height_push(absheight);
+    append(d.coinbase, spec.coinbase_tag);
+    if (d.coinbase.size() < 2 || d.coinbase.size() > 100)
+        return make_error(Errc::invalid_argument, "devnet share: coinbase of " + std::to_string(d.coinbase.size()) +
+                                                      " bytes (2..100 allowed)");
+    d.nonce = spec.share_nonce;
+    d.pubkey_hash = spec.pubkey_hash;
+    d.pubkey_type = spec.pubkey_type;
+    d.subsidy = spec.subsidy;
+    d.donation = spec.donation;
+    d.stale_info = stale_info::none;
+    d.desired_version = V36_SHARE_VERSION;
+    if (params.segwit_activated) info.segwit_data = SegwitData{MerkleLink{}, Uint256{}};  // merkle_hash([0]) = 0
+    info.far_share_hash = spec.far_share_hash;
+    info.max_bits = max_bits;
+    info.bits = bits;
+    info.timestamp = spec.previous ? std::max(spec.timestamp, spec.previous->timestamp + 1) : spec.timestamp;
+    info.absheight = absheight;
+    const unsigned __int128 work = target_to_average_attempts(*target);
+    const unsigned __int128 abswork = (spec.previous ? spec.previous->abswork : 0) + work;
+    if (abswork > 0xffffffffffffffffULL)
+        return make_error(Errc::invalid_argument, "devnet share: abswork does not fit V36's VarInt");
+    info.abswork = static_cast<std::uint64_t>(abswork);
+    return info;
+}
+
+Bytes devnet_gentx(const PowParams& params, const ShareInfo& info, const crypto::Hash256& ref_hash,
+                   std::uint64_t last_txout_nonce) {
+    const ShareData& d = info.share_data;
+    ByteWriter w;
+    w.u32le(1);  // version
+    write_var_int(w, 1);
+    w.bytes(ByteArray<32>{});  // previous_output None: hash 0 ...
+    w.u32le(0xffffffff);       // ... index 2^32 - 1
+    write_var_int(w, d.coinbase.size());
+    w.bytes(d.coinbase);
+    w.u32le(0xffffffff);  // sequence None
+    write_var_int(w, params.segwit_activated ? 4 : 3);
+    if (params.segwit_activated) {
+        // get_witness_commitment_hash(wtxid_merkle_root, '[P2Pool]' * 4), data.py:1071-1074.
+        ByteArray<64> pair{};
+        const Uint256 root = info.segwit_data ? info.segwit_data->wtxid_merkle_root : Uint256{};
+        std::copy(root.begin(), root.end(), pair.begin());
+        static constexpr char reserved[] = "[P2Pool][P2Pool][P2Pool][P2Pool]";
+        std::copy(reserved, reserved + 32, pair.begin() + 32);
+        Bytes script{0x6a, 0x24, 0xaa, 0x21, 0xa9, 0xed};
+        append(script, crypto::sha256d(pair));
+        write_output(w, 0, script);
+    }
+    unsigned __int128 donation_amount = static_cast<unsigned __int128>(d.subsidy) * d.donation / 65535;
+    if (donation_amount == 0 && d.subsidy > 0) donation_amount = 1;  // the donation output is never empty
+    write_output(w, d.subsidy - static_cast<std::uint64_t>(donation_amount), payout_script(d.pubkey_type, d.pubkey_hash));
+    write_output(w, static_cast<std::uint64_t>(donation_amount), COMBINED_DONATION_SCRIPT);
+    Bytes commitment{0x6a, 0x28};
+    append(commitment, ref_hash);
+    for (int i = 0; i < 8; ++i) commitment.push_back(static_cast<std::uint8_t>(last_txout_nonce >> (8 * i)));
+    write_output(w, 0, commitment);
+    w.u32le(0);  // lock_time
+    return std::move(w).take();
+}
+
+Result<DevnetShare> build_devnet_share(const PowParams& params, const DevnetShareSpec& spec) {
+    auto info = devnet_share_info(params, spec);
+    if (!info) return info.error();
+
+    DevnetShare out;
+    Share& sh = out.share;
+    sh.share_info = std::move(*info);
+    sh.message_data = message_data_or_none(spec.message_data);
+    sh.last_txout_nonce = spec.last_txout_nonce;
+    auto ref = ref_hash(params.identifier, sh.share_info, sh.ref_merkle_link, sh.message_data);
+    if (!ref) return ref.error();
+
+    out.gentx = devnet_gentx(params, sh.share_info, *ref, spec.last_txout_nonce);
+    const ByteView prefix = ByteView(out.gentx).first(out.gentx.size() - gentx_suffix_size);
+    auto link = prefix_to_hash_link(prefix, params.gentx_before_refhash);
+    if (!link) return link.error();  // a gentx_before_refhash this gentx shape does not end with
+    sh.hash_link = std::move(*link);
+
+    sh.min_header.version = 0x20000000;
+    sh.min_header.previous_block = std::nullopt;  // no parent chain on the devnet
+    sh.min_header.timestamp = sh.share_info.timestamp;
+    sh.min_header.bits = sh.share_info.bits;
+    sh.min_header.nonce = spec.header_nonce_start;
+
+    const crypto::Hash256 merkle_root = crypto::sha256d(out.gentx);  // the only transaction
+    auto header = block_header_bytes(sh.min_header, merkle_root);
+    if (!header) return header.error();
+    const Uint256 target = *target_from_bits(sh.share_info.bits);  // checked by devnet_share_info
+
+    for (std::uint64_t i = 0; i < spec.max_attempts; ++i) {
+        const auto nonce = static_cast<std::uint32_t>(spec.header_nonce_start + i);
+        for (std::size_t k = 0; k < 4; ++k) (*header)[76 + k] = static_cast<std::uint8_t>(nonce >> (8 * k));
+        if (compare_uint256(pow_hash(params.pow, *header), target) > 0) continue;
+        sh.min_header.nonce = nonce;
+        out.attempts = i + 1;
+        auto verified = verify_share_pow(params, sh);
+        if (!verified) return verified.error();  // a bug: the builder disagrees with the verifier
+        out.verified = std::move(*verified);
+        return out;
+    }
+    return make_error(Errc::not_found, "devnet share: no header nonce met the target in " +
+                                           std::to_string(spec.max_attempts) + " attempts");
+}
+
+}  // namespace sharemsg::chain

@@ -1,0 +1,89 @@
+// Building real V36 shares on a private devnet, with no coin daemon.
+//
+// The share's gentx commits to its ref_hash (and so to message_data) through the same
+// hash-link path as mainnet: the gentx ends with the OP_RETURN output
+// 6a 28 || ref_hash || le64(last_txout_nonce) and lock_time 0, its donation output
+// (COMBINED_DONATION_SCRIPT) comes right before, so the gentx minus its last 44 bytes ends
+// with the network's gentx_before_refhash and verify_share_pow() checks the share exactly as
+// it checks a mainnet share.
+//
+// The gentx follows MergedMiningShare.generate_transaction's shape (data.py:1188-1203):
+//   version 1; one input: previous_output None (0, 0xffffffff), script = share_data.coinbase,
+//   sequence None (0xffffffff); outputs:
+//     [segwit networks] 0 sat, 6a 24 aa21a9ed || sha256d(wtxid_merkle_root || '[P2Pool]' x 4)
+//     subsidy - donation_amount  to 76 a9 14 <pubkey_hash> 88 ac (P2PKH)  -- or a9 14 <h> 87 (P2SH)
+//     donation_amount            to COMBINED_DONATION_SCRIPT
+//     0 sat                      6a 28 || ref_hash || le64(last_txout_nonce)
+//   lock_time 0.
+// The gentx is the block's only transaction: merkle_link (and segwit_data.txid_merkle_link)
+// are empty, wtxid_merkle_root is merkle_hash([0]) = 0.
+//
+// OUT OF SCOPE: payout correctness. The reference splits the subsidy over the PPLNS window of
+// the share chain (and checks it in Share.check by regenerating the gentx); a devnet share
+// pays its whole subsidy, less the donation, to its own miner, and nothing checks payouts.
+// Nor are far_share_hash or the retargeting of bits/max_bits derived here: the caller (the
+// node, which has the tracker) supplies them.
+//
+// Pure: the clock (timestamp) and randomness (nonces) are parameters; the same spec gives
+// the same share.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "chain/pow.hpp"
+#include "chain/pow_params.hpp"
+#include "chain/share.hpp"
+#include "util/bytes.hpp"
+#include "util/result.hpp"
+
+namespace sharemsg::chain {
+
+// What the builder needs to know about the share it builds on.
+struct DevnetParent {
+    crypto::Hash256 hash{};       // becomes share_data.previous_share_hash
+    std::uint32_t absheight = 0;
+    std::uint64_t abswork = 0;
+    std::uint32_t timestamp = 0;  // the new share's timestamp is at least this + 1 (data.py:1084)
+};
+
+struct DevnetShareSpec {
+    std::optional<DevnetParent> previous;  // none: the first share of a chain
+    Uint160 pubkey_hash{};                 // payout, as in the script (hash160 digest bytes)
+    std::uint8_t pubkey_type = 0;          // 0 P2PKH, 2 P2SH (1, P2WPKH, pays 00 14 <hash>)
+    std::optional<Bytes> message_data;     // empty is the same as none
+    std::uint32_t timestamp = 0;           // the clock
+    std::uint32_t bits = 0;                // share target; 0: from params.max_target
+    std::uint32_t max_bits = 0;            // 0: from params.max_target
+    std::optional<Uint256> far_share_hash;
+    std::uint64_t subsidy = 50ULL * 100'000'000;  // informational: the devnet has no coin
+    std::uint16_t donation = 655;          // 1/65535 units (655: 1%)
+    Bytes coinbase_tag{'/', 's', 'h', 'a', 'r', 'e', 'm', 's', 'g', '/'};  // after the height push
+    // Randomness, from the caller.
+    std::uint32_t share_nonce = 0;         // share_data.nonce
+    std::uint64_t last_txout_nonce = 0;
+    std::uint32_t header_nonce_start = 0;
+    std::uint64_t max_attempts = 1'000'000;  // header nonces tried before giving up
+};
+
+struct DevnetShare {
+    Share share;
+    VerifiedShare verified;  // verify_share_pow's result for it
+    Bytes gentx;             // tx_id_type packing (no witness): sha256d(gentx) == verified.gentx_hash
+    std::uint64_t attempts = 0;
+};
+
+// Builds and mines a share. Errors: Errc::invalid_argument for a spec that cannot make a
+// valid share (coinbase over 100 bytes, bits above the network's MAX_TARGET or above
+// max_bits, abswork overflowing the VarInt); Errc::not_found when max_attempts nonces
+// did not meet the target (try again with another header_nonce_start or timestamp).
+[[nodiscard]] Result<DevnetShare> build_devnet_share(const PowParams& params, const DevnetShareSpec& spec);
+
+// The share_info build_devnet_share commits to (before mining). Exposed for tests and tools.
+[[nodiscard]] Result<ShareInfo> devnet_share_info(const PowParams& params, const DevnetShareSpec& spec);
+
+// The gentx (tx_id_type bytes) for share_info and its ref_hash, as described above.
+[[nodiscard]] Bytes devnet_gentx(const PowParams& params, const ShareInfo& info, const crypto::Hash256& ref_hash,
+                                 std::uint64_t last_txout_nonce);
+
+}  // namespace sharemsg::chain

@@ -1,0 +1,52 @@
+// The node's view of a network: P2P parameters, proof-of-work parameters, the authority
+// keys and which message_data profiles its shares may carry.
+#pragma once
+
+#include <optional>
+
+#include "chain/pow_params.hpp"
+#include "chain/tracker.hpp"
+#include "p2p/messages.hpp"
+#include "p2p/params.hpp"
+#include "proto/authority.hpp"
+#include "proto/message.hpp"
+
+namespace sharemsg::node {
+
+struct Network {
+    p2p::NetworkParams p2p;
+    chain::PowParams pow;
+    proto::AuthoritySet authorities;
+    std::uint16_t web_port = 9327;
+    std::uint8_t address_version = 0x30;  // P2PKH version byte of payout addresses
+};
+
+// Our private devnet: its own identifier and prefix, sha256d, a trivial target. Its
+// authority set adds the public test authorities of the reference vectors, so that tests and
+// operators can sign alerts on it; never on a real network.
+Network devnet_network();
+
+// What the node needs to know about a verified share.
+struct ShareView {
+    chain::ShareId hash{};
+    std::optional<chain::ShareId> prev;
+    chain::Work work = 0;
+    Bytes message_data;
+    std::vector<proto::ShareMessage> messages;  // verified by the network's message_data rule
+    ByteArray<20> pubkey_hash{};
+    std::uint32_t timestamp = 0;
+    std::uint64_t absheight = 0;
+    std::uint64_t abswork = 0;
+    p2p::WrappedShare wire;
+};
+
+// Decodes a share received from a peer, checks its proof of work (so that message_data is
+// bound to it) and the network's rule for message_data. The error says which rule failed.
+Result<ShareView> verify_share(const Network& net, const p2p::WrappedShare& share);
+
+// Mines a devnet share on top of `prev` (or a new chain), committing to message_data.
+Result<p2p::WrappedShare> mine_share(const Network& net, const std::optional<ShareView>& prev,
+                                     const ByteArray<20>& pubkey_hash, const Bytes& message_data,
+                                     std::uint32_t now, std::uint64_t seed, std::uint64_t max_attempts);
+
+}  // namespace sharemsg::node

@@ -1,0 +1,432 @@
+#include <utility>  // Boost 1.74's Asio needs it before itself under g++ 12
+
+#include "node/node.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <future>
+
+#include "node/http.hpp"
+#include "node/peer.hpp"
+#include "proto/envelope.hpp"
+#include "proto/keys_io.hpp"
+
+namespace sharemsg::node {
+
+namespace fs = std::filesystem;
+using tcp = boost::asio::ip::tcp;
+
+namespace {
+constexpr int kBanScore = 100;
+constexpr auto kBanTime = std::chrono::seconds(3600);
+constexpr std::uint64_t kMaxMineAttempts = 5'000'000;
+
+std::uint64_t random_u64() {
+    auto b = crypto::random_bytes(8);
+    std::uint64_t v = 0;
+    for (auto x : b) v = v << 8 | x;
+    return v;
+}
+
+std::string short_hex(const chain::ShareId& h) { return to_hex(h).substr(0, 16); }
+
+chain::ShareId to_id(const chain::Uint256& u) {
+    chain::ShareId h{};
+    std::copy(u.begin(), u.end(), h.begin());
+    return h;
+}
+chain::Uint256 to_u256(const chain::ShareId& h) {
+    chain::Uint256 u{};
+    std::copy(h.begin(), h.end(), u.begin());
+    return u;
+}
+}  // namespace
+
+Node::Node(Config cfg, Network net)
+    : cfg_(std::move(cfg)),
+      net_(std::move(net)),
+      nonce_(random_u64()),
+      acceptor_(io_),
+      mine_timer_(chain_io_) {}
+
+Node::~Node() {
+    stop();
+    if (chain_thread_.joinable()) chain_thread_.join();
+}
+
+double Node::now() const {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::optional<chain::ShareId> Node::best_share() const {
+    std::lock_guard lk(best_mutex_);
+    return best_;
+}
+
+Status Node::start() {
+    std::error_code fec;
+    fs::create_directories(cfg_.datadir, fec);
+    if (fec) return make_error(Errc::io, "cannot create datadir " + cfg_.datadir + ": " + fec.message());
+    if (cfg_.p2p_port == 0) cfg_.p2p_port = net_.p2p.p2p_port;
+    if (cfg_.web_port == 0) cfg_.web_port = net_.web_port;
+
+    // Payout: given, or (devnet) generated once into the datadir.
+    std::string addr_hex = cfg_.address;
+    const fs::path addr_file = fs::path(cfg_.datadir) / "payout_pubkey_hash";
+    if (addr_hex.empty() && fs::exists(addr_file)) std::ifstream(addr_file) >> addr_hex;
+    if (addr_hex.empty()) {
+        if (!cfg_.devnet) return make_error(Errc::invalid_argument, "--address is required outside the devnet");
+        addr_hex = to_hex(crypto::random_bytes(20));
+        std::ofstream(addr_file) << addr_hex << "\n";
+    }
+    auto pkh = from_hex_fixed<20>(addr_hex);
+    if (!pkh) return make_error(Errc::invalid_argument, "--address must be 40 hex digits (a pubkey hash): " + pkh.error().reason);
+    payout_ = *pkh;
+
+    for (const auto& hex : cfg_.transition_messages) {
+        auto blob = from_hex(hex);
+        if (!blob) return make_error(Errc::invalid_argument, "--transition-message: " + blob.error().reason);
+        auto verdict = proto::check_v36_message_data(*blob, net_.authorities);
+        if (!verdict.valid())
+            return make_error(Errc::invalid_argument, std::string("--transition-message is not valid message_data: ") + verdict.reason);
+        outbox_blobs_.push_back(std::move(*blob));
+    }
+
+    store_ = std::make_unique<proto::MessageStore>(
+        proto::StoreOptions{proto::MAX_MESSAGE_HISTORY,
+                            static_cast<double>(net_.p2p.chain_length) * net_.p2p.share_period_s, {}},
+        net_.authorities);
+    {
+        std::unique_lock lk(store_mutex_);
+        for (const auto& hex : cfg_.transition_messages) store_->load_blob_hex(hex, now());
+    }
+
+    // Shares from the previous run.
+    std::vector<p2p::WrappedShare> stored;
+    auto opened = share_log_.open(
+        (fs::path(cfg_.datadir) / "shares.log").string(),
+        [&](ByteView body) {
+            auto m = p2p::decode_message("shares", [&] {
+                ByteWriter w;
+                w.u8(1);  // a list of one share
+                w.bytes(body);
+                return std::move(w).take();
+            }());
+            if (m && std::holds_alternative<p2p::Shares>(*m))
+                for (auto& s : std::get<p2p::Shares>(*m).shares) stored.push_back(std::move(s));
+        },
+        [](const std::string& w) { spdlog::warn("{}", w); });
+    if (!opened) return opened.error();
+    if (!stored.empty()) {
+        auto r = ingest(stored, Source::disk);
+        spdlog::info("loaded {} shares from the share log ({} rejected)", r.accepted, r.rejected.size());
+    }
+
+    // P2P listener.
+    boost::system::error_code ec;
+    auto addr = boost::asio::ip::make_address(cfg_.p2p_bind, ec);
+    if (ec) return make_error(Errc::invalid_argument, "--p2p-bind " + cfg_.p2p_bind + ": " + ec.message());
+    tcp::endpoint ep(addr, cfg_.p2p_port);
+    acceptor_.open(ep.protocol(), ec);
+    if (!ec) acceptor_.set_option(boost::asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(ep, ec);
+    if (!ec) acceptor_.listen(boost::asio::socket_base::max_listen_connections, ec);
+    if (ec) return make_error(Errc::io, "P2P listen on " + cfg_.p2p_bind + ":" + std::to_string(cfg_.p2p_port) + ": " + ec.message());
+    accept_loop();
+
+    http_ = std::make_unique<HttpServer>(io_, *this);
+    auto h = http_->listen(cfg_.web_bind, cfg_.web_port);
+    if (!h) return h.error();
+
+    for (const auto& p : cfg_.peers) connect_to(p, 0);
+
+    chain_work_.emplace(chain_io_.get_executor());
+    chain_thread_ = std::thread([this] { chain_io_.run(); });
+    if (cfg_.devnet && cfg_.mine) boost::asio::post(chain_io_, [this] { schedule_mining(); });
+
+    spdlog::info("sharemsgd {} on {}: p2p {}:{}, http {}:{}, payout {}, {} shares", cfg_.devnet ? "devnet" : "node",
+                 net_.p2p.name, cfg_.p2p_bind, cfg_.p2p_port, cfg_.web_bind, cfg_.web_port, addr_hex, share_count_.load());
+    return Ok{};
+}
+
+void Node::run() { io_.run(); }
+
+void Node::stop() {
+    boost::asio::post(io_, [this] {
+        boost::system::error_code ec;
+        acceptor_.close(ec);
+        auto peers = peers_;
+        for (auto& [id, p] : peers) p->close("shutting down");
+        io_.stop();
+    });
+    boost::asio::post(chain_io_, [this] { mine_timer_.cancel(); });
+    chain_work_.reset();
+    chain_io_.stop();
+}
+
+// ---------------------------------------------------------------- I/O thread: peers
+
+void Node::accept_loop() {
+    acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket s) {
+        if (ec == boost::asio::error::operation_aborted) return;
+        if (!ec) {
+            boost::system::error_code e2;
+            const auto ip = s.remote_endpoint(e2).address().to_string();
+            auto ban = banned_.find(ip);
+            if (ban != banned_.end() && ban->second > std::chrono::steady_clock::now()) {
+                spdlog::info("refusing banned peer {}", ip);
+                s.close(e2);
+            } else {
+                add_peer(std::make_shared<Peer>(*this, std::move(s), next_peer_id_++, false), false, ip);
+            }
+        }
+        accept_loop();
+    });
+}
+
+void Node::connect_to(const std::string& host_port, unsigned attempt) {
+    auto colon = host_port.rfind(':');
+    if (colon == std::string::npos) {
+        spdlog::error("--peer {}: expected HOST:PORT", host_port);
+        return;
+    }
+    const std::string host = host_port.substr(0, colon), port = host_port.substr(colon + 1);
+    auto resolver = std::make_shared<tcp::resolver>(io_);
+    auto socket = std::make_shared<tcp::socket>(io_);
+    auto retry = [this, host_port, attempt] {
+        // Exponential backoff, 1 s up to 60 s.
+        auto delay = std::chrono::seconds(std::min(60u, 1u << std::min(attempt, 6u)));
+        auto t = std::make_shared<boost::asio::steady_timer>(io_, delay);
+        t->async_wait([this, t, host_port, attempt](boost::system::error_code ec) {
+            if (!ec) connect_to(host_port, attempt + 1);
+        });
+    };
+    resolver->async_resolve(host, port, [this, resolver, socket, host_port, retry](boost::system::error_code ec, tcp::resolver::results_type eps) {
+        if (ec) {
+            spdlog::warn("peer {}: cannot resolve: {}", host_port, ec.message());
+            retry();
+            return;
+        }
+        boost::asio::async_connect(*socket, eps, [this, socket, host_port, retry](boost::system::error_code ec2, const tcp::endpoint&) {
+            if (ec2) {
+                spdlog::debug("peer {}: connect failed: {}", host_port, ec2.message());
+                retry();
+                return;
+            }
+            auto peer = std::make_shared<Peer>(*this, std::move(*socket), next_peer_id_++, true);
+            add_peer(peer, true, host_port);
+        });
+    });
+    // Keep the configured peer connected: on_peer_closed reconnects outbound peers.
+}
+
+void Node::add_peer(std::shared_ptr<Peer> peer, bool outbound, const std::string& label) {
+    peers_[peer->id()] = peer;
+    peer_count_ = peers_.size();
+    metrics_.set("sharemsg_peers", "", static_cast<double>(peers_.size()));
+    spdlog::info("{}: connected ({})", peer->label(), label);
+    if (outbound) outbound_targets_[peer->id()] = label;
+    peer->start();
+}
+
+void Node::on_peer_closed(const std::shared_ptr<Peer>& peer) {
+    peers_.erase(peer->id());
+    peer_count_ = peers_.size();
+    metrics_.set("sharemsg_peers", "", static_cast<double>(peers_.size()));
+    auto it = outbound_targets_.find(peer->id());
+    if (it != outbound_targets_.end()) {
+        const std::string target = it->second;
+        outbound_targets_.erase(it);
+        if (!io_.stopped()) connect_to(target, 1);
+    }
+}
+
+void Node::penalize(const std::shared_ptr<Peer>& peer, const std::string& rule, const std::string& detail, int score) {
+    metrics_.inc("sharemsg_peer_penalties_total", "rule=\"" + rule + "\"");
+    peer->score += score;
+    spdlog::warn("{}: broke rule '{}': {} (score {})", peer->label(), rule, detail, peer->score);
+    if (peer->score >= kBanScore) {
+        banned_[peer->remote_ip()] = std::chrono::steady_clock::now() + kBanTime;
+        if (peer->outbound()) outbound_targets_.erase(peer->id());
+        peer->close("misbehaving: " + rule);
+    }
+}
+
+void Node::broadcast(const p2p::Message& msg, std::uint64_t except_peer) {
+    for (auto& [id, p] : peers_)
+        if (id != except_peer && p->handshaken()) p->send(msg);
+}
+
+void Node::on_peer_message(const std::shared_ptr<Peer>& peer, p2p::Message&& msg) {
+    std::visit(
+        [&](auto& m) {
+            using T = std::decay_t<decltype(m)>;
+            if constexpr (std::is_same_v<T, p2p::Version>) {
+                if (m.best_share_hash) {
+                    const auto want = to_id(*m.best_share_hash);
+                    boost::asio::post(chain_io_, [this, peer, want] {
+                        if (tracker_.contains(want)) return;
+                        boost::asio::post(io_, [peer, want] {
+                            p2p::ShareReq req;
+                            req.id = to_u256(crypto::sha256(want));
+                            req.hashes.push_back(to_u256(want));
+                            req.parents = 100;
+                            peer->send(req);
+                        });
+                    });
+                }
+            } else if constexpr (std::is_same_v<T, p2p::GetAddrs>) {
+                peer->send(p2p::Addrs{});
+            } else if constexpr (std::is_same_v<T, p2p::Shares> || std::is_same_v<T, p2p::ShareReply>) {
+                metrics_.inc("sharemsg_shares_received_total", "", static_cast<double>(m.shares.size()));
+                boost::asio::post(chain_io_, [this, peer, shares = std::move(m.shares)] {
+                    auto r = ingest(shares, Source::peer);
+                    boost::asio::post(io_, [this, peer, r = std::move(r)] {
+                        if (!r.to_relay.empty()) broadcast(p2p::Shares{r.to_relay}, peer->id());
+                        for (const auto& [rule, detail] : r.rejected) penalize(peer, rule, detail, kBanScore);
+                        if (!r.wanted.empty() && !peer->score) {
+                            p2p::ShareReq req;
+                            req.id = to_u256(crypto::sha256(r.wanted.front()));
+                            for (const auto& w : r.wanted) req.hashes.push_back(to_u256(w));
+                            req.parents = 100;
+                            peer->send(req);
+                        }
+                    });
+                });
+            } else if constexpr (std::is_same_v<T, p2p::ShareReq>) {
+                boost::asio::post(chain_io_, [this, peer, req = m] { answer_sharereq(peer, req); });
+            }
+            // ping, addrme, addrs, bestblock and the transaction messages need no action here.
+        },
+        msg);
+}
+
+// ---------------------------------------------------------------- chain thread
+
+Node::Ingest Node::ingest(const std::vector<p2p::WrappedShare>& shares, Source source) {
+    Ingest r;
+    for (const auto& ws : shares) {
+        auto v = verify_share(net_, ws);
+        if (!v) {
+            const std::string reason = v.error().reason;
+            const auto colon = reason.find(':');
+            const std::string rule = colon == std::string::npos ? reason : reason.substr(0, colon);
+            metrics_.inc("sharemsg_shares_rejected_total", "rule=\"" + rule + "\"");
+            spdlog::warn("share rejected ({}): {}", source == Source::disk ? "share log" : source == Source::local ? "local" : "peer",
+                         reason);
+            if (source == Source::peer) r.rejected.emplace_back(rule, reason);
+            continue;
+        }
+        if (tracker_.contains(v->hash)) continue;
+        if (source != Source::disk) {
+            auto saved = share_log_.append([&] {
+                ByteWriter w;
+                auto payload = p2p::encode_payload(p2p::Shares{{ws}});
+                // Drop the list count (one byte for a single share): the log keeps one share per record.
+                if (payload) w.bytes(ByteView(*payload).subspan(1));
+                return std::move(w).take();
+            }());
+            if (!saved) {
+                spdlog::error("share {} not stored: {}; not accepted", short_hex(v->hash), saved.error().reason);
+                continue;
+            }
+        }
+        tracker_.add(v->hash, v->prev, v->work);
+        shares_.emplace(v->hash, *v);
+        metrics_.inc("sharemsg_shares_accepted_total", source == Source::local ? "source=\"local\"" : source == Source::disk ? "source=\"disk\"" : "source=\"peer\"");
+        ++r.accepted;
+        r.to_relay.push_back(ws);
+        spdlog::debug("share {} accepted (height {}, {} bytes of message_data)", short_hex(v->hash),
+                      tracker_.height(v->hash), v->message_data.size());
+    }
+    share_count_ = tracker_.size();
+    for (const auto& p : tracker_.missing_parents()) r.wanted.push_back(p);
+    if (r.accepted) apply_best_chain();
+    return r;
+}
+
+void Node::apply_best_chain() {
+    auto best = tracker_.best();
+    {
+        std::lock_guard lk(best_mutex_);
+        best_ = best;
+    }
+    if (!best) return;
+    auto chain = tracker_.chain(*best, net_.p2p.chain_length);
+    std::set<chain::ShareId> active(chain.begin(), chain.end());
+    const double t = now();
+    std::unique_lock lk(store_mutex_);
+    // Oldest first, so that key announcements precede the messages signed with them.
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+        if (applied_.count(*it)) continue;
+        applied_.insert(*it);
+        const ShareView& s = shares_.at(*it);
+        if (s.messages.empty()) continue;
+        const std::string sender = proto::p2pkh_address_from_hash160(s.pubkey_hash, net_.address_version);
+        const auto n = store_->add_verified_share_messages(*it, sender, s.messages, t);
+        if (n) {
+            metrics_.inc("sharemsg_messages_stored_total", "", static_cast<double>(n));
+            spdlog::info("share {}: {} message(s) stored", short_hex(*it), n);
+        }
+    }
+    bool dropped = false;
+    for (auto it = applied_.begin(); it != applied_.end();) {
+        if (!active.count(*it)) {
+            it = applied_.erase(it);
+            dropped = true;
+        } else {
+            ++it;
+        }
+    }
+    if (dropped) store_->prune_by_sharechain(active);
+    metrics_.set("sharemsg_messages", "", static_cast<double>(store_->size()));
+    metrics_.set("sharemsg_best_height", "", static_cast<double>(tracker_.height(*best)));
+}
+
+void Node::schedule_mining() {
+    mine_timer_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(cfg_.share_period)));
+    mine_timer_.async_wait([this](boost::system::error_code ec) {
+        if (ec) return;
+        mine_tick();
+        schedule_mining();
+    });
+}
+
+void Node::mine_tick() {
+    std::optional<ShareView> prev;
+    if (auto b = tracker_.best()) prev = shares_.at(*b);
+    Bytes message_data;
+    if (!outbox_blobs_.empty()) message_data = outbox_blobs_[outbox_next_++ % outbox_blobs_.size()];
+    auto share = mine_share(net_, prev, payout_, message_data, static_cast<std::uint32_t>(now()), random_u64(), kMaxMineAttempts);
+    if (!share) {
+        spdlog::warn("mining failed: {}", share.error().reason);
+        return;
+    }
+    auto r = ingest({*share}, Source::local);
+    if (r.accepted) {
+        metrics_.inc("sharemsg_shares_mined_total");
+        boost::asio::post(io_, [this, s = *share] { broadcast(p2p::Shares{{s}}, 0); });
+    }
+}
+
+void Node::answer_sharereq(const std::shared_ptr<Peer>& peer, const p2p::ShareReq& req) {
+    p2p::ShareReply reply;
+    reply.id = req.id;
+    reply.result = p2p::sharereply_result::good;
+    std::set<chain::ShareId> stops;
+    for (const auto& s : req.stops) stops.insert(to_id(s));
+    const std::size_t parents = std::min<std::uint64_t>(req.parents, 500);
+    for (const auto& h : req.hashes) {
+        for (const auto& id : tracker_.chain(to_id(h), parents + 1)) {
+            if (stops.count(id)) break;
+            reply.shares.push_back(shares_.at(id).wire);
+        }
+    }
+    boost::asio::post(io_, [peer, reply = std::move(reply)] { peer->send(reply); });
+}
+
+}  // namespace sharemsg::node

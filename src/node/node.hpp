@@ -1,0 +1,124 @@
+// sharemsgd's composition: P2P peers (I/O thread), the chain worker (share verification,
+// tracker, message store, mining) and the HTTP API.
+//
+// Threads and ownership:
+//   - I/O thread (io_): sockets, framing, message decoding, peer scoring, HTTP.
+//   - chain thread (chain_io_): decodes and verifies shares (PoW, message_data rule), owns
+//     the tracker, appends accepted shares to the share log, updates the message store,
+//     mines devnet shares. Results go back to the I/O thread by posting.
+//   - The message store is read by HTTP handlers under store_mutex_; only the chain thread
+//     writes it.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+#include <thread>
+#include <utility>
+
+#include <boost/asio.hpp>
+
+#include "chain/tracker.hpp"
+#include "node/config.hpp"
+#include "node/metrics.hpp"
+#include "node/network.hpp"
+#include "node/share_log.hpp"
+#include "proto/store.hpp"
+
+namespace sharemsg::node {
+
+class Peer;
+class HttpServer;
+
+class Node {
+public:
+    Node(Config cfg, Network net);
+    ~Node();
+    Node(const Node&) = delete;
+    Node& operator=(const Node&) = delete;
+
+    // Loads the datadir, binds sockets, starts threads; returns an error if it cannot start.
+    Status start();
+    // Runs the I/O loop until stop() (from a signal handler via post, or another thread).
+    void run();
+    void stop();
+
+    // --- called by peers and the HTTP server on the I/O thread ---
+    void on_peer_message(const std::shared_ptr<Peer>& peer, p2p::Message&& msg);
+    // One place decides what happens to a peer that broke a rule: log it, count it, and
+    // disconnect (and ban for a while) when the score reaches the limit.
+    void penalize(const std::shared_ptr<Peer>& peer, const std::string& rule, const std::string& detail, int score);
+    void on_peer_closed(const std::shared_ptr<Peer>& peer);
+    const Network& network() const { return net_; }
+    const Config& config() const { return cfg_; }
+    std::uint64_t nonce() const { return nonce_; }
+    std::optional<chain::ShareId> best_share() const;
+    Metrics& metrics() { return metrics_; }
+
+    // The store, for readers (HTTP). Hold the lock while using it.
+    std::shared_lock<std::shared_mutex> read_store() const { return std::shared_lock(store_mutex_); }
+    const proto::MessageStore& store() const { return *store_; }
+    std::size_t peer_count() const { return peer_count_.load(); }
+    std::size_t share_count() const { return share_count_.load(); }
+    double now() const;
+
+private:
+    void accept_loop();
+    void connect_to(const std::string& host_port, unsigned attempt);
+    void add_peer(std::shared_ptr<Peer> peer, bool outbound, const std::string& label);
+    void broadcast(const p2p::Message& msg, std::uint64_t except_peer);
+
+    // chain thread
+    enum class Source { peer, local, disk };
+    struct Ingest {
+        std::size_t accepted = 0;
+        std::vector<p2p::WrappedShare> to_relay;
+        std::vector<std::pair<std::string, std::string>> rejected;  // rule, detail
+        std::vector<chain::ShareId> wanted;                          // missing parents
+    };
+    Ingest ingest(const std::vector<p2p::WrappedShare>& shares, Source source);
+    void apply_best_chain();
+    void mine_tick();
+    void schedule_mining();
+    void answer_sharereq(const std::shared_ptr<Peer>& peer, const p2p::ShareReq& req);
+
+    Config cfg_;
+    Network net_;
+    std::uint64_t nonce_;
+    Metrics metrics_;
+
+    boost::asio::io_context io_;
+    boost::asio::io_context chain_io_;
+    std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> chain_work_;
+    std::thread chain_thread_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    boost::asio::steady_timer mine_timer_;
+    std::unique_ptr<HttpServer> http_;
+
+    // I/O thread state
+    std::map<std::uint64_t, std::shared_ptr<Peer>> peers_;
+    std::map<std::string, std::chrono::steady_clock::time_point> banned_;  // by remote IP
+    std::map<std::uint64_t, std::string> outbound_targets_;                 // peer id -> --peer HOST:PORT
+    std::atomic<std::size_t> peer_count_{0};
+    std::uint64_t next_peer_id_ = 1;
+
+    // chain thread state
+    chain::ShareTracker tracker_;
+    std::map<chain::ShareId, ShareView> shares_;
+    std::set<chain::ShareId> applied_;  // shares whose messages are in the store
+    ShareLog share_log_;
+    ByteArray<20> payout_{};
+    std::vector<Bytes> outbox_blobs_;
+    std::size_t outbox_next_ = 0;
+    std::atomic<std::size_t> share_count_{0};
+    mutable std::mutex best_mutex_;
+    std::optional<chain::ShareId> best_;
+
+    mutable std::shared_mutex store_mutex_;
+    std::unique_ptr<proto::MessageStore> store_;
+};
+
+}  // namespace sharemsg::node

@@ -1,0 +1,60 @@
+// The node's use of the chain and proto libraries for one share: decode, proof of work,
+// the message_data rule; and mining a devnet share.
+#include "chain/devnet.hpp"
+#include "chain/pow.hpp"
+#include "chain/share.hpp"
+#include "node/network.hpp"
+#include "proto/envelope.hpp"
+
+namespace sharemsg::node {
+
+Result<ShareView> verify_share(const Network& net, const p2p::WrappedShare& ws) {
+    auto share = chain::decode_share(ws.type, ws.contents);
+    if (!share) return make_error(share.error().code, "malformed share: " + share.error().reason);
+    // Proof of work first: it binds message_data (through ref_hash, the gentx and the
+    // header) to the work the share cost. A share whose message_data was altered fails here.
+    auto pow = chain::verify_share_pow(net.pow, *share);
+    if (!pow) return pow.error();
+    const Bytes message_data = share->message_data.value_or(Bytes{});
+    auto rule = proto::check_v36_message_data(message_data, net.authorities);
+    if (!rule.valid()) return make_error(Errc::not_authority, std::string("message_data: ") + rule.reason);
+    ShareView v;
+    v.hash = pow->share_hash;
+    if (const auto& prev = share->share_info.share_data.previous_share_hash) {
+        chain::ShareId p{};
+        std::copy(prev->begin(), prev->end(), p.begin());
+        v.prev = p;
+    }
+    v.work = pow->work;
+    v.message_data = message_data;
+    v.messages = std::move(rule.messages);
+    std::copy(share->share_info.share_data.pubkey_hash.begin(), share->share_info.share_data.pubkey_hash.end(),
+              v.pubkey_hash.begin());
+    v.timestamp = share->share_info.timestamp;
+    v.absheight = share->share_info.absheight;
+    v.abswork = share->share_info.abswork;
+    v.wire = ws;
+    return v;
+}
+
+Result<p2p::WrappedShare> mine_share(const Network& net, const std::optional<ShareView>& prev,
+                                     const ByteArray<20>& pubkey_hash, const Bytes& message_data, std::uint32_t now,
+                                     std::uint64_t seed, std::uint64_t max_attempts) {
+    chain::DevnetShareSpec spec;
+    if (prev) spec.previous = chain::DevnetParent{prev->hash, static_cast<std::uint32_t>(prev->absheight), prev->abswork,
+                                                  prev->timestamp};
+    std::copy(pubkey_hash.begin(), pubkey_hash.end(), spec.pubkey_hash.begin());
+    if (!message_data.empty()) spec.message_data = message_data;
+    spec.timestamp = now;
+    spec.share_nonce = static_cast<std::uint32_t>(seed);
+    spec.last_txout_nonce = seed >> 16;
+    spec.header_nonce_start = static_cast<std::uint32_t>(seed >> 32);
+    spec.max_attempts = max_attempts;
+    auto built = chain::build_devnet_share(net.pow, spec);
+    if (!built) return built.error();
+    auto wrapped = chain::wrap_share(built->share);
+    if (!wrapped) return wrapped.error();
+    return p2p::WrappedShare{wrapped->type, std::move(wrapped->contents)};
+}
+
+}  // namespace sharemsg::node

@@ -1,0 +1,185 @@
+// Runs real sharemsgd processes on 127.0.0.1 for integration tests: start, stop, kill,
+// HTTP GET, and waiting for a condition with a deadline. Every process started is stopped
+// by the harness (destructor), and its log is kept in its datadir for failures.
+#pragma once
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+extern char** environ;
+
+namespace itest {
+
+namespace fs = std::filesystem;
+
+// A port that was free a moment ago (bind to 0, read it, close).
+inline std::uint16_t free_port() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    ::close(fd);
+    return ntohs(a.sin_port);
+}
+
+// A blocking TCP connection to 127.0.0.1:port (fd, or -1).
+inline int connect_local(std::uint16_t port, int timeout_ms = 2000) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+struct HttpResult {
+    int status = 0;  // 0: no answer
+    std::string body;
+    nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, false); }
+};
+
+inline HttpResult http_request(std::uint16_t port, const std::string& method, const std::string& path,
+                               const std::string& body = "", const std::string& extra_headers = "") {
+    HttpResult r;
+    int fd = connect_local(port);
+    if (fd < 0) return r;
+    std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + extra_headers;
+    if (!body.empty() || method == "POST") req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+    req += "\r\n" + body;
+    ::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
+    std::string resp;
+    char buf[65536];
+    for (;;) {
+        ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        resp.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    if (resp.rfind("HTTP/1.1 ", 0) != 0) return r;
+    r.status = std::stoi(resp.substr(9, 3));
+    auto p = resp.find("\r\n\r\n");
+    if (p != std::string::npos) r.body = resp.substr(p + 4);
+    return r;
+}
+
+inline bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (pred()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return pred();
+}
+
+class Daemon {
+public:
+    Daemon(std::string binary, fs::path datadir) : binary_(std::move(binary)), datadir_(std::move(datadir)) {
+        fs::create_directories(datadir_);
+        p2p_port = free_port();
+        web_port = free_port();
+    }
+    ~Daemon() { kill9(); }
+    Daemon(const Daemon&) = delete;
+    Daemon& operator=(const Daemon&) = delete;
+
+    std::uint16_t p2p_port = 0, web_port = 0;
+
+    bool start(const std::vector<std::string>& extra) {
+        std::vector<std::string> args{binary_, "--devnet", "--datadir", datadir_.string(),
+                                      "--p2p-port", std::to_string(p2p_port), "--web-port", std::to_string(web_port),
+                                      "--log-level", "debug"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        const std::string log = (datadir_ / "sharemsgd.log").string();
+        posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+        posix_spawn_file_actions_adddup2(&fa, 1, 2);
+        int rc = posix_spawn(&pid_, binary_.c_str(), &fa, nullptr, argv.data(), environ);
+        posix_spawn_file_actions_destroy(&fa);
+        if (rc != 0) return false;
+        return wait_until([&] { return get("/health").status == 200 || !alive(); }, std::chrono::seconds(30)) && alive();
+    }
+
+    bool alive() {
+        if (pid_ <= 0) return false;
+        int st;
+        return ::waitpid(pid_, &st, WNOHANG) == 0;
+    }
+    // SIGTERM and wait; returns the exit status (or -1).
+    int stop() {
+        if (pid_ <= 0) return -1;
+        ::kill(pid_, SIGTERM);
+        int st = 0;
+        for (int i = 0; i < 100; ++i) {
+            if (::waitpid(pid_, &st, WNOHANG) == pid_) {
+                pid_ = -1;
+                return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        kill9();
+        return -1;
+    }
+    void kill9() {
+        if (pid_ <= 0) return;
+        ::kill(pid_, SIGKILL);
+        int st;
+        ::waitpid(pid_, &st, 0);
+        pid_ = -1;
+    }
+
+    HttpResult get(const std::string& path) { return http_request(web_port, "GET", path); }
+    std::string log() const {
+        std::ifstream in(datadir_ / "sharemsgd.log");
+        std::stringstream ss;
+        ss << in.rdbuf();
+        return ss.str();
+    }
+    const fs::path& datadir() const { return datadir_; }
+
+private:
+    std::string binary_;
+    fs::path datadir_;
+    pid_t pid_ = -1;
+};
+
+// A fresh directory under the build tree for one test.
+inline fs::path test_dir(const std::string& name) {
+    fs::path d = fs::path(SHAREMSG_ITEST_TMP) / (name + "-" + std::to_string(::getpid()));
+    fs::remove_all(d);
+    fs::create_directories(d);
+    return d;
+}
+
+}  // namespace itest

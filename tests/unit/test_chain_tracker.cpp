@@ -1,0 +1,65 @@
+#include <gtest/gtest.h>
+
+#include "chain/tracker.hpp"
+
+using namespace sharemsg::chain;
+
+namespace {
+ShareId id(int n) {
+    ShareId h{};
+    h[0] = static_cast<std::uint8_t>(n);
+    h[1] = static_cast<std::uint8_t>(n >> 8);
+    h[31] = 0xaa;
+    return h;
+}
+}  // namespace
+
+TEST(ChainTracker, FollowsMostWorkAndReorgs) {
+    ShareTracker t;
+    EXPECT_FALSE(t.best());
+    ASSERT_TRUE(t.add(id(1), std::nullopt, 10));
+    ASSERT_TRUE(t.add(id(2), id(1), 10));
+    ASSERT_TRUE(t.add(id(3), id(2), 10));
+    EXPECT_FALSE(t.add(id(3), id(2), 10));  // duplicate
+    EXPECT_EQ(*t.best(), id(3));
+    EXPECT_EQ(t.height(id(3)), 3u);
+    // A competing branch from 1 with more work takes over.
+    ASSERT_TRUE(t.add(id(12), id(1), 15));
+    EXPECT_EQ(*t.best(), id(3));  // 30 vs 25
+    ASSERT_TRUE(t.add(id(13), id(12), 15));
+    EXPECT_EQ(*t.best(), id(13));  // 40 vs 30
+    EXPECT_EQ(t.chain(id(13), 10), (std::vector<ShareId>{id(13), id(12), id(1)}));
+}
+
+TEST(ChainTracker, TiesGoToFirstSeen) {
+    ShareTracker t;
+    t.add(id(1), std::nullopt, 10);
+    t.add(id(2), id(1), 10);
+    t.add(id(3), id(1), 10);
+    EXPECT_EQ(*t.best(), id(2));
+}
+
+TEST(ChainTracker, OutOfOrderParentsLinkUp) {
+    ShareTracker t;
+    t.add(id(3), id(2), 10);
+    EXPECT_EQ(t.missing_parents(), std::vector<ShareId>{id(2)});
+    t.add(id(2), id(1), 10);
+    EXPECT_EQ(t.get(id(3))->cumulative, 20u);
+    t.add(id(1), std::nullopt, 10);
+    EXPECT_EQ(t.get(id(3))->cumulative, 30u);
+    EXPECT_TRUE(t.missing_parents().empty());
+    EXPECT_EQ(*t.best(), id(3));
+    EXPECT_EQ(t.height(id(3)), 3u);
+}
+
+TEST(ChainTracker, PruneKeepsWindowAndForgetsOnPurpose) {
+    ShareTracker t;
+    t.add(id(0), std::nullopt, 1);
+    for (int i = 1; i < 100; ++i) t.add(id(i), id(i - 1), 1);
+    t.add(id(500), id(2), 1);  // stale side branch deep below the window
+    EXPECT_EQ(t.prune(10), 91u);
+    EXPECT_EQ(t.size(), 10u);
+    EXPECT_EQ(*t.best(), id(99));
+    EXPECT_TRUE(t.missing_parents().empty());
+    EXPECT_EQ(t.height(id(99)), 10u);
+}
