@@ -286,7 +286,10 @@ void Node::on_peer_message(const std::shared_ptr<Peer>& peer, p2p::Message&& msg
                     auto r = ingest(shares, Source::peer);
                     boost::asio::post(io_, [this, peer, r = std::move(r)] {
                         if (!r.to_relay.empty()) broadcast(p2p::Shares{r.to_relay}, peer->id());
-                        for (const auto& [rule, detail] : r.rejected) penalize(peer, rule, detail, kBanScore);
+                        // As the reference: misbehaviour disconnects and bans; other failures
+                        // skip the share and cost a little, so that a flood still ends.
+                        for (const auto& [rule, detail] : r.rejected)
+                            penalize(peer, rule, detail, rule_is_misbehaviour(rule) ? kBanScore : 10);
                         if (!r.wanted.empty() && !peer->score) {
                             p2p::ShareReq req;
                             req.id = to_u256(crypto::sha256(r.wanted.front()));
@@ -315,9 +318,11 @@ Node::Ingest Node::ingest(const std::vector<p2p::WrappedShare>& shares, Source s
             const auto colon = reason.find(':');
             const std::string rule = colon == std::string::npos ? reason : reason.substr(0, colon);
             metrics_.inc("sharemsg_shares_rejected_total", "rule=\"" + rule + "\"");
-            spdlog::warn("share rejected ({}): {}", source == Source::disk ? "share log" : source == Source::local ? "local" : "peer",
-                         reason);
-            if (source == Source::peer) r.rejected.emplace_back(rule, reason);
+            if (source == Source::peer) {
+                r.rejected.emplace_back(rule, reason);  // logged once, with the peer, by penalize()
+            } else {
+                spdlog::warn("share rejected ({}): {}", source == Source::disk ? "share log" : "local", reason);
+            }
             continue;
         }
         if (tracker_.contains(v->hash)) continue;

@@ -37,6 +37,14 @@ Result<ShareView> verify_share(const Network& net, const p2p::WrappedShare& ws) 
     return v;
 }
 
+bool rule_is_misbehaviour(const std::string& rule) {
+    if (rule == "message_data" || rule == "malformed share") return true;
+    for (auto r : {chain::PowRule::target_invalid, chain::PowRule::target_above_max_target, chain::PowRule::pow_invalid,
+                   chain::PowRule::hash_mismatch})
+        if (rule == chain::pow_rule_name(r)) return chain::pow_rule_is_misbehaviour(r);
+    return false;
+}
+
 Result<p2p::WrappedShare> mine_share(const Network& net, const std::optional<ShareView>& prev,
                                      const ByteArray<20>& pubkey_hash, const Bytes& message_data, std::uint32_t now,
                                      std::uint64_t seed, std::uint64_t max_attempts) {
