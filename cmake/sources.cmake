@@ -23,7 +23,7 @@ target_link_libraries(sharemsg_conformance PUBLIC sharemsg_core PRIVATE sharemsg
 # sharemsg: the offline tool.
 file(GLOB SHAREMSG_CLI_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/apps/sharemsg/*.cpp)
 add_executable(sharemsg ${SHAREMSG_CLI_SOURCES})
-target_link_libraries(sharemsg PRIVATE sharemsg_conformance CLI11::CLI11 sharemsg_warnings)
+target_link_libraries(sharemsg PRIVATE sharemsg_conformance sharemsg_node CLI11::CLI11 sharemsg_warnings)
 
 # The node: Boost.Asio/Beast networking, threads, files. Not part of libsharemsg.
 find_package(Boost 1.74 REQUIRED COMPONENTS system)

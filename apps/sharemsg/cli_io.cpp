@@ -182,48 +182,6 @@ void add_authorities_option(CLI::App* cmd, std::string& target) {
         ->default_str("real");
 }
 
-Status write_file_atomic(const std::string& path, std::string_view content, mode_t mode) {
-    std::string dir = ".";
-    std::string base = path;
-    if (auto slash = path.rfind('/'); slash != std::string::npos) {
-        dir = slash == 0 ? "/" : path.substr(0, slash);
-        base = path.substr(slash + 1);
-    }
-    if (base.empty()) return make_error(Errc::invalid_argument, path + ": not a file name");
-    std::string tmpl = dir + "/." + base + ".tmp.XXXXXX";
-    std::vector<char> name(tmpl.begin(), tmpl.end());
-    name.push_back('\0');
-    int fd = ::mkstemp(name.data());
-    if (fd < 0) return make_error(Errc::io, path + ": cannot create a temporary file in " + dir + ": " + errno_text());
-    auto abandon = [&](const std::string& what) {
-        const std::string reason = path + ": " + what + ": " + errno_text();
-        ::close(fd);
-        ::unlink(name.data());
-        return make_error(Errc::io, reason);
-    };
-    if (::fchmod(fd, mode) != 0) return abandon("chmod");
-    std::size_t done = 0;
-    while (done < content.size()) {
-        ssize_t w = ::write(fd, content.data() + done, content.size() - done);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            return abandon("write");
-        }
-        done += static_cast<std::size_t>(w);
-    }
-    if (::fsync(fd) != 0) return abandon("fsync");
-    if (::close(fd) != 0) {
-        const std::string reason = path + ": close: " + errno_text();
-        ::unlink(name.data());
-        return make_error(Errc::io, reason);
-    }
-    if (::rename(name.data(), path.c_str()) != 0) {
-        const std::string reason = path + ": rename: " + errno_text();
-        ::unlink(name.data());
-        return make_error(Errc::io, reason);
-    }
-    return Ok{};
-}
 
 std::optional<std::uint32_t> parse_u32(std::string_view s) {
     if (s.empty() || s.size() > 20) return std::nullopt;

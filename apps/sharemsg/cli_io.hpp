@@ -2,6 +2,8 @@
 // blobs from files or standard input, choosing the authority set, writing files safely.
 #pragma once
 
+#include "node/files.hpp"  // write_file_atomic
+
 #include <sys/types.h>
 
 #include <cstdint>
@@ -16,6 +18,8 @@
 #include "util/bytes.hpp"
 
 namespace sharemsg::cli {
+
+using node::write_file_atomic;
 
 // Prints "sharemsg <command>: <message>" to stderr and throws CLI::RuntimeError(code).
 [[noreturn]] void fail(std::string_view command, const std::string& message, int code = 1);
@@ -57,9 +61,6 @@ const proto::AuthoritySet& authority_set(const std::string& name);
 // Adds `--authorities real|test` to a command.
 void add_authorities_option(CLI::App* cmd, std::string& target);
 
-// Writes `content` to `path` through a temporary file in the same directory, fsync and
-// rename, so that readers never see a partial file. The file gets `mode`.
-Status write_file_atomic(const std::string& path, std::string_view content, mode_t mode);
 
 // Strict unsigned 32-bit integer: decimal digits only, no sign, at most 4294967295.
 std::optional<std::uint32_t> parse_u32(std::string_view s);
