@@ -33,6 +33,17 @@ std::vector<QuirkCase> quirk_cases() {
     return cases;
 }
 
+// Runs body with our behaviour; if it fails, with each reference quirk in turn: a vector
+// that then matches is an intentional difference, named by the quirk.
+Outcome with_quirk_fallback(const std::string& category, const std::string& what,
+                            const std::function<std::function<void(Check&)>(proto::ReferenceQuirks)>& body) {
+    Outcome o = run_one(category, what, body({}));
+    if (o.status != Status::fail) return o;
+    for (const auto& qc : quirk_cases())
+        if (run_one(category, what, body(qc.quirks)).status == Status::pass) return intentional(category, what, qc.reason);
+    return o;
+}
+
 proto::BanList ban_list_from_spec(const json& spec, proto::ReferenceQuirks quirks) {
     // Keywords go in as the reference's ban_keyword() would put them (lower-cased), unless
     // the quirk of a file-loaded list applies.
@@ -72,14 +83,7 @@ void run_ban_list(const Context&, const json& cat, std::vector<Outcome>& out) {
                     c.eq("is_banned", ban_list_from_spec(specs[list], q).is_banned(messages.at(msg_name)), want);
                 };
             };
-            Outcome o = run_one(name, what, body({}));
-            if (o.status == Status::fail)
-                for (const auto& qc : quirk_cases())
-                    if (run_one(name, what, body(qc.quirks)).status == Status::pass) {
-                        o = intentional(name, what, qc.reason);
-                        break;
-                    }
-            out.push_back(std::move(o));
+            out.push_back(with_quirk_fallback(name, what, body));
         }
     }
     // Persistence: each step records the file written and the list's JSON. Earlier steps may
@@ -300,14 +304,7 @@ void run_message_store_extra(const Context& ctx, const json& cat, std::vector<Ou
                     c.eq("known_signing_keys_after", store.registry().known_ids(), v["known_signing_keys_after"]);
             };
         };
-        Outcome o = run_one(name, what, body({}));
-        if (o.status == Status::fail)
-            for (const auto& qc : quirk_cases())
-                if (run_one(name, what, body(qc.quirks)).status == Status::pass) {
-                    o = intentional(name, what, qc.reason);
-                    break;
-                }
-        out.push_back(std::move(o));
+        out.push_back(with_quirk_fallback(name, what, body));
     }
 }
 

@@ -24,6 +24,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "proto/builders.hpp"
+#include "proto/envelope.hpp"
+
 extern char** environ;
 
 namespace itest {
@@ -180,6 +183,25 @@ inline fs::path test_dir(const std::string& name) {
     fs::remove_all(d);
     fs::create_directories(d);
     return d;
+}
+
+// A v1 transition blob signed by the reference's public test authority A (the devnet trusts
+// the test authorities), ready for --transition-message.
+inline std::string test_authority_blob(const std::string& text, const std::string& urgency = "info") {
+    using namespace sharemsg;
+    auto key = crypto::PrivKey::from_bytes(*from_hex("35a1b9432ac338abf3e6dad550199ada98d162475b4b213b4384b35f7c3b21c5"));
+    proto::TransitionSignal t;
+    t.from = 36;
+    t.to = 37;
+    t.message = text;
+    t.urgency = urgency;
+    auto m = proto::build_transition_signal(t, static_cast<std::uint32_t>(std::time(nullptr)));
+    proto::sign_message_with(*m, *key);
+    std::vector<proto::ShareMessage> msgs{*m};
+    proto::Nonce16 nonce{};
+    auto rnd = crypto::random_bytes(16);
+    std::copy(rnd.begin(), rnd.end(), nonce.begin());
+    return to_hex(*proto::pack_share_messages(msgs, std::nullopt, nonce, proto::test_authorities()));
 }
 
 }  // namespace itest

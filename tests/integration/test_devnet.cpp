@@ -10,24 +10,6 @@ using namespace sharemsg;
 
 namespace {
 
-// An EMERGENCY-free, authority-signed transition blob from test authority A (its private
-// key is public: the devnet accepts the reference's test authorities).
-std::string test_authority_blob(const std::string& text) {
-    auto key = crypto::PrivKey::from_bytes(*from_hex("35a1b9432ac338abf3e6dad550199ada98d162475b4b213b4384b35f7c3b21c5"));
-    proto::TransitionSignal t;
-    t.from = 36;
-    t.to = 37;
-    t.message = text;
-    t.urgency = "info";
-    auto m = proto::build_transition_signal(t, static_cast<std::uint32_t>(std::time(nullptr)));
-    proto::sign_message_with(*m, *key);
-    std::vector<proto::ShareMessage> msgs{*m};
-    proto::Nonce16 nonce{};
-    auto rnd = crypto::random_bytes(16);
-    std::copy(rnd.begin(), rnd.end(), nonce.begin());
-    auto env = proto::pack_share_messages(msgs, std::nullopt, nonce, proto::test_authorities());
-    return to_hex(*env);
-}
 
 bool has_message(Daemon& d, const std::string& needle) {
     auto r = d.get("/msg/recent?limit=200");

@@ -15,20 +15,6 @@ using namespace sharemsg;
 
 namespace {
 
-std::string authority_blob(const std::string& text) {
-    auto key = crypto::PrivKey::from_bytes(*from_hex("35a1b9432ac338abf3e6dad550199ada98d162475b4b213b4384b35f7c3b21c5"));
-    proto::TransitionSignal t;
-    t.from = 36;
-    t.to = 37;
-    t.message = text;
-    t.urgency = "required";
-    auto m = proto::build_transition_signal(t, static_cast<std::uint32_t>(std::time(nullptr)));
-    proto::sign_message_with(*m, *key);
-    std::vector<proto::ShareMessage> msgs{*m};
-    proto::Nonce16 nonce{};
-    nonce[0] = 7;
-    return to_hex(*proto::pack_share_messages(msgs, std::nullopt, nonce, proto::test_authorities()));
-}
 
 // A minimal p2pool peer over a blocking socket, built from the library's codec.
 class RawPeer {
@@ -91,7 +77,7 @@ TEST(DevnetMisbehaviour, TamperedMessageDataRejectedAndPeerPenalized) {
     const auto dir = test_dir("devnet-tamper");
     Daemon a(SHAREMSGD_PATH, dir / "a"), b(SHAREMSGD_PATH, dir / "b");
     const std::string text = "tamper test " + std::to_string(::getpid());
-    ASSERT_TRUE(a.start({"--share-period", "0.3", "--transition-message", authority_blob(text)})) << a.log();
+    ASSERT_TRUE(a.start({"--share-period", "0.3", "--transition-message", test_authority_blob(text, "required")})) << a.log();
     ASSERT_TRUE(b.start({"--mine", "false", "--peer", "127.0.0.1:" + std::to_string(a.p2p_port)})) << b.log();
     ASSERT_TRUE(wait_until([&] { return b.get("/msg/recent").json().value("count", 0) > 0; }, std::chrono::seconds(60)))
         << b.log();
