@@ -199,9 +199,11 @@ void run_share_message(const Context& ctx, const json& cat, std::vector<Outcome>
     for (const auto& v : cat.value("verify", json::array())) {
         out.push_back(run_one(name, what_of(v, i++), [&](Check& c) {
             const double now = ctx.clock_of(v);
+            // The vector records the message after verify(): a successful verify set its
+            // sender, a failed one left it as it was.
             proto::ShareMessage m = message_from_json(need(v, "message"));
             m.verified = false;
-            m.sender_address.reset();
+            if (field_or_empty(v, "result").value("ok", false)) m.sender_address.reset();
             proto::SigningKeyRegistry reg;
             for (const auto& [addr, entry] : field_or_empty(v, "registry").items()) {
                 for (const auto& [sid, info] : field_or_empty(entry, "keys").items()) {
@@ -249,9 +251,7 @@ void run_share_message_unpack(const Context& ctx, const json& cat, std::vector<O
             (void)ctx;
         });
         if (o.status == Status::fail && timestamp_zero)
-            o = intentional(name, what,
-                            "a wire timestamp of 0 is kept; the reference replaces it with the current time, so "
-                            "its hash no longer covers the wire bytes");
+            o = intentional(name, what, kTimestampZeroReason);
         out.push_back(std::move(o));
     }
 }

@@ -86,6 +86,11 @@ void check_message(Check& c, const std::string& field, const proto::ShareMessage
 Outcome run_one(const std::string& category, const std::string& what, const std::function<void(Check&)>& body);
 std::string what_of(const json& v, std::size_t index);
 
+// Difference 5 of docs/protocol-differences.md, recognised from the vector itself.
+inline constexpr const char* kTimestampZeroReason =
+    "a wire timestamp of 0 is kept; the reference replaces it with the current time, so its hash no longer covers "
+    "the wire bytes";
+
 // An intentional difference found: body returned a reason.
 Outcome intentional(const std::string& category, const std::string& what, const std::string& reason);
 

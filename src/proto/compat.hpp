@@ -21,6 +21,12 @@ struct ReferenceQuirks {
     // FLAG_HAS_SIGNATURE with those bits ORed in, which invalidates its signature on the
     // wire (and the share under the V36 rule). We refuse such a message instead.
     bool pack_rewrites_signed_flags = false;
+    // A message whose wire timestamp is 0 takes the current time (the reference's
+    // constructor does this even on unpack, so its hash no longer covers the wire bytes).
+    // Applied by MessageStore::process_share; we keep the wire timestamp.
+    bool timestamp_zero_is_now = false;
+
+    static ReferenceQuirks all() { return {true, true, true, true, true, true}; }
 };
 
 }  // namespace sharemsg::proto
