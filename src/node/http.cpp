@@ -9,6 +9,9 @@
 #include <spdlog/spdlog.h>
 
 #include "node/node.hpp"
+#include "util/text.hpp"
+
+#include <set>
 
 namespace sharemsg::node {
 
@@ -53,9 +56,61 @@ std::optional<long long> parse_int(const std::string& s) {
     return std::stoll(s);
 }
 
+// The API document's message object: the reference's field names, the payload as text.
 nlohmann::ordered_json message_json(const proto::ShareMessage& m, double now) {
-    auto j = proto::message_to_json(m, now);
+    nlohmann::ordered_json j;
+    j["msg_type"] = m.msg_type;
+    j["type_name"] = proto::type_name(m.msg_type);
+    j["flags"] = m.flags;
+    j["timestamp"] = m.timestamp;
+    // Payload as UTF-8 text (JSON payloads stay JSON text); bytes that are not UTF-8 are
+    // replaced, so the response is always valid JSON.
+    j["payload"] = utf8_lossy(m.payload);
+    j["signing_id"] = m.signing_id ? nlohmann::ordered_json(to_hex(*m.signing_id)) : nlohmann::ordered_json();
+    j["has_signature"] = m.has_signature();
+    j["verified"] = m.verified;
+    j["protocol_authority"] = m.is_protocol_authority();
+    j["sender_address"] = m.sender_address ? nlohmann::ordered_json(*m.sender_address) : nlohmann::ordered_json();
+    j["share_hash"] = m.share_hash ? nlohmann::ordered_json(to_hex(*m.share_hash)) : nlohmann::ordered_json();
+    j["age"] = now - static_cast<double>(m.timestamp);
     j["message_hash"] = to_hex(m.hash());
+    return j;
+}
+
+const std::uint8_t kAllTypes[] = {proto::MSG_NODE_STATUS, proto::MSG_MINER_MESSAGE, proto::MSG_POOL_ANNOUNCE,
+                                  proto::MSG_VERSION_SIGNAL, proto::MSG_MERGED_STATUS, proto::MSG_EMERGENCY,
+                                  proto::MSG_TRANSITION_SIGNAL};
+
+nlohmann::ordered_json stats_json(const proto::MessageStore& store, double now, bool full) {
+    const auto msgs = store.messages();  // newest first
+    nlohmann::ordered_json by_type = nlohmann::ordered_json::object();
+    for (auto t : kAllTypes) by_type[proto::type_name(t)] = 0;
+    std::size_t last_hour = 0;
+    for (const auto& m : msgs) {
+        auto name = proto::type_name(m->msg_type);
+        by_type[name] = by_type.value(name, 0) + 1;
+        if (now - m->timestamp <= 3600) ++last_hour;
+    }
+    std::size_t revoked = 0;
+    const auto keys = store.registry().entries();
+    for (const auto& e : keys) revoked += e.info.revoked;
+    nlohmann::ordered_json j;
+    j["total_messages"] = msgs.size();
+    j["total_by_type"] = std::move(by_type);
+    j["known_signers"] = keys.size();
+    if (full) {
+        j["active_signers"] = keys.size() - revoked;
+        j["revoked_keys"] = revoked;
+    }
+    j["oldest_message_age"] = msgs.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(now - msgs.back()->timestamp);
+    j["newest_message_age"] = msgs.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(now - msgs.front()->timestamp);
+    if (full) {
+        j["messages_per_hour"] = static_cast<double>(last_hour);
+        j["store_capacity"] = proto::MAX_MESSAGE_HISTORY;
+        j["store_usage_pct"] = 100.0 * static_cast<double>(msgs.size()) / proto::MAX_MESSAGE_HISTORY;
+        j["messaging_enabled"] = true;
+        j["signing_key_configured"] = false;
+    }
     return j;
 }
 
@@ -64,7 +119,10 @@ nlohmann::ordered_json message_json(const proto::ShareMessage& m, double now) {
 HttpReply route(Node& node, const std::string& method, const std::string& target, const std::string&) {
     std::string path;
     auto params = query_params(target, path);
-    node.metrics().inc("sharemsg_api_requests_total", "path=\"" + (path.rfind("/msg/", 0) == 0 || path == "/health" || path == "/metrics" ? path : std::string("other")) + "\"");
+    static const std::set<std::string> known{"/health", "/metrics", "/msg/recent", "/msg/chat", "/msg/announcements",
+                                             "/msg/alerts", "/msg/status", "/msg/keys", "/msg/identity", "/msg/stats",
+                                             "/msg/bans"};
+    node.metrics().inc("sharemsg_api_requests_total", "path=\"" + (known.count(path) ? path : std::string("other")) + "\"");
     if (method != "GET") return error_reply(405, "method not allowed", method + " " + path);
     if (path == "/health") {
         nlohmann::ordered_json j;
@@ -76,36 +134,94 @@ HttpReply route(Node& node, const std::string& method, const std::string& target
         return json_reply(200, j);
     }
     if (path == "/metrics") return {200, "text/plain; version=0.0.4", node.metrics().render()};
-    if (path == "/msg/recent" || path == "/msg/chat" || path == "/msg/announcements" || path == "/msg/alerts" ||
-        path == "/msg/status") {
+
+    struct ListRoute {
+        const char* path;
+        const char* key;
+        std::optional<std::uint8_t> type;
+        long long default_limit;
+    };
+    static const ListRoute lists[] = {
+        {"/msg/recent", "messages", std::nullopt, 50},
+        {"/msg/chat", "messages", proto::MSG_MINER_MESSAGE, 50},
+        {"/msg/announcements", "messages", proto::MSG_POOL_ANNOUNCE, 50},
+        {"/msg/alerts", "alerts", proto::MSG_EMERGENCY, 10},
+        {"/msg/status", "statuses", proto::MSG_NODE_STATUS, 20},
+    };
+    for (const auto& r : lists) {
+        if (path != r.path) continue;
         proto::MessageQuery q;
-        q.limit = 50;
+        q.msg_type = r.type;
+        q.limit = static_cast<std::size_t>(r.default_limit);
         if (params.count("limit")) {
             auto l = parse_int(params["limit"]);
             if (!l || *l < 1 || *l > 200) return error_reply(400, "bad limit", "limit must be an integer from 1 to 200");
             q.limit = static_cast<std::size_t>(*l);
         }
         if (params.count("since")) {
-            auto s = parse_int(params["since"]);
-            if (!s || *s < 0) return error_reply(400, "bad since", "since must be a non-negative unix timestamp");
-            q.since = static_cast<double>(*s);
+            auto since = parse_int(params["since"]);
+            if (!since || *since < 0) return error_reply(400, "bad since", "since must be a non-negative unix timestamp");
+            q.since = static_cast<double>(*since) + 1;  // "only messages newer than this"
         }
-        if (path == "/msg/chat") q.msg_type = proto::MSG_MINER_MESSAGE;
-        if (path == "/msg/announcements") q.msg_type = proto::MSG_POOL_ANNOUNCE;
-        if (path == "/msg/alerts") q.msg_type = proto::MSG_EMERGENCY;
-        if (path == "/msg/status") q.msg_type = proto::MSG_NODE_STATUS;
         const double now = node.now();
         auto lock = node.read_store();
         auto arr = nlohmann::ordered_json::array();
         for (const auto& m : node.store().query(q)) arr.push_back(message_json(*m, now));
         nlohmann::ordered_json j;
-        j["messages"] = std::move(arr);
-        j["count"] = j["messages"].size();
+        j[r.key] = std::move(arr);
+        if (path == "/msg/recent") j["stats"] = stats_json(node.store(), now, false);
         return json_reply(200, j);
     }
     if (path == "/msg/stats") {
         auto lock = node.read_store();
-        return json_reply(200, node.store().stats());
+        return json_reply(200, stats_json(node.store(), node.now(), true));
+    }
+    if (path == "/msg/keys") {
+        auto lock = node.read_store();
+        const auto& store = node.store();
+        const auto msgs = store.messages();
+        auto arr = nlohmann::ordered_json::array();
+        std::size_t revoked = 0;
+        for (const auto& e : store.registry().entries()) {
+            std::size_t signed_count = 0;
+            for (const auto& m : msgs) signed_count += m->signing_id && to_hex(*m->signing_id) == e.signing_id_hex;
+            nlohmann::ordered_json k;
+            k["signing_id"] = e.signing_id_hex;
+            k["key_index"] = e.info.key_index;
+            k["signing_pubkey"] = to_hex(e.info.pubkey);
+            k["miner_address"] = e.address;
+            k["first_seen"] = static_cast<std::int64_t>(e.info.first_seen);
+            k["last_seen"] = static_cast<std::int64_t>(e.info.first_seen);  // refreshed by each announcement
+            k["messages_signed"] = signed_count;
+            k["revoked"] = e.info.revoked;
+            revoked += e.info.revoked;
+            arr.push_back(std::move(k));
+        }
+        nlohmann::ordered_json j;
+        j["total_keys"] = arr.size();
+        j["active_keys"] = arr.size() - revoked;
+        j["revoked_keys"] = revoked;
+        j["keys"] = std::move(arr);
+        return json_reply(200, j);
+    }
+    if (path == "/msg/identity") {
+        return json_reply(200, {{"messaging_enabled", false},
+                                {"error", "no signing key configured: use --signing-key to enable messaging"}});
+    }
+    if (path == "/msg/bans") {
+        auto lock = node.read_store();
+        const auto& b = node.store().bans();
+        nlohmann::ordered_json bans;
+        bans["signing_ids"] = b.signing_ids();
+        bans["addresses"] = b.addresses();
+        bans["words"] = b.keywords();
+        auto types = nlohmann::ordered_json::array();
+        for (int t : b.types()) types.push_back(proto::type_short_name(static_cast<std::uint8_t>(t)));
+        bans["types"] = std::move(types);
+        nlohmann::ordered_json j;
+        j["bans"] = std::move(bans);
+        j["total_bans"] = b.signing_ids().size() + b.addresses().size() + b.keywords().size() + b.types().size();
+        return json_reply(200, j);
     }
     return error_reply(404, "not found", path);
 }

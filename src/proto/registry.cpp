@@ -91,6 +91,13 @@ std::optional<CurrentKey> SigningKeyRegistry::current_key(const std::string& add
     return std::nullopt;
 }
 
+std::vector<SigningKeyRegistry::Entry> SigningKeyRegistry::entries() const {
+    std::vector<Entry> out;
+    for (const auto& m : miners_)
+        for (const auto& [sid, info] : m.keys) out.push_back({m.address, sid, info});
+    return out;
+}
+
 nlohmann::ordered_json SigningKeyRegistry::to_json() const {
     nlohmann::ordered_json out = nlohmann::ordered_json::object();
     for (const auto& m : miners_) {

@@ -48,6 +48,14 @@ public:
     std::optional<CurrentKey> current_key(const std::string& address) const;
     std::size_t known_ids() const { return id_to_address_.size(); }
 
+    struct Entry {
+        std::string address;
+        std::string signing_id_hex;
+        KeyInfo info;
+    };
+    // Every known (address, key), in announcement order.
+    std::vector<Entry> entries() const;
+
     // {address: {"current_key_index": n, "keys": {sid_hex: {key_index, revoked, first_seen}}}}
     nlohmann::ordered_json to_json() const;
 

@@ -16,10 +16,12 @@ bool has_message(Daemon& d, const std::string& needle) {
     if (r.status != 200) return false;
     auto j = r.json();
     if (!j.is_object()) return false;
-    for (const auto& m : j["messages"])
-        if (m.contains("data") && m["data"].is_object() && m["data"].value("msg", "") == needle &&
-            m.value("protocol_authority", false) && m.value("verified", false))
+    for (const auto& m : j["messages"]) {
+        auto payload = nlohmann::json::parse(m.value("payload", std::string()), nullptr, false);
+        if (payload.is_object() && payload.value("msg", "") == needle && m.value("protocol_authority", false) &&
+            m.value("verified", false) && m.value("type_name", "") == "TRANSITION_SIGNAL")
             return true;
+    }
     return false;
 }
 
@@ -50,4 +52,40 @@ TEST(Devnet, MessageCrossesThreeNodesAndSurvivesRestart) {
     EXPECT_EQ(message_count(c), before);
     auto health = c.get("/health").json();
     EXPECT_GT(health.value("shares", 0), 0);
+}
+
+TEST(DevnetApi, ReadEndpointsShapesAndErrors) {
+    const auto dir = test_dir("devnet-api");
+    Daemon a(SHAREMSGD_PATH, dir / "a");
+    ASSERT_TRUE(a.start({"--share-period", "0.3", "--transition-message", test_authority_blob("api test")})) << a.log();
+    ASSERT_TRUE(wait_until([&] { return message_count(a) > 0; }, std::chrono::seconds(30))) << a.log();
+
+    auto recent = a.get("/msg/recent?limit=1").json();
+    ASSERT_EQ(recent["messages"].size(), 1u);
+    const auto& m = recent["messages"][0];
+    for (const char* f : {"msg_type", "type_name", "flags", "timestamp", "payload", "signing_id", "has_signature",
+                          "verified", "sender_address", "share_hash", "age", "message_hash"})
+        EXPECT_TRUE(m.contains(f)) << f;
+    EXPECT_EQ(recent["stats"]["total_by_type"]["TRANSITION_SIGNAL"], 1);
+    const auto ts = m["timestamp"].get<long long>();
+    EXPECT_EQ(a.get("/msg/recent?since=" + std::to_string(ts)).json()["messages"].size(), 0u);
+    EXPECT_EQ(a.get("/msg/recent?since=" + std::to_string(ts - 1)).json()["messages"].size(), 1u);
+    EXPECT_TRUE(a.get("/msg/alerts").json().contains("alerts"));
+    EXPECT_TRUE(a.get("/msg/status").json().contains("statuses"));
+    EXPECT_TRUE(a.get("/msg/chat").json().contains("messages"));
+    EXPECT_TRUE(a.get("/msg/keys").json().contains("keys"));
+    EXPECT_TRUE(a.get("/msg/bans").json()["bans"].contains("words"));
+    EXPECT_EQ(a.get("/msg/stats").json()["total_messages"], 1);
+    EXPECT_FALSE(a.get("/msg/identity").json()["messaging_enabled"].get<bool>());
+
+    for (const char* bad : {"/msg/recent?limit=0", "/msg/recent?limit=201", "/msg/recent?limit=x", "/msg/recent?since=-5"}) {
+        auto r = a.get(bad);
+        EXPECT_EQ(r.status, 400) << bad;
+        EXPECT_TRUE(r.json().contains("error") && r.json().contains("detail")) << r.body;
+    }
+    EXPECT_EQ(a.get("/nope").status, 404);
+    EXPECT_EQ(http_request(a.web_port, "POST", "/msg/recent", "{}").status, 405);
+    // An oversize body is refused without hurting the server.
+    EXPECT_EQ(http_request(a.web_port, "POST", "/msg/send", std::string(70 * 1024, 'x')).status, 413);
+    EXPECT_EQ(a.get("/health").status, 200);
 }

@@ -79,7 +79,7 @@ TEST(DevnetMisbehaviour, TamperedMessageDataRejectedAndPeerPenalized) {
     const std::string text = "tamper test " + std::to_string(::getpid());
     ASSERT_TRUE(a.start({"--share-period", "0.3", "--transition-message", test_authority_blob(text, "required")})) << a.log();
     ASSERT_TRUE(b.start({"--mine", "false", "--peer", "127.0.0.1:" + std::to_string(a.p2p_port)})) << b.log();
-    ASSERT_TRUE(wait_until([&] { return b.get("/msg/recent").json().value("count", 0) > 0; }, std::chrono::seconds(60)))
+    ASSERT_TRUE(wait_until([&] { return b.get("/msg/recent").json()["messages"].size() > 0; }, std::chrono::seconds(60)))
         << b.log();
     const auto messages_before = b.get("/msg/recent?limit=200").json()["messages"];
 
