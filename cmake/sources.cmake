@@ -36,6 +36,14 @@ target_link_libraries(sharemsg_node
   PRIVATE sharemsg_warnings)
 target_compile_definitions(sharemsg_node PUBLIC BOOST_ASIO_NO_DEPRECATED)
 
+# SQLite persistence (WAL, one batched writer, reader connections). Not part of libsharemsg.
+find_package(SQLite3 REQUIRED)
+file(GLOB SHAREMSG_STORE_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/store/*.cpp)
+add_library(sharemsg_store STATIC ${SHAREMSG_STORE_SOURCES})
+target_link_libraries(sharemsg_store
+  PUBLIC sharemsg_core SQLite::SQLite3 Threads::Threads
+  PRIVATE sharemsg_warnings)
+
 add_executable(sharemsgd ${PROJECT_SOURCE_DIR}/apps/sharemsgd/main.cpp)
 target_link_libraries(sharemsgd PRIVATE sharemsg_node sharemsg_warnings)
 
@@ -44,7 +52,7 @@ if(SHAREMSG_TESTS)
   enable_testing()
   file(GLOB SHAREMSG_TEST_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/unit/*.cpp)
   add_executable(sharemsg_tests ${SHAREMSG_TEST_SOURCES})
-  target_link_libraries(sharemsg_tests PRIVATE sharemsg_conformance sharemsg_node GTest::gtest_main sharemsg_warnings)
+  target_link_libraries(sharemsg_tests PRIVATE sharemsg_conformance sharemsg_node sharemsg_store GTest::gtest_main sharemsg_warnings)
   target_compile_definitions(sharemsg_tests PRIVATE
     SHAREMSG_VECTORS_DIR="${PROJECT_SOURCE_DIR}/../shared/vectors"
     SHAREMSG_CLI_PATH="$<TARGET_FILE:sharemsg>")
@@ -72,6 +80,9 @@ if(SHAREMSG_BENCH)
     add_executable(${name} ${src})
     target_link_libraries(${name} PRIVATE sharemsg_core benchmark::benchmark sharemsg_warnings)
   endforeach()
+  if(TARGET bench_sqlite)
+    target_link_libraries(bench_sqlite PRIVATE sharemsg_store)
+  endif()
 endif()
 
 # One libFuzzer target per fuzz/*.cpp; each executable is named fuzz_<stem>

@@ -31,7 +31,6 @@ CREATE TABLE messages (
 CREATE INDEX messages_by_time ON messages (timestamp DESC);
 CREATE INDEX messages_by_type_time ON messages (msg_type, timestamp DESC);
 CREATE INDEX messages_by_sender_time ON messages (sender_address, timestamp DESC);
-CREATE INDEX messages_by_share ON messages (share_hash) WHERE share_hash IS NOT NULL;
 
 CREATE TABLE signing_keys (
     address    TEXT NOT NULL,
@@ -221,7 +220,10 @@ Result<Database> Database::open_writer(const std::string& path) {
     if (*mode != "wal") return make_error(Errc::io, path + ": cannot switch to WAL journal (got " + *mode + ")");
     // FULL in WAL mode: the WAL is synced at every commit, so an acknowledged (committed)
     // transaction survives power loss, not only a killed process.
-    if (auto s = db.exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"); !s) return s.error();
+    // A larger page cache than the 2 MB default: message hashes are random keys, so every
+    // batch touches leaf pages all over the primary-key index.
+    if (auto s = db.exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768;"); !s)
+        return s.error();
     if (auto s = migrate(db); !s) return s.error();
     return db;
 }

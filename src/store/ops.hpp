@@ -4,6 +4,11 @@
 // by commit_now at start-up). Each op reports an Outcome: whether it committed and whether
 // it changed anything (an INSERT OR IGNORE of a known message hash reports changed=false,
 // which is how callers learn that a message is new).
+//
+// Two tables are also kept as files in the reference's formats, by the caller (this layer
+// writes no files): bans as banned_senders.json (node::save_ban_list) and key_state as
+// signing_key.json (seed 000 §5.4). The database is the node's source of truth; the files
+// are mirrors written (temp file, then rename) after the op that changed them committed.
 #pragma once
 
 #include <cstdint>

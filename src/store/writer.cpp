@@ -68,11 +68,13 @@ std::vector<Outcome> Writer::commit_now(std::vector<Op> ops) {
     items.reserve(ops.size());
     for (auto& op : ops) items.push_back(Item{std::move(op), {}});
     std::vector<Outcome> outcomes;
+    bool committed = false;
     {
         std::lock_guard dl(db_mu_);
-        commit_batch(items, outcomes);
+        committed = commit_batch(items, outcomes);
     }
     std::lock_guard lk(mu_);
+    ++(committed ? stats_.batches_committed : stats_.batches_failed);
     for (const auto& o : outcomes) ++(o.ok() ? stats_.ops_committed : stats_.ops_failed);
     return outcomes;
 }
@@ -130,20 +132,17 @@ void Writer::run() {
             busy_ = true;
         }
         not_full_.notify_all();
+        bool committed = false;
         {
             std::lock_guard dl(db_mu_);
-            commit_batch(batch, outcomes);
+            committed = commit_batch(batch, outcomes);
         }
         // Acknowledge only now: COMMIT has returned (or the batch was rolled back).
-        bool all_failed = true;
         std::size_t ok = 0;
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-            ok += outcomes[i].ok();
-            all_failed = all_failed && !outcomes[i].ok();
-        }
+        for (const auto& o : outcomes) ok += o.ok();
         {
             std::lock_guard lk(mu_);
-            ++(all_failed && !batch.empty() ? stats_.batches_failed : stats_.batches_committed);
+            ++(committed ? stats_.batches_committed : stats_.batches_failed);
             stats_.ops_committed += ok;
             stats_.ops_failed += batch.size() - ok;
         }
@@ -159,15 +158,16 @@ void Writer::run() {
     drained_.notify_all();
 }
 
-void Writer::commit_batch(std::vector<Item>& items, std::vector<Outcome>& outcomes) {
+bool Writer::commit_batch(std::vector<Item>& items, std::vector<Outcome>& outcomes) {
     outcomes.assign(items.size(), Outcome{});
-    if (items.empty()) return;
+    if (items.empty()) return true;
     // Ends the transaction without writing anything and fails every op of the batch.
     auto fail_all = [&](const Status& why, int rc) {
         rollback_if_open(db_);
         const std::string reason = "transaction rolled back, none of its " + std::to_string(items.size()) +
                                    " writes were stored: " + why.error().reason;
         for (auto& o : outcomes) o = Outcome::fail(failure_of(rc), reason);
+        return false;
     };
     if (auto s = control(db_, "BEGIN IMMEDIATE"); !s) return fail_all(s, db_.last_rc());
     for (std::size_t i = 0; i < items.size(); ++i) {
@@ -188,6 +188,7 @@ void Writer::commit_batch(std::vector<Item>& items, std::vector<Outcome>& outcom
         if (!s) return fail_all(s, db_.last_rc());
     }
     if (auto s = control(db_, "COMMIT"); !s) return fail_all(s, db_.last_rc());
+    return true;
 }
 
 }  // namespace sharemsg::store

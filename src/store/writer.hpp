@@ -17,8 +17,8 @@
 // …", Failure::disk_full); nothing of that batch is acknowledged, and the writer goes on with
 // the next batch.
 //
-// Callbacks run on the writer thread: they must be quick and must not call commit_now or
-// wait on another op's future (post work elsewhere instead). Calling enqueue from a callback
+// Callbacks run on the writer thread: they must be quick and must not call commit_now,
+// flush or stop, nor wait on another op's future (post work elsewhere instead). Calling enqueue from a callback
 // is allowed unless the queue is full.
 #pragma once
 
@@ -38,7 +38,7 @@
 namespace sharemsg::store {
 
 struct WriterOptions {
-    std::size_t max_batch = 512;                              // ops per transaction
+    std::size_t max_batch = 2048;                             // ops per transaction
     std::chrono::milliseconds max_delay{2};                   // wait for more ops after the first
     std::size_t queue_capacity = 65536;                       // enqueue blocks beyond this
 };
@@ -91,8 +91,9 @@ private:
         Done done;
     };
     void run();
-    // Runs one transaction over `items` and reports every outcome.
-    void commit_batch(std::vector<Item>& items, std::vector<Outcome>& outcomes);
+    // Runs one transaction over `items` and reports every outcome; false when the whole
+    // transaction was rolled back.
+    bool commit_batch(std::vector<Item>& items, std::vector<Outcome>& outcomes);
 
     Database db_;
     WriterOptions opt_;
