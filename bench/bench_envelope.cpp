@@ -33,24 +33,16 @@
 #include "proto/message.hpp"
 #include "proto/signing_key.hpp"
 
+#include "bench_util.hpp"
+
 using namespace sharemsg;
 
 namespace {
 
-constexpr const char* A_PRIVKEY =
-    "35a1b9432ac338abf3e6dad550199ada98d162475b4b213b4384b35f7c3b21c5";
-constexpr std::uint32_t NOW = 1700000000;
-
-[[noreturn]] void die(const std::string& what) {
-    std::fprintf(stderr, "bench_envelope: %s\n", what.c_str());
-    std::exit(1);
-}
-
-template <class T>
-T need(Result<T> r, const char* what) {
-    if (!r) die(std::string(what) + ": " + r.error().to_string());
-    return std::move(r).value();
-}
+using bench::die;
+using bench::need;
+using bench::NOW;
+constexpr const char* A_PRIVKEY = bench::TEST_AUTHORITY_A_PRIVKEY;
 
 struct Fixture {
     proto::AuthoritySet authorities;

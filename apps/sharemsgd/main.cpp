@@ -1,17 +1,9 @@
 // sharemsgd: the share-messaging node.
-#include <csignal>
 #include <iostream>
 
 #include <spdlog/spdlog.h>
 
 #include "node/node.hpp"
-
-namespace {
-sharemsg::node::Node* g_node = nullptr;
-void on_signal(int) {
-    if (g_node) g_node->stop();
-}
-}  // namespace
 
 int main(int argc, char** argv) {
     CLI::App app{"sharemsgd: P2Pool share-messaging node (sharechain peer, message store, HTTP API)"};
@@ -36,11 +28,7 @@ int main(int argc, char** argv) {
             spdlog::error("cannot start: {}", started.error().reason);
             return 1;
         }
-        g_node = &node;
-        std::signal(SIGINT, on_signal);
-        std::signal(SIGTERM, on_signal);
-        node.run();
-        g_node = nullptr;
+        node.run();  // until SIGINT or SIGTERM (handled inside the node's I/O loop)
         spdlog::info("stopped");
     } catch (const std::exception& e) {
         spdlog::critical("fatal: {}", e.what());

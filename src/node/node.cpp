@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -50,7 +51,8 @@ Node::Node(Config cfg, Network net)
       net_(std::move(net)),
       nonce_(random_u64()),
       acceptor_(io_),
-      mine_timer_(chain_io_) {}
+      mine_timer_(chain_io_),
+      signals_(io_) {}
 
 Node::~Node() {
     stop();
@@ -143,6 +145,14 @@ Status Node::start() {
 
     for (const auto& p : cfg_.peers) connect_to(p, 0);
 
+    signals_.add(SIGINT);
+    signals_.add(SIGTERM);
+    signals_.async_wait([this](boost::system::error_code sig_ec, int sig) {
+        if (sig_ec) return;
+        spdlog::info("signal {}: stopping", sig);
+        stop();
+    });
+
     chain_work_.emplace(chain_io_.get_executor());
     chain_thread_ = std::thread([this] { chain_io_.run(); });
     if (cfg_.devnet && cfg_.mine) boost::asio::post(chain_io_, [this] { schedule_mining(); });
@@ -158,6 +168,7 @@ void Node::stop() {
     boost::asio::post(io_, [this] {
         boost::system::error_code ec;
         acceptor_.close(ec);
+        signals_.cancel(ec);
         auto peers = peers_;
         for (auto& [id, p] : peers) p->close("shutting down");
         io_.stop();

@@ -96,6 +96,7 @@ private:
     std::thread chain_thread_;
     boost::asio::ip::tcp::acceptor acceptor_;
     boost::asio::steady_timer mine_timer_;
+    boost::asio::signal_set signals_;  // SIGINT/SIGTERM: a clean stop, handled on the I/O thread
     std::unique_ptr<HttpServer> http_;
 
     // I/O thread state

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "chain_test_util.hpp"
 #include "chain/hash_link.hpp"
 #include "chain/pow.hpp"
 #include "chain/pow_params.hpp"
@@ -16,14 +17,11 @@
 
 using namespace sharemsg;
 using namespace sharemsg::chain;
+using chain_test::filled;
+using chain_test::hex;
 
 namespace {
 
-Bytes hex(std::string_view h) {
-    auto b = from_hex(h);
-    EXPECT_TRUE(b) << h;
-    return b ? *b : Bytes{};
-}
 
 Uint256 int256(std::string_view h) { return from_int_hex<32>(h).value(); }
 

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <string>
 
+#include "chain_test_util.hpp"
 #include "chain/pack.hpp"
 #include "chain/ref_hash.hpp"
 #include "chain/refhash_vectors.hpp"
@@ -17,21 +18,12 @@
 
 using namespace sharemsg;
 using namespace sharemsg::chain;
+using chain_test::filled;
+using chain_test::hex;
 
 namespace {
 
-Bytes hex(std::string_view h) {
-    auto b = from_hex(h);
-    EXPECT_TRUE(b) << h;
-    return b ? *b : Bytes{};
-}
 
-template <std::size_t N>
-ByteArray<N> filled(std::uint8_t v) {
-    ByteArray<N> a{};
-    a.fill(v);
-    return a;
-}
 
 nlohmann::json load_public_vectors() {
     std::ifstream f(std::string(SHAREMSG_VECTORS_DIR) + "/share_messages_public.json");

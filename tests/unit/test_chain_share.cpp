@@ -6,27 +6,19 @@
 
 #include <string>
 
+#include "chain_test_util.hpp"
 #include "chain/share.hpp"
 #include "chain/uint.hpp"
 #include "chain_golden.hpp"
 
 using namespace sharemsg;
 using namespace sharemsg::chain;
+using chain_test::filled;
+using chain_test::hex;
 
 namespace {
 
-Bytes hex(std::string_view h) {
-    auto b = from_hex(h);
-    EXPECT_TRUE(b) << h;
-    return b ? *b : Bytes{};
-}
 
-template <std::size_t N>
-ByteArray<N> filled(std::uint8_t v) {
-    ByteArray<N> a{};
-    a.fill(v);
-    return a;
-}
 
 // The values the reference packed to chain_golden::share_full.
 Share full_share() {
