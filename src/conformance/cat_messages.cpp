@@ -2,6 +2,7 @@
 // derived_signing_key, share_message, share_message_unpack, builders.
 #include <regex>
 
+#include "util/numeric.hpp"
 #include "conformance/support.hpp"
 #include "proto/builders.hpp"
 #include "proto/registry.hpp"
@@ -148,7 +149,7 @@ void run_share_message(const Context& ctx, const json& cat, std::vector<Outcome>
             const double now = ctx.clock_of(v);
             const auto& in = need(v, "input");
             std::uint32_t ts = in.value("timestamp", 0u);
-            if (ts == 0) ts = static_cast<std::uint32_t>(now);  // the reference's "timestamp or now"
+            if (ts == 0) ts = saturate_cast<std::uint32_t>(now);  // the reference's "timestamp or now"
             auto m = proto::ShareMessage::make(need(in, "msg_type").get<std::uint8_t>(), need_hex(in, "payload"),
                                                static_cast<std::uint8_t>(in.value("flags", 6)), ts);
             std::optional<proto::DerivedSigningKey> key;
@@ -328,7 +329,7 @@ void run_builders(const Context& ctx, const json& cat, std::vector<Outcome>& out
         }
         out.push_back(run_one("builders", what, [&](Check& c) {
             const double now = ctx.clock_of(v);
-            auto m = rebuild(v, static_cast<std::uint32_t>(now));
+            auto m = rebuild(v, saturate_cast<std::uint32_t>(now));
             if (!m) return c.fail("builder failed: " + m.error().reason);
             check_message(c, "message", *m, v["message"]);
             if (v.contains("to_dict")) c.eq("to_dict", plain(proto::message_to_json(*m, now)), v["to_dict"]);

@@ -1,5 +1,6 @@
 #include <utility>  // Boost 1.74's Asio needs it before itself under g++ 12
 
+#include "util/numeric.hpp"
 #include "node/http.hpp"
 
 #include <boost/asio.hpp>
@@ -190,8 +191,8 @@ HttpReply route(Node& node, const std::string& method, const std::string& target
             k["key_index"] = e.info.key_index;
             k["signing_pubkey"] = to_hex(e.info.pubkey);
             k["miner_address"] = e.address;
-            k["first_seen"] = static_cast<std::int64_t>(e.info.first_seen);
-            k["last_seen"] = static_cast<std::int64_t>(e.info.first_seen);  // refreshed by each announcement
+            k["first_seen"] = saturate_cast<std::int64_t>(e.info.first_seen);
+            k["last_seen"] = saturate_cast<std::int64_t>(e.info.first_seen);  // refreshed by each announcement
             k["messages_signed"] = signed_count;
             k["revoked"] = e.info.revoked;
             revoked += e.info.revoked;

@@ -1,5 +1,6 @@
 #include <utility>  // Boost 1.74's Asio needs it before itself under g++ 12
 
+#include "util/numeric.hpp"
 #include "node/node.hpp"
 
 #include <spdlog/spdlog.h>
@@ -417,7 +418,7 @@ void Node::mine_tick() {
     if (auto b = tracker_.best()) prev = shares_.at(*b);
     Bytes message_data;
     if (!outbox_blobs_.empty()) message_data = outbox_blobs_[outbox_next_++ % outbox_blobs_.size()];
-    auto share = mine_share(net_, prev, payout_, message_data, static_cast<std::uint32_t>(now()), random_u64(), kMaxMineAttempts);
+    auto share = mine_share(net_, prev, payout_, message_data, saturate_cast<std::uint32_t>(now()), random_u64(), kMaxMineAttempts);
     if (!share) {
         spdlog::warn("mining failed: {}", share.error().reason);
         return;

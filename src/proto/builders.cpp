@@ -1,3 +1,4 @@
+#include "util/numeric.hpp"
 #include "proto/builders.hpp"
 
 #include <cmath>
@@ -25,8 +26,8 @@ void update(nlohmann::ordered_json& j, const nlohmann::ordered_json& extra) {
 ShareMessage build_node_status(const NodeStatus& s, std::uint32_t now) {
     nlohmann::ordered_json j;
     j["v"] = s.version;
-    j["up"] = static_cast<std::int64_t>(std::trunc(s.uptime));
-    j["hr"] = static_cast<std::int64_t>(std::trunc(s.hashrate));
+    j["up"] = saturate_cast<std::int64_t>(s.uptime);
+    j["hr"] = saturate_cast<std::int64_t>(s.hashrate);
     j["sc"] = s.share_count;
     j["p"] = s.peers;
     if (!s.merged_chains.empty()) j["mc"] = s.merged_chains;

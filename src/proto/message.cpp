@@ -1,3 +1,4 @@
+#include "util/numeric.hpp"
 #include "proto/message.hpp"
 
 #include <cmath>
@@ -123,7 +124,7 @@ nlohmann::ordered_json message_to_json(const ShareMessage& m, double now) {
     j["type"] = type_name(m.msg_type);
     j["type_id"] = m.msg_type;
     j["timestamp"] = m.timestamp;
-    j["age"] = static_cast<std::int64_t>(std::trunc(now - static_cast<double>(m.timestamp)));
+    j["age"] = saturate_cast<std::int64_t>(now - static_cast<double>(m.timestamp));
     j["flags"] = {{"signed", m.has_signature()}, {"broadcast", m.is_broadcast()}, {"persistent", m.is_persistent()}};
     j["verified"] = m.verified;
     if (m.signing_id) j["signing_id"] = to_hex(*m.signing_id);

@@ -1,3 +1,4 @@
+#include "util/numeric.hpp"
 #include "proto/store.hpp"
 
 #include <algorithm>
@@ -33,7 +34,7 @@ Result<std::size_t> MessageStore::process_share(const ShareHash& share_hash, con
     }
     std::size_t added = 0;
     for (auto& m : unpacked.messages) {
-        if (opt_.quirks.timestamp_zero_is_now && m.timestamp == 0) m.timestamp = static_cast<std::uint32_t>(now);
+        if (opt_.quirks.timestamp_zero_is_now && m.timestamp == 0) m.timestamp = saturate_cast<std::uint32_t>(now);
         m.share_hash = share_hash;
         m.sender_address = sender_address;
         if (m.has_signature()) {

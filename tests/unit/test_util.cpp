@@ -44,3 +44,14 @@ TEST(PyJson, MatchesPythonDumps) {
     EXPECT_EQ(python_float_repr(0.0001), "0.0001");
     EXPECT_EQ(python_float_repr(123456789012345.6), "123456789012345.6");
 }
+
+#include "util/numeric.hpp"
+
+TEST(Numeric, SaturateCastIsDefinedForEveryDouble) {
+    EXPECT_EQ(saturate_cast<std::uint32_t>(5.7e9), 4294967295u);
+    EXPECT_EQ(saturate_cast<std::uint32_t>(-3.0), 0u);
+    EXPECT_EQ(saturate_cast<std::uint32_t>(1700000000.9), 1700000000u);
+    EXPECT_EQ(saturate_cast<std::int64_t>(-2.5), -2);
+    EXPECT_EQ(saturate_cast<std::int64_t>(1e300), std::numeric_limits<std::int64_t>::max());
+    EXPECT_EQ(saturate_cast<std::int64_t>(std::nan("")), 0);
+}
