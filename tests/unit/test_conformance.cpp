@@ -59,3 +59,14 @@ TEST(Conformance, UnknownCategorySkippedMalformedFails) {
     EXPECT_EQ(r.count(Status::fail), 1u);
     EXPECT_EQ(run_vectors(json::array()).count(Status::fail), 1u);
 }
+
+TEST(Conformance, OutOfRangeNumbersAreMalformedNotUndefined) {
+    json f = load_public();
+    f["share_message"]["vectors"][0]["input"]["msg_type"] = 2.42424e+47;
+    f["share_message"]["vectors"][1]["input"]["timestamp"] = 5.7e9 + 0.5;
+    f["builders"]["vectors"][0]["clock"] = 5.7e9;  // integral: read as an integer clock
+    const Report r = run_vectors(f);
+    std::size_t malformed = 0;
+    for (const auto& o : r.outcomes) malformed += o.detail.find("malformed vector") != std::string::npos;
+    EXPECT_EQ(malformed, 2u) << failures(r);
+}
