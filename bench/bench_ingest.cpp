@@ -75,9 +75,11 @@ struct Fixture {
         }
         auto key = need(proto::DerivedSigningKey::derive(Bytes(32, 0x42), 0), "derived key");
         proto::Nonce16 nonce{};
-        for (std::size_t i = 0; i < nonce.size(); ++i) nonce[i] = static_cast<std::uint8_t>(i);
-        envelope = need(proto::pack_share_messages(messages, key.announcement().pack(), nonce, authorities),
-                        "pack_share_messages");
+        for (std::size_t i = 0; i < nonce.size(); ++i)
+            nonce[i] = static_cast<std::uint8_t>(i);
+        envelope = need(
+            proto::pack_share_messages(messages, key.announcement().pack(), nonce, authorities),
+            "pack_share_messages");
         if (proto::check_v36_message_data(envelope, authorities).rule != proto::V36Rule::ok)
             die("envelope fails the V36 rule");
 
@@ -94,13 +96,16 @@ struct Fixture {
         spec.timestamp = NOW;
         spec.share_nonce = 1;
         spec.last_txout_nonce = 2;
-        spec.previous = chain::DevnetParent{crypto::sha256d(as_bytes("parent")), 100, 1600, NOW - 10};
+        spec.previous =
+            chain::DevnetParent{crypto::sha256d(as_bytes("parent")), 100, 1600, NOW - 10};
         spec.message_data = envelope;
         auto with = need(chain::build_devnet_share(params, spec), "build share");
-        n.wire_with_messages = chain::pack_versioned_share(need(chain::wrap_share(with.share), "wrap"));
+        n.wire_with_messages =
+            chain::pack_versioned_share(need(chain::wrap_share(with.share), "wrap"));
         spec.message_data.reset();
         auto without = need(chain::build_devnet_share(params, spec), "build share");
-        n.wire_without = chain::pack_versioned_share(need(chain::wrap_share(without.share), "wrap"));
+        n.wire_without =
+            chain::pack_versioned_share(need(chain::wrap_share(without.share), "wrap"));
         return n;
     }
 };
@@ -161,8 +166,9 @@ BENCHMARK(BM_DecodeShare)->ArgName("scrypt")->Arg(0)->Arg(1);
 
 void BM_VerifyPow(benchmark::State& state) {
     const Net& n = net_of(state);
-    const chain::Share share =
-        need(chain::decode_share(need(chain::unpack_versioned_share(n.wire_with_messages), "unwrap")), "decode");
+    const chain::Share share = need(
+        chain::decode_share(need(chain::unpack_versioned_share(n.wire_with_messages), "unwrap")),
+        "decode");
     for (auto _ : state) {
         auto pow = chain::verify_share_pow(n.params, share);
         if (!pow) {

@@ -41,7 +41,9 @@ constexpr std::size_t SENDERS = 200;
 // bench_dir() is first called before any database is opened).
 struct BenchDir {
     fs::path path;
-    BenchDir() : path(fs::temp_directory_path() / ("sharemsg-bench-sqlite-" + std::to_string(::getpid()))) {
+    BenchDir()
+        : path(fs::temp_directory_path() /
+               ("sharemsg-bench-sqlite-" + std::to_string(::getpid()))) {
         fs::remove_all(path);
         fs::create_directories(path);
     }
@@ -68,24 +70,29 @@ std::vector<proto::ShareMessage> make_messages(std::size_t n, std::uint32_t salt
     out.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
         proto::ShareMessage m;
-        static constexpr std::uint8_t types[] = {proto::MSG_MINER_MESSAGE, proto::MSG_NODE_STATUS,
-                                                 proto::MSG_MINER_MESSAGE, proto::MSG_MERGED_STATUS,
-                                                 proto::MSG_MINER_MESSAGE, proto::MSG_NODE_STATUS,
-                                                 proto::MSG_MINER_MESSAGE, proto::MSG_VERSION_SIGNAL,
-                                                 proto::MSG_MINER_MESSAGE, proto::MSG_POOL_ANNOUNCE};
+        static constexpr std::uint8_t types[] = {
+            proto::MSG_MINER_MESSAGE, proto::MSG_NODE_STATUS,    proto::MSG_MINER_MESSAGE,
+            proto::MSG_MERGED_STATUS, proto::MSG_MINER_MESSAGE,  proto::MSG_NODE_STATUS,
+            proto::MSG_MINER_MESSAGE, proto::MSG_VERSION_SIGNAL, proto::MSG_MINER_MESSAGE,
+            proto::MSG_POOL_ANNOUNCE};
         m.msg_type = types[i % 10];
-        m.timestamp = static_cast<std::uint32_t>(NOW - 86000.0 + 86000.0 * static_cast<double>(i) / static_cast<double>(n));
-        const std::string text = "message " + std::to_string(salt) + "/" + std::to_string(i) + " from the bench";
+        m.timestamp = static_cast<std::uint32_t>(
+            NOW - 86000.0 + 86000.0 * static_cast<double>(i) / static_cast<double>(n));
+        const std::string text =
+            "message " + std::to_string(salt) + "/" + std::to_string(i) + " from the bench";
         m.payload.assign(text.begin(), text.end());
-        m.flags = m.wire_flags = proto::FLAG_BROADCAST | proto::FLAG_PERSISTENT | proto::FLAG_HAS_SIGNATURE;
+        m.flags = m.wire_flags =
+            proto::FLAG_BROADCAST | proto::FLAG_PERSISTENT | proto::FLAG_HAS_SIGNATURE;
         m.signature = Bytes(71, 0x30);
         const std::size_t k = i % SENDERS;
         proto::SigningId id{};
-        for (std::size_t b = 0; b < id.size(); ++b) id[b] = static_cast<std::uint8_t>(k * 31 + b * 7 + 1);
+        for (std::size_t b = 0; b < id.size(); ++b)
+            id[b] = static_cast<std::uint8_t>(k * 31 + b * 7 + 1);
         m.signing_id = id;
         m.sender_address = sender_name(k);
         proto::ShareHash sh{};
-        for (std::size_t b = 0; b < sh.size(); ++b) sh[b] = static_cast<std::uint8_t>(i >> (b % 4 * 8));
+        for (std::size_t b = 0; b < sh.size(); ++b)
+            sh[b] = static_cast<std::uint8_t>(i >> (b % 4 * 8));
         m.share_hash = sh;
         m.verified = i % 3 != 0;
         out.push_back(std::move(m));
@@ -99,7 +106,9 @@ void BM_SqliteInsertBatched(benchmark::State& state) {
     int run = 0;
     for (auto _ : state) {
         state.PauseTiming();
-        const auto path = (bench_dir() / ("insert-" + std::to_string(n) + "-" + std::to_string(run++) + ".db")).string();
+        const auto path =
+            (bench_dir() / ("insert-" + std::to_string(n) + "-" + std::to_string(run++) + ".db"))
+                .string();
         auto db = store::Database::open_writer(path);
         if (!db) {
             state.SkipWithError(db.error().reason.c_str());
@@ -109,7 +118,8 @@ void BM_SqliteInsertBatched(benchmark::State& state) {
         std::atomic<std::size_t> acked{0};
         state.ResumeTiming();
         for (const auto& m : msgs)
-            writer->enqueue(store::PutMessage{m, NOW}, [&acked](const store::Outcome& o) { acked += o.ok(); });
+            writer->enqueue(store::PutMessage{m, NOW},
+                            [&acked](const store::Outcome& o) { acked += o.ok(); });
         writer->flush();
         state.PauseTiming();
         state.counters["batches"] = static_cast<double>(writer->stats().batches_committed);
@@ -182,18 +192,26 @@ void run_query(benchmark::State& state, const store::RecentQuery& q) {
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 
-void BM_SqliteRecent(benchmark::State& state) { run_query(state, {50, std::nullopt, std::nullopt, std::nullopt}); }
+void BM_SqliteRecent(benchmark::State& state) {
+    run_query(state, {50, std::nullopt, std::nullopt, std::nullopt});
+}
 void BM_SqliteRecentByType(benchmark::State& state) {
     run_query(state, {50, std::nullopt, proto::MSG_POOL_ANNOUNCE, std::nullopt});
 }
 void BM_SqliteRecentBySender(benchmark::State& state) {
     run_query(state, {50, std::nullopt, std::nullopt, sender_name(17)});
 }
-void BM_SqliteRecentSince(benchmark::State& state) { run_query(state, {200, NOW - 8600.0, std::nullopt, std::nullopt}); }
+void BM_SqliteRecentSince(benchmark::State& state) {
+    run_query(state, {200, NOW - 8600.0, std::nullopt, std::nullopt});
+}
 
 }  // namespace
 
-BENCHMARK(BM_SqliteInsertBatched)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_SqliteInsertBatched)
+    ->Arg(1000)
+    ->Arg(100000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK(BM_SqliteAckLatency)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_SqliteRecent)->Arg(1000)->Arg(100000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_SqliteRecentByType)->Arg(1000)->Arg(100000)->Unit(benchmark::kMicrosecond);

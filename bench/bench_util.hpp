@@ -10,7 +10,8 @@
 namespace sharemsg::bench {
 
 // The reference vectors' public test authority A (its private key is published there).
-inline constexpr const char* TEST_AUTHORITY_A_PRIVKEY = "35a1b9432ac338abf3e6dad550199ada98d162475b4b213b4384b35f7c3b21c5";
+inline constexpr const char* TEST_AUTHORITY_A_PRIVKEY =
+    "35a1b9432ac338abf3e6dad550199ada98d162475b4b213b4384b35f7c3b21c5";
 inline constexpr std::uint32_t NOW = 1700000000;
 
 [[noreturn]] inline void die(const std::string& what) {

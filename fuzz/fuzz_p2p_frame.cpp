@@ -31,13 +31,15 @@ constexpr std::size_t kMaxPayload = 300;  // small, so that oversize lengths are
 
 const ByteView kPrefix{p2p::LITECOIN_MAINNET.prefix};
 
-std::vector<p2p::FrameEvent> feed_chunked(p2p::FrameDecoder& d, ByteView stream, std::uint32_t seed) {
+std::vector<p2p::FrameEvent> feed_chunked(p2p::FrameDecoder& d, ByteView stream,
+                                          std::uint32_t seed) {
     std::vector<p2p::FrameEvent> out;
     std::size_t i = 0;
     while (i < stream.size()) {
         seed = seed * 1103515245u + 12345u;
         const std::size_t n = std::min<std::size_t>(1 + (seed >> 16) % 97, stream.size() - i);
-        for (auto& e : d.feed(stream.subspan(i, n))) out.push_back(std::move(e));
+        for (auto& e : d.feed(stream.subspan(i, n)))
+            out.push_back(std::move(e));
         FUZZ_CHECK(d.buffered() <= d.max_buffered());
         i += n;
     }
@@ -83,12 +85,14 @@ Bytes build(ByteView recipe, std::vector<p2p::Frame>& expected) {
         const ByteView body = recipe.subspan(i + 2, len);
         i += 2 + len;
         if (kind % 4 == 0) {
-            for (std::uint8_t b : body) stream.push_back(b == kPrefix[0] ? 0 : b);
+            for (std::uint8_t b : body)
+                stream.push_back(b == kPrefix[0] ? 0 : b);
             continue;
         }
         const std::string command =
-            kind % 4 == 3 ? std::string("x") + std::to_string(kind)
-                          : std::string(p2p::MESSAGE_COMMANDS[(kind / 4) % p2p::MESSAGE_COMMANDS.size()]);
+            kind % 4 == 3
+                ? std::string("x") + std::to_string(kind)
+                : std::string(p2p::MESSAGE_COMMANDS[(kind / 4) % p2p::MESSAGE_COMMANDS.size()]);
         auto enc = p2p::encode_frame(kPrefix, command, body, kMaxPayload);
         FUZZ_CHECK(enc.ok());
         append(stream, *enc);
@@ -112,7 +116,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     p2p::FrameDecoder d(kPrefix, kMaxPayload);
     auto chunked = feed_chunked(d, stream, mode);
     FUZZ_CHECK(whole.size() == chunked.size());
-    for (std::size_t i = 0; i < whole.size(); ++i) FUZZ_CHECK(same(whole[i], chunked[i]));
+    for (std::size_t i = 0; i < whole.size(); ++i)
+        FUZZ_CHECK(same(whole[i], chunked[i]));
 
     std::size_t frames = 0;
     for (const auto& e : whole) {

@@ -40,7 +40,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(m.error().reason.compare(0, command.size(), command) == 0);
     }
 
-    // The scanner alone: a transaction it finds is a prefix of the input that it accepts again exactly.
+    // The scanner alone: a transaction it finds is a prefix of the input that it accepts again
+    // exactly.
     ByteReader r(payload);
     auto tx = p2p::read_raw_tx(r, "tx");
     if (tx) {

@@ -36,7 +36,8 @@ bool equal_bytes(ByteView a, ByteView b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
 }
 
-void check_pow(const chain::PowParams& params, const chain::Share& share, bool expected_hash_checks) {
+void check_pow(const chain::PowParams& params, const chain::Share& share,
+               bool expected_hash_checks) {
     const auto v = chain::check_share_pow(params, share);
     FUZZ_CHECK(chain::pow_rule_name(v.rule) != nullptr);
     if (v.valid()) FUZZ_CHECK(v.computed.has_value());
@@ -48,7 +49,8 @@ void check_pow(const chain::PowParams& params, const chain::Share& share, bool e
     if (v.valid()) {
         crypto::Hash256 other = v.computed->share_hash;
         other[0] ^= 1;
-        FUZZ_CHECK(chain::check_share_pow(params, share, other).rule == chain::PowRule::hash_mismatch);
+        FUZZ_CHECK(chain::check_share_pow(params, share, other).rule ==
+                   chain::PowRule::hash_mismatch);
     }
 }
 
@@ -63,7 +65,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     auto share = chain::decode_share(*vs);
     if (!share) {
-        if (vs->type != chain::V36_SHARE_VERSION) FUZZ_CHECK(share.error().code == Errc::bad_version);
+        if (vs->type != chain::V36_SHARE_VERSION)
+            FUZZ_CHECK(share.error().code == Errc::bad_version);
         return 0;
     }
     FUZZ_CHECK(vs->type == chain::V36_SHARE_VERSION);

@@ -17,9 +17,13 @@ namespace sharemsg::cli {
 
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+    return std::strerror(errno);
+}
 
 // Reads from fd into buf[0..cap) until EOF (or, when one_line, the first newline). Returns
 // the byte count, or -1 on a read error, or -2 when the data does not fit.
@@ -48,7 +52,7 @@ long read_fd(int fd, char* buf, std::size_t cap, bool one_line) {
 
 // Turns terminal echo off for its lifetime.
 class NoEcho {
-public:
+  public:
     explicit NoEcho(int fd) : fd_(fd) {
         if (tcgetattr(fd_, &saved_) != 0) return;
         termios t = saved_;
@@ -61,7 +65,7 @@ public:
     NoEcho(const NoEcho&) = delete;
     NoEcho& operator=(const NoEcho&) = delete;
 
-private:
+  private:
     int fd_;
     termios saved_{};
     bool active_ = false;
@@ -80,8 +84,10 @@ SecretText::~SecretText() {
 
 std::string_view SecretText::view() const {
     std::size_t b = 0, e = len_;
-    while (b < e && is_space(buf_[b])) ++b;
-    while (e > b && is_space(buf_[e - 1])) --e;
+    while (b < e && is_space(buf_[b]))
+        ++b;
+    while (e > b && is_space(buf_[e - 1]))
+        --e;
     return {buf_.data() + b, e - b};
 }
 
@@ -120,7 +126,8 @@ Result<SecretText> read_secret(const std::string& source, std::string_view promp
     }
     if (n == -2)
         return make_error(Errc::oversize, (source == "-" ? std::string("standard input") : source) +
-                                              ": more than " + std::to_string(SecretText::kCapacity - 1) +
+                                              ": more than " +
+                                              std::to_string(SecretText::kCapacity - 1) +
                                               " bytes; expected one key");
     s.len_ = static_cast<std::size_t>(n);
     return s;
@@ -155,7 +162,9 @@ Result<Bytes> read_blob_arg(const std::string& arg) {
             errno = saved;
             if (n == -1) return make_error(Errc::io, path + ": " + errno_text());
         }
-        if (n == -2) return make_error(Errc::oversize, path + ": larger than 1 MiB; not a message_data blob");
+        if (n == -2)
+            return make_error(Errc::oversize,
+                              path + ": larger than 1 MiB; not a message_data blob");
         text.assign(buf.data(), static_cast<std::size_t>(n));
     } else {
         text = arg;
@@ -165,7 +174,9 @@ Result<Bytes> read_blob_arg(const std::string& arg) {
     for (char c : text)
         if (!is_space(c)) hex.push_back(c);
     auto bytes = from_hex(hex);
-    if (!bytes) return make_error(Errc::bad_encoding, "not a hex message_data blob: " + bytes.error().reason);
+    if (!bytes)
+        return make_error(Errc::bad_encoding,
+                          "not a hex message_data blob: " + bytes.error().reason);
     return bytes;
 }
 
@@ -174,14 +185,14 @@ const proto::AuthoritySet& authority_set(const std::string& name) {
 }
 
 void add_authorities_option(CLI::App* cmd, std::string& target) {
-    cmd->add_option("--authorities", target,
-                    "Authority key set: 'real' (the deployed network's forrestv and maintainer keys, "
-                    "default) or 'test' (test_authority_A/B of the reference's vector file; their "
-                    "private keys are public)")
+    cmd->add_option(
+           "--authorities", target,
+           "Authority key set: 'real' (the deployed network's forrestv and maintainer keys, "
+           "default) or 'test' (test_authority_A/B of the reference's vector file; their "
+           "private keys are public)")
         ->check(CLI::IsMember({"real", "test"}))
         ->default_str("real");
 }
-
 
 std::optional<std::uint32_t> parse_u32(std::string_view s) {
     if (s.empty() || s.size() > 20) return std::nullopt;

@@ -27,7 +27,7 @@ using node::write_file_atomic;
 // A secret read from a file or standard input, held in a fixed buffer that is wiped on
 // destruction (no reallocation ever leaves an unwiped copy behind).
 class SecretText {
-public:
+  public:
     static constexpr std::size_t kCapacity = 4096;
     SecretText() : buf_(kCapacity, '\0') {}
     ~SecretText();
@@ -38,7 +38,7 @@ public:
     // The content with leading and trailing whitespace removed.
     std::string_view view() const;
 
-private:
+  private:
     friend Result<SecretText> read_secret(const std::string& source, std::string_view prompt);
     std::vector<char> buf_;
     std::size_t len_ = 0;
@@ -60,7 +60,6 @@ Result<Bytes> read_blob_arg(const std::string& arg);
 const proto::AuthoritySet& authority_set(const std::string& name);
 // Adds `--authorities real|test` to a command.
 void add_authorities_option(CLI::App* cmd, std::string& target);
-
 
 // Strict unsigned 32-bit integer: decimal digits only, no sign, at most 4294967295.
 std::optional<std::uint32_t> parse_u32(std::string_view s);

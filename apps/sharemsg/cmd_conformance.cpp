@@ -8,13 +8,16 @@
 namespace sharemsg::cli {
 
 void add_conformance_command(CLI::App& app) {
-    auto* cmd = app.add_subcommand("conformance", "Run vector files (schema of share_messages_public.json) against this implementation");
+    auto* cmd = app.add_subcommand(
+        "conformance",
+        "Run vector files (schema of share_messages_public.json) against this implementation");
     auto files = std::make_shared<std::vector<std::string>>();
     auto verbose = std::make_shared<bool>(false);
     cmd->add_option("FILE", *files, "Vector files")->required()->check(CLI::ExistingFile);
     cmd->add_flag("-v,--verbose", *verbose, "Also list every passing vector");
     cmd->footer(
-        "Prints one line per failing vector (category and what), one per skipped vector with its reason,\n"
+        "Prints one line per failing vector (category and what), one per skipped vector with its "
+        "reason,\n"
         "then 'N passed, M failed, K skipped'. Exit status 0 only when nothing failed.");
     cmd->callback([files, verbose] {
         std::size_t passed = 0, failed = 0, skipped = 0;
@@ -37,11 +40,13 @@ void add_conformance_command(CLI::App& app) {
                         break;
                     case conformance::Status::fail:
                         ++failed;
-                        std::cout << "FAIL " << o.category << ": " << o.what << " -- " << o.detail << "\n";
+                        std::cout << "FAIL " << o.category << ": " << o.what << " -- " << o.detail
+                                  << "\n";
                         break;
                     case conformance::Status::skip:
                         ++skipped;
-                        std::cout << "skip " << o.category << ": " << o.what << " -- " << o.detail << "\n";
+                        std::cout << "skip " << o.category << ": " << o.what << " -- " << o.detail
+                                  << "\n";
                         break;
                 }
             }

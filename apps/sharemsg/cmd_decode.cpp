@@ -41,7 +41,8 @@ ojson analyse(const Bytes& data, const std::string& set_name) {
     r["envelope_version"] = data.empty() ? ojson(nullptr) : ojson(data[0]);
     if (data.size() >= proto::ENCRYPTION_HEADER_SIZE) {
         r["nonce"] = to_hex(ByteView(data).subspan(1, proto::ENCRYPTION_NONCE_SIZE));
-        r["mac"] = to_hex(ByteView(data).subspan(1 + proto::ENCRYPTION_NONCE_SIZE, proto::ENCRYPTION_MAC_SIZE));
+        r["mac"] = to_hex(
+            ByteView(data).subspan(1 + proto::ENCRYPTION_NONCE_SIZE, proto::ENCRYPTION_MAC_SIZE));
         r["ciphertext_len"] = data.size() - proto::ENCRYPTION_HEADER_SIZE;
     } else {
         r["nonce"] = nullptr;
@@ -57,15 +58,17 @@ ojson analyse(const Bytes& data, const std::string& set_name) {
             authority = dec->authority;
             const Bytes& in = dec->inner;
             if (in.size() >= 4)
-                header = ojson{{"inner_version", in[0]}, {"inner_flags", in[1]}, {"msg_count", in[2]},
+                header = ojson{{"inner_version", in[0]},
+                               {"inner_flags", in[1]},
+                               {"msg_count", in[2]},
                                {"announcement_len", in[3]}};
         } else {
             r["decrypt_error"] = dec.error().reason;
             // A hint when the blob belongs to the other key set.
             const std::string other = set_name == "test" ? "real" : "test";
             if (auto alt = proto::decrypt_envelope(data, authority_set(other)))
-                r["decrypt_hint"] = "decrypts under the " + other + " authority set (" + alt->authority->name +
-                                    "); try --authorities " + other;
+                r["decrypt_hint"] = "decrypts under the " + other + " authority set (" +
+                                    alt->authority->name + "); try --authorities " + other;
         }
     }
     r["decrypted"] = authority != nullptr;
@@ -75,7 +78,8 @@ ojson analyse(const Bytes& data, const std::string& set_name) {
     auto unpacked = proto::unpack_share_messages(data, set);
     if (unpacked.info && unpacked.info->announcement) {
         const auto& a = *unpacked.info->announcement;
-        r["announcement"] = ojson{{"signing_id", to_hex(a.signing_id)}, {"key_index", a.key_index},
+        r["announcement"] = ojson{{"signing_id", to_hex(a.signing_id)},
+                                  {"key_index", a.key_index},
                                   {"signing_pubkey", to_hex(a.pubkey)}};
     } else {
         r["announcement"] = nullptr;
@@ -98,7 +102,8 @@ ojson analyse(const Bytes& data, const std::string& set_name) {
         } else {
             const bool ok = proto::verify_authority_direct(m, authority->pubkey, set);
             sig["valid"] = ok;
-            sig["reason"] = ok ? "signed by " + authority->name : "does not verify under " + authority->name + "'s key";
+            sig["reason"] = ok ? "signed by " + authority->name
+                               : "does not verify under " + authority->name + "'s key";
         }
         sig["high_s"] = crypto::ecdsa_der_is_high_s(m.signature);
         if (sig["high_s"].get<bool>()) sig["note"] = kHighSNote;
@@ -111,8 +116,11 @@ ojson analyse(const Bytes& data, const std::string& set_name) {
 
     const auto verdict = proto::check_v36_message_data(data, set);
     std::string reason = verdict.reason;
-    if (reason.empty() && verdict.rule == proto::V36Rule::ok_empty) reason = "no message_data (always valid)";
-    r["v36"] = ojson{{"valid", verdict.valid()}, {"rule", proto::v36_rule_name(verdict.rule)}, {"reason", reason}};
+    if (reason.empty() && verdict.rule == proto::V36Rule::ok_empty)
+        reason = "no message_data (always valid)";
+    r["v36"] = ojson{{"valid", verdict.valid()},
+                     {"rule", proto::v36_rule_name(verdict.rule)},
+                     {"reason", reason}};
     return r;
 }
 
@@ -133,27 +141,29 @@ void print_text(const ojson& r) {
     }
     const unsigned version = r["envelope_version"].get<unsigned>();
     std::cout << "Envelope version: " << version
-              << (version == 1   ? " (v1 authority envelope)"
-                  : version == 2 ? " (open profile: never valid under V36 mainnet rules; not decoded here)"
-                                 : " (unknown)")
+              << (version == 1 ? " (v1 authority envelope)"
+                  : version == 2
+                      ? " (open profile: never valid under V36 mainnet rules; not decoded here)"
+                      : " (unknown)")
               << "\n";
     std::cout << "Nonce:            " << str_or(r["nonce"], "(truncated)") << "\n";
     std::cout << "MAC:              " << str_or(r["mac"], "(truncated)") << "\n";
     if (r["decrypted"].get<bool>()) {
         std::cout << "Decrypted by:     " << r["authority"]["name"].get<std::string>() << " ("
-                  << r["authority"]["pubkey"].get<std::string>() << ") [" << r["authorities"].get<std::string>()
-                  << " set]\n";
-    } else {
-        std::cout << "Decrypted by:     none (" << str_or(r.value("decrypt_error", ojson()), "?") << ") ["
+                  << r["authority"]["pubkey"].get<std::string>() << ") ["
                   << r["authorities"].get<std::string>() << " set]\n";
-        if (r.contains("decrypt_hint")) std::cout << "Hint:             " << r["decrypt_hint"].get<std::string>() << "\n";
+    } else {
+        std::cout << "Decrypted by:     none (" << str_or(r.value("decrypt_error", ojson()), "?")
+                  << ") [" << r["authorities"].get<std::string>() << " set]\n";
+        if (r.contains("decrypt_hint"))
+            std::cout << "Hint:             " << r["decrypt_hint"].get<std::string>() << "\n";
     }
     if (!r["inner_header"].is_null()) {
         const auto& h = r["inner_header"];
         char flags[8];
         std::snprintf(flags, sizeof flags, "0x%02x", h["inner_flags"].get<unsigned>());
-        std::cout << "Inner header:     inner_version=" << h["inner_version"].get<unsigned>() << " inner_flags=" << flags
-                  << " msg_count=" << h["msg_count"].get<unsigned>()
+        std::cout << "Inner header:     inner_version=" << h["inner_version"].get<unsigned>()
+                  << " inner_flags=" << flags << " msg_count=" << h["msg_count"].get<unsigned>()
                   << " announcement_len=" << h["announcement_len"].get<unsigned>() << "\n";
     }
     if (r["decrypted"].get<bool>()) {
@@ -171,7 +181,8 @@ void print_text(const ojson& r) {
     for (std::size_t i = 0; i < msgs.size(); ++i) {
         const auto& m = msgs[i];
         const auto& sig = m["signature_check"];
-        std::cout << "\nMessage " << (i + 1) << " of " << msgs.size() << ": " << m["type"].get<std::string>() << "\n";
+        std::cout << "\nMessage " << (i + 1) << " of " << msgs.size() << ": "
+                  << m["type"].get<std::string>() << "\n";
         std::cout << "  Message hash:   " << m["message_hash"].get<std::string>() << "\n";
         std::cout << "  Signature:      " << (sig["valid"].get<bool>() ? "valid, " : "INVALID, ")
                   << sig["reason"].get<std::string>();
@@ -182,7 +193,10 @@ void print_text(const ojson& r) {
         std::size_t start = 0;
         while (start <= view.size()) {
             const auto nl = view.find('\n', start);
-            std::cout << "    " << view.substr(start, nl == std::string::npos ? std::string::npos : nl - start) << "\n";
+            std::cout << "    "
+                      << view.substr(start,
+                                     nl == std::string::npos ? std::string::npos : nl - start)
+                      << "\n";
             if (nl == std::string::npos) break;
             start = nl + 1;
         }
@@ -193,7 +207,8 @@ void print_text(const ojson& r) {
         std::cout << "Notes:            none\n";
     } else {
         for (std::size_t i = 0; i < notes.size(); ++i)
-            std::cout << (i == 0 ? "Notes:            " : "                  ") << notes[i].get<std::string>() << "\n";
+            std::cout << (i == 0 ? "Notes:            " : "                  ")
+                      << notes[i].get<std::string>() << "\n";
     }
     const auto& v = r["v36"];
     std::cout << "V36 verdict:      " << (v["valid"].get<bool>() ? "valid" : "INVALID") << " ("
@@ -215,22 +230,29 @@ void run_decode(const DecodeOptions& o) {
 
 void add_decode_command(CLI::App& app) {
     auto o = std::make_shared<DecodeOptions>();
-    auto* cmd = app.add_subcommand("decode",
-                                   "Decode a share's message_data blob: envelope, decrypting authority key, "
-                                   "announcement, messages, signatures and the V36 share-rule verdict.");
-    cmd->add_option("BLOB", o->blob,
-                    "message_data as hex, or @FILE for a file holding hex, or @- for standard input "
-                    "(whitespace is ignored)")
+    auto* cmd = app.add_subcommand(
+        "decode",
+        "Decode a share's message_data blob: envelope, decrypting authority key, "
+        "announcement, messages, signatures and the V36 share-rule verdict.");
+    cmd->add_option(
+           "BLOB", o->blob,
+           "message_data as hex, or @FILE for a file holding hex, or @- for standard input "
+           "(whitespace is ignored)")
         ->required();
     cmd->add_flag("--json", o->json, "Print one JSON object instead of the text report");
     add_authorities_option(cmd, o->authorities);
     cmd->footer(
-        "Exit status: 0 when the blob is valid under the V36 share rule (it decrypts under an authority "
-        "key, holds at least one message, and every message is signed by that key; an empty blob is "
-        "valid too); 2 when it was read but the V36 verdict is invalid (the report says why); 1 when "
+        "Exit status: 0 when the blob is valid under the V36 share rule (it decrypts under an "
+        "authority "
+        "key, holds at least one message, and every message is signed by that key; an empty blob "
+        "is "
+        "valid too); 2 when it was read but the V36 verdict is invalid (the report says why); 1 "
+        "when "
         "the input is unusable (not hex, unreadable file).\n"
-        "The envelope's MAC is keyed by an authority's *public* key: it detects corruption and proves "
-        "nothing about the author. Only the signatures authenticate. v1 signatures are checked after "
+        "The envelope's MAC is keyed by an authority's *public* key: it detects corruption and "
+        "proves "
+        "nothing about the author. Only the signatures authenticate. v1 signatures are checked "
+        "after "
         "S normalization, because the deployed network's real transition message is high-S.");
     cmd->callback([o] { run_decode(*o); });
 }

@@ -28,13 +28,14 @@ struct DeriveOptions {
 bool is_hex64(std::string_view s) {
     if (s.size() != 64) return false;
     for (char c : s)
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+            return false;
     return true;
 }
 
 // The master secret and what its text said about the network.
 struct Master {
-    proto::WifKey key;           // from a WIF, or the hex bytes with version/compressed chosen below
+    proto::WifKey key;  // from a WIF, or the hex bytes with version/compressed chosen below
     bool from_wif = false;
     proto::Network network;
 };
@@ -44,7 +45,8 @@ Master parse_master(std::string_view text, const std::optional<proto::Network>& 
     if (is_hex64(text)) {
         auto bytes = from_hex(text);
         // is_hex64 guarantees success.
-        for (std::size_t i = 0; i < 32; ++i) m.key.secret[i] = (*bytes)[i];
+        for (std::size_t i = 0; i < 32; ++i)
+            m.key.secret[i] = (*bytes)[i];
         crypto::wipe(bytes->data(), bytes->size());
         m.network = requested.value_or(proto::Network{proto::Coin::litecoin, false});
         m.key.version = proto::wif_version(m.network);
@@ -52,8 +54,10 @@ Master parse_master(std::string_view text, const std::optional<proto::Network>& 
         if (auto ok = crypto::PrivKey::from_bytes(m.key.secret); !ok)
             fail(kCmd, "MASTER (hex): " + ok.error().reason);
         if (!requested)
-            std::cerr << "note: MASTER is raw hex, which names no network; the master address is shown for "
-                      << proto::network_name(m.network) << " (compressed key). Use --network to choose.\n";
+            std::cerr << "note: MASTER is raw hex, which names no network; the master address is "
+                         "shown for "
+                      << proto::network_name(m.network)
+                      << " (compressed key). Use --network to choose.\n";
         return m;
     }
     auto wif = proto::decode_wif(text);
@@ -71,8 +75,9 @@ Master parse_master(std::string_view text, const std::optional<proto::Network>& 
             // 0xef is shared by both testnets: --network picks the coin; "btc"/"ltc" without
             // "-test" are accepted as naming the coin only.
         } else if (requested->coin != m.network.coin || requested->testnet) {
-            fail(kCmd, "--network " + proto::network_name(*requested) + " conflicts with the WIF, whose version byte " +
-                           "says " + proto::network_name(m.network));
+            fail(kCmd, "--network " + proto::network_name(*requested) +
+                           " conflicts with the WIF, whose version byte " + "says " +
+                           proto::network_name(m.network));
         }
     }
     return m;
@@ -82,7 +87,8 @@ void run_derive_key(DeriveOptions& o) {
     std::optional<proto::Network> requested;
     if (!o.network.empty()) {
         requested = proto::parse_network(o.network);
-        if (!requested) fail(kCmd, "--network must be btc, ltc, btc-test or ltc-test, got '" + o.network + "'");
+        if (!requested)
+            fail(kCmd, "--network must be btc, ltc, btc-test or ltc-test, got '" + o.network + "'");
     }
     const auto index = parse_u32(o.index);
     if (!index) fail(kCmd, "INDEX must be an integer from 0 to 4294967295, got '" + o.index + "'");
@@ -101,15 +107,17 @@ void run_derive_key(DeriveOptions& o) {
     auto master_priv = crypto::PrivKey::from_bytes(master.key.secret);
     if (!master_priv) fail(kCmd, "MASTER: " + master_priv.error().reason);
     const crypto::CompressedPubKey compressed_pub = master_priv->pubkey();
-    const Bytes master_pub = master.key.compressed ? Bytes(compressed_pub.begin(), compressed_pub.end())
-                                                   : master_priv->pubkey_uncompressed();
+    const Bytes master_pub = master.key.compressed
+                                 ? Bytes(compressed_pub.begin(), compressed_pub.end())
+                                 : master_priv->pubkey_uncompressed();
     const std::string master_address = proto::p2pkh_address(master_pub, master.network);
 
     auto derived = proto::DerivedSigningKey::derive(master.key.secret, *index);
     if (!derived) fail(kCmd, "cannot derive a signing key: " + derived.error().reason);
     // The signing key is always encoded compressed (its pubkey is the compressed point), with
     // the master's version byte so that it belongs to the same network.
-    const std::string signing_wif = proto::encode_wif(derived->privkey().bytes(), master.key.version, true);
+    const std::string signing_wif =
+        proto::encode_wif(derived->privkey().bytes(), master.key.version, true);
     const std::string signing_id = to_hex(derived->signing_id());
     const std::string signing_pub = to_hex(derived->pubkey());
 
@@ -141,17 +149,20 @@ void add_derive_key_command(CLI::App& app) {
     auto o = std::make_shared<DeriveOptions>();
     auto* cmd = app.add_subcommand(
         "derive-key",
-        "Derive a message signing key from your master (payout address) private key. Run it offline, "
+        "Derive a message signing key from your master (payout address) private key. Run it "
+        "offline, "
         "on the machine that holds the master key; give only the derived key to the node.");
-    cmd->add_option("MASTER", o->master,
-                    "Master private key: a WIF (Bitcoin/Litecoin, mainnet/testnet) or 64 hex digits. "
-                    "Give '-' to read it from standard input instead (recommended: a key on the "
-                    "command line can end up in shell history and is visible in `ps`). On a "
-                    "terminal the key is read without echo.")
+    cmd->add_option(
+           "MASTER", o->master,
+           "Master private key: a WIF (Bitcoin/Litecoin, mainnet/testnet) or 64 hex digits. "
+           "Give '-' to read it from standard input instead (recommended: a key on the "
+           "command line can end up in shell history and is visible in `ps`). On a "
+           "terminal the key is read without echo.")
         ->required();
-    cmd->add_option("INDEX", o->index,
-                    "Key index, 0 to 4294967295 (default 0). Increase it to rotate: nodes revoke the "
-                    "keys of lower indexes when they see a higher one.");
+    cmd->add_option(
+        "INDEX", o->index,
+        "Key index, 0 to 4294967295 (default 0). Increase it to rotate: nodes revoke the "
+        "keys of lower indexes when they see a higher one.");
     cmd->add_option("--network", o->network,
                     "btc, ltc, btc-test or ltc-test. A WIF names its network by its version byte "
                     "(0x80 Bitcoin, 0xb0 Litecoin, 0xef testnet of either); this option only picks "
@@ -163,9 +174,12 @@ void add_derive_key_command(CLI::App& app) {
                   "\"signing_pubkey\"} instead of the text report");
     cmd->footer(
         "Derivation: signing_privkey = HMAC-SHA256(master, \"p2pool-msg-v1\" || le32(INDEX)); "
-        "signing_id = HASH160(compressed signing pubkey). The master address is the P2PKH address of "
-        "the master key (compressed pubkey for a compressed WIF or a hex master, uncompressed for an "
-        "uncompressed WIF). The signing key WIF uses the master's version byte, compressed. Nothing is "
+        "signing_id = HASH160(compressed signing pubkey). The master address is the P2PKH address "
+        "of "
+        "the master key (compressed pubkey for a compressed WIF or a hex master, uncompressed for "
+        "an "
+        "uncompressed WIF). The signing key WIF uses the master's version byte, compressed. "
+        "Nothing is "
         "written to disk; buffers that held the master key are wiped.");
     cmd->callback([o] { run_derive_key(*o); });
 }

@@ -51,7 +51,9 @@ ojson version_value(std::string_view flag, const std::string& s, bool force_stri
     if (s.empty()) fail(kCreate, std::string(flag) + " must not be empty");
     if (!is_valid_utf8(as_bytes(s))) fail(kCreate, std::string(flag) + " is not valid UTF-8");
     if (force_string || !all_digits(s)) return s;
-    if (s.size() > 18) fail(kCreate, std::string(flag) + " " + s + " is too large for a number; use --string-versions");
+    if (s.size() > 18)
+        fail(kCreate,
+             std::string(flag) + " " + s + " is too large for a number; use --string-versions");
     return std::stoull(s);
 }
 
@@ -78,13 +80,16 @@ crypto::PrivKey read_authority_key(const std::string& source) {
         return *key;
     }
     auto wif = proto::decode_wif(text);
-    if (!wif) fail(kCreate, "--key-file: neither 64 hex digits nor a valid WIF key: " + wif.error().reason);
+    if (!wif)
+        fail(kCreate,
+             "--key-file: neither 64 hex digits nor a valid WIF key: " + wif.error().reason);
     return *crypto::PrivKey::from_bytes(wif->secret);
 }
 
 std::string set_listing(const proto::AuthoritySet& set) {
     std::string s;
-    for (const auto& a : set) s += (s.empty() ? "" : ", ") + a.name + " " + to_hex(a.pubkey);
+    for (const auto& a : set)
+        s += (s.empty() ? "" : ", ") + a.name + " " + to_hex(a.pubkey);
     return s;
 }
 
@@ -119,7 +124,8 @@ void run_create(const CreateOptions& o) {
 
     // Never hand out something the network would reject.
     const auto verdict = proto::check_v36_message_data(*blob, set);
-    if (!verdict.valid()) fail(kCreate, "internal error: the packed blob fails the V36 rule: " + verdict.reason);
+    if (!verdict.valid())
+        fail(kCreate, "internal error: the packed blob fails the V36 rule: " + verdict.reason);
 
     const std::string hex = to_hex(*blob);
     if (o.out.empty()) {
@@ -128,8 +134,8 @@ void run_create(const CreateOptions& o) {
     }
     auto st = write_file_atomic(o.out, hex + "\n", 0644);
     if (!st) fail(kCreate, st.error().reason);
-    std::cerr << "wrote " << blob->size() << " bytes of message_data (hex) to " << o.out << ", signed by "
-              << authority->name << "\n";
+    std::cerr << "wrote " << blob->size() << " bytes of message_data (hex) to " << o.out
+              << ", signed by " << authority->name << "\n";
 }
 
 // Checks a transition payload's fields; returns an empty string when well-formed.
@@ -148,9 +154,14 @@ void run_verify(const VerifyOptions& o) {
     const auto& set = authority_set(o.authorities);
     auto data = read_blob_arg(o.blob);
     if (!data) fail(kVerify, data.error().reason);
-    const auto dump = [](const ojson& j) { return j.dump(-1, ' ', false, ojson::error_handler_t::replace); };
-    // Strings as they are (they are valid UTF-8: the payload parsed as JSON), anything else as JSON.
-    const auto text = [&dump](const ojson& j) { return j.is_string() ? j.get<std::string>() : dump(j); };
+    const auto dump = [](const ojson& j) {
+        return j.dump(-1, ' ', false, ojson::error_handler_t::replace);
+    };
+    // Strings as they are (they are valid UTF-8: the payload parsed as JSON), anything else as
+    // JSON.
+    const auto text = [&dump](const ojson& j) {
+        return j.is_string() ? j.get<std::string>() : dump(j);
+    };
 
     std::string invalid;
     if (data->empty()) {
@@ -158,14 +169,15 @@ void run_verify(const VerifyOptions& o) {
     } else {
         auto verdict = proto::check_v36_message_data(*data, set);
         if (verdict.authority)
-            std::cout << "Decrypted by: " << verdict.authority->name << " (" << to_hex(verdict.authority->pubkey)
-                      << ") [" << o.authorities << " set]\n";
+            std::cout << "Decrypted by: " << verdict.authority->name << " ("
+                      << to_hex(verdict.authority->pubkey) << ") [" << o.authorities << " set]\n";
         if (!verdict.valid()) {
             invalid = verdict.reason;
             if (verdict.rule == proto::V36Rule::not_decrypted) {
                 const std::string other = o.authorities == "test" ? "real" : "test";
                 if (proto::decrypt_envelope(*data, authority_set(other)))
-                    invalid += " (it decrypts under the " + other + " set: try --authorities " + other + ")";
+                    invalid += " (it decrypts under the " + other + " set: try --authorities " +
+                               other + ")";
             }
         } else {
             std::size_t transitions = 0;
@@ -173,7 +185,8 @@ void run_verify(const VerifyOptions& o) {
                 const auto& m = verdict.messages[i];
                 std::cout << "\nMessage " << (i + 1) << " of " << verdict.messages.size() << ": "
                           << proto::type_name(m.msg_type) << "\n";
-                std::cout << "  timestamp: " << m.timestamp << " (" << format_utc(m.timestamp) << ")\n";
+                std::cout << "  timestamp: " << m.timestamp << " (" << format_utc(m.timestamp)
+                          << ")\n";
                 std::cout << "  signature: valid (" << verdict.authority->name << ")";
                 if (crypto::ecdsa_der_is_high_s(m.signature))
                     std::cout << "; high-S, accepted after normalization for the deployed network";
@@ -184,10 +197,12 @@ void run_verify(const VerifyOptions& o) {
                 }
                 ++transitions;
                 ojson d = ojson::value_t::discarded;
-                if (is_valid_utf8(m.payload)) d = ojson::parse(m.payload.begin(), m.payload.end(), nullptr, false);
+                if (is_valid_utf8(m.payload))
+                    d = ojson::parse(m.payload.begin(), m.payload.end(), nullptr, false);
                 if (d.is_discarded() || !d.is_object()) {
                     if (invalid.empty())
-                        invalid = "message " + std::to_string(i + 1) + ": payload is not a JSON object";
+                        invalid =
+                            "message " + std::to_string(i + 1) + ": payload is not a JSON object";
                     continue;
                 }
                 std::cout << "  from:      " << dump(d.value("from", ojson())) << "\n"
@@ -196,10 +211,12 @@ void run_verify(const VerifyOptions& o) {
                           << "  urgency:   " << text(d.value("urg", ojson())) << "\n";
                 if (d.contains("url")) std::cout << "  url:       " << text(d["url"]) << "\n";
                 if (d.contains("thr")) std::cout << "  threshold: " << dump(d["thr"]) << "\n";
-                if (const std::string problem = check_fields(d); !problem.empty() && invalid.empty())
+                if (const std::string problem = check_fields(d);
+                    !problem.empty() && invalid.empty())
                     invalid = "message " + std::to_string(i + 1) + ": " + problem;
             }
-            if (transitions == 0 && invalid.empty()) invalid = "no TRANSITION_SIGNAL message in the blob";
+            if (transitions == 0 && invalid.empty())
+                invalid = "no TRANSITION_SIGNAL message in the blob";
         }
     }
     if (!invalid.empty()) {
@@ -212,7 +229,8 @@ void run_verify(const VerifyOptions& o) {
 }  // namespace
 
 void add_transition_command(CLI::App& app) {
-    auto* cmd = app.add_subcommand("transition", "Create or verify authority-signed transition signals");
+    auto* cmd =
+        app.add_subcommand("transition", "Create or verify authority-signed transition signals");
     cmd->require_subcommand(1);
 
     auto c = std::make_shared<CreateOptions>();
@@ -220,28 +238,36 @@ void add_transition_command(CLI::App& app) {
         "create",
         "Build, sign and encrypt a TRANSITION_SIGNAL message with an authority key; prints the "
         "message_data hex to embed in shares (or writes it to --out).");
-    create->add_option("--key-file", c->key_file,
-                       "File holding the authority private key (64 hex digits or a WIF), or '-' for "
-                       "standard input (read without echo on a terminal). Never given on the command line.")
+    create
+        ->add_option(
+            "--key-file", c->key_file,
+            "File holding the authority private key (64 hex digits or a WIF), or '-' for "
+            "standard input (read without echo on a terminal). Never given on the command line.")
         ->required();
-    create->add_option("--from", c->from, "Version being left, e.g. 35 (all digits: a JSON number)")->required();
-    create->add_option("--to", c->to, "Version to move to, e.g. 36 (all digits: a JSON number)")->required();
-    create->add_flag("--string-versions", c->string_versions,
-                     "Write --from/--to as JSON strings even when they are all digits (the real mainnet "
-                     "V35->V36 signal uses the strings \"35\" and \"36\")");
+    create->add_option("--from", c->from, "Version being left, e.g. 35 (all digits: a JSON number)")
+        ->required();
+    create->add_option("--to", c->to, "Version to move to, e.g. 36 (all digits: a JSON number)")
+        ->required();
+    create->add_flag(
+        "--string-versions", c->string_versions,
+        "Write --from/--to as JSON strings even when they are all digits (the real mainnet "
+        "V35->V36 signal uses the strings \"35\" and \"36\")");
     create->add_option("--msg", c->msg, "Text shown to operators")->required();
     create->add_option("--urgency", c->urgency, "info, recommended or required")
         ->required()
         ->check(CLI::IsMember({"info", "recommended", "required"}));
     create->add_option("--url", c->url, "Link with details (optional)");
-    create->add_option("--threshold", c->threshold, "Activation threshold (\"thr\"), a number such as 95 (optional)");
+    create->add_option("--threshold", c->threshold,
+                       "Activation threshold (\"thr\"), a number such as 95 (optional)");
     add_authorities_option(create, c->authorities);
-    create->add_option("--out", c->out,
-                       "Write the hex (and a newline) to this file, mode 0644, through a temporary file "
-                       "and rename, instead of standard output");
+    create->add_option(
+        "--out", c->out,
+        "Write the hex (and a newline) to this file, mode 0644, through a temporary file "
+        "and rename, instead of standard output");
     create->footer(
         "The key's public key must be in the chosen authority set. The payload (compact JSON "
-        "{\"from\",\"to\",\"msg\",\"urg\"[,\"url\"][,\"thr\"]}) may be at most 220 bytes. The envelope "
+        "{\"from\",\"to\",\"msg\",\"urg\"[,\"url\"][,\"thr\"]}) may be at most 220 bytes. The "
+        "envelope "
         "nonce is 16 random bytes. Exit status 0 on success, 1 on any error.");
     create->callback([c] { run_create(*c); });
 
@@ -250,11 +276,14 @@ void add_transition_command(CLI::App& app) {
         "verify",
         "Decrypt a message_data blob, verify every message's signature against the decrypting "
         "authority key, and print the transition fields and 'valid' or 'INVALID: reason'.");
-    verify->add_option("BLOB", v->blob, "message_data as hex, @FILE (a file holding hex) or @- (standard input)")
+    verify
+        ->add_option("BLOB", v->blob,
+                     "message_data as hex, @FILE (a file holding hex) or @- (standard input)")
         ->required();
     add_authorities_option(verify, v->authorities);
     verify->footer(
-        "Exit status: 0 only when valid (V36 share rule holds, at least one TRANSITION_SIGNAL, each "
+        "Exit status: 0 only when valid (V36 share rule holds, at least one TRANSITION_SIGNAL, "
+        "each "
         "with from/to/msg and urg info|recommended|required); 2 when INVALID; 1 when the input is "
         "unusable. Needs nothing secret.");
     verify->callback([v] { run_verify(*v); });

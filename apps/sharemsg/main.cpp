@@ -4,7 +4,8 @@
 #include "commands.hpp"
 
 int main(int argc, char** argv) {
-    CLI::App app{"sharemsg: P2Pool share messaging tool (keys, transition messages, decoding, conformance)"};
+    CLI::App app{
+        "sharemsg: P2Pool share messaging tool (keys, transition messages, decoding, conformance)"};
     app.require_subcommand(1);
     sharemsg::cli::add_conformance_command(app);
     sharemsg::cli::add_derive_key_command(app);

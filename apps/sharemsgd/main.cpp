@@ -6,7 +6,8 @@
 #include "node/node.hpp"
 
 int main(int argc, char** argv) {
-    CLI::App app{"sharemsgd: P2Pool share-messaging node (sharechain peer, message store, HTTP API)"};
+    CLI::App app{
+        "sharemsgd: P2Pool share-messaging node (sharechain peer, message store, HTTP API)"};
     sharemsg::node::Config cfg;
     sharemsg::node::add_options(app, cfg);
     try {
@@ -17,7 +18,8 @@ int main(int argc, char** argv) {
     spdlog::set_level(spdlog::level::from_str(cfg.log_level));
     spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
     if (!cfg.devnet) {
-        std::cerr << "sharemsgd: only --devnet is available in this version (mainnet and testnet need the "
+        std::cerr << "sharemsgd: only --devnet is available in this version (mainnet and testnet "
+                     "need the "
                      "coin-daemon work, not written yet)\n";
         return 2;
     }

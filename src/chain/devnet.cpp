@@ -15,7 +15,8 @@ constexpr std::size_t gentx_suffix_size = 32 + 8 + 4;  // ref_hash, last_txout_n
 // A minimal data push of a non-negative script number (BIP34's height push in spirit).
 Bytes height_push(std::uint32_t height) {
     Bytes num;
-    for (std::uint32_t v = height; v != 0; v >>= 8) num.push_back(static_cast<std::uint8_t>(v));
+    for (std::uint32_t v = height; v != 0; v >>= 8)
+        num.push_back(static_cast<std::uint8_t>(v));
     if (!num.empty() && (num.back() & 0x80) != 0) num.push_back(0);  // keep it positive
     Bytes out{static_cast<std::uint8_t>(num.size())};
     append(out, num);
@@ -55,20 +56,26 @@ Result<ShareInfo> devnet_share_info(const PowParams& params, const DevnetShareSp
     const auto target = target_from_bits(bits);
     const auto max_target = target_from_bits(max_bits);
     if (!target || compare_uint256(*target, params.max_target) > 0)
-        return make_error(Errc::invalid_argument, "devnet share: bits give a target above the network's MAX_TARGET");
+        return make_error(Errc::invalid_argument,
+                          "devnet share: bits give a target above the network's MAX_TARGET");
     if (max_target && compare_uint256(*target, *max_target) > 0)
-        return make_error(Errc::invalid_argument, "devnet share: bits give a target above max_bits' target");
+        return make_error(Errc::invalid_argument,
+                          "devnet share: bits give a target above max_bits' target");
 
     ShareInfo info;
     ShareData& d = info.share_data;
-    const std::uint32_t absheight = spec.previous ? spec.previous->absheight + 1 : 1;  // % 2^32, as the reference
-    d.previous_share_hash = spec.previous ? std::optional<Uint256>(spec.previous->hash) : std::nullopt;
+    const std::uint32_t absheight =
+        spec.previous ? spec.previous->absheight + 1 : 1;  // % 2^32, as the reference
+    d.previous_share_hash =
+        spec.previous ? std::optional<Uint256>(spec.previous->hash) : std::nullopt;
     if (d.previous_share_hash && is_zero(*d.previous_share_hash))
-        return make_error(Errc::invalid_argument, "devnet share: a previous share hash of 0 means None");
+        return make_error(Errc::invalid_argument,
+                          "devnet share: a previous share hash of 0 means None");
     d.coinbase = height_push(absheight);
     append(d.coinbase, spec.coinbase_tag);
     if (d.coinbase.size() < 2 || d.coinbase.size() > 100)
-        return make_error(Errc::invalid_argument, "devnet share: coinbase of " + std::to_string(d.coinbase.size()) +
+        return make_error(Errc::invalid_argument, "devnet share: coinbase of " +
+                                                      std::to_string(d.coinbase.size()) +
                                                       " bytes (2..100 allowed)");
     d.nonce = spec.share_nonce;
     d.pubkey_hash = spec.pubkey_hash;
@@ -77,16 +84,19 @@ Result<ShareInfo> devnet_share_info(const PowParams& params, const DevnetShareSp
     d.donation = spec.donation;
     d.stale_info = stale_info::none;
     d.desired_version = V36_SHARE_VERSION;
-    if (params.segwit_activated) info.segwit_data = SegwitData{MerkleLink{}, Uint256{}};  // merkle_hash([0]) = 0
+    if (params.segwit_activated)
+        info.segwit_data = SegwitData{MerkleLink{}, Uint256{}};  // merkle_hash([0]) = 0
     info.far_share_hash = spec.far_share_hash;
     info.max_bits = max_bits;
     info.bits = bits;
-    info.timestamp = spec.previous ? std::max(spec.timestamp, spec.previous->timestamp + 1) : spec.timestamp;
+    info.timestamp =
+        spec.previous ? std::max(spec.timestamp, spec.previous->timestamp + 1) : spec.timestamp;
     info.absheight = absheight;
     const unsigned __int128 work = target_to_average_attempts(*target);
     const unsigned __int128 abswork = (spec.previous ? spec.previous->abswork : 0) + work;
     if (abswork > 0xffffffffffffffffULL)
-        return make_error(Errc::invalid_argument, "devnet share: abswork does not fit V36's VarInt");
+        return make_error(Errc::invalid_argument,
+                          "devnet share: abswork does not fit V36's VarInt");
     info.abswork = static_cast<std::uint64_t>(abswork);
     return info;
 }
@@ -114,13 +124,17 @@ Bytes devnet_gentx(const PowParams& params, const ShareInfo& info, const crypto:
         append(script, crypto::sha256d(pair));
         write_output(w, 0, script);
     }
-    unsigned __int128 donation_amount = static_cast<unsigned __int128>(d.subsidy) * d.donation / 65535;
-    if (donation_amount == 0 && d.subsidy > 0) donation_amount = 1;  // the donation output is never empty
-    write_output(w, d.subsidy - static_cast<std::uint64_t>(donation_amount), payout_script(d.pubkey_type, d.pubkey_hash));
+    unsigned __int128 donation_amount =
+        static_cast<unsigned __int128>(d.subsidy) * d.donation / 65535;
+    if (donation_amount == 0 && d.subsidy > 0)
+        donation_amount = 1;  // the donation output is never empty
+    write_output(w, d.subsidy - static_cast<std::uint64_t>(donation_amount),
+                 payout_script(d.pubkey_type, d.pubkey_hash));
     write_output(w, static_cast<std::uint64_t>(donation_amount), COMBINED_DONATION_SCRIPT);
     Bytes commitment{0x6a, 0x28};
     append(commitment, ref_hash);
-    for (int i = 0; i < 8; ++i) commitment.push_back(static_cast<std::uint8_t>(last_txout_nonce >> (8 * i)));
+    for (int i = 0; i < 8; ++i)
+        commitment.push_back(static_cast<std::uint8_t>(last_txout_nonce >> (8 * i)));
     write_output(w, 0, commitment);
     w.u32le(0);  // lock_time
     return std::move(w).take();
@@ -157,7 +171,8 @@ Result<DevnetShare> build_devnet_share(const PowParams& params, const DevnetShar
 
     for (std::uint64_t i = 0; i < spec.max_attempts; ++i) {
         const auto nonce = static_cast<std::uint32_t>(spec.header_nonce_start + i);
-        for (std::size_t k = 0; k < 4; ++k) (*header)[76 + k] = static_cast<std::uint8_t>(nonce >> (8 * k));
+        for (std::size_t k = 0; k < 4; ++k)
+            (*header)[76 + k] = static_cast<std::uint8_t>(nonce >> (8 * k));
         if (compare_uint256(pow_hash(params.pow, *header), target) > 0) continue;
         sh.min_header.nonce = nonce;
         out.attempts = i + 1;

@@ -41,7 +41,7 @@ namespace sharemsg::chain {
 
 // What the builder needs to know about the share it builds on.
 struct DevnetParent {
-    crypto::Hash256 hash{};       // becomes share_data.previous_share_hash
+    crypto::Hash256 hash{};  // becomes share_data.previous_share_hash
     std::uint32_t absheight = 0;
     std::uint64_t abswork = 0;
     std::uint32_t timestamp = 0;  // the new share's timestamp is at least this + 1 (data.py:1084)
@@ -57,10 +57,10 @@ struct DevnetShareSpec {
     std::uint32_t max_bits = 0;            // 0: from params.max_target
     std::optional<Uint256> far_share_hash;
     std::uint64_t subsidy = 50ULL * 100'000'000;  // informational: the devnet has no coin
-    std::uint16_t donation = 655;          // 1/65535 units (655: 1%)
+    std::uint16_t donation = 655;                 // 1/65535 units (655: 1%)
     Bytes coinbase_tag{'/', 's', 'h', 'a', 'r', 'e', 'm', 's', 'g', '/'};  // after the height push
     // Randomness, from the caller.
-    std::uint32_t share_nonce = 0;         // share_data.nonce
+    std::uint32_t share_nonce = 0;  // share_data.nonce
     std::uint64_t last_txout_nonce = 0;
     std::uint32_t header_nonce_start = 0;
     std::uint64_t max_attempts = 1'000'000;  // header nonces tried before giving up
@@ -69,7 +69,7 @@ struct DevnetShareSpec {
 struct DevnetShare {
     Share share;
     VerifiedShare verified;  // verify_share_pow's result for it
-    Bytes gentx;             // tx_id_type packing (no witness): sha256d(gentx) == verified.gentx_hash
+    Bytes gentx;  // tx_id_type packing (no witness): sha256d(gentx) == verified.gentx_hash
     std::uint64_t attempts = 0;
 };
 
@@ -77,13 +77,15 @@ struct DevnetShare {
 // valid share (coinbase over 100 bytes, bits above the network's MAX_TARGET or above
 // max_bits, abswork overflowing the VarInt); Errc::not_found when max_attempts nonces
 // did not meet the target (try again with another header_nonce_start or timestamp).
-[[nodiscard]] Result<DevnetShare> build_devnet_share(const PowParams& params, const DevnetShareSpec& spec);
+[[nodiscard]] Result<DevnetShare> build_devnet_share(const PowParams& params,
+                                                     const DevnetShareSpec& spec);
 
 // The share_info build_devnet_share commits to (before mining). Exposed for tests and tools.
-[[nodiscard]] Result<ShareInfo> devnet_share_info(const PowParams& params, const DevnetShareSpec& spec);
+[[nodiscard]] Result<ShareInfo> devnet_share_info(const PowParams& params,
+                                                  const DevnetShareSpec& spec);
 
 // The gentx (tx_id_type bytes) for share_info and its ref_hash, as described above.
-[[nodiscard]] Bytes devnet_gentx(const PowParams& params, const ShareInfo& info, const crypto::Hash256& ref_hash,
-                                 std::uint64_t last_txout_nonce);
+[[nodiscard]] Bytes devnet_gentx(const PowParams& params, const ShareInfo& info,
+                                 const crypto::Hash256& ref_hash, std::uint64_t last_txout_nonce);
 
 }  // namespace sharemsg::chain

@@ -38,17 +38,19 @@ ByteArray<32> sha256_state_after_blocks(ByteView whole_blocks) {
     if (SHA256_Init(&c) != 1 || SHA256_Update(&c, whole_blocks.data(), whole_blocks.size()) != 1)
         throw std::runtime_error("SHA256_Init/Update failed");
     ByteArray<32> state{};
-    for (std::size_t i = 0; i < 8; ++i) put_be32(state.data() + 4 * i, c.h[i]);
+    for (std::size_t i = 0; i < 8; ++i)
+        put_be32(state.data() + 4 * i, c.h[i]);
     return state;
 }
 
 // SHA-256 resumed from `state` after `total_bytes_before` bytes, of which the last
 // `buffered` (< 64) are not yet compressed, then fed `data` and finished.
-crypto::Hash256 sha256_resume(const ByteArray<32>& state, ByteView buffered, std::uint64_t total_bytes_before,
-                              ByteView data) {
+crypto::Hash256 sha256_resume(const ByteArray<32>& state, ByteView buffered,
+                              std::uint64_t total_bytes_before, ByteView data) {
     SHA256_CTX c;
     if (SHA256_Init(&c) != 1) throw std::runtime_error("SHA256_Init failed");
-    for (std::size_t i = 0; i < 8; ++i) c.h[i] = be32(state.data() + 4 * i);
+    for (std::size_t i = 0; i < 8; ++i)
+        c.h[i] = be32(state.data() + 4 * i);
     const std::uint64_t bits = total_bytes_before * 8;  // caller keeps it below 2^64
     c.Nl = static_cast<SHA_LONG>(bits);
     c.Nh = static_cast<SHA_LONG>(bits >> 32);
@@ -65,18 +67,22 @@ crypto::Hash256 sha256_resume(const ByteArray<32>& state, ByteView buffered, std
 
 }  // namespace
 
-Result<crypto::Hash256> check_hash_link(const HashLink& link, ByteView data, ByteView const_ending) {
+Result<crypto::Hash256> check_hash_link(const HashLink& link, ByteView data,
+                                        ByteView const_ending) {
     const std::size_t extra_length = static_cast<std::size_t>(link.length % block_size);
-    const std::size_t expected = extra_length > const_ending.size() ? extra_length - const_ending.size() : 0;
+    const std::size_t expected =
+        extra_length > const_ending.size() ? extra_length - const_ending.size() : 0;
     if (link.extra_data.size() != expected)
         return make_error(Errc::invalid_argument, "hash_link: extra_data length mismatch (got " +
-                                                      std::to_string(link.extra_data.size()) + ", expected " +
-                                                      std::to_string(expected) + ")");
+                                                      std::to_string(link.extra_data.size()) +
+                                                      ", expected " + std::to_string(expected) +
+                                                      ")");
     // 8 * (length + len(data)) must fit the 64-bit length field SHA-256 ends with.
     constexpr std::uint64_t max_bytes = (std::uint64_t{1} << 61) - 1;
     if (link.length > max_bytes - data.size())
-        return make_error(Errc::invalid_argument,
-                          "hash_link: length " + std::to_string(link.length) + " too large for SHA-256");
+        return make_error(
+            Errc::invalid_argument,
+            "hash_link: length " + std::to_string(link.length) + " too large for SHA-256");
 
     // extra = the last extra_length bytes of extra_data || const_ending.
     ByteArray<block_size> extra{};
@@ -92,13 +98,16 @@ Result<crypto::Hash256> check_hash_link(const HashLink& link, ByteView data, Byt
 
 Result<HashLink> prefix_to_hash_link(ByteView prefix, ByteView const_ending) {
     if (prefix.size() < const_ending.size() ||
-        !std::equal(const_ending.begin(), const_ending.end(), prefix.end() - static_cast<std::ptrdiff_t>(const_ending.size())))
-        return make_error(Errc::invalid_argument, "prefix_to_hash_link: prefix does not end with const_ending");
+        !std::equal(const_ending.begin(), const_ending.end(),
+                    prefix.end() - static_cast<std::ptrdiff_t>(const_ending.size())))
+        return make_error(Errc::invalid_argument,
+                          "prefix_to_hash_link: prefix does not end with const_ending");
     const std::size_t whole = prefix.size() - prefix.size() % block_size;
     HashLink link;
     link.state = sha256_state_after_blocks(prefix.first(whole));
     const ByteView tail = prefix.subspan(whole);
-    const std::size_t keep = tail.size() > const_ending.size() ? tail.size() - const_ending.size() : 0;
+    const std::size_t keep =
+        tail.size() > const_ending.size() ? tail.size() - const_ending.size() : 0;
     link.extra_data.assign(tail.begin(), tail.begin() + static_cast<std::ptrdiff_t>(keep));
     link.length = prefix.size();
     return link;
@@ -107,7 +116,8 @@ Result<HashLink> prefix_to_hash_link(ByteView prefix, ByteView const_ending) {
 ByteArray<44> hash_link_data(const crypto::Hash256& ref_hash, std::uint64_t last_txout_nonce) {
     ByteArray<44> d{};
     std::copy(ref_hash.begin(), ref_hash.end(), d.begin());
-    for (std::size_t i = 0; i < 8; ++i) d[32 + i] = static_cast<std::uint8_t>(last_txout_nonce >> (8 * i));
+    for (std::size_t i = 0; i < 8; ++i)
+        d[32 + i] = static_cast<std::uint8_t>(last_txout_nonce >> (8 * i));
     return d;  // bytes 40..43: lock_time 0
 }
 

@@ -34,7 +34,8 @@ namespace sharemsg::chain {
 //   - "extra_data length mismatch (got G, expected E)", as the reference raises;
 //   - "length L too large": the total message length (length + data) in bits must fit
 //     64 bits, where the reference's final struct.pack('>Q') raises.
-[[nodiscard]] Result<crypto::Hash256> check_hash_link(const HashLink& link, ByteView data, ByteView const_ending);
+[[nodiscard]] Result<crypto::Hash256> check_hash_link(const HashLink& link, ByteView data,
+                                                      ByteView const_ending);
 
 // prefix_to_hash_link. Errc::invalid_argument "prefix does not end with const_ending".
 [[nodiscard]] Result<HashLink> prefix_to_hash_link(ByteView prefix, ByteView const_ending);

@@ -55,7 +55,8 @@ Result<std::uint64_t> read_var_int(ByteReader& r, std::string_view field) {
             return std::uint64_t{*first};
     }
     if (value < minimum)
-        return make_error(Errc::bad_encoding, std::string(field) + ": CompactSize not canonically packed (" +
+        return make_error(Errc::bad_encoding, std::string(field) +
+                                                  ": CompactSize not canonically packed (" +
                                                   std::to_string(value) + " after prefix 0x" +
                                                   to_hex(ByteView(&*first, 1)) + ")");
     return value;
@@ -99,7 +100,8 @@ void UnpackStream::var_str(std::string_view f, Bytes& v) {
     take(read_var_int(r_, f), n);
     if (!ok()) return;
     if (n > r_.remaining()) {
-        err_ = make_error(Errc::truncated, path_.name(f) + ": length " + std::to_string(n) + " runs past the end (" +
+        err_ = make_error(Errc::truncated, path_.name(f) + ": length " + std::to_string(n) +
+                                               " runs past the end (" +
                                                std::to_string(r_.remaining()) + " bytes left)");
         return;
     }

@@ -14,12 +14,12 @@
 //   method             reference type              wire bytes
 //   u8/u16/u32/u64     IntType(8/16/32/64)         1/2/4/8 bytes, little-endian
 //   fixed<N>           IntType(8N) or FixedStr(N)  N bytes as stored (ints: little-endian)
-//   zero_width         IntType(0)                  nothing; reads as 0; writes nothing, whatever the value
-//   var_int            VarIntType                  Bitcoin CompactSize, see below
-//   var_str            VarStrType                  CompactSize length, then the bytes
-//   list               ListType(t)                 CompactSize count, then each element
-//   possibly_none      PossiblyNoneType(nv, t)     t's bytes of the value, or of nv for None
-//   composite          ComposedType                the fields in order, nothing between
+//   zero_width         IntType(0)                  nothing; reads as 0; writes nothing, whatever
+//   the value var_int            VarIntType                  Bitcoin CompactSize, see below var_str
+//   VarStrType                  CompactSize length, then the bytes list               ListType(t)
+//   CompactSize count, then each element possibly_none      PossiblyNoneType(nv, t)     t's bytes
+//   of the value, or of nv for None composite          ComposedType                the fields in
+//   order, nothing between
 //
 // CompactSize (VarIntType):
 //   value < 0xfd           1 byte: the value
@@ -76,7 +76,7 @@ std::size_t var_int_size(std::uint64_t v);
 // ---- field paths for error messages --------------------------------------------
 
 class FieldPath {
-public:
+  public:
     explicit FieldPath(std::string root) : path_(std::move(root)) {}
     // "<path>.<field>" (or just the path when field is empty).
     std::string name(std::string_view field) const;
@@ -85,47 +85,60 @@ public:
 
     // RAII: enters ".field" or "[index]" for the guard's lifetime.
     class Guard {
-    public:
+      public:
         Guard(FieldPath& p, std::string_view field);
         Guard(FieldPath& p, std::size_t index);
         ~Guard() { p_.path_.resize(saved_); }
         Guard(const Guard&) = delete;
         Guard& operator=(const Guard&) = delete;
 
-    private:
+      private:
         FieldPath& p_;
         std::size_t saved_;
     };
 
-private:
+  private:
     std::string path_;
 };
 
 // ---- writing --------------------------------------------------------------------
 
 class PackStream {
-public:
+  public:
     explicit PackStream(std::string root) : path_(std::move(root)) {}
 
     bool ok() const { return !err_; }
 
-    void u8(std::string_view, const std::uint8_t& v) { if (ok()) w_.u8(v); }
-    void u16(std::string_view, const std::uint16_t& v) { if (ok()) w_.u16le(v); }
-    void u32(std::string_view, const std::uint32_t& v) { if (ok()) w_.u32le(v); }
-    void u64(std::string_view, const std::uint64_t& v) { if (ok()) w_.u64le(v); }
-    void var_int(std::string_view, const std::uint64_t& v) { if (ok()) write_var_int(w_, v); }
+    void u8(std::string_view, const std::uint8_t& v) {
+        if (ok()) w_.u8(v);
+    }
+    void u16(std::string_view, const std::uint16_t& v) {
+        if (ok()) w_.u16le(v);
+    }
+    void u32(std::string_view, const std::uint32_t& v) {
+        if (ok()) w_.u32le(v);
+    }
+    void u64(std::string_view, const std::uint64_t& v) {
+        if (ok()) w_.u64le(v);
+    }
+    void var_int(std::string_view, const std::uint64_t& v) {
+        if (ok()) write_var_int(w_, v);
+    }
     void var_str(std::string_view, const Bytes& v) {
         if (!ok()) return;
         write_var_int(w_, v.size());
         w_.bytes(v);
     }
     template <std::size_t N>
-    void fixed(std::string_view, const ByteArray<N>& v) { if (ok()) w_.bytes(v); }
+    void fixed(std::string_view, const ByteArray<N>& v) {
+        if (ok()) w_.bytes(v);
+    }
     // IntType(0).write returns before looking at the value: nothing is written.
     void zero_width(std::string_view, const std::uint64_t&) {}
 
     template <class V, class F>
-    void list(std::string_view field, const std::vector<V>& v, std::size_t /*min_element_size*/, F&& each) {
+    void list(std::string_view field, const std::vector<V>& v, std::size_t /*min_element_size*/,
+              F&& each) {
         if (!ok()) return;
         FieldPath::Guard g(path_, field);
         write_var_int(w_, v.size());
@@ -136,11 +149,13 @@ public:
     }
 
     template <class V, class F>
-    void possibly_none(std::string_view field, const std::optional<V>& v, const V& none_value, F&& inner) {
+    void possibly_none(std::string_view field, const std::optional<V>& v, const V& none_value,
+                       F&& inner) {
         if (!ok()) return;
         if (v && *v == none_value) {
             fail(Errc::invalid_argument, field,
-                 "none_value used (a present value equal to the None encoding; the reference refuses it)");
+                 "none_value used (a present value equal to the None encoding; the reference "
+                 "refuses it)");
             return;
         }
         FieldPath::Guard g(path_, field);
@@ -157,7 +172,7 @@ public:
     // The bytes, or the first error.
     Result<Bytes> finish() &&;
 
-private:
+  private:
     void fail(Errc c, std::string_view field, std::string_view what) {
         err_ = make_error(c, path_.name(field) + ": " + std::string(what));
     }
@@ -169,15 +184,23 @@ private:
 // ---- reading --------------------------------------------------------------------
 
 class UnpackStream {
-public:
+  public:
     UnpackStream(ByteReader& r, std::string root) : r_(r), path_(std::move(root)) {}
 
     bool ok() const { return !err_; }
 
-    void u8(std::string_view f, std::uint8_t& v) { if (ok()) take(r_.u8(f), v); }
-    void u16(std::string_view f, std::uint16_t& v) { if (ok()) take(r_.u16le(f), v); }
-    void u32(std::string_view f, std::uint32_t& v) { if (ok()) take(r_.u32le(f), v); }
-    void u64(std::string_view f, std::uint64_t& v) { if (ok()) take(r_.u64le(f), v); }
+    void u8(std::string_view f, std::uint8_t& v) {
+        if (ok()) take(r_.u8(f), v);
+    }
+    void u16(std::string_view f, std::uint16_t& v) {
+        if (ok()) take(r_.u16le(f), v);
+    }
+    void u32(std::string_view f, std::uint32_t& v) {
+        if (ok()) take(r_.u32le(f), v);
+    }
+    void u64(std::string_view f, std::uint64_t& v) {
+        if (ok()) take(r_.u64le(f), v);
+    }
     void var_int(std::string_view f, std::uint64_t& v) {
         if (ok()) take(read_var_int(r_, f), v);
     }
@@ -196,9 +219,10 @@ public:
         var_int("", count);
         if (!ok()) return;
         if (count > r_.remaining() / min_element_size) {
-            fail(Errc::oversize, "", "count " + std::to_string(count) + " needs at least " +
-                                         std::to_string(min_element_size) + " bytes each, " +
-                                         std::to_string(r_.remaining()) + " bytes left");
+            fail(Errc::oversize, "",
+                 "count " + std::to_string(count) + " needs at least " +
+                     std::to_string(min_element_size) + " bytes each, " +
+                     std::to_string(r_.remaining()) + " bytes left");
             return;
         }
         v.clear();
@@ -210,7 +234,8 @@ public:
     }
 
     template <class V, class F>
-    void possibly_none(std::string_view field, std::optional<V>& v, const V& none_value, F&& inner) {
+    void possibly_none(std::string_view field, std::optional<V>& v, const V& none_value,
+                       F&& inner) {
         if (!ok()) return;
         V tmp{};
         {
@@ -234,7 +259,7 @@ public:
     // Ok, or the first error.
     Status status() const;
 
-private:
+  private:
     template <class T, class R>
     void take(R&& r, T& out) {
         if (!r)

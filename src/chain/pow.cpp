@@ -11,36 +11,51 @@ namespace sharemsg::chain {
 
 const char* pow_rule_name(PowRule r) {
     switch (r) {
-        case PowRule::ok: return "ok";
-        case PowRule::bad_coinbase_size: return "bad_coinbase_size";
-        case PowRule::ref_hash: return "ref_hash";
-        case PowRule::hash_link: return "hash_link";
-        case PowRule::segwit_data_missing: return "segwit_data_missing";
-        case PowRule::merkle_link: return "merkle_link";
-        case PowRule::header_version: return "header_version";
-        case PowRule::target_invalid: return "target_invalid";
-        case PowRule::target_above_max_target: return "target_above_max_target";
-        case PowRule::pow_invalid: return "pow_invalid";
-        case PowRule::hash_mismatch: return "hash_mismatch";
+        case PowRule::ok:
+            return "ok";
+        case PowRule::bad_coinbase_size:
+            return "bad_coinbase_size";
+        case PowRule::ref_hash:
+            return "ref_hash";
+        case PowRule::hash_link:
+            return "hash_link";
+        case PowRule::segwit_data_missing:
+            return "segwit_data_missing";
+        case PowRule::merkle_link:
+            return "merkle_link";
+        case PowRule::header_version:
+            return "header_version";
+        case PowRule::target_invalid:
+            return "target_invalid";
+        case PowRule::target_above_max_target:
+            return "target_above_max_target";
+        case PowRule::pow_invalid:
+            return "pow_invalid";
+        case PowRule::hash_mismatch:
+            return "hash_mismatch";
     }
     return "unknown";
 }
 
 bool pow_rule_is_misbehaviour(PowRule r) {
-    return r == PowRule::target_invalid || r == PowRule::target_above_max_target || r == PowRule::pow_invalid ||
-           r == PowRule::hash_mismatch;
+    return r == PowRule::target_invalid || r == PowRule::target_above_max_target ||
+           r == PowRule::pow_invalid || r == PowRule::hash_mismatch;
 }
 
-Result<BlockHeader> block_header_bytes(const SmallBlockHeader& h, const crypto::Hash256& merkle_root) {
+Result<BlockHeader> block_header_bytes(const SmallBlockHeader& h,
+                                       const crypto::Hash256& merkle_root) {
     if (h.version > 0xffffffffULL)
-        return make_error(Errc::invalid_argument, "min_header.version " + std::to_string(h.version) +
+        return make_error(Errc::invalid_argument, "min_header.version " +
+                                                      std::to_string(h.version) +
                                                       " does not fit the block header's 32 bits");
     BlockHeader out{};
     auto put32 = [&](std::size_t at, std::uint32_t v) {
-        for (std::size_t i = 0; i < 4; ++i) out[at + i] = static_cast<std::uint8_t>(v >> (8 * i));
+        for (std::size_t i = 0; i < 4; ++i)
+            out[at + i] = static_cast<std::uint8_t>(v >> (8 * i));
     };
     put32(0, static_cast<std::uint32_t>(h.version));
-    if (h.previous_block) std::copy(h.previous_block->begin(), h.previous_block->end(), out.begin() + 4);
+    if (h.previous_block)
+        std::copy(h.previous_block->begin(), h.previous_block->end(), out.begin() + 4);
     std::copy(merkle_root.begin(), merkle_root.end(), out.begin() + 36);
     put32(68, h.timestamp);
     put32(72, h.bits);
@@ -52,8 +67,8 @@ crypto::Hash256 scrypt_1024_1_1(ByteView data) {
     crypto::Hash256 out{};
     static const std::uint8_t empty = 0;
     const auto* p = reinterpret_cast<const char*>(data.empty() ? &empty : data.data());
-    if (EVP_PBE_scrypt(p, data.size(), data.empty() ? &empty : data.data(), data.size(), 1024, 1, 1, 0, out.data(),
-                       out.size()) != 1)
+    if (EVP_PBE_scrypt(p, data.size(), data.empty() ? &empty : data.data(), data.size(), 1024, 1, 1,
+                       0, out.data(), out.size()) != 1)
         throw std::runtime_error("EVP_PBE_scrypt failed");
     return out;
 }
@@ -64,7 +79,8 @@ crypto::Hash256 pow_hash(PowFunc f, ByteView header) {
 
 namespace {
 
-PowVerdict fail(PowRule rule, std::string reason, std::optional<VerifiedShare> computed = std::nullopt) {
+PowVerdict fail(PowRule rule, std::string reason,
+                std::optional<VerifiedShare> computed = std::nullopt) {
     return PowVerdict{rule, std::move(reason), std::move(computed)};
 }
 
@@ -75,7 +91,8 @@ PowVerdict check_share_pow(const PowParams& params, const Share& share,
     const ShareInfo& info = share.share_info;
     const std::size_t coinbase_size = info.share_data.coinbase.size();
     if (coinbase_size < 2 || coinbase_size > 100)
-        return fail(PowRule::bad_coinbase_size, "bad coinbase size! " + std::to_string(coinbase_size) + " bytes");
+        return fail(PowRule::bad_coinbase_size,
+                    "bad coinbase size! " + std::to_string(coinbase_size) + " bytes");
 
     VerifiedShare v;
     auto ref = ref_hash(params.identifier, info, share.ref_merkle_link, share.message_data);
@@ -108,27 +125,30 @@ PowVerdict check_share_pow(const PowParams& params, const Share& share,
     const auto target = target_from_bits(info.bits);
     if (!target || compare_uint256(*target, params.max_target) > 0)
         return fail(PowRule::target_invalid,
-                    "share target invalid: bits " + to_hex(le_from_u64<4>(info.bits)) + " give target " +
-                        (target ? to_int_hex(*target) : std::string("2^256 or more")) + " > network MAX_TARGET " +
-                        to_int_hex(params.max_target),
+                    "share target invalid: bits " + to_hex(le_from_u64<4>(info.bits)) +
+                        " give target " +
+                        (target ? to_int_hex(*target) : std::string("2^256 or more")) +
+                        " > network MAX_TARGET " + to_int_hex(params.max_target),
                     v);
     v.target = *target;
     v.work = target_to_average_attempts(v.target);
     const auto max_target = target_from_bits(info.max_bits);
     if (max_target && compare_uint256(v.target, *max_target) > 0)
         return fail(PowRule::target_above_max_target,
-                    "share target " + to_int_hex(v.target) + " exceeds max_target " + to_int_hex(*max_target) +
-                        " -- too easy",
+                    "share target " + to_int_hex(v.target) + " exceeds max_target " +
+                        to_int_hex(*max_target) + " -- too easy",
                     v);
     if (compare_uint256(v.pow_hash, v.target) > 0)
         return fail(PowRule::pow_invalid,
-                    "share PoW invalid: pow hash " + to_int_hex(v.pow_hash) + " > target " + to_int_hex(v.target) +
-                        " (share hash " + to_int_hex(v.share_hash) +
-                        "; the header no longer carries the work, e.g. message_data or share_info was altered)",
+                    "share PoW invalid: pow hash " + to_int_hex(v.pow_hash) + " > target " +
+                        to_int_hex(v.target) + " (share hash " + to_int_hex(v.share_hash) +
+                        "; the header no longer carries the work, e.g. message_data or share_info "
+                        "was altered)",
                     v);
     if (expected_hash && *expected_hash != v.share_hash)
         return fail(PowRule::hash_mismatch,
-                    "share hash " + to_int_hex(v.share_hash) + " is not the expected " + to_int_hex(*expected_hash) +
+                    "share hash " + to_int_hex(v.share_hash) + " is not the expected " +
+                        to_int_hex(*expected_hash) +
                         " (contents altered: the PoW holds only by chance at this target)",
                     v);
     return PowVerdict{PowRule::ok, "ok", std::move(v)};
@@ -137,7 +157,8 @@ PowVerdict check_share_pow(const PowParams& params, const Share& share,
 namespace {
 Result<VerifiedShare> to_result(PowVerdict verdict) {
     if (!verdict.valid())
-        return make_error(Errc::invalid_argument, std::string(pow_rule_name(verdict.rule)) + ": " + verdict.reason);
+        return make_error(Errc::invalid_argument,
+                          std::string(pow_rule_name(verdict.rule)) + ": " + verdict.reason);
     return std::move(*verdict.computed);
 }
 }  // namespace

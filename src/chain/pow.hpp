@@ -3,7 +3,8 @@
 // What BaseShare.__init__ computes and checks (p2pool/data.py:1299-1430), in its order:
 //
 //   1. 2 <= len(share_info.share_data.coinbase) <= 100          'bad coinbase size'  (1326)
-//   2. ref_hash   = ref_hash(IDENTIFIER, share_info, ref_merkle_link, message_data)  (chain/ref_hash.hpp)
+//   2. ref_hash   = ref_hash(IDENTIFIER, share_info, ref_merkle_link, message_data)
+//   (chain/ref_hash.hpp)
 //   3. gentx_hash = check_hash_link(hash_link, ref_hash || le64(last_txout_nonce) || le32(0),
 //                                   gentx_before_refhash)                          (1392-1396)
 //   4. merkle_root = check_merkle_link(gentx_hash, segwit network ? share_info.segwit_data
@@ -74,20 +75,21 @@ const char* pow_rule_name(PowRule r);
 bool pow_rule_is_misbehaviour(PowRule r);
 
 struct VerifiedShare {
-    crypto::Hash256 share_hash{};   // the share's hash: sha256d(header), raw digest bytes
-    crypto::Hash256 pow_hash{};     // POW_FUNC(header), raw digest bytes (compare as LE ints)
-    Uint256 target{};               // share_info.bits target
+    crypto::Hash256 share_hash{};  // the share's hash: sha256d(header), raw digest bytes
+    crypto::Hash256 pow_hash{};    // POW_FUNC(header), raw digest bytes (compare as LE ints)
+    Uint256 target{};              // share_info.bits target
     crypto::Hash256 ref_hash{};
-    crypto::Hash256 gentx_hash{};   // the coinbase txid the hash link proves
+    crypto::Hash256 gentx_hash{};  // the coinbase txid the hash link proves
     crypto::Hash256 merkle_root{};
     BlockHeader header{};
-    unsigned __int128 work = 0;     // target_to_average_attempts(target): abswork's unit
+    unsigned __int128 work = 0;  // target_to_average_attempts(target): abswork's unit
 };
 
 struct PowVerdict {
     PowRule rule = PowRule::ok;
-    std::string reason;                     // one line: the rule and the numbers
-    std::optional<VerifiedShare> computed;  // set once the header exists, also when a target rule fails
+    std::string reason;  // one line: the rule and the numbers
+    std::optional<VerifiedShare>
+        computed;  // set once the header exists, also when a target rule fails
     bool valid() const { return rule == PowRule::ok; }
 };
 
@@ -103,7 +105,8 @@ PowVerdict check_share_pow(const PowParams& params, const Share& share,
 
 // block_header_type.pack(dict(min_header, merkle_root=merkle_root)).
 // Errc::invalid_argument when version does not fit 32 bits.
-[[nodiscard]] Result<BlockHeader> block_header_bytes(const SmallBlockHeader& h, const crypto::Hash256& merkle_root);
+[[nodiscard]] Result<BlockHeader> block_header_bytes(const SmallBlockHeader& h,
+                                                     const crypto::Hash256& merkle_root);
 
 // scrypt(password = salt = data, N=1024, r=1, p=1, 32 bytes), OpenSSL's EVP_PBE_scrypt:
 // Litecoin's PoW hash (ltc_scrypt.getPoWHash) of an 80-byte header.

@@ -30,11 +30,13 @@ inline constexpr std::array<std::uint8_t, 23> COMBINED_DONATION_SCRIPT{
     0xd8, 0x6a, 0xcf, 0xf6, 0x0c, 0x71, 0x36, 0xbe, 0x8e, 0x85, 0x87};
 
 // MergedMiningShare.gentx_before_refhash (data.py:2226-2230), 35 bytes: the constant end of
-// every V36 gentx prefix (the gentx minus its last 44 bytes: ref_hash, last_txout_nonce, lock_time):
+// every V36 gentx prefix (the gentx minus its last 44 bytes: ref_hash, last_txout_nonce,
+// lock_time):
 //   VarStr(COMBINED_DONATION_SCRIPT)        17 a914...87        24 bytes
 //   IntType(64) 0, the OP_RETURN's value    00 x 8               8 bytes
 //   first 3 bytes of VarStr('\x6a\x28' + ref_hash + nonce): 2a 6a 28   3 bytes
-// Python 2 reference output: 17a9148c6272621d89e8fa526dd86acff60c7136be8e858700000000000000002a6a28.
+// Python 2 reference output:
+// 17a9148c6272621d89e8fa526dd86acff60c7136be8e858700000000000000002a6a28.
 inline constexpr std::array<std::uint8_t, 35> V36_GENTX_BEFORE_REFHASH{
     0x17, 0xa9, 0x14, 0x8c, 0x62, 0x72, 0x62, 0x1d, 0x89, 0xe8, 0xfa, 0x52,
     0x6d, 0xd8, 0x6a, 0xcf, 0xf6, 0x0c, 0x71, 0x36, 0xbe, 0x8e, 0x85, 0x87,
@@ -62,13 +64,15 @@ constexpr std::uint8_t pow_hex_nibble(char c) {
 constexpr Identifier identifier_hex(const char (&s)[17]) {
     Identifier out{};
     for (std::size_t i = 0; i < 8; ++i)
-        out[i] = static_cast<std::uint8_t>(pow_hex_nibble(s[2 * i]) << 4 | pow_hex_nibble(s[2 * i + 1]));
+        out[i] =
+            static_cast<std::uint8_t>(pow_hex_nibble(s[2 * i]) << 4 | pow_hex_nibble(s[2 * i + 1]));
     return out;
 }
 // 2^256 / 2^k - 1 for k in 1..255: the top k bits clear, the rest set.
 constexpr Uint256 max_target_pow2(unsigned k) {
     Uint256 out{};
-    for (unsigned bit = 0; bit < 256 - k; ++bit) out[bit / 8] = static_cast<std::uint8_t>(out[bit / 8] | 1u << (bit % 8));
+    for (unsigned bit = 0; bit < 256 - k; ++bit)
+        out[bit / 8] = static_cast<std::uint8_t>(out[bit / 8] | 1u << (bit % 8));
     return out;
 }
 // floor(2^256 / d) - 1 for a small d.

@@ -8,12 +8,14 @@ namespace {
 
 // ref_type's layout (the table is in ref_hash.hpp), over its three parts so
 // that packing from separate arguments needs no copy of share_info.
-template <class S, MaybeConst<Identifier> I, MaybeConst<ShareInfo> T, MaybeConst<std::optional<Bytes>> M>
+template <class S, MaybeConst<Identifier> I, MaybeConst<ShareInfo> T,
+          MaybeConst<std::optional<Bytes>> M>
 void describe_ref_type(S& s, I& identifier, T& share_info, M& message_data) {
     static const Bytes no_message_data;
     s.fixed("identifier", identifier);
     s.composite("share_info", [&] { layout::describe(s, share_info); });
-    s.possibly_none("message_data", message_data, no_message_data, [&](auto& m) { s.var_str("", m); });
+    s.possibly_none("message_data", message_data, no_message_data,
+                    [&](auto& m) { s.var_str("", m); });
 }
 
 }  // namespace
@@ -41,16 +43,17 @@ Result<RefType> unpack_ref_type(ByteView data) {
     describe_ref_type(s, ref.identifier, ref.share_info, ref.message_data);
     if (auto st = s.status(); !st) return st.error();
     if (!r.empty())
-        return make_error(Errc::trailing_bytes,
-                          "ref_type: " + std::to_string(r.remaining()) + " bytes after the last field");
+        return make_error(Errc::trailing_bytes, "ref_type: " + std::to_string(r.remaining()) +
+                                                    " bytes after the last field");
     return ref;
 }
 
 Result<Hash256> check_merkle_link(const Hash256& tip, const MerkleLink& link) {
     const std::size_t n = link.branch.size();
     if (n < 64 && (link.index >> n) != 0)
-        return make_error(Errc::invalid_argument, "merkle link: index " + std::to_string(link.index) +
-                                                      " too large for a branch of " + std::to_string(n));
+        return make_error(Errc::invalid_argument,
+                          "merkle link: index " + std::to_string(link.index) +
+                              " too large for a branch of " + std::to_string(n));
     Hash256 cur = tip;
     ByteArray<64> pair{};
     for (std::size_t i = 0; i < n; ++i) {
@@ -64,7 +67,8 @@ Result<Hash256> check_merkle_link(const Hash256& tip, const MerkleLink& link) {
     return cur;
 }
 
-Result<Hash256> ref_hash(const Identifier& identifier, const ShareInfo& share_info, const MerkleLink& ref_merkle_link,
+Result<Hash256> ref_hash(const Identifier& identifier, const ShareInfo& share_info,
+                         const MerkleLink& ref_merkle_link,
                          const std::optional<Bytes>& message_data) {
     auto packed = pack_ref_type(identifier, share_info, message_data);
     if (!packed) return packed.error();

@@ -46,7 +46,8 @@ Result<Expected> expected_of(const json& parent, const char* key) {
         e.error = str_or(*it, "error", "?") + ": " + str_or(*it, "message", "");
         return e;
     } else {
-        return make_error(Errc::bad_encoding, std::string(key) + ": neither hex, {\"ok\"} nor {\"error\"}");
+        return make_error(Errc::bad_encoding,
+                          std::string(key) + ": neither hex, {\"ok\"} nor {\"error\"}");
     }
     auto b = from_hex(hex->get<std::string>());
     if (!b) return make_error(Errc::bad_encoding, std::string(key) + ": " + b.error().reason);
@@ -68,10 +69,14 @@ Got as_got(const Result<ByteArray<N>>& r) {
 std::string compare(std::string_view name, const Expected& exp, const Got& got) {
     const std::string n(name);
     switch (exp.kind) {
-        case Expected::Kind::absent: return {};
+        case Expected::Kind::absent:
+            return {};
         case Expected::Kind::ok:
-            if (!got) return n + ": reference gave " + to_hex(exp.bytes) + ", we failed: " + got.error().to_string();
-            if (*got != exp.bytes) return n + ": reference gave " + to_hex(exp.bytes) + ", we gave " + to_hex(*got);
+            if (!got)
+                return n + ": reference gave " + to_hex(exp.bytes) +
+                       ", we failed: " + got.error().to_string();
+            if (*got != exp.bytes)
+                return n + ": reference gave " + to_hex(exp.bytes) + ", we gave " + to_hex(*got);
             return {};
         case Expected::Kind::error:
             if (got) return n + ": reference raised " + exp.error + ", we gave " + to_hex(*got);
@@ -79,7 +84,8 @@ std::string compare(std::string_view name, const Expected& exp, const Got& got) 
             // refusal must be ours too, not some other error.
             if (exp.error.find("none_value used") != std::string::npos &&
                 got.error().reason.find("none_value used") == std::string::npos)
-                return n + ": reference raised " + exp.error + ", we failed differently: " + got.error().to_string();
+                return n + ": reference raised " + exp.error +
+                       ", we failed differently: " + got.error().to_string();
             return {};
     }
     return {};
@@ -93,14 +99,18 @@ struct Ours {
     Got hash256_of_ref_type = Bytes{};
 };
 
-Ours compute(const Result<Identifier>& id, const Result<ShareInfo>& info, const Result<MerkleLink>& link,
-             const Result<std::optional<Bytes>>& md) {
+Ours compute(const Result<Identifier>& id, const Result<ShareInfo>& info,
+             const Result<MerkleLink>& link, const Result<std::optional<Bytes>>& md) {
     Ours o;
     o.share_info_packed = info ? pack_share_info(*info) : Got(info.error());
-    if (!id) o.ref_type_packed = id.error();
-    else if (!info) o.ref_type_packed = info.error();
-    else if (!md) o.ref_type_packed = md.error();
-    else o.ref_type_packed = pack_ref_type(*id, *info, *md);
+    if (!id)
+        o.ref_type_packed = id.error();
+    else if (!info)
+        o.ref_type_packed = info.error();
+    else if (!md)
+        o.ref_type_packed = md.error();
+    else
+        o.ref_type_packed = pack_ref_type(*id, *info, *md);
     if (!o.ref_type_packed) {
         o.ref_hash = o.hash256_of_ref_type = o.ref_type_packed.error();
         return o;
@@ -113,7 +123,8 @@ Ours compute(const Result<Identifier>& id, const Result<ShareInfo>& info, const 
 
 Result<Identifier> identifier_of(const json& v) {
     auto it = v.find("identifier");
-    if (it == v.end() || !it->is_string()) return make_error(Errc::invalid_argument, "identifier: missing");
+    if (it == v.end() || !it->is_string())
+        return make_error(Errc::invalid_argument, "identifier: missing");
     auto id = from_hex_fixed<8>(it->get<std::string>());
     if (!id) return make_error(id.error().code, "identifier: " + id.error().reason);
     return id;
@@ -122,7 +133,8 @@ Result<Identifier> identifier_of(const json& v) {
 template <class F>
 auto from_member(const json& v, const char* key, F read) -> decltype(read(v)) {
     auto it = v.find(key);
-    if (it == v.end()) return make_error(Errc::invalid_argument, std::string(key) + ": missing field");
+    if (it == v.end())
+        return make_error(Errc::invalid_argument, std::string(key) + ": missing field");
     return read(*it);
 }
 
@@ -133,13 +145,15 @@ std::string decode_check(const Expected& share_info_packed, const Expected& ref_
         auto d = unpack_share_info(share_info_packed.bytes);
         if (!d) return "unpack_share_info(reference bytes) failed: " + d.error().to_string();
         auto re = pack_share_info(*d);
-        if (!re || *re != share_info_packed.bytes) return "share_info: decode then re-pack changed the bytes";
+        if (!re || *re != share_info_packed.bytes)
+            return "share_info: decode then re-pack changed the bytes";
     }
     if (ref_type_packed.kind == Expected::Kind::ok) {
         auto d = unpack_ref_type(ref_type_packed.bytes);
         if (!d) return "unpack_ref_type(reference bytes) failed: " + d.error().to_string();
         auto re = pack_ref_type(*d);
-        if (!re || *re != ref_type_packed.bytes) return "ref_type: decode then re-pack changed the bytes";
+        if (!re || *re != ref_type_packed.bytes)
+            return "ref_type: decode then re-pack changed the bytes";
         if (md && d->message_data != message_data_or_none(*md))
             return "ref_type: decoded message_data differs from the vector's";
     }
@@ -158,26 +172,32 @@ VectorOutcome run_vector(const json& v, std::size_t index) {
     if (!v.is_object()) return fail("malformed vector: not an object");
 
     Expected exp_si, exp_ref, exp_hash;
-    for (auto [key, dst] : {std::pair{"share_info_packed", &exp_si}, std::pair{"ref_type_packed", &exp_ref},
-                            std::pair{"get_ref_hash", &exp_hash}}) {
+    for (auto [key, dst] :
+         {std::pair{"share_info_packed", &exp_si}, std::pair{"ref_type_packed", &exp_ref},
+          std::pair{"get_ref_hash", &exp_hash}}) {
         auto e = expected_of(v, key);
         if (!e) return fail("malformed vector: " + e.error().reason);
         *dst = std::move(*e);
     }
     Expected exp_h256;
-    if (auto it = v.find("hash256_of_ref_type_packed_le_int_hex"); it != v.end() && it->is_string()) {
+    if (auto it = v.find("hash256_of_ref_type_packed_le_int_hex");
+        it != v.end() && it->is_string()) {
         auto h = from_int_hex<32>(it->get<std::string>());
-        if (!h) return fail("malformed vector: hash256_of_ref_type_packed_le_int_hex: " + h.error().reason);
+        if (!h)
+            return fail("malformed vector: hash256_of_ref_type_packed_le_int_hex: " +
+                        h.error().reason);
         exp_h256.kind = Expected::Kind::ok;
         exp_h256.bytes.assign(h->begin(), h->end());
     }
 
     const auto md = from_member(v, "message_data", message_data_from_vector_json);
-    const Ours ours = compute(identifier_of(v), from_member(v, "share_info", share_info_from_vector_json),
-                              from_member(v, "ref_merkle_link", merkle_link_from_vector_json), md);
+    const Ours ours =
+        compute(identifier_of(v), from_member(v, "share_info", share_info_from_vector_json),
+                from_member(v, "ref_merkle_link", merkle_link_from_vector_json), md);
     for (const std::string& mismatch :
          {compare("share_info_packed", exp_si, ours.share_info_packed),
-          compare("ref_type_packed", exp_ref, ours.ref_type_packed), compare("get_ref_hash", exp_hash, ours.ref_hash),
+          compare("ref_type_packed", exp_ref, ours.ref_type_packed),
+          compare("get_ref_hash", exp_hash, ours.ref_hash),
           compare("hash256_of_ref_type_packed", exp_h256, ours.hash256_of_ref_type),
           decode_check(exp_si, exp_ref, md)})
         if (!mismatch.empty()) return fail(mismatch);
@@ -193,7 +213,9 @@ const json* none_vs_empty_base(const json& category, const json& nve, const Expe
     for (const json& v : *vs) {
         if (!v.is_object() || !v.contains("message_data") || !v["message_data"].is_null()) continue;
         auto e = expected_of(v, "get_ref_hash");
-        if (e && e->kind == Expected::Kind::ok && none.kind == Expected::Kind::ok && e->bytes == none.bytes) return &v;
+        if (e && e->kind == Expected::Kind::ok && none.kind == Expected::Kind::ok &&
+            e->bytes == none.bytes)
+            return &v;
     }
     return nullptr;
 }
@@ -209,11 +231,13 @@ VectorOutcome run_none_vs_empty(const json& category, const json& nve) {
     if (!nve.is_object()) return fail("malformed vector: not an object");
     auto none = expected_of(nve, "none");
     auto empty = expected_of(nve, "empty_bytes");
-    if (!none || !empty) return fail("malformed vector: " + (!none ? none.error() : empty.error()).reason);
+    if (!none || !empty)
+        return fail("malformed vector: " + (!none ? none.error() : empty.error()).reason);
     const json* base = none_vs_empty_base(category, nve, *none);
     if (!base) {
         out.status = VStatus::skip;
-        out.detail = "no share_info given and no vector with message_data None has the same get_ref_hash";
+        out.detail =
+            "no share_info given and no vector with message_data None has the same get_ref_hash";
         return out;
     }
     const auto id = identifier_of(*base);
@@ -224,21 +248,26 @@ VectorOutcome run_none_vs_empty(const json& category, const json& nve) {
     if (auto m = compare("none", *none, with_none.ref_hash); !m.empty()) return fail(m);
     if (auto m = compare("empty_bytes", *empty, with_empty.ref_hash); !m.empty()) return fail(m);
     if (auto it = nve.find("identical"); it != nve.end() && it->is_boolean()) {
-        const bool same = with_none.ref_hash && with_empty.ref_hash && *with_none.ref_hash == *with_empty.ref_hash;
+        const bool same = with_none.ref_hash && with_empty.ref_hash &&
+                          *with_none.ref_hash == *with_empty.ref_hash;
         if (same != it->get<bool>()) return fail("identical: reference says " + it->dump());
     }
-    if (auto it = nve.find("unpack_of_packed_None_message_data"); it != nve.end() && it->is_string()) {
+    if (auto it = nve.find("unpack_of_packed_None_message_data");
+        it != nve.end() && it->is_string()) {
         if (!with_none.ref_type_packed) return fail("packing with None failed");
         auto d = unpack_ref_type(*with_none.ref_type_packed);
         if (!d) return fail("unpack of packed None failed: " + d.error().to_string());
         const bool is_none = !d->message_data.has_value();
         if (is_none != (it->get<std::string>() == "None"))
-            return fail("unpack_of_packed_None_message_data: reference gives " + it->get<std::string>());
+            return fail("unpack_of_packed_None_message_data: reference gives " +
+                        it->get<std::string>());
     }
     // Our normalization helper turns b'' into the None packing.
     if (info && id) {
-        auto normalized = ref_hash(*id, *info, link ? *link : MerkleLink{}, message_data_or_none(Bytes{}));
-        if (!normalized || !with_none.ref_hash || Bytes(normalized->begin(), normalized->end()) != *with_none.ref_hash)
+        auto normalized =
+            ref_hash(*id, *info, link ? *link : MerkleLink{}, message_data_or_none(Bytes{}));
+        if (!normalized || !with_none.ref_hash ||
+            Bytes(normalized->begin(), normalized->end()) != *with_none.ref_hash)
             return fail("message_data_or_none(b'') does not hash like None");
     }
     return out;
@@ -258,18 +287,22 @@ Result<ShareInfo> cross_impl_share_info(const json& in) {
     json& sd = si["share_data"];
     auto raw_uint = [&](const char* key, std::size_t n) -> Result<json> {
         auto it = in.find(key);
-        if (it == in.end()) return make_error(Errc::invalid_argument, std::string("inputs.") + key + ": missing");
+        if (it == in.end())
+            return make_error(Errc::invalid_argument, std::string("inputs.") + key + ": missing");
         if (it->is_null()) return json(nullptr);
-        if (!it->is_string()) return make_error(Errc::invalid_argument, std::string("inputs.") + key + ": expected hex");
+        if (!it->is_string())
+            return make_error(Errc::invalid_argument,
+                              std::string("inputs.") + key + ": expected hex");
         auto b = from_hex(it->get<std::string>());
         if (!b || b->size() != n)
-            return make_error(Errc::invalid_argument,
-                              std::string("inputs.") + key + ": expected " + std::to_string(n) + " bytes of hex");
+            return make_error(Errc::invalid_argument, std::string("inputs.") + key + ": expected " +
+                                                          std::to_string(n) + " bytes of hex");
         return json{{"int_hex", le_to_int_hex(*b)}};
     };
     auto copy = [&](json& dst, const char* dst_key, const char* key) -> Status {
         auto it = in.find(key);
-        if (it == in.end()) return make_error(Errc::invalid_argument, std::string("inputs.") + key + ": missing");
+        if (it == in.end())
+            return make_error(Errc::invalid_argument, std::string("inputs.") + key + ": missing");
         dst[dst_key] = *it;
         return Ok{};
     };
@@ -282,7 +315,8 @@ Result<ShareInfo> cross_impl_share_info(const json& in) {
     sd["pubkey_hash"] = *pkh;
     si["far_share_hash"] = *far;
     auto cb = in.find("coinbase");
-    if (cb == in.end() || !cb->is_string()) return make_error(Errc::invalid_argument, "inputs.coinbase: missing");
+    if (cb == in.end() || !cb->is_string())
+        return make_error(Errc::invalid_argument, "inputs.coinbase: missing");
     sd["coinbase"] = {{"hex", *cb}};
     for (auto [dst, dst_key, key] :
          {std::tuple{&sd, "nonce", "nonce"}, std::tuple{&sd, "pubkey_type", "pkt"},
@@ -292,7 +326,8 @@ Result<ShareInfo> cross_impl_share_info(const json& in) {
         if (auto st = copy(*dst, dst_key, key); !st) return st.error();
     for (auto [dst_key, key] : {std::pair{"max_bits", "max_bits"}, std::pair{"bits", "bits"}}) {
         auto it = in.find(key);
-        if (it == in.end()) return make_error(Errc::invalid_argument, std::string("inputs.") + key + ": missing");
+        if (it == in.end())
+            return make_error(Errc::invalid_argument, std::string("inputs.") + key + ": missing");
         si[dst_key] = {{"floating_integer_bits", *it}};
     }
     sd["stale_info"] = nullptr;  // the test packs stale_info 0
@@ -314,15 +349,17 @@ VectorOutcome run_cross_case(const json& category, const json& c, std::size_t in
         return out;
     };
     if (!c.is_object() || !c.contains("inputs")) return fail("malformed vector: no inputs");
-    const std::string id_hex = str_or(c, "identifier", str_or(category, "identifier", cross_impl_default_identifier));
+    const std::string id_hex =
+        str_or(c, "identifier", str_or(category, "identifier", cross_impl_default_identifier));
     const json id_holder = {{"identifier", id_hex}};
     const Ours ours = compute(identifier_of(id_holder), cross_impl_share_info(c["inputs"]),
                               Result<MerkleLink>(MerkleLink{}), std::optional<Bytes>{});
 
     Expected data_py_packed, data_py_hash, test_stream, test_hash;
-    for (auto [key, dst] : {std::pair{"data_py_ref_type_packed", &data_py_packed},
-                            std::pair{"data_py_get_ref_hash", &data_py_hash}, std::pair{"ref_stream_hex", &test_stream},
-                            std::pair{"ref_hash", &test_hash}}) {
+    for (auto [key, dst] :
+         {std::pair{"data_py_ref_type_packed", &data_py_packed},
+          std::pair{"data_py_get_ref_hash", &data_py_hash},
+          std::pair{"ref_stream_hex", &test_stream}, std::pair{"ref_hash", &test_hash}}) {
         auto e = expected_of(c, key);
         if (!e) return fail("malformed vector: " + e.error().reason);
         *dst = std::move(*e);
@@ -334,13 +371,15 @@ VectorOutcome run_cross_case(const json& category, const json& c, std::size_t in
     for (const std::string& mismatch :
          {compare("data_py_ref_type_packed", data_py_packed, ours.ref_type_packed),
           compare("ref_stream_hex", test_stream, ours.ref_type_packed),
-          compare("data_py_get_ref_hash", data_py_hash, ours.ref_hash), compare("ref_hash", test_hash, ours.ref_hash),
+          compare("data_py_get_ref_hash", data_py_hash, ours.ref_hash),
+          compare("ref_hash", test_hash, ours.ref_hash),
           decode_check({}, data_py_packed, std::optional<Bytes>{})})
         if (!mismatch.empty()) return fail(mismatch);
     if (auto it = c.find("ref_stream_len"); it != c.end() && ours.ref_type_packed) {
         const std::string want = it->is_string() ? it->get<std::string>() : it->dump();
         if (want != std::to_string(ours.ref_type_packed->size()))
-            return fail("ref_stream_len: reference " + want + ", ours " + std::to_string(ours.ref_type_packed->size()));
+            return fail("ref_stream_len: reference " + want + ", ours " +
+                        std::to_string(ours.ref_type_packed->size()));
     }
     return out;
 }
@@ -354,7 +393,8 @@ std::vector<VectorOutcome> run_ref_hash_vectors(const nlohmann::json& category) 
         return out;
     }
     if (auto vs = category.find("vectors"); vs != category.end() && vs->is_array())
-        for (std::size_t i = 0; i < vs->size(); ++i) out.push_back(run_vector((*vs)[i], i));
+        for (std::size_t i = 0; i < vs->size(); ++i)
+            out.push_back(run_vector((*vs)[i], i));
     if (auto nve = category.find("none_vs_empty"); nve != category.end())
         out.push_back(run_none_vs_empty(category, *nve));
     return out;
@@ -364,10 +404,12 @@ std::vector<VectorOutcome> run_cross_impl_refhash_vectors(const nlohmann::json& 
     std::vector<VectorOutcome> out;
     auto cases = category.is_object() ? category.find("cases") : category.end();
     if (!category.is_object() || cases == category.end() || !cases->is_array()) {
-        out.push_back({"cross_impl_refhash_test", VStatus::fail, "malformed category: no cases list"});
+        out.push_back(
+            {"cross_impl_refhash_test", VStatus::fail, "malformed category: no cases list"});
         return out;
     }
-    for (std::size_t i = 0; i < cases->size(); ++i) out.push_back(run_cross_case(category, (*cases)[i], i));
+    for (std::size_t i = 0; i < cases->size(); ++i)
+        out.push_back(run_cross_case(category, (*cases)[i], i));
     return out;
 }
 

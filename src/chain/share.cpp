@@ -11,7 +11,8 @@ namespace {
 template <class S, MaybeConst<SmallBlockHeader> T>
 void describe(S& s, T& h) {
     s.var_int("version", h.version);
-    s.possibly_none("previous_block", h.previous_block, layout::zero256(), [&](auto& v) { s.fixed("", v); });
+    s.possibly_none("previous_block", h.previous_block, layout::zero256(),
+                    [&](auto& v) { s.fixed("", v); });
     s.u32("timestamp", h.timestamp);
     s.u32("bits", h.bits);
     s.u32("nonce", h.nonce);
@@ -33,7 +34,8 @@ void describe(S& s, T& sh) {
     s.u64("last_txout_nonce", sh.last_txout_nonce);
     s.composite("hash_link", [&] { describe(s, sh.hash_link); });
     s.composite("merkle_link", [&] { layout::describe(s, sh.merkle_link); });
-    s.possibly_none("message_data", sh.message_data, no_message_data, [&](auto& m) { s.var_str("", m); });
+    s.possibly_none("message_data", sh.message_data, no_message_data,
+                    [&](auto& m) { s.var_str("", m); });
 }
 
 template <class S, MaybeConst<VersionedShare> T>
@@ -100,6 +102,8 @@ Result<Share> decode_share(std::uint64_t type, ByteView contents) {
     return unpack_share(contents);
 }
 
-Result<Share> decode_share(const VersionedShare& v) { return decode_share(v.type, v.contents); }
+Result<Share> decode_share(const VersionedShare& v) {
+    return decode_share(v.type, v.contents);
+}
 
 }  // namespace sharemsg::chain

@@ -57,15 +57,15 @@ struct SmallBlockHeader {
     std::uint64_t version = 0;              // VarInt; must fit 32 bits to form a header
     std::optional<Uint256> previous_block;  // PossiblyNone(0, IntType(256))
     std::uint32_t timestamp = 0;
-    std::uint32_t bits = 0;                 // FloatingInteger bits (the block's, not the share's)
+    std::uint32_t bits = 0;  // FloatingInteger bits (the block's, not the share's)
     std::uint32_t nonce = 0;
     bool operator==(const SmallBlockHeader&) const = default;
 };
 
 // A SHA-256 computation of the gentx prefix, stopped before its last partial block.
 struct HashLink {
-    ByteArray<32> state{};  // h0..h7 after the full 64-byte blocks, each big-endian
-    Bytes extra_data;       // the buffered tail, minus the bytes the constant ending supplies
+    ByteArray<32> state{};     // h0..h7 after the full 64-byte blocks, each big-endian
+    Bytes extra_data;          // the buffered tail, minus the bytes the constant ending supplies
     std::uint64_t length = 0;  // length of the whole prefix in bytes
     bool operator==(const HashLink&) const = default;
 };

@@ -6,10 +6,14 @@ namespace sharemsg::chain {
 
 std::optional<std::string> stale_info_name(std::uint8_t v) {
     switch (v) {
-        case stale_info::none: return std::nullopt;
-        case stale_info::orphan: return std::string("orphan");
-        case stale_info::doa: return std::string("doa");
-        default: return "unk" + std::to_string(v);
+        case stale_info::none:
+            return std::nullopt;
+        case stale_info::orphan:
+            return std::string("orphan");
+        case stale_info::doa:
+            return std::string("doa");
+        default:
+            return "unk" + std::to_string(v);
     }
 }
 
@@ -22,7 +26,8 @@ Result<std::uint8_t> stale_info_from_name(std::string_view name) {
     };
     if (name.size() < 4 || name.size() > 6 || name.substr(0, 3) != "unk") return bad();
     const std::string_view digits = name.substr(3);
-    if (digits[0] == '0') return bad();  // '%i' never writes leading zeros, and 'unk0' does not exist
+    if (digits[0] == '0')
+        return bad();  // '%i' never writes leading zeros, and 'unk0' does not exist
     unsigned v = 0;
     for (char c : digits) {
         if (c < '0' || c > '9') return bad();
@@ -60,8 +65,8 @@ Result<ShareInfo> unpack_share_info(ByteView data) {
     auto info = read_share_info(r);
     if (!info) return info.error();
     if (!r.empty())
-        return make_error(Errc::trailing_bytes,
-                          "share_info: " + std::to_string(r.remaining()) + " bytes after the last field");
+        return make_error(Errc::trailing_bytes, "share_info: " + std::to_string(r.remaining()) +
+                                                    " bytes after the last field");
     return info;
 }
 

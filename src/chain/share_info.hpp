@@ -81,22 +81,22 @@ struct MergedAddress {
 };
 
 struct MergedCoinbaseInfo {
-    std::uint32_t chain_id = 0;           // IntType(32)
-    std::uint64_t coinbase_value = 0;     // VarInt
-    std::uint64_t block_height = 0;       // VarInt
-    ByteArray<80> block_header_bytes{};   // FixedStr(80)
-    MerkleLink coinbase_merkle_link;      // branch list + IntType(0) index
-    Bytes coinbase_script;                // VarStr
+    std::uint32_t chain_id = 0;          // IntType(32)
+    std::uint64_t coinbase_value = 0;    // VarInt
+    std::uint64_t block_height = 0;      // VarInt
+    ByteArray<80> block_header_bytes{};  // FixedStr(80)
+    MerkleLink coinbase_merkle_link;     // branch list + IntType(0) index
+    Bytes coinbase_script;               // VarStr
     bool operator==(const MergedCoinbaseInfo&) const = default;
 };
 
 struct ShareInfo {
     ShareData share_data;
     std::optional<SegwitData> segwit_data;
-    std::optional<std::vector<MergedAddress>> merged_addresses;           // None value: []
-    std::optional<Uint256> far_share_hash;                                // None value: 0
-    std::uint32_t max_bits = 0;                                           // FloatingInteger bits
-    std::uint32_t bits = 0;                                               // FloatingInteger bits
+    std::optional<std::vector<MergedAddress>> merged_addresses;  // None value: []
+    std::optional<Uint256> far_share_hash;                       // None value: 0
+    std::uint32_t max_bits = 0;                                  // FloatingInteger bits
+    std::uint32_t bits = 0;                                      // FloatingInteger bits
     std::uint32_t timestamp = 0;
     std::uint32_t absheight = 0;
     std::uint64_t abswork = 0;                                            // VarInt in V36

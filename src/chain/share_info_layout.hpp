@@ -49,7 +49,7 @@
 namespace sharemsg::chain::layout {
 
 inline constexpr std::size_t uint256_size = 32;
-inline constexpr std::size_t merged_address_min_size = 4 + 1;                  // chain_id + empty script
+inline constexpr std::size_t merged_address_min_size = 4 + 1;  // chain_id + empty script
 inline constexpr std::size_t merged_coinbase_info_min_size = 4 + 1 + 1 + 80 + 1 + 1;
 
 inline const Uint256& zero256() {
@@ -65,7 +65,8 @@ void describe(S& s, T& link) {
 
 template <class S, MaybeConst<ShareData> T>
 void describe(S& s, T& d) {
-    s.possibly_none("previous_share_hash", d.previous_share_hash, zero256(), [&](auto& h) { s.fixed("", h); });
+    s.possibly_none("previous_share_hash", d.previous_share_hash, zero256(),
+                    [&](auto& h) { s.fixed("", h); });
     s.var_str("coinbase", d.coinbase);
     s.u32("nonce", d.nonce);
     s.fixed("pubkey_hash", d.pubkey_hash);
@@ -108,10 +109,12 @@ void describe(S& s, T& i) {
     static const std::vector<MergedAddress> no_addresses;
     static const std::vector<MergedCoinbaseInfo> no_coinbase_info;
     s.composite("share_data", [&] { describe(s, i.share_data); });
-    s.possibly_none("segwit_data", i.segwit_data, segwit_data_none_value(), [&](auto& v) { describe(s, v); });
+    s.possibly_none("segwit_data", i.segwit_data, segwit_data_none_value(),
+                    [&](auto& v) { describe(s, v); });
     s.possibly_none("merged_addresses", i.merged_addresses, no_addresses,
                     [&](auto& v) { list_of_composites(s, v, merged_address_min_size); });
-    s.possibly_none("far_share_hash", i.far_share_hash, zero256(), [&](auto& h) { s.fixed("", h); });
+    s.possibly_none("far_share_hash", i.far_share_hash, zero256(),
+                    [&](auto& h) { s.fixed("", h); });
     s.u32("max_bits", i.max_bits);
     s.u32("bits", i.bits);
     s.u32("timestamp", i.timestamp);
@@ -119,7 +122,8 @@ void describe(S& s, T& i) {
     s.var_int("abswork", i.abswork);
     s.possibly_none("merged_coinbase_info", i.merged_coinbase_info, no_coinbase_info,
                     [&](auto& v) { list_of_composites(s, v, merged_coinbase_info_min_size); });
-    s.possibly_none("merged_payout_hash", i.merged_payout_hash, zero256(), [&](auto& h) { s.fixed("", h); });
+    s.possibly_none("merged_payout_hash", i.merged_payout_hash, zero256(),
+                    [&](auto& h) { s.fixed("", h); });
 }
 
 }  // namespace sharemsg::chain::layout

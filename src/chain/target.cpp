@@ -26,7 +26,8 @@ std::optional<Uint256> target_from_bits(std::uint32_t bits) {
 std::uint32_t bits_from_target_upper_bound(const Uint256& target) {
     // Minimal big-endian form: bytes target[len-1] .. target[0].
     std::size_t len = 32;
-    while (len > 0 && target[len - 1] == 0) --len;
+    while (len > 0 && target[len - 1] == 0)
+        --len;
     if (len == 0) return 0;  // natural_to_string(0) is '': bits = chr(0) + '\0\0\0'
     std::array<std::uint8_t, 3> top{};
     std::size_t size = len;
@@ -35,8 +36,10 @@ std::uint32_t bits_from_target_upper_bound(const Uint256& target) {
         ++size;  // a 0x00 in front, so the mantissa's first byte is 0
         ++k;
     }
-    for (std::size_t i = len; i-- > 0 && k < 3; ++k) top[k] = target[i];
-    return static_cast<std::uint32_t>(size) << 24 | std::uint32_t{top[0]} << 16 | std::uint32_t{top[1]} << 8 | top[2];
+    for (std::size_t i = len; i-- > 0 && k < 3; ++k)
+        top[k] = target[i];
+    return static_cast<std::uint32_t>(size) << 24 | std::uint32_t{top[0]} << 16 |
+           std::uint32_t{top[1]} << 8 | top[2];
 }
 
 int compare_uint256(const Uint256& a, const Uint256& b) {
@@ -54,7 +57,8 @@ using Limbs = std::array<std::uint64_t, 5>;
 
 Limbs to_limbs(const Uint256& v) {
     Limbs out{};
-    for (std::size_t i = 0; i < 32; ++i) out[i / 8] |= std::uint64_t{v[i]} << (8 * (i % 8));
+    for (std::size_t i = 0; i < 32; ++i)
+        out[i / 8] |= std::uint64_t{v[i]} << (8 * (i % 8));
     return out;
 }
 
@@ -75,7 +79,8 @@ void sub(Limbs& a, const Limbs& b) {  // a -= b, a >= b
 }
 
 void shl1(Limbs& a) {
-    for (std::size_t i = a.size(); i-- > 0;) a[i] = a[i] << 1 | (i > 0 ? a[i - 1] >> 63 : 0);
+    for (std::size_t i = a.size(); i-- > 0;)
+        a[i] = a[i] << 1 | (i > 0 ? a[i - 1] >> 63 : 0);
 }
 
 }  // namespace
@@ -83,7 +88,8 @@ void shl1(Limbs& a) {
 unsigned __int128 target_to_average_attempts(const Uint256& target) {
     constexpr unsigned __int128 saturated = ~static_cast<unsigned __int128>(0);
     bool high_half_zero = true;
-    for (std::size_t i = 16; i < 32; ++i) high_half_zero = high_half_zero && target[i] == 0;
+    for (std::size_t i = 16; i < 32; ++i)
+        high_half_zero = high_half_zero && target[i] == 0;
     if (high_half_zero) {
         // target < 2^128, so target + 1 <= 2^128 and the quotient is at least 2^128.
         return saturated;

@@ -7,7 +7,8 @@ namespace sharemsg::chain {
 
 std::size_t ShareIdHash::operator()(const ShareId& h) const noexcept {
     std::size_t v = 0;
-    for (int i = 0; i < 8; ++i) v = (v << 8) | h[static_cast<std::size_t>(i)];
+    for (int i = 0; i < 8; ++i)
+        v = (v << 8) | h[static_cast<std::size_t>(i)];
     return v;
 }
 
@@ -22,7 +23,8 @@ void ShareTracker::consider_best(const Entry& e) {
         return;
     }
     const Entry& b = items_.at(*best_);
-    if (e.cumulative > b.cumulative || (e.cumulative == b.cumulative && e.seq < b.seq)) best_ = e.hash;
+    if (e.cumulative > b.cumulative || (e.cumulative == b.cumulative && e.seq < b.seq))
+        best_ = e.hash;
 }
 
 bool ShareTracker::add(const ShareId& hash, const std::optional<ShareId>& prev, Work work) {
@@ -98,7 +100,8 @@ std::size_t ShareTracker::prune(std::size_t keep) {
         items_.erase(it);
     }
     // Parents of the oldest kept shares were forgotten on purpose: not "missing".
-    for (const auto& h : drop) forgotten_.insert(h);
+    for (const auto& h : drop)
+        forgotten_.insert(h);
     return drop.size();
 }
 

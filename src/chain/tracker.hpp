@@ -27,7 +27,7 @@ struct ShareIdHash {
 };
 
 class ShareTracker {
-public:
+  public:
     struct Entry {
         ShareId hash{};
         std::optional<ShareId> prev;
@@ -54,7 +54,7 @@ public:
     // descendant on it (bounds memory). Returns how many were dropped.
     std::size_t prune(std::size_t keep);
 
-private:
+  private:
     void update_descendants(const ShareId& root);
     void consider_best(const Entry& e);
 

@@ -22,18 +22,21 @@ static int nibble(char c) {
 
 Status int_hex_to_le(std::string_view hex, std::span<std::uint8_t> out) {
     if (hex.empty()) return make_error(Errc::bad_encoding, "int_hex: no digits");
-    for (auto& b : out) b = 0;
+    for (auto& b : out)
+        b = 0;
     // Walk from the least significant digit (the end of the string) upwards.
     std::size_t digit_index = 0;
     for (std::size_t i = hex.size(); i-- > 0; ++digit_index) {
         const int v = nibble(hex[i]);
         if (v < 0)
-            return make_error(Errc::bad_encoding, "int_hex: non-hex character at position " + std::to_string(i));
+            return make_error(Errc::bad_encoding,
+                              "int_hex: non-hex character at position " + std::to_string(i));
         const std::size_t byte = digit_index / 2;
         if (byte >= out.size()) {
             if (v != 0)
-                return make_error(Errc::invalid_argument, "int_hex: value does not fit in " +
-                                                              std::to_string(out.size()) + " bytes");
+                return make_error(
+                    Errc::invalid_argument,
+                    "int_hex: value does not fit in " + std::to_string(out.size()) + " bytes");
             continue;  // a leading zero digit
         }
         out[byte] = static_cast<std::uint8_t>(out[byte] | (digit_index % 2 == 0 ? v : v << 4));

@@ -54,7 +54,8 @@ Result<ByteArray<N>> from_int_hex(std::string_view hex) {
 template <std::size_t N>
 ByteArray<N> le_from_u64(std::uint64_t v) {
     ByteArray<N> out{};
-    for (std::size_t i = 0; i < N && i < 8; ++i) out[i] = static_cast<std::uint8_t>(v >> (8 * i));
+    for (std::size_t i = 0; i < N && i < 8; ++i)
+        out[i] = static_cast<std::uint8_t>(v >> (8 * i));
     return out;
 }
 

@@ -31,7 +31,8 @@ Result<ByteArray<N>> wide_uint(const json& v, const std::string& path) {
             if (x >> (8 * N) != 0) return bad(path, "invalid int value " + std::to_string(x));
         return le_from_u64<N>(x);
     }
-    if (v.is_number_integer()) return bad(path, "invalid int value " + std::to_string(v.get<std::int64_t>()));
+    if (v.is_number_integer())
+        return bad(path, "invalid int value " + std::to_string(v.get<std::int64_t>()));
     if (v.is_object() && v.size() == 1 && v.contains("int_hex") && v["int_hex"].is_string()) {
         auto r = from_int_hex<N>(v["int_hex"].get<std::string>());
         if (!r) return bad(path, r.error().reason);
@@ -46,7 +47,8 @@ Result<T> uint_field(const json& v, const std::string& path) {
     auto le = wide_uint<sizeof(T)>(v, path);
     if (!le) return le.error();
     T out = 0;
-    for (std::size_t i = sizeof(T); i-- > 0;) out = static_cast<T>((static_cast<std::uint64_t>(out) << 8) | (*le)[i]);
+    for (std::size_t i = sizeof(T); i-- > 0;)
+        out = static_cast<T>((static_cast<std::uint64_t>(out) << 8) | (*le)[i]);
     return out;
 }
 
@@ -63,21 +65,22 @@ template <std::size_t N>
 Result<ByteArray<N>> fixed_string(const json& v, const std::string& path) {
     auto b = byte_string(v, path);
     if (!b) return b.error();
-    if (b->size() != N) return bad(path, "incorrect length item (" + std::to_string(b->size()) + " bytes, FixedStr(" +
-                                             std::to_string(N) + "))");
+    if (b->size() != N)
+        return bad(path, "incorrect length item (" + std::to_string(b->size()) +
+                             " bytes, FixedStr(" + std::to_string(N) + "))");
     ByteArray<N> out{};
     std::copy(b->begin(), b->end(), out.begin());
     return out;
 }
 
 // out = read(obj[key], "<path>.<key>"), returning the first error from the enclosing function.
-#define SHAREMSG_FIELD(out, obj, key, path, read)                        \
-    do {                                                                 \
-        auto m_ = member(obj, key, path);                                \
-        if (!m_) return m_.error();                                      \
-        auto r_ = read(**m_, (path) + "." + (key));                      \
-        if (!r_) return r_.error();                                      \
-        out = std::move(*r_);                                            \
+#define SHAREMSG_FIELD(out, obj, key, path, read)   \
+    do {                                            \
+        auto m_ = member(obj, key, path);           \
+        if (!m_) return m_.error();                 \
+        auto r_ = read(**m_, (path) + "." + (key)); \
+        if (!r_) return r_.error();                 \
+        out = std::move(*r_);                       \
     } while (0)
 
 Result<std::uint32_t> floating_integer(const json& v, const std::string& path) {
@@ -123,7 +126,9 @@ auto list_of(F read) {
     };
 }
 
-Result<Uint256> uint256_field(const json& v, const std::string& path) { return wide_uint<32>(v, path); }
+Result<Uint256> uint256_field(const json& v, const std::string& path) {
+    return wide_uint<32>(v, path);
+}
 
 Result<MerkleLink> merkle_link(const json& v, const std::string& path) {
     MerkleLink l;
@@ -134,7 +139,8 @@ Result<MerkleLink> merkle_link(const json& v, const std::string& path) {
 
 Result<ShareData> share_data(const json& v, const std::string& path) {
     ShareData d;
-    SHAREMSG_FIELD(d.previous_share_hash, v, "previous_share_hash", path, optional_of(uint256_field));
+    SHAREMSG_FIELD(d.previous_share_hash, v, "previous_share_hash", path,
+                   optional_of(uint256_field));
     SHAREMSG_FIELD(d.coinbase, v, "coinbase", path, byte_string);
     SHAREMSG_FIELD(d.nonce, v, "nonce", path, uint_field<std::uint32_t>);
     SHAREMSG_FIELD(d.pubkey_hash, v, "pubkey_hash", path, wide_uint<20>);
@@ -175,7 +181,8 @@ Result<ShareInfo> share_info(const json& v, const std::string& path) {
     ShareInfo i;
     SHAREMSG_FIELD(i.share_data, v, "share_data", path, share_data);
     SHAREMSG_FIELD(i.segwit_data, v, "segwit_data", path, optional_of(segwit_data));
-    SHAREMSG_FIELD(i.merged_addresses, v, "merged_addresses", path, optional_of(list_of(merged_address)));
+    SHAREMSG_FIELD(i.merged_addresses, v, "merged_addresses", path,
+                   optional_of(list_of(merged_address)));
     SHAREMSG_FIELD(i.far_share_hash, v, "far_share_hash", path, optional_of(uint256_field));
     SHAREMSG_FIELD(i.max_bits, v, "max_bits", path, floating_integer);
     SHAREMSG_FIELD(i.bits, v, "bits", path, floating_integer);
@@ -192,9 +199,13 @@ Result<ShareInfo> share_info(const json& v, const std::string& path) {
 
 }  // namespace
 
-Result<ShareInfo> share_info_from_vector_json(const nlohmann::json& j) { return share_info(j, "share_info"); }
+Result<ShareInfo> share_info_from_vector_json(const nlohmann::json& j) {
+    return share_info(j, "share_info");
+}
 
-Result<MerkleLink> merkle_link_from_vector_json(const nlohmann::json& j) { return merkle_link(j, "ref_merkle_link"); }
+Result<MerkleLink> merkle_link_from_vector_json(const nlohmann::json& j) {
+    return merkle_link(j, "ref_merkle_link");
+}
 
 Result<std::optional<Bytes>> message_data_from_vector_json(const nlohmann::json& j) {
     if (j.is_null()) return std::optional<Bytes>{};

@@ -2,21 +2,24 @@
 // derived_signing_key, share_message, share_message_unpack, builders.
 #include <regex>
 
-#include "util/numeric.hpp"
 #include "conformance/support.hpp"
 #include "proto/builders.hpp"
 #include "proto/registry.hpp"
+#include "util/numeric.hpp"
 #include "util/pyjson.hpp"
 
 namespace sharemsg::conformance {
 
 namespace {
-json plain(const nlohmann::ordered_json& o) { return json::parse(o.dump()); }
+json plain(const nlohmann::ordered_json& o) {
+    return json::parse(o.dump());
+}
 
 json announcement_tuple(const Result<proto::Announcement>& a, std::size_t available) {
     if (a) return json::array({to_hex(a->signing_id), a->key_index, to_hex(a->pubkey), 57});
     // The reference returns (None, 0, None, 0) when short and consumes 57 on an id mismatch.
-    return json::array({nullptr, 0, nullptr, available >= proto::SIGNING_KEY_ANNOUNCEMENT_SIZE ? 57 : 0});
+    return json::array(
+        {nullptr, 0, nullptr, available >= proto::SIGNING_KEY_ANNOUNCEMENT_SIZE ? 57 : 0});
 }
 }  // namespace
 
@@ -28,16 +31,18 @@ void run_constants(const Context&, const json& cat, std::vector<Outcome>& out) {
                 c.eq("MSG_TYPES." + name, t ? json(*t) : json(nullptr), id);
             }
         if (cat.contains("FLAGS")) {
-            const std::map<std::string, int> flags{{"FLAG_HAS_SIGNATURE", proto::FLAG_HAS_SIGNATURE},
-                                                   {"FLAG_BROADCAST", proto::FLAG_BROADCAST},
-                                                   {"FLAG_PERSISTENT", proto::FLAG_PERSISTENT},
-                                                   {"FLAG_PROTOCOL_AUTHORITY", proto::FLAG_PROTOCOL_AUTHORITY}};
+            const std::map<std::string, int> flags{
+                {"FLAG_HAS_SIGNATURE", proto::FLAG_HAS_SIGNATURE},
+                {"FLAG_BROADCAST", proto::FLAG_BROADCAST},
+                {"FLAG_PERSISTENT", proto::FLAG_PERSISTENT},
+                {"FLAG_PROTOCOL_AUTHORITY", proto::FLAG_PROTOCOL_AUTHORITY}};
             for (const auto& [name, v] : cat["FLAGS"].items())
                 c.eq("FLAGS." + name, flags.count(name) ? json(flags.at(name)) : json(nullptr), v);
         }
         if (cat.contains("MESSAGE_TYPE_NAMES"))
             for (const auto& [id, name] : cat["MESSAGE_TYPE_NAMES"].items())
-                c.eq("MESSAGE_TYPE_NAMES." + id, proto::type_name(static_cast<std::uint8_t>(std::stoi(id))), name);
+                c.eq("MESSAGE_TYPE_NAMES." + id,
+                     proto::type_name(static_cast<std::uint8_t>(std::stoi(id))), name);
         if (cat.contains("limits")) {
             const std::map<std::string, double> limits{
                 {"MAX_MESSAGE_PAYLOAD", proto::MAX_MESSAGE_PAYLOAD},
@@ -60,15 +65,19 @@ void run_constants(const Context&, const json& cat, std::vector<Outcome>& out) {
                 {"ROLLING_MWU_WINDOW", proto::ROLLING_MWU_WINDOW},
                 {"MAX_MWU_PER_HOUR", proto::MAX_MWU_PER_HOUR}};
             for (const auto& [name, v] : cat["limits"].items())
-                c.eq("limits." + name, limits.count(name) ? json(limits.at(name)) : json("(unknown constant)"), v);
+                c.eq("limits." + name,
+                     limits.count(name) ? json(limits.at(name)) : json("(unknown constant)"), v);
         }
         if (cat.contains("SIGNING_KEY_DOMAIN"))
-            c.eq("SIGNING_KEY_DOMAIN", to_hex(as_bytes(proto::SIGNING_KEY_DOMAIN)), cat["SIGNING_KEY_DOMAIN"]);
+            c.eq("SIGNING_KEY_DOMAIN", to_hex(as_bytes(proto::SIGNING_KEY_DOMAIN)),
+                 cat["SIGNING_KEY_DOMAIN"]);
         const auto& real = proto::mainnet_authorities();
         if (cat.contains("DONATION_PUBKEY_FORRESTV"))
-            c.eq("DONATION_PUBKEY_FORRESTV", to_hex(real[0].pubkey), cat["DONATION_PUBKEY_FORRESTV"]);
+            c.eq("DONATION_PUBKEY_FORRESTV", to_hex(real[0].pubkey),
+                 cat["DONATION_PUBKEY_FORRESTV"]);
         if (cat.contains("DONATION_PUBKEY_MAINTAINER"))
-            c.eq("DONATION_PUBKEY_MAINTAINER", to_hex(real[1].pubkey), cat["DONATION_PUBKEY_MAINTAINER"]);
+            c.eq("DONATION_PUBKEY_MAINTAINER", to_hex(real[1].pubkey),
+                 cat["DONATION_PUBKEY_MAINTAINER"]);
     }));
 }
 
@@ -77,11 +86,14 @@ void run_signing_keys_used(const Context&, const json& cat, std::vector<Outcome>
         const std::string name = item.key();
         const json& k = item.value();
         out.push_back(run_one("signing_keys_used", name, [&](Check& c) {
-            auto key = proto::DerivedSigningKey::derive(need_hex(k, "master"), need(k, "key_index").get<std::uint32_t>());
+            auto key = proto::DerivedSigningKey::derive(need_hex(k, "master"),
+                                                        need(k, "key_index").get<std::uint32_t>());
             if (!key) return c.fail("derive failed: " + key.error().reason);
-            if (k.contains("signing_id")) c.eq("signing_id", to_hex(key->signing_id()), k["signing_id"]);
+            if (k.contains("signing_id"))
+                c.eq("signing_id", to_hex(key->signing_id()), k["signing_id"]);
             if (k.contains("pubkey")) c.eq("pubkey", to_hex(key->pubkey()), k["pubkey"]);
-            if (k.contains("signing_privkey")) c.eq("signing_privkey", to_hex(key->privkey().bytes()), k["signing_privkey"]);
+            if (k.contains("signing_privkey"))
+                c.eq("signing_privkey", to_hex(key->privkey().bytes()), k["signing_privkey"]);
         }));
     }
 }
@@ -93,22 +105,28 @@ void run_derived_signing_key(const Context&, const json& cat, std::vector<Outcom
         out.push_back(run_one(name, what_of(v, i++), [&](Check& c) {
             const auto index = need(v, "key_index").get<std::uint32_t>();
             if (v.contains("hmac_message"))
-                c.eq("hmac_message", to_hex(proto::signing_key_hmac_message(index)), v["hmac_message"]);
+                c.eq("hmac_message", to_hex(proto::signing_key_hmac_message(index)),
+                     v["hmac_message"]);
             auto key = proto::DerivedSigningKey::derive(need_hex(v, "master_privkey"), index);
             if (v.contains("result") && is_error(v["result"])) {
                 if (key) c.fail("reference raised " + v["result"].dump() + ", we derived a key");
                 return;
             }
             if (!key) return c.fail("derive failed: " + key.error().reason);
-            if (v.contains("signing_privkey")) c.eq("signing_privkey", to_hex(key->privkey().bytes()), v["signing_privkey"]);
-            if (v.contains("pubkey_compressed")) c.eq("pubkey_compressed", to_hex(key->pubkey()), v["pubkey_compressed"]);
+            if (v.contains("signing_privkey"))
+                c.eq("signing_privkey", to_hex(key->privkey().bytes()), v["signing_privkey"]);
+            if (v.contains("pubkey_compressed"))
+                c.eq("pubkey_compressed", to_hex(key->pubkey()), v["pubkey_compressed"]);
             if (v.contains("pubkey_uncompressed"))
-                c.eq("pubkey_uncompressed", to_hex(key->privkey().pubkey_uncompressed()), v["pubkey_uncompressed"]);
-            if (v.contains("signing_id")) c.eq("signing_id", to_hex(key->signing_id()), v["signing_id"]);
+                c.eq("pubkey_uncompressed", to_hex(key->privkey().pubkey_uncompressed()),
+                     v["pubkey_uncompressed"]);
+            if (v.contains("signing_id"))
+                c.eq("signing_id", to_hex(key->signing_id()), v["signing_id"]);
             const Bytes ann = key->announcement().pack();
             if (v.contains("announcement")) c.eq("announcement", to_hex(ann), v["announcement"]);
             if (v.contains("unpack_announcement"))
-                c.eq("unpack_announcement", announcement_tuple(proto::unpack_announcement(ann), ann.size()),
+                c.eq("unpack_announcement",
+                     announcement_tuple(proto::unpack_announcement(ann), ann.size()),
                      v["unpack_announcement"]);
         }));
     }
@@ -136,7 +154,8 @@ void run_derived_signing_key(const Context&, const json& cat, std::vector<Outcom
             const Bytes data = need_hex(v, "data");
             const std::size_t offset = v.value("offset", 0u);
             const std::size_t avail = offset <= data.size() ? data.size() - offset : 0;
-            c.eq("result", announcement_tuple(proto::unpack_announcement(data, offset), avail), need(v, "result"));
+            c.eq("result", announcement_tuple(proto::unpack_announcement(data, offset), avail),
+                 need(v, "result"));
         }));
     }
 }
@@ -149,8 +168,10 @@ void run_share_message(const Context& ctx, const json& cat, std::vector<Outcome>
             const double now = ctx.clock_of(v);
             const auto& in = need(v, "input");
             std::uint32_t ts = in.value("timestamp", 0u);
-            if (ts == 0) ts = saturate_cast<std::uint32_t>(now);  // the reference's "timestamp or now"
-            auto m = proto::ShareMessage::make(need(in, "msg_type").get<std::uint8_t>(), need_hex(in, "payload"),
+            if (ts == 0)
+                ts = saturate_cast<std::uint32_t>(now);  // the reference's "timestamp or now"
+            auto m = proto::ShareMessage::make(need(in, "msg_type").get<std::uint8_t>(),
+                                               need_hex(in, "payload"),
                                                static_cast<std::uint8_t>(in.value("flags", 6)), ts);
             std::optional<proto::DerivedSigningKey> key;
             if (v.contains("signer")) {
@@ -163,7 +184,8 @@ void run_share_message(const Context& ctx, const json& cat, std::vector<Outcome>
                 if (is_error(v["to_dict"])) {
                     c.fail("to_dict: reference raised");
                 } else {
-                    c.eq("to_dict", plain(proto::message_to_json(m, now)), v["to_dict"].value("ok", v["to_dict"]));
+                    c.eq("to_dict", plain(proto::message_to_json(m, now)),
+                         v["to_dict"].value("ok", v["to_dict"]));
                 }
             }
             if (!v.contains("unpacked")) return;
@@ -172,9 +194,11 @@ void run_share_message(const Context& ctx, const json& cat, std::vector<Outcome>
             auto un = proto::unpack_message(*packed);
             if (!un) return c.fail("unpack of our own pack failed: " + un.error().reason);
             check_message(c, "unpacked", un->message, v["unpacked"]);
-            if (v["unpacked"].contains("new_offset")) c.eq("unpacked.new_offset", un->next_offset, v["unpacked"]["new_offset"]);
+            if (v["unpacked"].contains("new_offset"))
+                c.eq("unpacked.new_offset", un->next_offset, v["unpacked"]["new_offset"]);
             if (v.contains("unpacked_hash_equals_original"))
-                c.eq("unpacked_hash_equals_original", un->message.hash() == m.hash(), v["unpacked_hash_equals_original"]);
+                c.eq("unpacked_hash_equals_original", un->message.hash() == m.hash(),
+                     v["unpacked_hash_equals_original"]);
             if (v.contains("unpacked_to_dict"))
                 c.eq("unpacked_to_dict", plain(proto::message_to_json(un->message, now)),
                      v["unpacked_to_dict"].value("ok", v["unpacked_to_dict"]));
@@ -190,9 +214,11 @@ void run_share_message(const Context& ctx, const json& cat, std::vector<Outcome>
                     if (a.contains("flags")) c.eq("after.flags", vm.flags, a["flags"]);
                     if (a.contains("verified")) c.eq("after.verified", vm.verified, a["verified"]);
                     if (a.contains("sender_address"))
-                        c.eq("after.sender_address", vm.sender_address ? json(*vm.sender_address) : json(nullptr),
+                        c.eq("after.sender_address",
+                             vm.sender_address ? json(*vm.sender_address) : json(nullptr),
                              a["sender_address"]);
-                    if (a.contains("to_dict")) c.eq("after.to_dict", plain(proto::message_to_json(vm, now)), a["to_dict"]);
+                    if (a.contains("to_dict"))
+                        c.eq("after.to_dict", plain(proto::message_to_json(vm, now)), a["to_dict"]);
                 }
             }
         }));
@@ -210,16 +236,20 @@ void run_share_message(const Context& ctx, const json& cat, std::vector<Outcome>
                 for (const auto& [sid, info] : field_or_empty(entry, "keys").items()) {
                     auto pk = ctx.pubkey_for_id(sid);
                     auto id = from_hex_fixed<20>(sid);
-                    if (!pk || !id) throw BadVector("registry key " + sid + " is not in signing_keys_used");
-                    reg.register_key(addr, *id, info.value("key_index", 0u), *pk, now, info.value("first_seen", 0.0));
+                    if (!pk || !id)
+                        throw BadVector("registry key " + sid + " is not in signing_keys_used");
+                    reg.register_key(addr, *id, info.value("key_index", 0u), *pk, now,
+                                     info.value("first_seen", 0.0));
                 }
             }
             const bool ok = proto::verify_with_registry(m, reg, ctx.real());
             if (v.contains("result")) c.eq("result", ok, v["result"].value("ok", v["result"]));
             if (v.contains("flags_after")) c.eq("flags_after", m.flags, v["flags_after"]);
-            if (v.contains("verified_after")) c.eq("verified_after", m.verified, v["verified_after"]);
+            if (v.contains("verified_after"))
+                c.eq("verified_after", m.verified, v["verified_after"]);
             if (v.contains("sender_after"))
-                c.eq("sender_after", m.sender_address ? json(*m.sender_address) : json(nullptr), v["sender_after"]);
+                c.eq("sender_after", m.sender_address ? json(*m.sender_address) : json(nullptr),
+                     v["sender_after"]);
         }));
     }
 }
@@ -242,12 +272,14 @@ void run_share_message_unpack(const Context& ctx, const json& cat, std::vector<O
             if (!un) return c.fail("we failed: " + un.error().reason);
             timestamp_zero = un->message.timestamp == 0;
             check_message(c, "result", un->message, want);
-            if (want.contains("new_offset")) c.eq("new_offset", un->next_offset, want["new_offset"]);
+            if (want.contains("new_offset"))
+                c.eq("new_offset", un->next_offset, want["new_offset"]);
             if (want.contains("hash_over_wire_bytes")) {
                 ByteWriter w;
                 w.bytes(ByteView(data).subspan(offset, 6));
                 w.bytes(un->message.payload);
-                c.eq("hash_over_wire_bytes", to_hex(crypto::sha256d(w.data())), want["hash_over_wire_bytes"]);
+                c.eq("hash_over_wire_bytes", to_hex(crypto::sha256d(w.data())),
+                     want["hash_over_wire_bytes"]);
             }
             (void)ctx;
         });
@@ -264,14 +296,19 @@ Result<proto::ShareMessage> rebuild(const json& v, std::uint32_t now) {
     const auto& msg = need(v, "message");
     const auto type = need(msg, "msg_type").get<std::uint8_t>();
     const Bytes payload = need_hex(msg, "payload");
-    auto args = v.contains("args") ? nlohmann::ordered_json::parse(v["args"].dump())
-                                   : nlohmann::ordered_json::parse(payload.begin(), payload.end(), nullptr, false);
+    auto args = v.contains("args")
+                    ? nlohmann::ordered_json::parse(v["args"].dump())
+                    : nlohmann::ordered_json::parse(payload.begin(), payload.end(), nullptr, false);
     const std::string text(payload.begin(), payload.end());
     switch (type) {
-        case proto::MSG_MINER_MESSAGE: return proto::build_miner_message(text, now);
-        case proto::MSG_POOL_ANNOUNCE: return proto::build_pool_announcement(text, now);
-        case proto::MSG_EMERGENCY: return proto::build_emergency_alert(text, now);
-        default: break;
+        case proto::MSG_MINER_MESSAGE:
+            return proto::build_miner_message(text, now);
+        case proto::MSG_POOL_ANNOUNCE:
+            return proto::build_pool_announcement(text, now);
+        case proto::MSG_EMERGENCY:
+            return proto::build_emergency_alert(text, now);
+        default:
+            break;
     }
     if (!args.is_object()) return make_error(Errc::bad_encoding, "payload is not a JSON object");
     auto take = [&](const char* k) {
@@ -294,8 +331,8 @@ Result<proto::ShareMessage> rebuild(const json& v, std::uint32_t now) {
         }
         case proto::MSG_MERGED_STATUS: {
             auto chain = take("chain"), sym = take("sym");
-            return proto::build_merged_status(chain.get<std::string>(), sym.get<std::string>(), take("h"), take("bv"),
-                                              take("bf"), now);
+            return proto::build_merged_status(chain.get<std::string>(), sym.get<std::string>(),
+                                              take("h"), take("bv"), take("bf"), now);
         }
         case proto::MSG_VERSION_SIGNAL: {
             auto ver = take("ver"), feat = take("feat");
@@ -314,7 +351,8 @@ Result<proto::ShareMessage> rebuild(const json& v, std::uint32_t now) {
             t.extra = args;
             return proto::build_transition_signal(t, now);
         }
-        default: return make_error(Errc::invalid_argument, "no builder for this type");
+        default:
+            return make_error(Errc::invalid_argument, "no builder for this type");
     }
 }
 }  // namespace
@@ -324,7 +362,8 @@ void run_builders(const Context& ctx, const json& cat, std::vector<Outcome>& out
     for (const auto& v : cat.value("vectors", json::array())) {
         const std::string what = what_of(v, i++);
         if (!v.contains("message")) {
-            out.push_back({"builders", what, Status::skip, "vector records no arguments and no message"});
+            out.push_back(
+                {"builders", what, Status::skip, "vector records no arguments and no message"});
             continue;
         }
         out.push_back(run_one("builders", what, [&](Check& c) {
@@ -332,7 +371,8 @@ void run_builders(const Context& ctx, const json& cat, std::vector<Outcome>& out
             auto m = rebuild(v, saturate_cast<std::uint32_t>(now));
             if (!m) return c.fail("builder failed: " + m.error().reason);
             check_message(c, "message", *m, v["message"]);
-            if (v.contains("to_dict")) c.eq("to_dict", plain(proto::message_to_json(*m, now)), v["to_dict"]);
+            if (v.contains("to_dict"))
+                c.eq("to_dict", plain(proto::message_to_json(*m, now)), v["to_dict"]);
         }));
     }
 }

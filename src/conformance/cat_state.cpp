@@ -7,7 +7,9 @@
 namespace sharemsg::conformance {
 
 namespace {
-json plain(const nlohmann::ordered_json& o) { return json::parse(o.dump()); }
+json plain(const nlohmann::ordered_json& o) {
+    return json::parse(o.dump());
+}
 
 // One configuration per reference quirk, to name the quirk a differing vector matches.
 struct QuirkCase {
@@ -19,32 +21,48 @@ std::vector<QuirkCase> quirk_cases() {
     std::vector<QuirkCase> cases;
     proto::ReferenceQuirks q;
     q.keywords_skip_invalid_utf8 = true;
-    cases.push_back({"keyword bans also apply to payloads that are not valid UTF-8 (the reference lets them escape)", q});
+    cases.push_back(
+        {"keyword bans also apply to payloads that are not valid UTF-8 (the reference lets them "
+         "escape)",
+         q});
     q = {};
     q.keywords_loaded_verbatim = true;
-    cases.push_back({"keywords loaded from a file are lower-cased (the reference keeps their case, so they never match)", q});
+    cases.push_back(
+        {"keywords loaded from a file are lower-cased (the reference keeps their case, so they "
+         "never match)",
+         q});
     q = {};
     q.cap_evicts_transition_signals = true;
-    cases.push_back({"the history cap never evicts authority transition signals (the reference may)", q});
+    cases.push_back(
+        {"the history cap never evicts authority transition signals (the reference may)", q});
     q = {};
     q.process_share_aborts = true;
-    cases.push_back({"process_share keeps going past a missing announcement or unparseable key (the reference raises)", q});
+    cases.push_back(
+        {"process_share keeps going past a missing announcement or unparseable key (the reference "
+         "raises)",
+         q});
     q = {};
     q.timestamp_zero_is_now = true;
-    cases.push_back({"a wire timestamp of 0 is kept (the reference replaces it with the current time, so its hash and "
-                     "age change)", q});
-    cases.push_back({"several reference quirks at once (see docs/protocol-differences.md)", proto::ReferenceQuirks::all()});
+    cases.push_back(
+        {"a wire timestamp of 0 is kept (the reference replaces it with the current time, so its "
+         "hash and "
+         "age change)",
+         q});
+    cases.push_back({"several reference quirks at once (see docs/protocol-differences.md)",
+                     proto::ReferenceQuirks::all()});
     return cases;
 }
 
 // Runs body with our behaviour; if it fails, with each reference quirk in turn: a vector
 // that then matches is an intentional difference, named by the quirk.
-Outcome with_quirk_fallback(const std::string& category, const std::string& what,
-                            const std::function<std::function<void(Check&)>(proto::ReferenceQuirks)>& body) {
+Outcome with_quirk_fallback(
+    const std::string& category, const std::string& what,
+    const std::function<std::function<void(Check&)>(proto::ReferenceQuirks)>& body) {
     Outcome o = run_one(category, what, body({}));
     if (o.status != Status::fail) return o;
     for (const auto& qc : quirk_cases())
-        if (run_one(category, what, body(qc.quirks)).status == Status::pass) return intentional(category, what, qc.reason);
+        if (run_one(category, what, body(qc.quirks)).status == Status::pass)
+            return intentional(category, what, qc.reason);
     return o;
 }
 
@@ -71,7 +89,9 @@ void run_ban_list(const Context&, const json& cat, std::vector<Outcome>& out) {
     for (const auto& bl : cat.value("ban_lists", json::array())) {
         specs[bl.value("name", "")] = bl.value("spec", json::object());
         out.push_back(run_one(name, "ban list " + what_of(bl, i++), [&](Check& c) {
-            c.eq("to_json", plain(ban_list_from_spec(bl.value("spec", json::object()), {}).to_json()), need(bl, "to_json"));
+            c.eq("to_json",
+                 plain(ban_list_from_spec(bl.value("spec", json::object()), {}).to_json()),
+                 need(bl, "to_json"));
         }));
     }
     for (const auto& ib : cat.value("is_banned", json::array())) {
@@ -84,7 +104,8 @@ void run_ban_list(const Context&, const json& cat, std::vector<Outcome>& out) {
                 return [&, q](Check& c) {
                     if (!specs.count(list)) throw BadVector("unknown ban list " + list);
                     if (!messages.count(msg_name)) throw BadVector("unknown message " + msg_name);
-                    c.eq("is_banned", ban_list_from_spec(specs[list], q).is_banned(messages.at(msg_name)), want);
+                    c.eq("is_banned",
+                         ban_list_from_spec(specs[list], q).is_banned(messages.at(msg_name)), want);
                 };
             };
             out.push_back(with_quirk_fallback(name, what, body));
@@ -100,7 +121,8 @@ void run_ban_list(const Context&, const json& cat, std::vector<Outcome>& out) {
         out.push_back(run_one(name, "persistence " + what_of(st, i++), [&](Check& c) {
             const auto& want = need(st, "to_json");
             proto::BanList from_json = ban_list_from_spec(want, {});
-            if (st.contains("file_text")) c.eq("file_text", from_json.to_file_text(), st["file_text"]);
+            if (st.contains("file_text"))
+                c.eq("file_text", from_json.to_file_text(), st["file_text"]);
             auto loaded = proto::BanList::from_file_text(need(st, "file_text").get<std::string>());
             if (!loaded) return c.fail("loading file_text failed: " + loaded.error().reason);
             c.eq("loaded.to_json", plain(loaded->to_json()), want);
@@ -108,15 +130,23 @@ void run_ban_list(const Context&, const json& cat, std::vector<Outcome>& out) {
             if (!prev) return;
             std::smatch m;
             const std::string step = st.value("step", "");
-            if (!std::regex_match(step, m, std::regex(R"re((un)?ban_(\w+)\((?:"(.*)"|(\d+))\))re"))) return;
+            if (!std::regex_match(step, m, std::regex(R"re((un)?ban_(\w+)\((?:"(.*)"|(\d+))\))re")))
+                return;
             proto::BanList b = *prev;
             const bool un = m[1].matched;
-            const std::string kind = m[2], arg = m[3].matched ? std::string(m[3]) : std::string(m[4]);
-            if (kind == "signing_id") un ? b.unban_signing_id(arg) : b.ban_signing_id(arg);
-            else if (kind == "address") un ? b.unban_address(arg) : b.ban_address(arg);
-            else if (kind == "keyword") un ? b.unban_keyword(arg) : b.ban_keyword(arg);
-            else if (kind == "type") un ? b.unban_type(static_cast<std::uint8_t>(std::stoi(arg))) : b.ban_type(static_cast<std::uint8_t>(std::stoi(arg)));
-            else return;
+            const std::string kind = m[2],
+                              arg = m[3].matched ? std::string(m[3]) : std::string(m[4]);
+            if (kind == "signing_id")
+                un ? b.unban_signing_id(arg) : b.ban_signing_id(arg);
+            else if (kind == "address")
+                un ? b.unban_address(arg) : b.ban_address(arg);
+            else if (kind == "keyword")
+                un ? b.unban_keyword(arg) : b.ban_keyword(arg);
+            else if (kind == "type")
+                un ? b.unban_type(static_cast<std::uint8_t>(std::stoi(arg)))
+                   : b.ban_type(static_cast<std::uint8_t>(std::stoi(arg)));
+            else
+                return;
             c.eq("after " + step, plain(b.to_json()), want);
         }));
         prev = next;
@@ -135,7 +165,8 @@ std::optional<proto::ShareHash> share_hash_of(const std::string& s) {
     if (hex.rfind("0x", 0) == 0 || hex.rfind("0X", 0) == 0) {
         hex = hex.substr(2);
     } else {
-        if (hex.empty() || hex.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+        if (hex.empty() || hex.find_first_not_of("0123456789") != std::string::npos)
+            return std::nullopt;
         unsigned long long n = std::stoull(hex);
         char buf[32];
         std::snprintf(buf, sizeof buf, "%llx", n);
@@ -156,11 +187,13 @@ std::string strip_zeros(const std::string& s) {
 // Steps name their call in prose: "process_share(0x1001, addrA): ...", or for a share that
 // repeats an earlier call, "same envelope again in a different share 0x1002" (the share hash
 // from the text, the address of the previous process_share).
-json apply_step(proto::MessageStore& store, const json& st, double clock, std::string& last_sender) {
+json apply_step(proto::MessageStore& store, const json& st, double clock,
+                std::string& last_sender) {
     const std::string step = st.value("step", "");
     std::smatch m;
     std::optional<std::pair<std::string, std::string>> call;
-    if (std::regex_search(step, m, std::regex(R"(process_share\(\s*([0-9a-fA-Fx]+)\s*,\s*([^)\s]+)\s*\))"))) {
+    if (std::regex_search(
+            step, m, std::regex(R"(process_share\(\s*([0-9a-fA-Fx]+)\s*,\s*([^)\s]+)\s*\))"))) {
         call.emplace(m[1], m[2]);
     } else if (st.contains("envelope") && step.find("load_blob_hex") == std::string::npos &&
                std::regex_search(step, m, std::regex(R"(0x[0-9a-fA-F]+)"))) {
@@ -177,11 +210,13 @@ json apply_step(proto::MessageStore& store, const json& st, double clock, std::s
         if (!r) return {{"error", r.error().reason}};
         return {{"ok", *r}};
     }
-    if (std::regex_search(step, m, std::regex(R"(prune_by_sharechain\(\s*[\[{(]?([^\])}]*)[\]})]?\s*\))"))) {
+    if (std::regex_search(step, m,
+                          std::regex(R"(prune_by_sharechain\(\s*[\[{(]?([^\])}]*)[\]})]?\s*\))"))) {
         std::set<proto::ShareHash> active;
         const std::string list = m[1];
         std::regex item(R"((0x[0-9a-fA-F]+|\d+))");
-        for (auto it = std::sregex_iterator(list.begin(), list.end(), item); it != std::sregex_iterator(); ++it)
+        for (auto it = std::sregex_iterator(list.begin(), list.end(), item);
+             it != std::sregex_iterator(); ++it)
             if (auto sh = share_hash_of((*it)[1])) active.insert(*sh);
         store.prune_by_sharechain(active);
         return {{"ok", nullptr}};
@@ -198,37 +233,46 @@ json apply_step(proto::MessageStore& store, const json& st, double clock, std::s
 }
 
 void check_state(Check& c, const proto::MessageStore& store, const json& state, double clock) {
-    if (state.contains("to_json")) c.eq("to_json", plain(store.to_json({}, clock)), state["to_json"]);
+    if (state.contains("to_json"))
+        c.eq("to_json", plain(store.to_json({}, clock)), state["to_json"]);
     if (state.contains("to_json_authority_only")) {
         proto::MessageQuery q;
         q.authority_only = true;
-        c.eq("to_json_authority_only", plain(store.to_json(q, clock)), state["to_json_authority_only"]);
+        c.eq("to_json_authority_only", plain(store.to_json(q, clock)),
+             state["to_json_authority_only"]);
     }
     if (state.contains("to_json_no_bans_limit_100")) {
         proto::MessageQuery q;
         q.apply_bans = false;
         q.limit = 100;
-        c.eq("to_json_no_bans_limit_100", plain(store.to_json(q, clock)), state["to_json_no_bans_limit_100"]);
+        c.eq("to_json_no_bans_limit_100", plain(store.to_json(q, clock)),
+             state["to_json_no_bans_limit_100"]);
     }
     if (state.contains("stats")) {
         json got = plain(store.stats()), want = state["stats"];
         // The reference lists senders from a set (no order); compare as sorted lists.
         for (json* j : {&got, &want})
-            if (j->contains("senders") && (*j)["senders"].is_array()) std::sort((*j)["senders"].begin(), (*j)["senders"].end());
+            if (j->contains("senders") && (*j)["senders"].is_array())
+                std::sort((*j)["senders"].begin(), (*j)["senders"].end());
         c.eq("stats", got, want);
     }
     auto hashes = [](const std::vector<proto::MessageStore::Ptr>& v) {
         json a = json::array();
-        for (const auto& m : v) a.push_back(to_hex(m->hash()));
+        for (const auto& m : v)
+            a.push_back(to_hex(m->hash()));
         return a;
     };
-    if (state.contains("messages_order")) c.eq("messages_order", hashes(store.messages()), state["messages_order"]);
+    if (state.contains("messages_order"))
+        c.eq("messages_order", hashes(store.messages()), state["messages_order"]);
     if (state.contains("authority_messages_order"))
-        c.eq("authority_messages_order", hashes(store.authority_messages()), state["authority_messages_order"]);
+        c.eq("authority_messages_order", hashes(store.authority_messages()),
+             state["authority_messages_order"]);
     if (state.contains("tracked_shares")) {
         std::vector<std::string> got, want;
-        for (const auto& h : store.tracked_shares()) got.push_back(strip_zeros(to_hex(h)));
-        for (const auto& h : state["tracked_shares"]) want.push_back(strip_zeros(h.get<std::string>()));
+        for (const auto& h : store.tracked_shares())
+            got.push_back(strip_zeros(to_hex(h)));
+        for (const auto& h : state["tracked_shares"])
+            want.push_back(strip_zeros(h.get<std::string>()));
         std::sort(got.begin(), got.end());
         std::sort(want.begin(), want.end());
         c.eq("tracked_shares", got, want);
@@ -268,7 +312,8 @@ void run_message_store(const Context& ctx, const json& cat, std::vector<Outcome>
                         c.eq("result", got.value("ok", json()), want.value("ok", json()));
                     }
                 }
-                const double after = st.contains("clock_after") ? st["clock_after"].get<double>() : ctx.clock_of(st);
+                const double after =
+                    st.contains("clock_after") ? st["clock_after"].get<double>() : ctx.clock_of(st);
                 if (st.contains("state")) check_state(c, r.store, st["state"], after);
             }));
         }
@@ -280,9 +325,10 @@ void run_message_store(const Context& ctx, const json& cat, std::vector<Outcome>
                 // reference's for good; later steps are compared through the quirk stores
                 // (which share all other code with ours) and say so.
                 o = intentional(name, what,
-                                diverged_at.empty() ? cases[k - 1].reason
-                                                    : "state differs since the intentional difference at step \"" +
-                                                          diverged_at + "\"");
+                                diverged_at.empty()
+                                    ? cases[k - 1].reason
+                                    : "state differs since the intentional difference at step \"" +
+                                          diverged_at + "\"");
                 if (diverged_at.empty()) diverged_at = what;
                 break;
             }
@@ -302,19 +348,23 @@ void run_message_store_extra(const Context& ctx, const json& cat, std::vector<Ou
                 opt.quirks = q;
                 proto::MessageStore store(opt, ctx.all());
                 const auto sh = *share_hash_of(v.value("share_hash", std::string("0x1")));
-                auto r = store.process_share(sh, v.value("sender_address", std::string("addr")), need_hex(v, "envelope"),
-                                             ctx.clock_of(v));
+                auto r = store.process_share(sh, v.value("sender_address", std::string("addr")),
+                                             need_hex(v, "envelope"), ctx.clock_of(v));
                 const auto& want = need(v, "result");
                 if (is_error(want)) {
-                    if (r) c.fail("reference raised " + want.dump() + ", we added " + std::to_string(*r));
+                    if (r)
+                        c.fail("reference raised " + want.dump() + ", we added " +
+                               std::to_string(*r));
                 } else if (!r) {
                     c.fail("we failed: " + r.error().reason);
                 } else {
                     c.eq("result", *r, want.value("ok", json()));
                 }
-                if (v.contains("total_messages_after")) c.eq("total_messages_after", store.size(), v["total_messages_after"]);
+                if (v.contains("total_messages_after"))
+                    c.eq("total_messages_after", store.size(), v["total_messages_after"]);
                 if (v.contains("known_signing_keys_after"))
-                    c.eq("known_signing_keys_after", store.registry().known_ids(), v["known_signing_keys_after"]);
+                    c.eq("known_signing_keys_after", store.registry().known_ids(),
+                         v["known_signing_keys_after"]);
             };
         };
         out.push_back(with_quirk_fallback(name, what, body));
@@ -336,9 +386,12 @@ void run_signing_key_registry(const Context& ctx, const json& cat, std::vector<O
             std::optional<std::tuple<std::string, std::string, std::uint32_t, double>> reg_call;
             for (const auto& [addr, entry] : after.items())
                 for (const auto& [sid, info] : field_or_empty(entry, "keys").items()) {
-                    const bool changed = !before.contains(addr) || !before[addr]["keys"].contains(sid) ||
-                                         before[addr]["keys"][sid]["first_seen"] != info["first_seen"];
-                    if (changed) reg_call.emplace(addr, sid, info.value("key_index", 0u), info.value("first_seen", 0.0));
+                    const bool changed =
+                        !before.contains(addr) || !before[addr]["keys"].contains(sid) ||
+                        before[addr]["keys"][sid]["first_seen"] != info["first_seen"];
+                    if (changed)
+                        reg_call.emplace(addr, sid, info.value("key_index", 0u),
+                                         info.value("first_seen", 0.0));
                 }
             if (reg_call) {
                 const auto& [addr, sid, index, ts] = *reg_call;
@@ -362,7 +415,8 @@ void run_signing_key_registry(const Context& ctx, const json& cat, std::vector<O
             }
             for (const auto& [addr, want] : field_or_empty(st, "get_miner_current_key").items()) {
                 auto k = reg.current_key(addr);
-                json got = k ? json{{"signing_id", k->signing_id_hex}, {"key_index", k->key_index},
+                json got = k ? json{{"signing_id", k->signing_id_hex},
+                                    {"key_index", k->key_index},
                                     {"signing_pubkey", to_hex(k->pubkey)}}
                              : json(nullptr);
                 c.eq("get_miner_current_key." + addr, got, want);

@@ -13,7 +13,8 @@ namespace sharemsg::conformance {
 
 std::size_t Report::count(Status s) const {
     std::size_t n = 0;
-    for (const auto& o : outcomes) n += o.status == s;
+    for (const auto& o : outcomes)
+        n += o.status == s;
     return n;
 }
 
@@ -43,7 +44,8 @@ const std::vector<std::pair<const char*, CategoryFn>>& categories() {
         {"cross_impl_refhash_test",
          [](const Context&, const json& cat, std::vector<Outcome>& out) {
              for (auto& o : chain::run_cross_impl_refhash_vectors(cat))
-                 out.push_back({"cross_impl_refhash_test", o.what, static_cast<Status>(o.status), o.detail});
+                 out.push_back(
+                     {"cross_impl_refhash_test", o.what, static_cast<Status>(o.status), o.detail});
          }},
 #endif
     };
@@ -59,7 +61,8 @@ namespace {
 // as a malformed vector instead.
 void tame_numbers(json& j) {
     if (j.is_object() || j.is_array()) {
-        for (auto& v : j) tame_numbers(v);
+        for (auto& v : j)
+            tame_numbers(v);
         return;
     }
     if (!j.is_number_float()) return;
@@ -80,7 +83,8 @@ Report run_vectors(const json& input) {
     json file = input;
     tame_numbers(file);
     if (!file.is_object()) {
-        report.outcomes.push_back({"(file)", "top level", Status::fail, "vector file is not a JSON object"});
+        report.outcomes.push_back(
+            {"(file)", "top level", Status::fail, "vector file is not a JSON object"});
         return report;
     }
     const Context ctx(file);
@@ -93,10 +97,12 @@ Report run_vectors(const json& input) {
             try {
                 fn(ctx, value, report.outcomes);
             } catch (const std::exception& e) {
-                report.outcomes.push_back({key, "(category)", Status::fail, std::string("malformed category: ") + e.what()});
+                report.outcomes.push_back({key, "(category)", Status::fail,
+                                           std::string("malformed category: ") + e.what()});
             }
         }
-        if (!known) report.outcomes.push_back({key, "(category)", Status::skip, "unknown category"});
+        if (!known)
+            report.outcomes.push_back({key, "(category)", Status::skip, "unknown category"});
     }
     return report;
 }

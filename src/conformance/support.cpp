@@ -61,7 +61,9 @@ Bytes hex_of(const json& s, const std::string& what) {
     return *b;
 }
 
-Bytes need_hex(const json& v, const std::string& key) { return hex_of(need(v, key), key); }
+Bytes need_hex(const json& v, const std::string& key) {
+    return hex_of(need(v, key), key);
+}
 
 const json& field_or_empty(const json& v, const std::string& key) {
     static const json empty = json::object();
@@ -69,7 +71,9 @@ const json& field_or_empty(const json& v, const std::string& key) {
     return empty;
 }
 
-bool is_error(const json& result) { return result.is_object() && result.contains("error"); }
+bool is_error(const json& result) {
+    return result.is_object() && result.contains("error");
+}
 
 Context::Context(const json& file) {
     if (file.contains("meta") && file["meta"].is_object()) {
@@ -95,20 +99,23 @@ Context::Context(const json& file) {
         }
     }
     all_ = test_;
-    for (const auto& a : proto::mainnet_authorities()) all_.push_back(a);
+    for (const auto& a : proto::mainnet_authorities())
+        all_.push_back(a);
     if (file.contains("signing_keys_used") && file["signing_keys_used"].is_object()) {
         for (const auto& [name, k] : file["signing_keys_used"].items()) {
             if (!k.is_object() || !k.contains("master") || !k.contains("key_index")) continue;
             auto master = from_hex(k["master"].get<std::string>());
             if (!master || !k["key_index"].is_number_unsigned()) continue;
-            auto key = proto::DerivedSigningKey::derive(*master, k["key_index"].get<std::uint32_t>());
+            auto key =
+                proto::DerivedSigningKey::derive(*master, k["key_index"].get<std::uint32_t>());
             if (key) signers_.emplace(name, *key);
         }
     }
 }
 
 double Context::clock_of(const json& v) const {
-    if (v.is_object() && v.contains("clock") && v["clock"].is_number()) return v["clock"].get<double>();
+    if (v.is_object() && v.contains("clock") && v["clock"].is_number())
+        return v["clock"].get<double>();
     return fixed_clock_;
 }
 
@@ -180,7 +187,8 @@ json message_state(const proto::ShareMessage& m) {
     return j;
 }
 
-void check_message(Check& c, const std::string& field, const proto::ShareMessage& m, const json& want) {
+void check_message(Check& c, const std::string& field, const proto::ShareMessage& m,
+                   const json& want) {
     json got = message_state(m);
     for (const auto& [k, v] : want.items()) {
         if (!got.contains(k)) continue;  // keys that are not part of a message's state
@@ -210,7 +218,8 @@ std::string what_of(const json& v, std::size_t index) {
     return "#" + std::to_string(index);
 }
 
-Outcome run_one(const std::string& category, const std::string& what, const std::function<void(Check&)>& body) {
+Outcome run_one(const std::string& category, const std::string& what,
+                const std::function<void(Check&)>& body) {
     Outcome o{category, what, Status::pass, {}};
     Check c;
     try {
@@ -227,7 +236,8 @@ Outcome run_one(const std::string& category, const std::string& what, const std:
     return o;
 }
 
-Outcome intentional(const std::string& category, const std::string& what, const std::string& reason) {
+Outcome intentional(const std::string& category, const std::string& what,
+                    const std::string& reason) {
     return Outcome{category, what, Status::skip, "intentional difference: " + reason};
 }
 

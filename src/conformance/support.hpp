@@ -26,7 +26,7 @@ struct BadVector : std::runtime_error {
 };
 
 class Context {
-public:
+  public:
     explicit Context(const json& file);
 
     double fixed_clock() const { return fixed_clock_; }
@@ -42,7 +42,7 @@ public:
     std::optional<crypto::CompressedPubKey> pubkey_for_id(const std::string& sid_hex) const;
     const std::map<std::string, proto::DerivedSigningKey>& signers() const { return signers_; }
 
-private:
+  private:
     double fixed_clock_ = 1700000000;
     proto::AuthoritySet test_, all_;
     std::map<std::string, proto::DerivedSigningKey> signers_;
@@ -50,7 +50,7 @@ private:
 
 // Collects the first mismatch of a vector.
 class Check {
-public:
+  public:
     // Compares two JSON values (numbers by value, objects ignoring key order).
     void eq(const std::string& field, const json& got, const json& want);
     // Compares only the keys present in `want`.
@@ -61,7 +61,7 @@ public:
     bool ok() const { return first_.empty(); }
     const std::string& detail() const { return first_; }
 
-private:
+  private:
     std::string first_;
 };
 
@@ -80,19 +80,23 @@ proto::ShareMessage message_from_json(const json& m);
 // has_signature, is_protocol_authority, message_hash, and pack (or pack_error).
 json message_state(const proto::ShareMessage& m);
 // Compares our message with an expected state (only the keys the vector has).
-void check_message(Check& c, const std::string& field, const proto::ShareMessage& m, const json& want);
+void check_message(Check& c, const std::string& field, const proto::ShareMessage& m,
+                   const json& want);
 
 // Runs `body` for one vector, catching BadVector and JSON errors into a failed outcome.
-Outcome run_one(const std::string& category, const std::string& what, const std::function<void(Check&)>& body);
+Outcome run_one(const std::string& category, const std::string& what,
+                const std::function<void(Check&)>& body);
 std::string what_of(const json& v, std::size_t index);
 
 // Difference 5 of docs/protocol-differences.md, recognised from the vector itself.
 inline constexpr const char* kTimestampZeroReason =
-    "a wire timestamp of 0 is kept; the reference replaces it with the current time, so its hash no longer covers "
+    "a wire timestamp of 0 is kept; the reference replaces it with the current time, so its hash "
+    "no longer covers "
     "the wire bytes";
 
 // An intentional difference found: body returned a reason.
-Outcome intentional(const std::string& category, const std::string& what, const std::string& reason);
+Outcome intentional(const std::string& category, const std::string& what,
+                    const std::string& reason);
 
 using CategoryFn = std::function<void(const Context&, const json&, std::vector<Outcome>&)>;
 

@@ -21,14 +21,18 @@ ByteArray<N> digest(const EVP_MD* md, ByteView data) {
 }
 }  // namespace
 
-Hash256 sha256(ByteView data) { return digest<32>(EVP_sha256(), data); }
+Hash256 sha256(ByteView data) {
+    return digest<32>(EVP_sha256(), data);
+}
 
 Hash256 sha256d(ByteView data) {
     Hash256 once = sha256(data);
     return sha256(once);
 }
 
-Hash160 ripemd160(ByteView data) { return digest<20>(EVP_ripemd160(), data); }
+Hash160 ripemd160(ByteView data) {
+    return digest<20>(EVP_ripemd160(), data);
+}
 
 Hash160 hash160(ByteView data) {
     Hash256 s = sha256(data);
@@ -56,7 +60,9 @@ Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
     if (!ctx_ || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr) != 1)
         throw std::runtime_error("SHA-256 init failed");
 }
-Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+Sha256::~Sha256() {
+    EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_));
+}
 Sha256& Sha256::update(ByteView data) {
     if (!data.empty()) EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size());
     return *this;
@@ -68,7 +74,9 @@ Hash256 Sha256::finish() {
     return out;
 }
 
-void wipe(void* p, std::size_t n) { OPENSSL_cleanse(p, n); }
+void wipe(void* p, std::size_t n) {
+    OPENSSL_cleanse(p, n);
+}
 
 Bytes random_bytes(std::size_t n) {
     Bytes out(n);

@@ -20,7 +20,7 @@ bool equal_ct(ByteView a, ByteView b);
 
 // Incremental SHA-256 (for long or multi-part inputs).
 class Sha256 {
-public:
+  public:
     Sha256();
     ~Sha256();
     Sha256(const Sha256&) = delete;
@@ -28,7 +28,7 @@ public:
     Sha256& update(ByteView data);
     Hash256 finish();
 
-private:
+  private:
     void* ctx_;  // EVP_MD_CTX
 };
 

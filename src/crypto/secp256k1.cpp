@@ -11,7 +11,7 @@ namespace {
 // One context for the process: created on first use, randomized against side channels,
 // read-only afterwards, destroyed at exit.
 class Context {
-public:
+  public:
     Context() : ctx_(secp256k1_context_create(SECP256K1_CONTEXT_SIGN | SECP256K1_CONTEXT_VERIFY)) {
         if (!ctx_) throw std::runtime_error("secp256k1_context_create failed");
         Bytes seed = random_bytes(32);
@@ -24,7 +24,7 @@ public:
     Context& operator=(const Context&) = delete;
     const secp256k1_context* get() const { return ctx_; }
 
-private:
+  private:
     secp256k1_context* ctx_;
 };
 
@@ -49,9 +49,11 @@ CompressedPubKey serialize_compressed(const secp256k1_pubkey& pk) {
 
 Result<PrivKey> PrivKey::from_bytes(ByteView b) {
     if (b.size() != 32)
-        return make_error(Errc::bad_key, "private key must be 32 bytes, got " + std::to_string(b.size()));
+        return make_error(Errc::bad_key,
+                          "private key must be 32 bytes, got " + std::to_string(b.size()));
     PrivKey k;
-    for (std::size_t i = 0; i < 32; ++i) k.key_[i] = b[i];
+    for (std::size_t i = 0; i < 32; ++i)
+        k.key_[i] = b[i];
     if (!secp256k1_ec_seckey_verify(ctx(), k.key_.data()))
         return make_error(Errc::bad_key, "private key is zero or not below the group order");
     return k;
@@ -59,13 +61,15 @@ Result<PrivKey> PrivKey::from_bytes(ByteView b) {
 
 CompressedPubKey PrivKey::pubkey() const {
     secp256k1_pubkey pk;
-    if (!secp256k1_ec_pubkey_create(ctx(), &pk, key_.data())) throw std::logic_error("invalid private key");
+    if (!secp256k1_ec_pubkey_create(ctx(), &pk, key_.data()))
+        throw std::logic_error("invalid private key");
     return serialize_compressed(pk);
 }
 
 Bytes PrivKey::pubkey_uncompressed() const {
     secp256k1_pubkey pk;
-    if (!secp256k1_ec_pubkey_create(ctx(), &pk, key_.data())) throw std::logic_error("invalid private key");
+    if (!secp256k1_ec_pubkey_create(ctx(), &pk, key_.data()))
+        throw std::logic_error("invalid private key");
     Bytes out(65);
     size_t len = out.size();
     secp256k1_ec_pubkey_serialize(ctx(), out.data(), &len, &pk, SECP256K1_EC_UNCOMPRESSED);
@@ -74,7 +78,8 @@ Bytes PrivKey::pubkey_uncompressed() const {
 
 Result<CompressedPubKey> parse_pubkey(ByteView b) {
     secp256k1_pubkey pk;
-    if (!parse_pub(b, pk)) return make_error(Errc::bad_key, "public key is not a valid secp256k1 point encoding");
+    if (!parse_pub(b, pk))
+        return make_error(Errc::bad_key, "public key is not a valid secp256k1 point encoding");
     return serialize_compressed(pk);
 }
 
@@ -93,7 +98,8 @@ bool ecdsa_verify_der(ByteView pubkey, const Hash256& digest, ByteView der_sig) 
     secp256k1_pubkey pk;
     secp256k1_ecdsa_signature sig;
     if (!parse_pub(pubkey, pk)) return false;
-    if (der_sig.empty() || !secp256k1_ecdsa_signature_parse_der(ctx(), &sig, der_sig.data(), der_sig.size()))
+    if (der_sig.empty() ||
+        !secp256k1_ecdsa_signature_parse_der(ctx(), &sig, der_sig.data(), der_sig.size()))
         return false;
     return secp256k1_ecdsa_verify(ctx(), &sig, digest.data(), &pk) == 1;
 }
@@ -102,7 +108,8 @@ bool ecdsa_verify_der_normalized(ByteView pubkey, const Hash256& digest, ByteVie
     secp256k1_pubkey pk;
     secp256k1_ecdsa_signature sig;
     if (!parse_pub(pubkey, pk)) return false;
-    if (der_sig.empty() || !secp256k1_ecdsa_signature_parse_der(ctx(), &sig, der_sig.data(), der_sig.size()))
+    if (der_sig.empty() ||
+        !secp256k1_ecdsa_signature_parse_der(ctx(), &sig, der_sig.data(), der_sig.size()))
         return false;
     // Deliberate: accept high-S for the deployed v1 authority envelope (PRODUCT.md, "Low-S").
     secp256k1_ecdsa_signature_normalize(ctx(), &sig, &sig);
@@ -111,14 +118,16 @@ bool ecdsa_verify_der_normalized(ByteView pubkey, const Hash256& digest, ByteVie
 
 bool ecdsa_der_is_high_s(ByteView der_sig) {
     secp256k1_ecdsa_signature sig;
-    if (der_sig.empty() || !secp256k1_ecdsa_signature_parse_der(ctx(), &sig, der_sig.data(), der_sig.size()))
+    if (der_sig.empty() ||
+        !secp256k1_ecdsa_signature_parse_der(ctx(), &sig, der_sig.data(), der_sig.size()))
         return false;
     return secp256k1_ecdsa_signature_normalize(ctx(), nullptr, &sig) == 1;
 }
 
 Result<ByteArray<64>> ecdsa_der_to_compact(ByteView der_sig) {
     secp256k1_ecdsa_signature sig;
-    if (der_sig.empty() || !secp256k1_ecdsa_signature_parse_der(ctx(), &sig, der_sig.data(), der_sig.size()))
+    if (der_sig.empty() ||
+        !secp256k1_ecdsa_signature_parse_der(ctx(), &sig, der_sig.data(), der_sig.size()))
         return make_error(Errc::bad_encoding, "signature is not strict DER");
     ByteArray<64> out{};
     secp256k1_ecdsa_signature_serialize_compact(ctx(), out.data(), &sig);
@@ -127,7 +136,8 @@ Result<ByteArray<64>> ecdsa_der_to_compact(ByteView der_sig) {
 
 Result<Bytes> ecdsa_der_normalize(ByteView der_sig) {
     secp256k1_ecdsa_signature sig;
-    if (der_sig.empty() || !secp256k1_ecdsa_signature_parse_der(ctx(), &sig, der_sig.data(), der_sig.size()))
+    if (der_sig.empty() ||
+        !secp256k1_ecdsa_signature_parse_der(ctx(), &sig, der_sig.data(), der_sig.size()))
         return make_error(Errc::bad_encoding, "signature is not strict DER");
     secp256k1_ecdsa_signature_normalize(ctx(), &sig, &sig);
     Bytes der(72);

@@ -13,7 +13,7 @@ using CompressedPubKey = ByteArray<33>;
 
 // A 32-byte secp256k1 secret key in [1, n-1]. Wiped on destruction.
 class PrivKey {
-public:
+  public:
     // Fails with Errc::bad_key when the bytes are not a valid secret key.
     static Result<PrivKey> from_bytes(ByteView b);
     PrivKey(const PrivKey&) = default;
@@ -24,7 +24,7 @@ public:
     CompressedPubKey pubkey() const;
     Bytes pubkey_uncompressed() const;
 
-private:
+  private:
     PrivKey() = default;
     ByteArray<32> key_{};
 };

@@ -14,7 +14,9 @@
 namespace sharemsg::node {
 
 namespace {
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+    return std::strerror(errno);
+}
 }  // namespace
 
 Status write_file_atomic(const std::string& path, std::string_view content, mode_t mode) {
@@ -29,7 +31,9 @@ Status write_file_atomic(const std::string& path, std::string_view content, mode
     std::vector<char> name(tmpl.begin(), tmpl.end());
     name.push_back('\0');
     int fd = ::mkstemp(name.data());
-    if (fd < 0) return make_error(Errc::io, path + ": cannot create a temporary file in " + dir + ": " + errno_text());
+    if (fd < 0)
+        return make_error(
+            Errc::io, path + ": cannot create a temporary file in " + dir + ": " + errno_text());
     auto abandon = [&](const std::string& what) {
         const std::string reason = path + ": " + what + ": " + errno_text();
         ::close(fd);
@@ -83,7 +87,9 @@ proto::BanList load_ban_list(const std::string& path, std::string* warning) {
     if (bans) return *bans;
     const std::string aside = path + ".corrupt";
     if (std::rename(path.c_str(), aside.c_str()) == 0) {
-        if (warning) *warning += path + ": " + bans.error().reason + "; moved to " + aside + ", starting with no bans\n";
+        if (warning)
+            *warning += path + ": " + bans.error().reason + "; moved to " + aside +
+                        ", starting with no bans\n";
     } else if (warning) {
         *warning += path + ": " + bans.error().reason + "; starting with no bans\n";
     }

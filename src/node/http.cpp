@@ -1,13 +1,13 @@
 #include <utility>  // Boost 1.74's Asio needs it before itself under g++ 12
 
-#include "util/numeric.hpp"
 #include "node/http.hpp"
+#include "util/numeric.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include "node/node.hpp"
 #include "util/text.hpp"
@@ -24,7 +24,9 @@ namespace {
 
 constexpr std::size_t kMaxBody = 64 * 1024;
 
-HttpReply json_reply(unsigned status, const nlohmann::ordered_json& j) { return {status, "application/json", j.dump()}; }
+HttpReply json_reply(unsigned status, const nlohmann::ordered_json& j) {
+    return {status, "application/json", j.dump()};
+}
 
 HttpReply error_reply(unsigned status, const std::string& error, const std::string& detail) {
     return json_reply(status, {{"error", error}, {"detail", detail}});
@@ -67,25 +69,30 @@ nlohmann::ordered_json message_json(const proto::ShareMessage& m, double now) {
     // Payload as UTF-8 text (JSON payloads stay JSON text); bytes that are not UTF-8 are
     // replaced, so the response is always valid JSON.
     j["payload"] = utf8_lossy(m.payload);
-    j["signing_id"] = m.signing_id ? nlohmann::ordered_json(to_hex(*m.signing_id)) : nlohmann::ordered_json();
+    j["signing_id"] =
+        m.signing_id ? nlohmann::ordered_json(to_hex(*m.signing_id)) : nlohmann::ordered_json();
     j["has_signature"] = m.has_signature();
     j["verified"] = m.verified;
     j["protocol_authority"] = m.is_protocol_authority();
-    j["sender_address"] = m.sender_address ? nlohmann::ordered_json(*m.sender_address) : nlohmann::ordered_json();
-    j["share_hash"] = m.share_hash ? nlohmann::ordered_json(to_hex(*m.share_hash)) : nlohmann::ordered_json();
+    j["sender_address"] =
+        m.sender_address ? nlohmann::ordered_json(*m.sender_address) : nlohmann::ordered_json();
+    j["share_hash"] =
+        m.share_hash ? nlohmann::ordered_json(to_hex(*m.share_hash)) : nlohmann::ordered_json();
     j["age"] = now - static_cast<double>(m.timestamp);
     j["message_hash"] = to_hex(m.hash());
     return j;
 }
 
-const std::uint8_t kAllTypes[] = {proto::MSG_NODE_STATUS, proto::MSG_MINER_MESSAGE, proto::MSG_POOL_ANNOUNCE,
-                                  proto::MSG_VERSION_SIGNAL, proto::MSG_MERGED_STATUS, proto::MSG_EMERGENCY,
+const std::uint8_t kAllTypes[] = {proto::MSG_NODE_STATUS,      proto::MSG_MINER_MESSAGE,
+                                  proto::MSG_POOL_ANNOUNCE,    proto::MSG_VERSION_SIGNAL,
+                                  proto::MSG_MERGED_STATUS,    proto::MSG_EMERGENCY,
                                   proto::MSG_TRANSITION_SIGNAL};
 
 nlohmann::ordered_json stats_json(const proto::MessageStore& store, double now, bool full) {
     const auto msgs = store.messages();  // newest first
     nlohmann::ordered_json by_type = nlohmann::ordered_json::object();
-    for (auto t : kAllTypes) by_type[proto::type_name(t)] = 0;
+    for (auto t : kAllTypes)
+        by_type[proto::type_name(t)] = 0;
     std::size_t last_hour = 0;
     for (const auto& m : msgs) {
         auto name = proto::type_name(m->msg_type);
@@ -94,7 +101,8 @@ nlohmann::ordered_json stats_json(const proto::MessageStore& store, double now, 
     }
     std::size_t revoked = 0;
     const auto keys = store.registry().entries();
-    for (const auto& e : keys) revoked += e.info.revoked;
+    for (const auto& e : keys)
+        revoked += e.info.revoked;
     nlohmann::ordered_json j;
     j["total_messages"] = msgs.size();
     j["total_by_type"] = std::move(by_type);
@@ -103,12 +111,15 @@ nlohmann::ordered_json stats_json(const proto::MessageStore& store, double now, 
         j["active_signers"] = keys.size() - revoked;
         j["revoked_keys"] = revoked;
     }
-    j["oldest_message_age"] = msgs.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(now - msgs.back()->timestamp);
-    j["newest_message_age"] = msgs.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(now - msgs.front()->timestamp);
+    j["oldest_message_age"] = msgs.empty() ? nlohmann::ordered_json()
+                                           : nlohmann::ordered_json(now - msgs.back()->timestamp);
+    j["newest_message_age"] = msgs.empty() ? nlohmann::ordered_json()
+                                           : nlohmann::ordered_json(now - msgs.front()->timestamp);
     if (full) {
         j["messages_per_hour"] = static_cast<double>(last_hour);
         j["store_capacity"] = proto::MAX_MESSAGE_HISTORY;
-        j["store_usage_pct"] = 100.0 * static_cast<double>(msgs.size()) / proto::MAX_MESSAGE_HISTORY;
+        j["store_usage_pct"] =
+            100.0 * static_cast<double>(msgs.size()) / proto::MAX_MESSAGE_HISTORY;
         j["messaging_enabled"] = true;
         j["signing_key_configured"] = false;
     }
@@ -117,13 +128,16 @@ nlohmann::ordered_json stats_json(const proto::MessageStore& store, double now, 
 
 }  // namespace
 
-HttpReply route(Node& node, const std::string& method, const std::string& target, const std::string&) {
+HttpReply route(Node& node, const std::string& method, const std::string& target,
+                const std::string&) {
     std::string path;
     auto params = query_params(target, path);
-    static const std::set<std::string> known{"/health", "/metrics", "/msg/recent", "/msg/chat", "/msg/announcements",
-                                             "/msg/alerts", "/msg/status", "/msg/keys", "/msg/identity", "/msg/stats",
-                                             "/msg/bans"};
-    node.metrics().inc("sharemsg_api_requests_total", "path=\"" + (known.count(path) ? path : std::string("other")) + "\"");
+    static const std::set<std::string> known{"/health",     "/metrics",           "/msg/recent",
+                                             "/msg/chat",   "/msg/announcements", "/msg/alerts",
+                                             "/msg/status", "/msg/keys",          "/msg/identity",
+                                             "/msg/stats",  "/msg/bans"};
+    node.metrics().inc("sharemsg_api_requests_total",
+                       "path=\"" + (known.count(path) ? path : std::string("other")) + "\"");
     if (method != "GET") return error_reply(405, "method not allowed", method + " " + path);
     if (path == "/health") {
         nlohmann::ordered_json j;
@@ -156,18 +170,21 @@ HttpReply route(Node& node, const std::string& method, const std::string& target
         q.limit = static_cast<std::size_t>(r.default_limit);
         if (params.count("limit")) {
             auto l = parse_int(params["limit"]);
-            if (!l || *l < 1 || *l > 200) return error_reply(400, "bad limit", "limit must be an integer from 1 to 200");
+            if (!l || *l < 1 || *l > 200)
+                return error_reply(400, "bad limit", "limit must be an integer from 1 to 200");
             q.limit = static_cast<std::size_t>(*l);
         }
         if (params.count("since")) {
             auto since = parse_int(params["since"]);
-            if (!since || *since < 0) return error_reply(400, "bad since", "since must be a non-negative unix timestamp");
+            if (!since || *since < 0)
+                return error_reply(400, "bad since", "since must be a non-negative unix timestamp");
             q.since = static_cast<double>(*since) + 1;  // "only messages newer than this"
         }
         const double now = node.now();
         auto lock = node.read_store();
         auto arr = nlohmann::ordered_json::array();
-        for (const auto& m : node.store().query(q)) arr.push_back(message_json(*m, now));
+        for (const auto& m : node.store().query(q))
+            arr.push_back(message_json(*m, now));
         nlohmann::ordered_json j;
         j[r.key] = std::move(arr);
         if (path == "/msg/recent") j["stats"] = stats_json(node.store(), now, false);
@@ -185,14 +202,16 @@ HttpReply route(Node& node, const std::string& method, const std::string& target
         std::size_t revoked = 0;
         for (const auto& e : store.registry().entries()) {
             std::size_t signed_count = 0;
-            for (const auto& m : msgs) signed_count += m->signing_id && to_hex(*m->signing_id) == e.signing_id_hex;
+            for (const auto& m : msgs)
+                signed_count += m->signing_id && to_hex(*m->signing_id) == e.signing_id_hex;
             nlohmann::ordered_json k;
             k["signing_id"] = e.signing_id_hex;
             k["key_index"] = e.info.key_index;
             k["signing_pubkey"] = to_hex(e.info.pubkey);
             k["miner_address"] = e.address;
             k["first_seen"] = saturate_cast<std::int64_t>(e.info.first_seen);
-            k["last_seen"] = saturate_cast<std::int64_t>(e.info.first_seen);  // refreshed by each announcement
+            k["last_seen"] =
+                saturate_cast<std::int64_t>(e.info.first_seen);  // refreshed by each announcement
             k["messages_signed"] = signed_count;
             k["revoked"] = e.info.revoked;
             revoked += e.info.revoked;
@@ -206,8 +225,9 @@ HttpReply route(Node& node, const std::string& method, const std::string& target
         return json_reply(200, j);
     }
     if (path == "/msg/identity") {
-        return json_reply(200, {{"messaging_enabled", false},
-                                {"error", "no signing key configured: use --signing-key to enable messaging"}});
+        return json_reply(
+            200, {{"messaging_enabled", false},
+                  {"error", "no signing key configured: use --signing-key to enable messaging"}});
     }
     if (path == "/msg/bans") {
         auto lock = node.read_store();
@@ -217,11 +237,13 @@ HttpReply route(Node& node, const std::string& method, const std::string& target
         bans["addresses"] = b.addresses();
         bans["words"] = b.keywords();
         auto types = nlohmann::ordered_json::array();
-        for (int t : b.types()) types.push_back(proto::type_short_name(static_cast<std::uint8_t>(t)));
+        for (int t : b.types())
+            types.push_back(proto::type_short_name(static_cast<std::uint8_t>(t)));
         bans["types"] = std::move(types);
         nlohmann::ordered_json j;
         j["bans"] = std::move(bans);
-        j["total_bans"] = b.signing_ids().size() + b.addresses().size() + b.keywords().size() + b.types().size();
+        j["total_bans"] =
+            b.signing_ids().size() + b.addresses().size() + b.keywords().size() + b.types().size();
         return json_reply(200, j);
     }
     return error_reply(404, "not found", path);
@@ -245,26 +267,33 @@ struct HttpServer::Impl {
             parser.emplace();
             parser->body_limit(kMaxBody);
             stream.expires_after(std::chrono::seconds(30));
-            http::async_read(stream, buffer, *parser, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                if (ec == http::error::body_limit) {
-                    self->respond(error_reply(413, "payload too large", "request bodies are limited to 64 KiB"), false);
-                    return;
-                }
-                if (ec) return;  // closed, timed out or malformed: drop the connection
-                auto& req = self->parser->get();
-                HttpReply r;
-                try {
-                    r = route(self->node, std::string(req.method_string()), std::string(req.target()), req.body());
-                } catch (const std::exception& e) {
-                    spdlog::error("http: {} {}: {}", std::string(req.method_string()), std::string(req.target()), e.what());
-                    r = error_reply(500, "internal error", e.what());
-                }
-                self->respond(std::move(r), req.keep_alive());
-            });
+            http::async_read(
+                stream, buffer, *parser,
+                [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                    if (ec == http::error::body_limit) {
+                        self->respond(error_reply(413, "payload too large",
+                                                  "request bodies are limited to 64 KiB"),
+                                      false);
+                        return;
+                    }
+                    if (ec) return;  // closed, timed out or malformed: drop the connection
+                    auto& req = self->parser->get();
+                    HttpReply r;
+                    try {
+                        r = route(self->node, std::string(req.method_string()),
+                                  std::string(req.target()), req.body());
+                    } catch (const std::exception& e) {
+                        spdlog::error("http: {} {}: {}", std::string(req.method_string()),
+                                      std::string(req.target()), e.what());
+                        r = error_reply(500, "internal error", e.what());
+                    }
+                    self->respond(std::move(r), req.keep_alive());
+                });
         }
 
         void respond(HttpReply r, bool keep_alive) {
-            node.metrics().inc("sharemsg_api_responses_total", "status=\"" + std::to_string(r.status) + "\"");
+            node.metrics().inc("sharemsg_api_responses_total",
+                               "status=\"" + std::to_string(r.status) + "\"");
             res = {};
             res.result(r.status);
             res.version(11);
@@ -274,14 +303,16 @@ struct HttpServer::Impl {
             res.keep_alive(keep_alive);
             res.body() = std::move(r.body);
             res.prepare_payload();
-            http::async_write(stream, res, [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
-                if (ec || !keep_alive) {
-                    beast::error_code ignored;
-                    self->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-                    return;
-                }
-                self->read();
-            });
+            http::async_write(
+                stream, res,
+                [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                    if (ec || !keep_alive) {
+                        beast::error_code ignored;
+                        self->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                        return;
+                    }
+                    self->read();
+                });
         }
     };
 
@@ -294,7 +325,8 @@ struct HttpServer::Impl {
     }
 };
 
-HttpServer::HttpServer(boost::asio::io_context& io, Node& node) : impl_(std::make_unique<Impl>(io, node)) {}
+HttpServer::HttpServer(boost::asio::io_context& io, Node& node)
+    : impl_(std::make_unique<Impl>(io, node)) {}
 HttpServer::~HttpServer() = default;
 
 Status HttpServer::listen(const std::string& bind, std::uint16_t port) {
@@ -306,11 +338,15 @@ Status HttpServer::listen(const std::string& bind, std::uint16_t port) {
     if (!ec) impl_->acceptor.set_option(boost::asio::socket_base::reuse_address(true), ec);
     if (!ec) impl_->acceptor.bind(ep, ec);
     if (!ec) impl_->acceptor.listen(boost::asio::socket_base::max_listen_connections, ec);
-    if (ec) return make_error(Errc::io, "HTTP listen on " + bind + ":" + std::to_string(port) + ": " + ec.message());
+    if (ec)
+        return make_error(
+            Errc::io, "HTTP listen on " + bind + ":" + std::to_string(port) + ": " + ec.message());
     impl_->accept();
     return Ok{};
 }
 
-std::uint16_t HttpServer::port() const { return impl_->acceptor.local_endpoint().port(); }
+std::uint16_t HttpServer::port() const {
+    return impl_->acceptor.local_endpoint().port();
+}
 
 }  // namespace sharemsg::node

@@ -14,13 +14,13 @@ namespace sharemsg::node {
 class Node;
 
 class HttpServer {
-public:
+  public:
     HttpServer(boost::asio::io_context& io, Node& node);
     ~HttpServer();
     Status listen(const std::string& bind, std::uint16_t port);
     std::uint16_t port() const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
@@ -31,6 +31,7 @@ struct HttpReply {
     std::string content_type = "application/json";
     std::string body;
 };
-HttpReply route(Node& node, const std::string& method, const std::string& target, const std::string& body);
+HttpReply route(Node& node, const std::string& method, const std::string& target,
+                const std::string& body);
 
 }  // namespace sharemsg::node

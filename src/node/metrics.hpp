@@ -8,7 +8,7 @@
 namespace sharemsg::node {
 
 class Metrics {
-public:
+  public:
     // Adds `by` to the counter `name` with the given label set (e.g. {"reason","pow"}).
     void inc(const std::string& name, const std::string& labels = "", double by = 1);
     void set(const std::string& name, const std::string& labels, double value);
@@ -16,7 +16,7 @@ public:
     // "# TYPE name counter|gauge" lines and samples, sorted by name.
     std::string render() const;
 
-private:
+  private:
     struct Series {
         bool gauge = false;
         std::map<std::string, double> values;  // label text -> value

@@ -17,7 +17,8 @@ Network devnet_network() {
     p.spread = 3;
     p.min_target = {};
     // A trivial target (2^252 - 1): a share takes about 16 hashes.
-    p.max_target = p2p::detail::int256("0fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff");
+    p.max_target =
+        p2p::detail::int256("0fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff");
     p.minimum_protocol_version = p2p::V36_MINIMUM_PROTOCOL_VERSION;
     p.segwit_activation_version = 0;
     p.persist = false;
@@ -33,7 +34,8 @@ Network devnet_network() {
     n.web_port = 19437;
     n.address_version = 0x6f;  // testnet-style addresses: the devnet has no coin of its own
     n.authorities = proto::mainnet_authorities();
-    for (const auto& a : proto::test_authorities()) n.authorities.push_back(a);
+    for (const auto& a : proto::test_authorities())
+        n.authorities.push_back(a);
     return n;
 }
 

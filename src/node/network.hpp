@@ -53,6 +53,7 @@ bool rule_is_misbehaviour(const std::string& rule);
 // Mines a devnet share on top of `prev` (or a new chain), committing to message_data.
 Result<p2p::WrappedShare> mine_share(const Network& net, const std::optional<ShareView>& prev,
                                      const ByteArray<20>& pubkey_hash, const Bytes& message_data,
-                                     std::uint32_t now, std::uint64_t seed, std::uint64_t max_attempts);
+                                     std::uint32_t now, std::uint64_t seed,
+                                     std::uint64_t max_attempts);
 
 }  // namespace sharemsg::node

@@ -1,7 +1,7 @@
 #include <utility>  // Boost 1.74's Asio needs it before itself under g++ 12
 
-#include "util/numeric.hpp"
 #include "node/node.hpp"
+#include "util/numeric.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -29,11 +29,14 @@ constexpr std::uint64_t kMaxMineAttempts = 5'000'000;
 std::uint64_t random_u64() {
     auto b = crypto::random_bytes(8);
     std::uint64_t v = 0;
-    for (auto x : b) v = v << 8 | x;
+    for (auto x : b)
+        v = v << 8 | x;
     return v;
 }
 
-std::string short_hex(const chain::ShareId& h) { return to_hex(h).substr(0, 16); }
+std::string short_hex(const chain::ShareId& h) {
+    return to_hex(h).substr(0, 16);
+}
 
 chain::ShareId to_id(const chain::Uint256& u) {
     chain::ShareId h{};
@@ -61,7 +64,8 @@ Node::~Node() {
 }
 
 double Node::now() const {
-    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 std::optional<chain::ShareId> Node::best_share() const {
@@ -72,7 +76,8 @@ std::optional<chain::ShareId> Node::best_share() const {
 Status Node::start() {
     std::error_code fec;
     fs::create_directories(cfg_.datadir, fec);
-    if (fec) return make_error(Errc::io, "cannot create datadir " + cfg_.datadir + ": " + fec.message());
+    if (fec)
+        return make_error(Errc::io, "cannot create datadir " + cfg_.datadir + ": " + fec.message());
     if (cfg_.p2p_port == 0) cfg_.p2p_port = net_.p2p.p2p_port;
     if (cfg_.web_port == 0) cfg_.web_port = net_.web_port;
 
@@ -81,70 +86,85 @@ Status Node::start() {
     const fs::path addr_file = fs::path(cfg_.datadir) / "payout_pubkey_hash";
     if (addr_hex.empty() && fs::exists(addr_file)) std::ifstream(addr_file) >> addr_hex;
     if (addr_hex.empty()) {
-        if (!cfg_.devnet) return make_error(Errc::invalid_argument, "--address is required outside the devnet");
+        if (!cfg_.devnet)
+            return make_error(Errc::invalid_argument, "--address is required outside the devnet");
         addr_hex = to_hex(crypto::random_bytes(20));
         std::ofstream(addr_file) << addr_hex << "\n";
     }
     auto pkh = from_hex_fixed<20>(addr_hex);
-    if (!pkh) return make_error(Errc::invalid_argument, "--address must be 40 hex digits (a pubkey hash): " + pkh.error().reason);
+    if (!pkh)
+        return make_error(Errc::invalid_argument,
+                          "--address must be 40 hex digits (a pubkey hash): " + pkh.error().reason);
     payout_ = *pkh;
 
     for (const auto& hex : cfg_.transition_messages) {
         auto blob = from_hex(hex);
-        if (!blob) return make_error(Errc::invalid_argument, "--transition-message: " + blob.error().reason);
+        if (!blob)
+            return make_error(Errc::invalid_argument,
+                              "--transition-message: " + blob.error().reason);
         auto verdict = proto::check_v36_message_data(*blob, net_.authorities);
         if (!verdict.valid())
-            return make_error(Errc::invalid_argument, std::string("--transition-message is not valid message_data: ") + verdict.reason);
+            return make_error(
+                Errc::invalid_argument,
+                std::string("--transition-message is not valid message_data: ") + verdict.reason);
         outbox_blobs_.push_back(std::move(*blob));
     }
 
     store_ = std::make_unique<proto::MessageStore>(
         proto::StoreOptions{proto::MAX_MESSAGE_HISTORY,
-                            static_cast<double>(net_.p2p.chain_length) * net_.p2p.share_period_s, {}},
+                            static_cast<double>(net_.p2p.chain_length) * net_.p2p.share_period_s,
+                            {}},
         net_.authorities);
     {
         std::unique_lock lk(store_mutex_);
-        for (const auto& hex : cfg_.transition_messages) store_->load_blob_hex(hex, now());
+        for (const auto& hex : cfg_.transition_messages)
+            store_->load_blob_hex(hex, now());
     }
 
     // Shares from the previous run.
     std::vector<p2p::WrappedShare> stored;
-    auto opened = share_log_.open(
-        (fs::path(cfg_.datadir) / "shares.log").string(),
-        [&](ByteView body) {
-            auto m = p2p::decode_message("shares", [&] {
-                ByteWriter w;
-                w.u8(1);  // a list of one share
-                w.bytes(body);
-                return std::move(w).take();
-            }());
-            if (m && std::holds_alternative<p2p::Shares>(*m))
-                for (auto& s : std::get<p2p::Shares>(*m).shares) stored.push_back(std::move(s));
-        },
-        [](const std::string& w) { spdlog::warn("{}", w); });
+    auto opened = share_log_.open((fs::path(cfg_.datadir) / "shares.log").string(),
+                                  [&](ByteView body) {
+                                      auto m = p2p::decode_message("shares", [&] {
+                                          ByteWriter w;
+                                          w.u8(1);  // a list of one share
+                                          w.bytes(body);
+                                          return std::move(w).take();
+                                      }());
+                                      if (m && std::holds_alternative<p2p::Shares>(*m))
+                                          for (auto& s : std::get<p2p::Shares>(*m).shares)
+                                              stored.push_back(std::move(s));
+                                  },
+                                  [](const std::string& w) { spdlog::warn("{}", w); });
     if (!opened) return opened.error();
     if (!stored.empty()) {
         auto r = ingest(stored, Source::disk);
-        spdlog::info("loaded {} shares from the share log ({} rejected)", r.accepted, r.rejected.size());
+        spdlog::info("loaded {} shares from the share log ({} rejected)", r.accepted,
+                     r.rejected.size());
     }
 
     // P2P listener.
     boost::system::error_code ec;
     auto addr = boost::asio::ip::make_address(cfg_.p2p_bind, ec);
-    if (ec) return make_error(Errc::invalid_argument, "--p2p-bind " + cfg_.p2p_bind + ": " + ec.message());
+    if (ec)
+        return make_error(Errc::invalid_argument,
+                          "--p2p-bind " + cfg_.p2p_bind + ": " + ec.message());
     tcp::endpoint ep(addr, cfg_.p2p_port);
     acceptor_.open(ep.protocol(), ec);
     if (!ec) acceptor_.set_option(boost::asio::socket_base::reuse_address(true), ec);
     if (!ec) acceptor_.bind(ep, ec);
     if (!ec) acceptor_.listen(boost::asio::socket_base::max_listen_connections, ec);
-    if (ec) return make_error(Errc::io, "P2P listen on " + cfg_.p2p_bind + ":" + std::to_string(cfg_.p2p_port) + ": " + ec.message());
+    if (ec)
+        return make_error(Errc::io, "P2P listen on " + cfg_.p2p_bind + ":" +
+                                        std::to_string(cfg_.p2p_port) + ": " + ec.message());
     accept_loop();
 
     http_ = std::make_unique<HttpServer>(io_, *this);
     auto h = http_->listen(cfg_.web_bind, cfg_.web_port);
     if (!h) return h.error();
 
-    for (const auto& p : cfg_.peers) connect_to(p, 0);
+    for (const auto& p : cfg_.peers)
+        connect_to(p, 0);
 
     signals_.add(SIGINT);
     signals_.add(SIGTERM);
@@ -158,12 +178,15 @@ Status Node::start() {
     chain_thread_ = std::thread([this] { chain_io_.run(); });
     if (cfg_.devnet && cfg_.mine) boost::asio::post(chain_io_, [this] { schedule_mining(); });
 
-    spdlog::info("sharemsgd {} on {}: p2p {}:{}, http {}:{}, payout {}, {} shares", cfg_.devnet ? "devnet" : "node",
-                 net_.p2p.name, cfg_.p2p_bind, cfg_.p2p_port, cfg_.web_bind, cfg_.web_port, addr_hex, share_count_.load());
+    spdlog::info("sharemsgd {} on {}: p2p {}:{}, http {}:{}, payout {}, {} shares",
+                 cfg_.devnet ? "devnet" : "node", net_.p2p.name, cfg_.p2p_bind, cfg_.p2p_port,
+                 cfg_.web_bind, cfg_.web_port, addr_hex, share_count_.load());
     return Ok{};
 }
 
-void Node::run() { io_.run(); }
+void Node::run() {
+    io_.run();
+}
 
 void Node::stop() {
     boost::asio::post(io_, [this] {
@@ -171,7 +194,8 @@ void Node::stop() {
         acceptor_.close(ec);
         signals_.cancel(ec);
         auto peers = peers_;
-        for (auto& [id, p] : peers) p->close("shutting down");
+        for (auto& [id, p] : peers)
+            p->close("shutting down");
         io_.stop();
     });
     boost::asio::post(chain_io_, [this] { mine_timer_.cancel(); });
@@ -192,7 +216,8 @@ void Node::accept_loop() {
                 spdlog::info("refusing banned peer {}", ip);
                 s.close(e2);
             } else {
-                add_peer(std::make_shared<Peer>(*this, std::move(s), next_peer_id_++, false), false, ip);
+                add_peer(std::make_shared<Peer>(*this, std::move(s), next_peer_id_++, false), false,
+                         ip);
             }
         }
         accept_loop();
@@ -216,22 +241,29 @@ void Node::connect_to(const std::string& host_port, unsigned attempt) {
             if (!ec) connect_to(host_port, attempt + 1);
         });
     };
-    resolver->async_resolve(host, port, [this, resolver, socket, host_port, retry](boost::system::error_code ec, tcp::resolver::results_type eps) {
-        if (ec) {
-            spdlog::warn("peer {}: cannot resolve: {}", host_port, ec.message());
-            retry();
-            return;
-        }
-        boost::asio::async_connect(*socket, eps, [this, socket, host_port, retry](boost::system::error_code ec2, const tcp::endpoint&) {
-            if (ec2) {
-                spdlog::debug("peer {}: connect failed: {}", host_port, ec2.message());
+    resolver->async_resolve(
+        host, port,
+        [this, resolver, socket, host_port, retry](boost::system::error_code ec,
+                                                   tcp::resolver::results_type eps) {
+            if (ec) {
+                spdlog::warn("peer {}: cannot resolve: {}", host_port, ec.message());
                 retry();
                 return;
             }
-            auto peer = std::make_shared<Peer>(*this, std::move(*socket), next_peer_id_++, true);
-            add_peer(peer, true, host_port);
+            boost::asio::async_connect(
+                *socket, eps,
+                [this, socket, host_port, retry](boost::system::error_code ec2,
+                                                 const tcp::endpoint&) {
+                    if (ec2) {
+                        spdlog::debug("peer {}: connect failed: {}", host_port, ec2.message());
+                        retry();
+                        return;
+                    }
+                    auto peer =
+                        std::make_shared<Peer>(*this, std::move(*socket), next_peer_id_++, true);
+                    add_peer(peer, true, host_port);
+                });
         });
-    });
     // Keep the configured peer connected: on_peer_closed reconnects outbound peers.
 }
 
@@ -256,7 +288,8 @@ void Node::on_peer_closed(const std::shared_ptr<Peer>& peer) {
     }
 }
 
-void Node::penalize(const std::shared_ptr<Peer>& peer, const std::string& rule, const std::string& detail, int score) {
+void Node::penalize(const std::shared_ptr<Peer>& peer, const std::string& rule,
+                    const std::string& detail, int score) {
     metrics_.inc("sharemsg_peer_penalties_total", "rule=\"" + rule + "\"");
     peer->score += score;
     spdlog::warn("{}: broke rule '{}': {} (score {})", peer->label(), rule, detail, peer->score);
@@ -292,8 +325,10 @@ void Node::on_peer_message(const std::shared_ptr<Peer>& peer, p2p::Message&& msg
                 }
             } else if constexpr (std::is_same_v<T, p2p::GetAddrs>) {
                 peer->send(p2p::Addrs{});
-            } else if constexpr (std::is_same_v<T, p2p::Shares> || std::is_same_v<T, p2p::ShareReply>) {
-                metrics_.inc("sharemsg_shares_received_total", "", static_cast<double>(m.shares.size()));
+            } else if constexpr (std::is_same_v<T, p2p::Shares> ||
+                                 std::is_same_v<T, p2p::ShareReply>) {
+                metrics_.inc("sharemsg_shares_received_total", "",
+                             static_cast<double>(m.shares.size()));
                 boost::asio::post(chain_io_, [this, peer, shares = std::move(m.shares)] {
                     auto r = ingest(shares, Source::peer);
                     boost::asio::post(io_, [this, peer, r = std::move(r)] {
@@ -301,11 +336,13 @@ void Node::on_peer_message(const std::shared_ptr<Peer>& peer, p2p::Message&& msg
                         // As the reference: misbehaviour disconnects and bans; other failures
                         // skip the share and cost a little, so that a flood still ends.
                         for (const auto& [rule, detail] : r.rejected)
-                            penalize(peer, rule, detail, rule_is_misbehaviour(rule) ? kBanScore : 10);
+                            penalize(peer, rule, detail,
+                                     rule_is_misbehaviour(rule) ? kBanScore : 10);
                         if (!r.wanted.empty() && !peer->score) {
                             p2p::ShareReq req;
                             req.id = to_u256(crypto::sha256(r.wanted.front()));
-                            for (const auto& w : r.wanted) req.hashes.push_back(to_u256(w));
+                            for (const auto& w : r.wanted)
+                                req.hashes.push_back(to_u256(w));
                             req.parents = 100;
                             peer->send(req);
                         }
@@ -333,7 +370,8 @@ Node::Ingest Node::ingest(const std::vector<p2p::WrappedShare>& shares, Source s
             if (source == Source::peer) {
                 r.rejected.emplace_back(rule, reason);  // logged once, with the peer, by penalize()
             } else {
-                spdlog::warn("share rejected ({}): {}", source == Source::disk ? "share log" : "local", reason);
+                spdlog::warn("share rejected ({}): {}",
+                             source == Source::disk ? "share log" : "local", reason);
             }
             continue;
         }
@@ -342,25 +380,31 @@ Node::Ingest Node::ingest(const std::vector<p2p::WrappedShare>& shares, Source s
             auto saved = share_log_.append([&] {
                 ByteWriter w;
                 auto payload = p2p::encode_payload(p2p::Shares{{ws}});
-                // Drop the list count (one byte for a single share): the log keeps one share per record.
+                // Drop the list count (one byte for a single share): the log keeps one share per
+                // record.
                 if (payload) w.bytes(ByteView(*payload).subspan(1));
                 return std::move(w).take();
             }());
             if (!saved) {
-                spdlog::error("share {} not stored: {}; not accepted", short_hex(v->hash), saved.error().reason);
+                spdlog::error("share {} not stored: {}; not accepted", short_hex(v->hash),
+                              saved.error().reason);
                 continue;
             }
         }
         tracker_.add(v->hash, v->prev, v->work);
         shares_.emplace(v->hash, *v);
-        metrics_.inc("sharemsg_shares_accepted_total", source == Source::local ? "source=\"local\"" : source == Source::disk ? "source=\"disk\"" : "source=\"peer\"");
+        metrics_.inc("sharemsg_shares_accepted_total", source == Source::local ? "source=\"local\""
+                                                       : source == Source::disk
+                                                           ? "source=\"disk\""
+                                                           : "source=\"peer\"");
         ++r.accepted;
         r.to_relay.push_back(ws);
         spdlog::debug("share {} accepted (height {}, {} bytes of message_data)", short_hex(v->hash),
                       tracker_.height(v->hash), v->message_data.size());
     }
     share_count_ = tracker_.size();
-    for (const auto& p : tracker_.missing_parents()) r.wanted.push_back(p);
+    for (const auto& p : tracker_.missing_parents())
+        r.wanted.push_back(p);
     if (r.accepted) apply_best_chain();
     return r;
 }
@@ -382,7 +426,8 @@ void Node::apply_best_chain() {
         applied_.insert(*it);
         const ShareView& s = shares_.at(*it);
         if (s.messages.empty()) continue;
-        const std::string sender = proto::p2pkh_address_from_hash160(s.pubkey_hash, net_.address_version);
+        const std::string sender =
+            proto::p2pkh_address_from_hash160(s.pubkey_hash, net_.address_version);
         const auto n = store_->add_verified_share_messages(*it, sender, s.messages, t);
         if (n) {
             metrics_.inc("sharemsg_messages_stored_total", "", static_cast<double>(n));
@@ -418,7 +463,8 @@ void Node::mine_tick() {
     if (auto b = tracker_.best()) prev = shares_.at(*b);
     Bytes message_data;
     if (!outbox_blobs_.empty()) message_data = outbox_blobs_[outbox_next_++ % outbox_blobs_.size()];
-    auto share = mine_share(net_, prev, payout_, message_data, saturate_cast<std::uint32_t>(now()), random_u64(), kMaxMineAttempts);
+    auto share = mine_share(net_, prev, payout_, message_data, saturate_cast<std::uint32_t>(now()),
+                            random_u64(), kMaxMineAttempts);
     if (!share) {
         spdlog::warn("mining failed: {}", share.error().reason);
         return;
@@ -435,7 +481,8 @@ void Node::answer_sharereq(const std::shared_ptr<Peer>& peer, const p2p::ShareRe
     reply.id = req.id;
     reply.result = p2p::sharereply_result::good;
     std::set<chain::ShareId> stops;
-    for (const auto& s : req.stops) stops.insert(to_id(s));
+    for (const auto& s : req.stops)
+        stops.insert(to_id(s));
     const std::size_t parents = std::min<std::uint64_t>(req.parents, 500);
     for (const auto& h : req.hashes) {
         for (const auto& id : tracker_.chain(to_id(h), parents + 1)) {

@@ -34,7 +34,7 @@ class Peer;
 class HttpServer;
 
 class Node {
-public:
+  public:
     Node(Config cfg, Network net);
     ~Node();
     Node(const Node&) = delete;
@@ -50,7 +50,8 @@ public:
     void on_peer_message(const std::shared_ptr<Peer>& peer, p2p::Message&& msg);
     // One place decides what happens to a peer that broke a rule: log it, count it, and
     // disconnect (and ban for a while) when the score reaches the limit.
-    void penalize(const std::shared_ptr<Peer>& peer, const std::string& rule, const std::string& detail, int score);
+    void penalize(const std::shared_ptr<Peer>& peer, const std::string& rule,
+                  const std::string& detail, int score);
     void on_peer_closed(const std::shared_ptr<Peer>& peer);
     const Network& network() const { return net_; }
     const Config& config() const { return cfg_; }
@@ -59,13 +60,15 @@ public:
     Metrics& metrics() { return metrics_; }
 
     // The store, for readers (HTTP). Hold the lock while using it.
-    std::shared_lock<std::shared_mutex> read_store() const { return std::shared_lock(store_mutex_); }
+    std::shared_lock<std::shared_mutex> read_store() const {
+        return std::shared_lock(store_mutex_);
+    }
     const proto::MessageStore& store() const { return *store_; }
     std::size_t peer_count() const { return peer_count_.load(); }
     std::size_t share_count() const { return share_count_.load(); }
     double now() const;
 
-private:
+  private:
     void accept_loop();
     void connect_to(const std::string& host_port, unsigned attempt);
     void add_peer(std::shared_ptr<Peer> peer, bool outbound, const std::string& label);
@@ -77,7 +80,7 @@ private:
         std::size_t accepted = 0;
         std::vector<p2p::WrappedShare> to_relay;
         std::vector<std::pair<std::string, std::string>> rejected;  // rule, detail
-        std::vector<chain::ShareId> wanted;                          // missing parents
+        std::vector<chain::ShareId> wanted;                         // missing parents
     };
     Ingest ingest(const std::vector<p2p::WrappedShare>& shares, Source source);
     void apply_best_chain();
@@ -92,7 +95,8 @@ private:
 
     boost::asio::io_context io_;
     boost::asio::io_context chain_io_;
-    std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> chain_work_;
+    std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>
+        chain_work_;
     std::thread chain_thread_;
     boost::asio::ip::tcp::acceptor acceptor_;
     boost::asio::steady_timer mine_timer_;
@@ -102,7 +106,7 @@ private:
     // I/O thread state
     std::map<std::uint64_t, std::shared_ptr<Peer>> peers_;
     std::map<std::string, std::chrono::steady_clock::time_point> banned_;  // by remote IP
-    std::map<std::uint64_t, std::string> outbound_targets_;                 // peer id -> --peer HOST:PORT
+    std::map<std::uint64_t, std::string> outbound_targets_;  // peer id -> --peer HOST:PORT
     std::atomic<std::size_t> peer_count_{0};
     std::uint64_t next_peer_id_ = 1;
 

@@ -24,7 +24,8 @@ Peer::Peer(Node& node, boost::asio::ip::tcp::socket socket, std::uint64_t id, bo
     boost::system::error_code ec;
     auto ep = socket_.remote_endpoint(ec);
     remote_ip_ = ec ? "?" : ep.address().to_string();
-    label_ = "peer " + std::to_string(id_) + " (" + (ec ? std::string("?") : remote_ip_ + ":" + std::to_string(ep.port())) +
+    label_ = "peer " + std::to_string(id_) + " (" +
+             (ec ? std::string("?") : remote_ip_ + ":" + std::to_string(ep.port())) +
              (outbound_ ? ", outbound)" : ", inbound)");
 }
 
@@ -53,15 +54,17 @@ void Peer::start() {
 }
 
 void Peer::read() {
-    socket_.async_read_some(boost::asio::buffer(buf_), [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-        if (self->closed_) return;
-        if (ec) {
-            self->close(ec == boost::asio::error::eof ? "closed by peer" : ec.message());
-            return;
-        }
-        self->on_bytes(n);
-        if (!self->closed_) self->read();
-    });
+    socket_.async_read_some(
+        boost::asio::buffer(buf_),
+        [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+            if (self->closed_) return;
+            if (ec) {
+                self->close(ec == boost::asio::error::eof ? "closed by peer" : ec.message());
+                return;
+            }
+            self->on_bytes(n);
+            if (!self->closed_) self->read();
+        });
 }
 
 void Peer::on_bytes(std::size_t n) {
@@ -85,7 +88,8 @@ void Peer::on_frame(p2p::Frame&& f) {
     auto self = shared_from_this();
     auto msg = p2p::decode_message(f.command, f.payload);
     if (!msg) {
-        if (msg.error().code == Errc::not_found) {  // unknown command: ignored, as the reference does
+        if (msg.error().code ==
+            Errc::not_found) {  // unknown command: ignored, as the reference does
             spdlog::debug("{}: ignoring unknown command '{}'", label_, f.command);
             return;
         }
@@ -95,11 +99,13 @@ void Peer::on_frame(p2p::Frame&& f) {
     if (!remote_version_) {
         auto* v = std::get_if<p2p::Version>(&*msg);
         if (!v) {
-            node_.penalize(self, "protocol", "first message was '" + f.command + "', not version", 100);
+            node_.penalize(self, "protocol", "first message was '" + f.command + "', not version",
+                           100);
             return;
         }
         if (v->version < node_.network().p2p.minimum_protocol_version) {
-            node_.penalize(self, "peer too old", "protocol version " + std::to_string(v->version), 100);
+            node_.penalize(self, "peer too old", "protocol version " + std::to_string(v->version),
+                           100);
             return;
         }
         if (v->nonce == node_.nonce()) {
@@ -129,7 +135,8 @@ void Peer::send(const p2p::Message& msg) {
     if (closed_) return;
     auto bytes = p2p::encode_message(node_.network().p2p.prefix, msg);
     if (!bytes) {
-        spdlog::error("{}: cannot encode {}: {}", label_, p2p::command_of(msg), bytes.error().to_string());
+        spdlog::error("{}: cannot encode {}: {}", label_, p2p::command_of(msg),
+                      bytes.error().to_string());
         return;
     }
     out_bytes_ += bytes->size();
@@ -147,17 +154,18 @@ void Peer::write_next() {
         return;
     }
     writing_ = true;
-    boost::asio::async_write(socket_, boost::asio::buffer(out_.front()),
-                             [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                                 if (self->closed_) return;
-                                 if (ec) {
-                                     self->close("write failed: " + ec.message());
-                                     return;
-                                 }
-                                 self->out_bytes_ -= self->out_.front().size();
-                                 self->out_.pop_front();
-                                 self->write_next();
-                             });
+    boost::asio::async_write(
+        socket_, boost::asio::buffer(out_.front()),
+        [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+            if (self->closed_) return;
+            if (ec) {
+                self->close("write failed: " + ec.message());
+                return;
+            }
+            self->out_bytes_ -= self->out_.front().size();
+            self->out_.pop_front();
+            self->write_next();
+        });
 }
 
 void Peer::close(const std::string& why) {

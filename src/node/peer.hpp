@@ -19,7 +19,7 @@ namespace sharemsg::node {
 class Node;
 
 class Peer : public std::enable_shared_from_this<Peer> {
-public:
+  public:
     Peer(Node& node, boost::asio::ip::tcp::socket socket, std::uint64_t id, bool outbound);
 
     void start();  // sends our version, starts reading and the handshake timer
@@ -33,7 +33,7 @@ public:
     std::string remote_ip() const { return remote_ip_; }
     int score = 0;  // misbehaviour points (Node::penalize)
 
-private:
+  private:
     void read();
     void on_bytes(std::size_t n);
     void on_frame(p2p::Frame&& f);

@@ -17,7 +17,8 @@ Result<ShareView> verify_share(const Network& net, const p2p::WrappedShare& ws) 
     if (!pow) return pow.error();
     const Bytes message_data = share->message_data.value_or(Bytes{});
     auto rule = proto::check_v36_message_data(message_data, net.authorities);
-    if (!rule.valid()) return make_error(Errc::not_authority, std::string("message_data: ") + rule.reason);
+    if (!rule.valid())
+        return make_error(Errc::not_authority, std::string("message_data: ") + rule.reason);
     ShareView v;
     v.hash = pow->share_hash;
     if (const auto& prev = share->share_info.share_data.previous_share_hash) {
@@ -28,8 +29,8 @@ Result<ShareView> verify_share(const Network& net, const p2p::WrappedShare& ws) 
     v.work = pow->work;
     v.message_data = message_data;
     v.messages = std::move(rule.messages);
-    std::copy(share->share_info.share_data.pubkey_hash.begin(), share->share_info.share_data.pubkey_hash.end(),
-              v.pubkey_hash.begin());
+    std::copy(share->share_info.share_data.pubkey_hash.begin(),
+              share->share_info.share_data.pubkey_hash.end(), v.pubkey_hash.begin());
     v.timestamp = share->share_info.timestamp;
     v.absheight = share->share_info.absheight;
     v.abswork = share->share_info.abswork;
@@ -39,18 +40,20 @@ Result<ShareView> verify_share(const Network& net, const p2p::WrappedShare& ws) 
 
 bool rule_is_misbehaviour(const std::string& rule) {
     if (rule == "message_data" || rule == "malformed share") return true;
-    for (auto r : {chain::PowRule::target_invalid, chain::PowRule::target_above_max_target, chain::PowRule::pow_invalid,
-                   chain::PowRule::hash_mismatch})
+    for (auto r : {chain::PowRule::target_invalid, chain::PowRule::target_above_max_target,
+                   chain::PowRule::pow_invalid, chain::PowRule::hash_mismatch})
         if (rule == chain::pow_rule_name(r)) return chain::pow_rule_is_misbehaviour(r);
     return false;
 }
 
 Result<p2p::WrappedShare> mine_share(const Network& net, const std::optional<ShareView>& prev,
-                                     const ByteArray<20>& pubkey_hash, const Bytes& message_data, std::uint32_t now,
-                                     std::uint64_t seed, std::uint64_t max_attempts) {
+                                     const ByteArray<20>& pubkey_hash, const Bytes& message_data,
+                                     std::uint32_t now, std::uint64_t seed,
+                                     std::uint64_t max_attempts) {
     chain::DevnetShareSpec spec;
-    if (prev) spec.previous = chain::DevnetParent{prev->hash, static_cast<std::uint32_t>(prev->absheight), prev->abswork,
-                                                  prev->timestamp};
+    if (prev)
+        spec.previous = chain::DevnetParent{prev->hash, static_cast<std::uint32_t>(prev->absheight),
+                                            prev->abswork, prev->timestamp};
     std::copy(pubkey_hash.begin(), pubkey_hash.end(), spec.pubkey_hash.begin());
     if (!message_data.empty()) spec.message_data = message_data;
     spec.timestamp = now;

@@ -14,7 +14,9 @@ namespace sharemsg::node {
 namespace {
 constexpr std::size_t kMaxRecord = 4 * 1024 * 1024;
 
-Error sys_error(const std::string& what) { return make_error(Errc::io, what + ": " + std::strerror(errno)); }
+Error sys_error(const std::string& what) {
+    return make_error(Errc::io, what + ": " + std::strerror(errno));
+}
 }  // namespace
 
 ShareLog::~ShareLog() {
@@ -43,14 +45,15 @@ Status ShareLog::open(const std::string& path, const std::function<void(ByteView
         auto len = r.u32le("length");
         auto check = r.bytes(4, "check");
         if (!len || !check || *len > kMaxRecord || r.remaining() < *len) {
-            warning("share log " + path + ": incomplete record at byte " + std::to_string(pos) + " (" +
-                    std::to_string(data.size() - pos) + " bytes) cut off");
+            warning("share log " + path + ": incomplete record at byte " + std::to_string(pos) +
+                    " (" + std::to_string(data.size() - pos) + " bytes) cut off");
             break;
         }
         ByteView body = *r.bytes(*len, "body");
         auto h = crypto::sha256d(body);
         if (!std::equal(check->begin(), check->end(), h.begin())) {
-            warning("share log " + path + ": corrupt record at byte " + std::to_string(pos) + "; it and what follows cut off");
+            warning("share log " + path + ": corrupt record at byte " + std::to_string(pos) +
+                    "; it and what follows cut off");
             break;
         }
         each(body);

@@ -16,7 +16,7 @@
 namespace sharemsg::node {
 
 class ShareLog {
-public:
+  public:
     ShareLog() = default;
     ~ShareLog();
     ShareLog(const ShareLog&) = delete;
@@ -29,7 +29,7 @@ public:
     // Appends and syncs one record.
     Status append(ByteView body);
 
-private:
+  private:
     int fd_ = -1;
     std::string path_;
 };

@@ -25,7 +25,9 @@ std::string printable(ByteView raw) {
     return out;
 }
 
-bool command_char(std::uint8_t c) { return c >= 0x21 && c <= 0x7e; }
+bool command_char(std::uint8_t c) {
+    return c >= 0x21 && c <= 0x7e;
+}
 
 }  // namespace
 
@@ -42,22 +44,27 @@ bool valid_command_text(std::string_view command) {
                        [](char c) { return command_char(static_cast<std::uint8_t>(c)); });
 }
 
-Result<Bytes> encode_frame(ByteView prefix, std::string_view command, ByteView payload, std::size_t max_payload) {
+Result<Bytes> encode_frame(ByteView prefix, std::string_view command, ByteView payload,
+                           std::size_t max_payload) {
     if (prefix.empty()) return make_error(Errc::invalid_argument, "frame prefix: empty");
     if (command.size() >= COMMAND_SIZE)
-        return make_error(Errc::invalid_argument, "frame command: '" + printable(as_bytes(command)) +
-                                                      "' is " + std::to_string(command.size()) +
+        return make_error(Errc::invalid_argument, "frame command: '" +
+                                                      printable(as_bytes(command)) + "' is " +
+                                                      std::to_string(command.size()) +
                                                       " characters; at most 11 can be sent");
     if (!valid_command_text(command))
-        return make_error(Errc::invalid_argument,
-                          "frame command: '" + printable(as_bytes(command)) + "' is not 1..11 printable ASCII characters");
+        return make_error(Errc::invalid_argument, "frame command: '" +
+                                                      printable(as_bytes(command)) +
+                                                      "' is not 1..11 printable ASCII characters");
     if (payload.size() > max_payload || payload.size() > 0xffffffffu)
         return make_error(Errc::oversize, "frame payload: " + std::to_string(payload.size()) +
-                                              " bytes, more than the maximum " + std::to_string(max_payload));
+                                              " bytes, more than the maximum " +
+                                              std::to_string(max_payload));
     ByteWriter w;
     w.bytes(prefix);
     w.bytes(as_bytes(command));
-    for (std::size_t i = command.size(); i < COMMAND_SIZE; ++i) w.u8(0);
+    for (std::size_t i = command.size(); i < COMMAND_SIZE; ++i)
+        w.u8(0);
     w.u32le(static_cast<std::uint32_t>(payload.size()));
     w.bytes(payload_checksum(payload));
     w.bytes(payload);
@@ -66,10 +73,14 @@ Result<Bytes> encode_frame(ByteView prefix, std::string_view command, ByteView p
 
 const char* frame_errc_name(FrameErrc c) noexcept {
     switch (c) {
-        case FrameErrc::garbage_skipped: return "garbage_skipped";
-        case FrameErrc::oversize_length: return "oversize_length";
-        case FrameErrc::bad_checksum: return "bad_checksum";
-        case FrameErrc::bad_command: return "bad_command";
+        case FrameErrc::garbage_skipped:
+            return "garbage_skipped";
+        case FrameErrc::oversize_length:
+            return "oversize_length";
+        case FrameErrc::bad_checksum:
+            return "bad_checksum";
+        case FrameErrc::bad_command:
+            return "bad_command";
     }
     return "unknown";
 }
@@ -87,9 +98,12 @@ FrameDecoder::FrameDecoder(ByteView prefix, std::size_t max_payload)
 
 std::size_t FrameDecoder::buffered() const {
     switch (state_) {
-        case State::scan: return window_.size();
-        case State::header: return prefix_.size() + header_len_;
-        case State::payload: return prefix_.size() + HEADER_SIZE + payload_.size();
+        case State::scan:
+            return window_.size();
+        case State::header:
+            return prefix_.size() + header_len_;
+        case State::payload:
+            return prefix_.size() + HEADER_SIZE + payload_.size();
     }
     return 0;
 }
@@ -107,9 +121,15 @@ void FrameDecoder::feed(ByteView data, const Sink& sink) {
     while (!data.empty()) {
         std::size_t used = 0;
         switch (state_) {
-            case State::scan: used = take_scan(data, sink); break;
-            case State::header: used = take_header(data, sink); break;
-            case State::payload: used = take_payload(data, sink); break;
+            case State::scan:
+                used = take_scan(data, sink);
+                break;
+            case State::header:
+                used = take_header(data, sink);
+                break;
+            case State::payload:
+                used = take_payload(data, sink);
+                break;
         }
         data = data.subspan(used);
     }
@@ -133,8 +153,9 @@ std::size_t FrameDecoder::take_scan(ByteView data, const Sink& sink) {
         }
         if (window_.size() == n && std::equal(window_.begin(), window_.end(), prefix_.begin())) {
             if (skipped_ > 0)
-                sink(FrameError{FrameErrc::garbage_skipped,
-                                "skipped " + std::to_string(skipped_) + " bytes before the network prefix"});
+                sink(FrameError{
+                    FrameErrc::garbage_skipped,
+                    "skipped " + std::to_string(skipped_) + " bytes before the network prefix"});
             window_.clear();
             skipped_ = 0;
             state_ = State::header;
@@ -148,7 +169,8 @@ std::size_t FrameDecoder::take_scan(ByteView data, const Sink& sink) {
 // Step 2: command and length, then (length permitting) the checksum.
 std::size_t FrameDecoder::take_header(ByteView data, const Sink& sink) {
     constexpr std::size_t before_checksum = COMMAND_SIZE + LENGTH_SIZE;
-    const std::size_t want = (header_len_ < before_checksum ? before_checksum : HEADER_SIZE) - header_len_;
+    const std::size_t want =
+        (header_len_ < before_checksum ? before_checksum : HEADER_SIZE) - header_len_;
     const std::size_t k = std::min(want, data.size());
     std::copy_n(data.begin(), k, header_.begin() + static_cast<std::ptrdiff_t>(header_len_));
     header_len_ += k;
@@ -158,9 +180,10 @@ std::size_t FrameDecoder::take_header(ByteView data, const Sink& sink) {
             length_ |= static_cast<std::uint32_t>(header_[COMMAND_SIZE + i]) << (8 * i);
         if (length_ > max_payload_) {
             sink(FrameError{FrameErrc::oversize_length,
-                            "command '" + printable(ByteView(header_.data(), COMMAND_SIZE)) + "' length " +
-                                std::to_string(length_) + " is over the maximum payload " +
-                                std::to_string(max_payload_) + "; scanning for the prefix again"});
+                            "command '" + printable(ByteView(header_.data(), COMMAND_SIZE)) +
+                                "' length " + std::to_string(length_) +
+                                " is over the maximum payload " + std::to_string(max_payload_) +
+                                "; scanning for the prefix again"});
             restart_scan();
         }
     } else if (header_len_ == HEADER_SIZE) {
@@ -188,26 +211,31 @@ void FrameDecoder::finish_frame(const Sink& sink) {
     const ByteView checksum(header_.data() + COMMAND_SIZE + LENGTH_SIZE, CHECKSUM_SIZE);
     const auto expected = payload_checksum(payload_);
     if (!std::equal(expected.begin(), expected.end(), checksum.begin())) {
-        sink(FrameError{FrameErrc::bad_checksum, "command '" + printable(command_field) + "' length " +
-                                                     std::to_string(length_) + ": checksum " + to_hex(checksum) +
+        sink(FrameError{FrameErrc::bad_checksum, "command '" + printable(command_field) +
+                                                     "' length " + std::to_string(length_) +
+                                                     ": checksum " + to_hex(checksum) +
                                                      ", payload hashes to " + to_hex(expected)});
         restart_scan();
         return;
     }
     std::size_t n = 0;
-    while (n < COMMAND_SIZE && command_field[n] != 0) ++n;
-    const bool padding_ok = std::all_of(command_field.begin() + static_cast<std::ptrdiff_t>(n), command_field.end(),
-                                        [](std::uint8_t c) { return c == 0; });
-    const bool text_ok = n > 0 && std::all_of(command_field.begin(), command_field.begin() + static_cast<std::ptrdiff_t>(n),
-                                              command_char);
+    while (n < COMMAND_SIZE && command_field[n] != 0)
+        ++n;
+    const bool padding_ok = std::all_of(command_field.begin() + static_cast<std::ptrdiff_t>(n),
+                                        command_field.end(), [](std::uint8_t c) { return c == 0; });
+    const bool text_ok =
+        n > 0 && std::all_of(command_field.begin(),
+                             command_field.begin() + static_cast<std::ptrdiff_t>(n), command_char);
     if (!padding_ok || !text_ok) {
-        sink(FrameError{FrameErrc::bad_command, "command field '" + printable(command_field) +
-                                                    "' is not printable ASCII followed by NUL padding"});
+        sink(FrameError{FrameErrc::bad_command,
+                        "command field '" + printable(command_field) +
+                            "' is not printable ASCII followed by NUL padding"});
         restart_scan();
         return;
     }
-    Frame f{std::string(command_field.begin(), command_field.begin() + static_cast<std::ptrdiff_t>(n)),
-            std::move(payload_)};
+    Frame f{
+        std::string(command_field.begin(), command_field.begin() + static_cast<std::ptrdiff_t>(n)),
+        std::move(payload_)};
     restart_scan();
     sink(std::move(f));
 }

@@ -71,7 +71,8 @@ struct Frame {
 // characters (the reference's limit for sending) or not printable ASCII, or
 // the prefix is empty; Errc::oversize when payload.size() > max_payload
 // (the reference's TooLong).
-[[nodiscard]] Result<Bytes> encode_frame(ByteView prefix, std::string_view command, ByteView payload,
+[[nodiscard]] Result<Bytes> encode_frame(ByteView prefix, std::string_view command,
+                                         ByteView payload,
                                          std::size_t max_payload = MAX_PAYLOAD_LENGTH);
 
 enum class FrameErrc {
@@ -87,7 +88,8 @@ enum class FrameErrc {
 struct FrameError {
     FrameErrc code;
     std::string reason;  // human-readable: counts, the command, lengths, checksums
-    // The same as a library Error: oversize_length -> Errc::oversize, the rest -> Errc::bad_encoding.
+    // The same as a library Error: oversize_length -> Errc::oversize, the rest ->
+    // Errc::bad_encoding.
     [[nodiscard]] Error to_error() const;
 };
 
@@ -103,7 +105,7 @@ using FrameEvent = std::variant<Frame, FrameError>;
 // Events come out in stream order, and the sequence of events for a byte
 // stream does not depend on how the stream is split across feed() calls.
 class FrameDecoder {
-public:
+  public:
     // `prefix` must not be empty (asserted); it is copied.
     explicit FrameDecoder(ByteView prefix, std::size_t max_payload = MAX_PAYLOAD_LENGTH);
 
@@ -116,12 +118,14 @@ public:
     // Bytes held for the frame in progress.
     [[nodiscard]] std::size_t buffered() const;
     // The most that buffered() can ever be: len(prefix) + 20 + max_payload.
-    [[nodiscard]] std::size_t max_buffered() const { return prefix_.size() + HEADER_SIZE + max_payload_; }
+    [[nodiscard]] std::size_t max_buffered() const {
+        return prefix_.size() + HEADER_SIZE + max_payload_;
+    }
     // Garbage skipped so far in the current prefix scan (reported as a
     // garbage_skipped event only once the prefix is found).
     [[nodiscard]] std::uint64_t pending_garbage() const { return skipped_; }
 
-private:
+  private:
     enum class State { scan, header, payload };
     std::size_t take_scan(ByteView data, const Sink& sink);
     std::size_t take_header(ByteView data, const Sink& sink);

@@ -28,7 +28,8 @@ Result<Message> decode_as(ByteView payload) {
 
 template <class T>
 Result<Bytes> encode_as(const T& m) {
-    if (auto st = layout::check_values(m); !st) return make_error(Errc::invalid_argument, st.error().reason);
+    if (auto st = layout::check_values(m); !st)
+        return make_error(Errc::invalid_argument, st.error().reason);
     if (auto st = layout::check_tail(m); !st) return st.error();
     chain::PackStream s{std::string(T::command)};
     layout::describe(s, m);
@@ -83,7 +84,8 @@ Result<Message> decode_message(std::string_view command, ByteView payload) {
     for (std::size_t i = 0; i < MESSAGE_COMMANDS.size(); ++i)
         if (MESSAGE_COMMANDS[i] == command) return DECODERS[i](payload);
     std::string shown;
-    for (char c : command) shown += (c >= 0x20 && c < 0x7f) ? c : '?';
+    for (char c : command)
+        shown += (c >= 0x20 && c < 0x7f) ? c : '?';
     return make_error(Errc::not_found, "no message type for command '" + shown + "'");
 }
 

@@ -50,7 +50,8 @@ struct NetAddress {
     bool operator==(const NetAddress&) const = default;
 };
 // ::ffff:a.b.c.d, as IPV6AddressType.write packs a dotted IPv4 address.
-[[nodiscard]] ByteArray<16> ipv4_mapped(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d);
+[[nodiscard]] ByteArray<16> ipv4_mapped(std::uint8_t a, std::uint8_t b, std::uint8_t c,
+                                        std::uint8_t d);
 // As IPV6AddressType.read shows it: "a.b.c.d" for ::ffff:0:0/96, otherwise
 // eight groups of four lowercase hex digits joined by ':' (no '::' shortening).
 [[nodiscard]] std::string address_text(const ByteArray<16>& address);
@@ -178,18 +179,20 @@ struct ForgetTx {
     bool operator==(const ForgetTx&) const = default;
 };
 
-using Message = std::variant<Version, Ping, AddrMe, Addrs, GetAddrs, Shares, ShareReq, ShareReply, BestBlock, HaveTx,
-                             LosingTx, RememberTx, ForgetTx>;
+using Message = std::variant<Version, Ping, AddrMe, Addrs, GetAddrs, Shares, ShareReq, ShareReply,
+                             BestBlock, HaveTx, LosingTx, RememberTx, ForgetTx>;
 
 namespace detail {
 template <std::size_t... I>
 constexpr auto commands_of(std::index_sequence<I...>) {
-    return std::array<std::string_view, sizeof...(I)>{std::variant_alternative_t<I, Message>::command...};
+    return std::array<std::string_view, sizeof...(I)>{
+        std::variant_alternative_t<I, Message>::command...};
 }
 }  // namespace detail
 
 // Every command with a message type, in the order of the Message variant.
-inline constexpr auto MESSAGE_COMMANDS = detail::commands_of(std::make_index_sequence<std::variant_size_v<Message>>{});
+inline constexpr auto MESSAGE_COMMANDS =
+    detail::commands_of(std::make_index_sequence<std::variant_size_v<Message>>{});
 
 // The command of a message ("version", ...).
 [[nodiscard]] std::string_view command_of(const Message& m);
@@ -209,7 +212,8 @@ inline constexpr auto MESSAGE_COMMANDS = detail::commands_of(std::make_index_seq
 
 // encode_payload, framed with `prefix` (p2p/frame.hpp encode_frame): the bytes
 // to send. Errc::oversize when the payload is over max_payload (TooLong).
-[[nodiscard]] Result<Bytes> encode_message(ByteView prefix, const Message& m, std::size_t max_payload);
+[[nodiscard]] Result<Bytes> encode_message(ByteView prefix, const Message& m,
+                                           std::size_t max_payload);
 [[nodiscard]] Result<Bytes> encode_message(ByteView prefix, const Message& m);
 
 }  // namespace sharemsg::p2p

@@ -23,8 +23,8 @@
 // addrme           port IntType(16)                    2        (little-endian!)
 // addrs            addrs: list of {timestamp IntType(64), address net address}   var + 34 each
 // getaddrs         count IntType(32)                   4
-// shares           shares: list of share_type          var + (var type, VarStr contents) each, min 2
-// sharereq         id IntType(256) 32, hashes list of IntType(256), parents VarInt,
+// shares           shares: list of share_type          var + (var type, VarStr contents) each, min
+// 2 sharereq         id IntType(256) 32, hashes list of IntType(256), parents VarInt,
 //                  stops list of IntType(256)
 // sharereply       id IntType(256) 32, result EnumType(VarInt) 0..6, shares list of share_type
 // bestblock        header: block header                80
@@ -57,7 +57,8 @@ inline constexpr std::size_t uint256_size = 32;
 inline constexpr std::size_t net_address_size = 8 + 16 + 2;
 inline constexpr std::size_t addr_record_size = 8 + net_address_size;
 inline constexpr std::size_t wrapped_share_min_size = 1 + 1;
-inline constexpr std::size_t tx_min_size = 4 + 1 + 1 + 4;  // version, no inputs, no outputs, lock_time
+inline constexpr std::size_t tx_min_size =
+    4 + 1 + 1 + 4;  // version, no inputs, no outputs, lock_time
 
 inline const Uint256& zero256() {
     static const Uint256 z{};
@@ -68,7 +69,8 @@ inline const Uint256& zero256() {
 template <class S, class V>
 void u16be(S& s, std::string_view field, V& v) {
     if constexpr (std::is_const_v<V>) {
-        const ByteArray<2> b{static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v & 0xff)};
+        const ByteArray<2> b{static_cast<std::uint8_t>(v >> 8),
+                             static_cast<std::uint8_t>(v & 0xff)};
         s.fixed(field, b);
     } else {
         ByteArray<2> b{};
@@ -177,7 +179,7 @@ void describe(S& s, T& m) {
 }
 
 template <class S, class T>
-    requires MaybeConst<T, HaveTx> || MaybeConst<T, LosingTx> || MaybeConst<T, ForgetTx>
+requires MaybeConst<T, HaveTx> || MaybeConst<T, LosingTx> || MaybeConst<T, ForgetTx>
 void describe(S& s, T& m) {
     hash_list(s, "tx_hashes", m.tx_hashes);
 }
@@ -211,9 +213,10 @@ inline Status read_tail(ByteReader& r, RememberTx& m) {
     auto n = chain::read_var_int(r, "remember_tx.txs");
     if (!n) return n.error();
     if (*n > r.remaining() / tx_min_size)
-        return make_error(Errc::oversize, "remember_tx.txs: count " + std::to_string(*n) + " needs at least " +
-                                              std::to_string(tx_min_size) + " bytes each, " +
-                                              std::to_string(r.remaining()) + " bytes left");
+        return make_error(Errc::oversize, "remember_tx.txs: count " + std::to_string(*n) +
+                                              " needs at least " + std::to_string(tx_min_size) +
+                                              " bytes each, " + std::to_string(r.remaining()) +
+                                              " bytes left");
     m.txs.clear();
     m.txs.reserve(static_cast<std::size_t>(*n));
     for (std::uint64_t i = 0; i < *n; ++i) {
@@ -240,7 +243,8 @@ template <class T>
 void write_tail(ByteWriter&, const T&) {}
 inline void write_tail(ByteWriter& w, const RememberTx& m) {
     chain::write_var_int(w, m.txs.size());
-    for (const auto& tx : m.txs) w.bytes(tx);
+    for (const auto& tx : m.txs)
+        w.bytes(tx);
 }
 
 }  // namespace sharemsg::p2p::layout

@@ -37,8 +37,10 @@ inline constexpr std::uint32_t PROTOCOL_VERSION = 3600;
 // getattr(net, 'MINIMUM_PROTOCOL_VERSION', 1400) fallback (p2p.py:178).
 inline constexpr std::uint32_t DEFAULT_MINIMUM_PROTOCOL_VERSION = 1400;
 // Share classes' MINIMUM_PROTOCOL_VERSION, the ratchet's targets.
-inline constexpr std::uint32_t V35_MINIMUM_PROTOCOL_VERSION = 3500;  // PaddingBugfixShare, data.py:2353
-inline constexpr std::uint32_t V36_MINIMUM_PROTOCOL_VERSION = 3600;  // MergedMiningShare, data.py:2216
+inline constexpr std::uint32_t V35_MINIMUM_PROTOCOL_VERSION =
+    3500;  // PaddingBugfixShare, data.py:2353
+inline constexpr std::uint32_t V36_MINIMUM_PROTOCOL_VERSION =
+    3600;  // MergedMiningShare, data.py:2216
 // What the ratchet falls back to (data.py:3092, "accepts both V35 (3502) and V36").
 inline constexpr std::uint32_t RATCHET_BASE_MINIMUM_PROTOCOL_VERSION = 3301;
 
@@ -52,15 +54,15 @@ inline constexpr std::uint32_t VERSION_MODE = 1;
 
 // Session-level numbers of the reference, for the peer layer (not used by the codec).
 namespace session_ref {
-inline constexpr unsigned HANDSHAKE_TIMEOUT_S = 10;                  // p2p.py:75 callLater(10, _connect_timeout)
-inline constexpr unsigned IDLE_TIMEOUT_S = 100;                      // p2p.py:198, 203 callLater/reset(100)
-inline constexpr unsigned PING_MEAN_INTERVAL_S = 100;                // p2p.py:211 expovariate(1/100)
-inline constexpr unsigned SHAREREQ_TIMEOUT_S = 15;                   // p2p.py:80 GenericDeferrer(timeout=15)
-inline constexpr std::uint32_t GETADDRS_MAX_COUNT = 100;             // p2p.py:328-329
-inline constexpr std::size_t SUB_VERSION_KEEP = 512;                 // p2p.py:183 sub_version[:512]
-inline constexpr std::size_t REMOTE_TX_HASHES_MAX = 10000;           // p2p.py:500
-inline constexpr std::size_t MAX_REMEMBERED_TXS_SIZE = 25'000'000;   // p2p.py:39
-inline constexpr unsigned BAN_TIME_S = 3600;                         // p2p.py:109 badPeerHappened(bantime=3600)
+inline constexpr unsigned HANDSHAKE_TIMEOUT_S = 10;    // p2p.py:75 callLater(10, _connect_timeout)
+inline constexpr unsigned IDLE_TIMEOUT_S = 100;        // p2p.py:198, 203 callLater/reset(100)
+inline constexpr unsigned PING_MEAN_INTERVAL_S = 100;  // p2p.py:211 expovariate(1/100)
+inline constexpr unsigned SHAREREQ_TIMEOUT_S = 15;     // p2p.py:80 GenericDeferrer(timeout=15)
+inline constexpr std::uint32_t GETADDRS_MAX_COUNT = 100;            // p2p.py:328-329
+inline constexpr std::size_t SUB_VERSION_KEEP = 512;                // p2p.py:183 sub_version[:512]
+inline constexpr std::size_t REMOTE_TX_HASHES_MAX = 10000;          // p2p.py:500
+inline constexpr std::size_t MAX_REMEMBERED_TXS_SIZE = 25'000'000;  // p2p.py:39
+inline constexpr unsigned BAN_TIME_S = 3600;  // p2p.py:109 badPeerHappened(bantime=3600)
 }  // namespace session_ref
 
 // ---- per-network parameters --------------------------------------------------------
@@ -68,29 +70,30 @@ inline constexpr unsigned BAN_TIME_S = 3600;                         // p2p.py:1
 // The proof-of-work function of the parent chain (bitcoin/networks/*.py POW_FUNC).
 enum class PowKind {
     sha256d,  // hash256 of the 80-byte header
-    scrypt,   // ltc_scrypt.getPoWHash: scrypt(N=1024, r=1, p=1, 32 bytes), header as password and salt
+    scrypt,   // ltc_scrypt.getPoWHash: scrypt(N=1024, r=1, p=1, 32 bytes), header as password and
+              // salt
 };
 
 struct NetworkParams {
-    std::string_view name;            // the module name, p2pool/networks/<name>.py
-    ByteArray<8> identifier;          // IDENTIFIER: in ref_type, and the share-message obfuscation key
-    ByteArray<8> prefix;              // PREFIX: starts every P2P frame
-    std::uint16_t p2p_port;           // P2P_PORT
-    std::uint16_t worker_port;        // WORKER_PORT (stratum)
-    std::uint32_t share_period_s;     // SHARE_PERIOD, seconds
-    std::uint32_t chain_length;       // CHAIN_LENGTH, shares
-    std::uint32_t real_chain_length;  // REAL_CHAIN_LENGTH, shares
-    std::uint32_t target_lookbehind;  // TARGET_LOOKBEHIND, shares
-    std::uint32_t spread;             // SPREAD, blocks
-    chain::Uint256 min_target;        // MIN_TARGET (IntType(256) bytes, little-endian)
-    chain::Uint256 max_target;        // MAX_TARGET (IntType(256) bytes, little-endian)
+    std::string_view name;         // the module name, p2pool/networks/<name>.py
+    ByteArray<8> identifier;       // IDENTIFIER: in ref_type, and the share-message obfuscation key
+    ByteArray<8> prefix;           // PREFIX: starts every P2P frame
+    std::uint16_t p2p_port;        // P2P_PORT
+    std::uint16_t worker_port;     // WORKER_PORT (stratum)
+    std::uint32_t share_period_s;  // SHARE_PERIOD, seconds
+    std::uint32_t chain_length;    // CHAIN_LENGTH, shares
+    std::uint32_t real_chain_length;          // REAL_CHAIN_LENGTH, shares
+    std::uint32_t target_lookbehind;          // TARGET_LOOKBEHIND, shares
+    std::uint32_t spread;                     // SPREAD, blocks
+    chain::Uint256 min_target;                // MIN_TARGET (IntType(256) bytes, little-endian)
+    chain::Uint256 max_target;                // MAX_TARGET (IntType(256) bytes, little-endian)
     std::uint32_t minimum_protocol_version;   // MINIMUM_PROTOCOL_VERSION at start-up
     std::uint32_t segwit_activation_version;  // SEGWIT_ACTIVATION_VERSION
-    bool persist;                     // PERSIST
-    PowKind pow;                      // PARENT.POW_FUNC
-    std::uint32_t parent_block_period_s;  // PARENT.BLOCK_PERIOD
-    std::uint32_t block_max_size;     // BLOCK_MAX_SIZE
-    std::uint32_t block_max_weight;   // BLOCK_MAX_WEIGHT
+    bool persist;                             // PERSIST
+    PowKind pow;                              // PARENT.POW_FUNC
+    std::uint32_t parent_block_period_s;      // PARENT.BLOCK_PERIOD
+    std::uint32_t block_max_size;             // BLOCK_MAX_SIZE
+    std::uint32_t block_max_weight;           // BLOCK_MAX_WEIGHT
 };
 
 namespace detail {
@@ -109,7 +112,8 @@ constexpr ByteArray<N> hex_bytes(const char (&s)[2 * N + 1]) {
 constexpr chain::Uint256 int256(const char (&s)[65]) {
     chain::Uint256 out{};
     for (std::size_t i = 0; i < 32; ++i)
-        out[31 - i] = static_cast<std::uint8_t>(hex_nibble(s[2 * i]) << 4 | hex_nibble(s[2 * i + 1]));
+        out[31 - i] =
+            static_cast<std::uint8_t>(hex_nibble(s[2 * i]) << 4 | hex_nibble(s[2 * i + 1]));
     return out;
 }
 }  // namespace detail
@@ -128,14 +132,15 @@ inline constexpr NetworkParams LITECOIN_MAINNET{
     .spread = 3,                                             // litecoin.py:8
     .min_target = {},                                        // litecoin.py:13 (0)
     // litecoin.py:28  MAX_TARGET = 2**256//2**20 - 1
-    .max_target = detail::int256("00000fffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"),
-    .minimum_protocol_version = 3301,                        // litecoin.py:67
-    .segwit_activation_version = 17,                         // litecoin.py:68
-    .persist = true,                                         // litecoin.py:45
-    .pow = PowKind::scrypt,                                  // bitcoin/networks/litecoin.py:22
-    .parent_block_period_s = 150,                            // bitcoin/networks/litecoin.py:25
-    .block_max_size = 1000000,                               // litecoin.py:69
-    .block_max_weight = 4000000,                             // litecoin.py:70
+    .max_target =
+        detail::int256("00000fffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"),
+    .minimum_protocol_version = 3301,  // litecoin.py:67
+    .segwit_activation_version = 17,   // litecoin.py:68
+    .persist = true,                   // litecoin.py:45
+    .pow = PowKind::scrypt,            // bitcoin/networks/litecoin.py:22
+    .parent_block_period_s = 150,      // bitcoin/networks/litecoin.py:25
+    .block_max_size = 1000000,         // litecoin.py:69
+    .block_max_weight = 4000000,       // litecoin.py:70
 };
 
 // p2pool/networks/litecoin_testnet.py, parent p2pool/bitcoin/networks/litecoin_testnet.py.
@@ -152,17 +157,19 @@ inline constexpr NetworkParams LITECOIN_TESTNET{
     .spread = 3,                                             // litecoin_testnet.py:8
     .min_target = {},                                        // litecoin_testnet.py:13 (0)
     // litecoin_testnet.py:14  MAX_TARGET = 2**256//20 - 1
-    .max_target = detail::int256("0ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccb"),
-    .minimum_protocol_version = 3301,                        // litecoin_testnet.py:36
-    .segwit_activation_version = 17,                         // litecoin_testnet.py:37
-    .persist = false,                                        // litecoin_testnet.py:26
-    .pow = PowKind::scrypt,                                  // bitcoin/networks/litecoin_testnet.py:21
-    .parent_block_period_s = 150,                            // bitcoin/networks/litecoin_testnet.py:23
-    .block_max_size = 1000000,                               // litecoin_testnet.py:38
-    .block_max_weight = 4000000,                             // litecoin_testnet.py:39
+    .max_target =
+        detail::int256("0ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccb"),
+    .minimum_protocol_version = 3301,  // litecoin_testnet.py:36
+    .segwit_activation_version = 17,   // litecoin_testnet.py:37
+    .persist = false,                  // litecoin_testnet.py:26
+    .pow = PowKind::scrypt,            // bitcoin/networks/litecoin_testnet.py:21
+    .parent_block_period_s = 150,      // bitcoin/networks/litecoin_testnet.py:23
+    .block_max_size = 1000000,         // litecoin_testnet.py:38
+    .block_max_weight = 4000000,       // litecoin_testnet.py:39
 };
 
-inline constexpr std::array<const NetworkParams*, 2> KNOWN_NETWORKS{&LITECOIN_MAINNET, &LITECOIN_TESTNET};
+inline constexpr std::array<const NetworkParams*, 2> KNOWN_NETWORKS{&LITECOIN_MAINNET,
+                                                                    &LITECOIN_TESTNET};
 
 // The table whose name is `name`, or nullptr.
 constexpr const NetworkParams* find_network(std::string_view name) {

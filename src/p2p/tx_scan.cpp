@@ -18,11 +18,13 @@ Error under(std::string_view field, const std::string& ctx, Error e) {
     return e;
 }
 
-Status check_count(const ByteReader& r, std::uint64_t count, std::size_t min_size, std::string_view what) {
+Status check_count(const ByteReader& r, std::uint64_t count, std::size_t min_size,
+                   std::string_view what) {
     if (count > r.remaining() / min_size)
-        return make_error(Errc::oversize, std::string(what) + ": count " + std::to_string(count) + " needs at least " +
-                                              std::to_string(min_size) + " bytes each, " +
-                                              std::to_string(r.remaining()) + " bytes left");
+        return make_error(Errc::oversize, std::string(what) + ": count " + std::to_string(count) +
+                                              " needs at least " + std::to_string(min_size) +
+                                              " bytes each, " + std::to_string(r.remaining()) +
+                                              " bytes left");
     return Ok{};
 }
 
@@ -38,7 +40,8 @@ Status skip_var_str(ByteReader& r, std::string_view what) {
     if (!n) return n.error();
     if (*n > r.remaining())
         return make_error(Errc::truncated, std::string(what) + ": length " + std::to_string(*n) +
-                                               " runs past the end (" + std::to_string(r.remaining()) + " bytes left)");
+                                               " runs past the end (" +
+                                               std::to_string(r.remaining()) + " bytes left)");
     if (auto b = r.bytes(static_cast<std::size_t>(*n), what); !b) return b.error();
     return Ok{};
 }
@@ -57,7 +60,8 @@ Status skip_tx_out(ByteReader& r) {
 
 Status skip_tx_ins(ByteReader& r, std::uint64_t n, std::string_view field) {
     for (std::uint64_t i = 0; i < n; ++i)
-        if (auto st = skip_tx_in(r); !st) return under(field, ".tx_ins[" + std::to_string(i) + "]", st.error());
+        if (auto st = skip_tx_in(r); !st)
+            return under(field, ".tx_ins[" + std::to_string(i) + "]", st.error());
     return Ok{};
 }
 
@@ -65,7 +69,8 @@ Status skip_tx_outs(ByteReader& r, std::string_view field) {
     auto m = read_count(r, TX_OUT_MIN_SIZE, "tx_outs");
     if (!m) return under(field, "", m.error());
     for (std::uint64_t i = 0; i < *m; ++i)
-        if (auto st = skip_tx_out(r); !st) return under(field, ".tx_outs[" + std::to_string(i) + "]", st.error());
+        if (auto st = skip_tx_out(r); !st)
+            return under(field, ".tx_outs[" + std::to_string(i) + "]", st.error());
     return Ok{};
 }
 
@@ -97,7 +102,8 @@ Result<ByteView> read_raw_tx(ByteReader& r, std::string_view field) {
                 }
         }
     } else {
-        if (auto st = check_count(r, *marker, TX_IN_MIN_SIZE, "tx_ins"); !st) return under(field, "", st.error());
+        if (auto st = check_count(r, *marker, TX_IN_MIN_SIZE, "tx_ins"); !st)
+            return under(field, "", st.error());
         if (auto st = skip_tx_ins(r, *marker, field); !st) return st.error();
         if (auto st = skip_tx_outs(r, field); !st) return st.error();
     }
@@ -110,7 +116,8 @@ Status check_raw_tx(ByteView tx, std::string_view field) {
     auto v = read_raw_tx(r, field);
     if (!v) return v.error();
     if (!r.empty())
-        return make_error(Errc::trailing_bytes, std::string(field) + ": " + std::to_string(r.remaining()) +
+        return make_error(Errc::trailing_bytes, std::string(field) + ": " +
+                                                    std::to_string(r.remaining()) +
                                                     " bytes after the end of the transaction");
     return Ok{};
 }

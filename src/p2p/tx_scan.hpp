@@ -11,9 +11,8 @@
 //   version        4                     IntType(32)
 //   marker         CompactSize           0: segwit form below; k > 0: k inputs follow
 //   -- marker = 0 (segwit form) --
-//   flag           1                     IntType(8): any value is read (the reference does not check it)
-//   tx_ins         CompactSize n, n x    tx_in
-//   tx_outs        CompactSize m, m x    tx_out
+//   flag           1                     IntType(8): any value is read (the reference does not
+//   check it) tx_ins         CompactSize n, n x    tx_in tx_outs        CompactSize m, m x tx_out
 //   witness        n x (CompactSize w, w x VarStr)   one stack per input
 //   lock_time      4
 //   -- marker = k > 0 --

@@ -4,14 +4,21 @@
 
 namespace sharemsg::proto {
 
-bool BanList::valid(std::string_view s) { return is_valid_utf8(as_bytes(s)); }
-bool BanList::ban_keyword(std::string_view kw) { return valid(kw) && keywords_.insert(utf8_lower(kw)).second; }
-bool BanList::unban_keyword(std::string_view kw) { return keywords_.erase(utf8_lower(kw)) > 0; }
+bool BanList::valid(std::string_view s) {
+    return is_valid_utf8(as_bytes(s));
+}
+bool BanList::ban_keyword(std::string_view kw) {
+    return valid(kw) && keywords_.insert(utf8_lower(kw)).second;
+}
+bool BanList::unban_keyword(std::string_view kw) {
+    return keywords_.erase(utf8_lower(kw)) > 0;
+}
 
 bool BanList::is_banned(const ShareMessage& m) const {
     if (m.is_protocol_authority()) return false;
     if (types_.count(m.msg_type)) return true;
-    if (m.sender_address && !m.sender_address->empty() && addresses_.count(*m.sender_address)) return true;
+    if (m.sender_address && !m.sender_address->empty() && addresses_.count(*m.sender_address))
+        return true;
     if (m.signing_id && ids_.count(to_hex(*m.signing_id))) return true;
     if (!keywords_.empty()) {
         std::string text;
@@ -35,7 +42,8 @@ nlohmann::ordered_json BanList::to_json() const {
     j["keywords"] = keywords_;
     j["types"] = types_;
     auto names = nlohmann::ordered_json::array();
-    for (int t : types_) names.push_back(type_short_name(static_cast<std::uint8_t>(t)));
+    for (int t : types_)
+        names.push_back(type_short_name(static_cast<std::uint8_t>(t)));
     j["type_names"] = std::move(names);
     return j;
 }
@@ -73,10 +81,12 @@ std::string BanList::to_file_text() const {
     return out;
 }
 
-Result<BanList> BanList::from_file_text(std::string_view text, ReferenceQuirks quirks, std::string* warnings) {
+Result<BanList> BanList::from_file_text(std::string_view text, ReferenceQuirks quirks,
+                                        std::string* warnings) {
     auto j = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
     if (j.is_discarded()) return make_error(Errc::bad_encoding, "ban list: not valid JSON");
-    if (!j.is_object()) return make_error(Errc::bad_encoding, "ban list: top level is not a JSON object");
+    if (!j.is_object())
+        return make_error(Errc::bad_encoding, "ban list: top level is not a JSON object");
     BanList b(quirks);
     auto warn = [&](const std::string& w) {
         if (warnings) *warnings += w + "\n";
@@ -106,7 +116,8 @@ Result<BanList> BanList::from_file_text(std::string_view text, ReferenceQuirks q
             warn("ban list: \"types\" is not a list; ignored");
         } else {
             for (const auto& v : j["types"]) {
-                if (v.is_number_integer() && v.get<std::int64_t>() >= 0 && v.get<std::int64_t>() <= 255) {
+                if (v.is_number_integer() && v.get<std::int64_t>() >= 0 &&
+                    v.get<std::int64_t>() <= 255) {
                     b.types_.insert(v.get<int>());
                 } else {
                     warn("ban list: type entry " + v.dump() + " is not a byte; ignored");

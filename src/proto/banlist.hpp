@@ -15,7 +15,7 @@
 namespace sharemsg::proto {
 
 class BanList {
-public:
+  public:
     explicit BanList(ReferenceQuirks quirks = {}) : quirks_(quirks) {}
 
     // Each returns true when the set changed. Strings that are not valid UTF-8 are refused
@@ -43,13 +43,15 @@ public:
     static Result<BanList> from_file_text(std::string_view text, ReferenceQuirks quirks = {},
                                           std::string* warnings = nullptr);
 
-    bool empty() const { return ids_.empty() && addresses_.empty() && keywords_.empty() && types_.empty(); }
+    bool empty() const {
+        return ids_.empty() && addresses_.empty() && keywords_.empty() && types_.empty();
+    }
     const std::set<std::string>& signing_ids() const { return ids_; }
     const std::set<std::string>& addresses() const { return addresses_; }
     const std::set<std::string>& keywords() const { return keywords_; }
     const std::set<int>& types() const { return types_; }
 
-private:
+  private:
     static bool valid(std::string_view s);
     ReferenceQuirks quirks_;
     std::set<std::string> ids_, addresses_, keywords_;

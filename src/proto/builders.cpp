@@ -1,5 +1,5 @@
-#include "util/numeric.hpp"
 #include "proto/builders.hpp"
+#include "util/numeric.hpp"
 
 #include <cmath>
 
@@ -8,18 +8,21 @@
 namespace sharemsg::proto {
 
 namespace {
-ShareMessage json_message(std::uint8_t type, const nlohmann::ordered_json& j, std::uint8_t flags, std::uint32_t now) {
+ShareMessage json_message(std::uint8_t type, const nlohmann::ordered_json& j, std::uint8_t flags,
+                          std::uint32_t now) {
     return ShareMessage::make(type, as_bytes(python_json_dumps(j)), flags, now);
 }
 
 ShareMessage text_message(std::uint8_t type, std::string_view text, std::uint32_t now) {
     if (text.size() > MAX_MESSAGE_PAYLOAD) text = text.substr(0, MAX_MESSAGE_PAYLOAD);
-    return ShareMessage::make(type, as_bytes(text), FLAG_HAS_SIGNATURE | FLAG_BROADCAST | FLAG_PERSISTENT, now);
+    return ShareMessage::make(type, as_bytes(text),
+                              FLAG_HAS_SIGNATURE | FLAG_BROADCAST | FLAG_PERSISTENT, now);
 }
 
 void update(nlohmann::ordered_json& j, const nlohmann::ordered_json& extra) {
     if (!extra.is_object()) return;
-    for (const auto& [k, v] : extra.items()) j[k] = v;
+    for (const auto& [k, v] : extra.items())
+        j[k] = v;
 }
 }  // namespace
 
@@ -45,9 +48,9 @@ ShareMessage build_emergency_alert(std::string_view text, std::uint32_t now) {
     return text_message(MSG_EMERGENCY, text, now);
 }
 
-ShareMessage build_merged_status(const std::string& chain, const std::string& symbol, nlohmann::ordered_json height,
-                                 nlohmann::ordered_json block_value, nlohmann::ordered_json blocks_found,
-                                 std::uint32_t now) {
+ShareMessage build_merged_status(const std::string& chain, const std::string& symbol,
+                                 nlohmann::ordered_json height, nlohmann::ordered_json block_value,
+                                 nlohmann::ordered_json blocks_found, std::uint32_t now) {
     nlohmann::ordered_json j;
     j["chain"] = chain;
     j["sym"] = symbol;
@@ -79,10 +82,12 @@ Result<ShareMessage> build_transition_signal(const TransitionSignal& t, std::uin
     update(j, t.extra);
     const std::string payload = python_json_dumps(j);
     if (payload.size() > MAX_MESSAGE_PAYLOAD)
-        return make_error(Errc::oversize, "transition signal payload too large: " + std::to_string(payload.size()) +
-                                              " > " + std::to_string(MAX_MESSAGE_PAYLOAD));
-    return ShareMessage::make(MSG_TRANSITION_SIGNAL, as_bytes(payload),
-                              FLAG_HAS_SIGNATURE | FLAG_BROADCAST | FLAG_PERSISTENT | FLAG_PROTOCOL_AUTHORITY, now);
+        return make_error(Errc::oversize,
+                          "transition signal payload too large: " + std::to_string(payload.size()) +
+                              " > " + std::to_string(MAX_MESSAGE_PAYLOAD));
+    return ShareMessage::make(
+        MSG_TRANSITION_SIGNAL, as_bytes(payload),
+        FLAG_HAS_SIGNATURE | FLAG_BROADCAST | FLAG_PERSISTENT | FLAG_PROTOCOL_AUTHORITY, now);
 }
 
 }  // namespace sharemsg::proto

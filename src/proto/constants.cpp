@@ -40,7 +40,9 @@ std::string type_short_name(std::uint8_t t) {
     return n ? std::string(n) : hex_byte("", t);
 }
 
-bool is_known_type(std::uint8_t t) { return known_name(t) != nullptr; }
+bool is_known_type(std::uint8_t t) {
+    return known_name(t) != nullptr;
+}
 
 std::optional<std::uint8_t> type_from_name(std::string_view name) {
     if (name == "status") return MSG_NODE_STATUS;

@@ -43,7 +43,8 @@ inline constexpr std::string_view SIGNING_KEY_DOMAIN = "p2pool-msg-v1";
 inline constexpr std::uint8_t ENCRYPTED_ENVELOPE_VERSION = 0x01;
 inline constexpr std::size_t ENCRYPTION_NONCE_SIZE = 16;
 inline constexpr std::size_t ENCRYPTION_MAC_SIZE = 32;
-inline constexpr std::size_t ENCRYPTION_HEADER_SIZE = 1 + ENCRYPTION_NONCE_SIZE + ENCRYPTION_MAC_SIZE;
+inline constexpr std::size_t ENCRYPTION_HEADER_SIZE =
+    1 + ENCRYPTION_NONCE_SIZE + ENCRYPTION_MAC_SIZE;
 inline constexpr std::uint8_t INNER_ENVELOPE_VERSION = 1;
 inline constexpr std::uint8_t INNER_FLAG_HAS_ANNOUNCEMENT = 0x01;
 

@@ -32,7 +32,8 @@ Bytes envelope_keystream(const crypto::Hash256& enc_key, std::size_t length) {
 
 static Bytes xor_stream(ByteView data, const crypto::Hash256& enc_key) {
     Bytes out = envelope_keystream(enc_key, data.size());
-    for (std::size_t i = 0; i < data.size(); ++i) out[i] ^= data[i];
+    for (std::size_t i = 0; i < data.size(); ++i)
+        out[i] ^= data[i];
     return out;
 }
 
@@ -40,7 +41,8 @@ Result<Bytes> encrypt_envelope(ByteView inner, ByteView authority_pubkey, const 
                                const AuthoritySet& authorities) {
     if (inner.empty()) return Bytes{};
     if (!find_authority(authorities, authority_pubkey))
-        return make_error(Errc::not_authority, "encrypt_message_data: pubkey not in DONATION_AUTHORITY_PUBKEYS");
+        return make_error(Errc::not_authority,
+                          "encrypt_message_data: pubkey not in DONATION_AUTHORITY_PUBKEYS");
     const auto key = envelope_key(authority_pubkey, nonce);
     Bytes ciphertext = xor_stream(inner, key);
     const auto mac = crypto::hmac_sha256(key, ciphertext);
@@ -54,10 +56,12 @@ Result<Bytes> encrypt_envelope(ByteView inner, ByteView authority_pubkey, const 
 
 Result<Decrypted> decrypt_envelope(ByteView env, const AuthoritySet& authorities) {
     if (env.size() < ENCRYPTION_HEADER_SIZE + 1)
-        return make_error(Errc::truncated, "envelope: need at least " + std::to_string(ENCRYPTION_HEADER_SIZE + 1) +
+        return make_error(Errc::truncated, "envelope: need at least " +
+                                               std::to_string(ENCRYPTION_HEADER_SIZE + 1) +
                                                " bytes, have " + std::to_string(env.size()));
     if (env[0] != ENCRYPTED_ENVELOPE_VERSION)
-        return make_error(Errc::bad_version, "envelope: version byte " + type_hex(env[0]) + " is not 0x01");
+        return make_error(Errc::bad_version,
+                          "envelope: version byte " + type_hex(env[0]) + " is not 0x01");
     ByteView nonce = env.subspan(1, ENCRYPTION_NONCE_SIZE);
     ByteView mac = env.subspan(1 + ENCRYPTION_NONCE_SIZE, ENCRYPTION_MAC_SIZE);
     ByteView ciphertext = env.subspan(ENCRYPTION_HEADER_SIZE);
@@ -89,7 +93,8 @@ UnpackedShareMessages unpack_share_messages(ByteView data, const AuthoritySet& a
     const std::uint8_t version = inner[0], flags = inner[1], ann_len = inner[3];
     std::size_t count = inner[2];
     if (version != INNER_ENVELOPE_VERSION) {
-        out.notes.push_back("inner envelope version " + std::to_string(version) + " is not 1; skipped");
+        out.notes.push_back("inner envelope version " + std::to_string(version) +
+                            " is not 1; skipped");
         return out;
     }
     std::size_t offset = 4;
@@ -100,12 +105,14 @@ UnpackedShareMessages unpack_share_messages(ByteView data, const AuthoritySet& a
             if (ann) {
                 out.info->announcement = *ann;
                 if (ann_len != SIGNING_KEY_ANNOUNCEMENT_SIZE)
-                    out.notes.push_back("announcement_len " + std::to_string(ann_len) + " is not 57");
+                    out.notes.push_back("announcement_len " + std::to_string(ann_len) +
+                                        " is not 57");
             } else {
                 out.notes.push_back("announcement ignored: " + ann.error().reason);
             }
         } else {
-            out.notes.push_back("announcement_len " + std::to_string(ann_len) + " exceeds the inner envelope");
+            out.notes.push_back("announcement_len " + std::to_string(ann_len) +
+                                " exceeds the inner envelope");
         }
         offset += ann_len;
     }
@@ -124,15 +131,18 @@ UnpackedShareMessages unpack_share_messages(ByteView data, const AuthoritySet& a
         offset = m->next_offset;
     }
     if (offset < inner.size())
-        out.notes.push_back(std::to_string(inner.size() - offset) + " trailing bytes after the messages");
+        out.notes.push_back(std::to_string(inner.size() - offset) +
+                            " trailing bytes after the messages");
     return out;
 }
 
-Result<Bytes> pack_inner(const std::vector<ShareMessage>& messages, const std::optional<Bytes>& announcement) {
+Result<Bytes> pack_inner(const std::vector<ShareMessage>& messages,
+                         const std::optional<Bytes>& announcement) {
     const std::size_t count = std::min(messages.size(), MAX_MESSAGES_PER_SHARE);
     const Bytes ann = announcement.value_or(Bytes{});
     if (ann.size() > 255)
-        return make_error(Errc::oversize, "announcement: " + std::to_string(ann.size()) + " bytes do not fit its length byte");
+        return make_error(Errc::oversize, "announcement: " + std::to_string(ann.size()) +
+                                              " bytes do not fit its length byte");
     ByteWriter w;
     w.u8(INNER_ENVELOPE_VERSION);
     w.u8(ann.empty() ? 0 : INNER_FLAG_HAS_ANNOUNCEMENT);
@@ -145,22 +155,25 @@ Result<Bytes> pack_inner(const std::vector<ShareMessage>& messages, const std::o
         w.bytes(*packed);
     }
     if (w.size() > MAX_TOTAL_MESSAGE_BYTES)
-        return make_error(Errc::oversize, "Total message data " + std::to_string(w.size()) + " exceeds limit " +
+        return make_error(Errc::oversize, "Total message data " + std::to_string(w.size()) +
+                                              " exceeds limit " +
                                               std::to_string(MAX_TOTAL_MESSAGE_BYTES));
     return std::move(w).take();
 }
 
-Result<Bytes> pack_share_messages(std::vector<ShareMessage>& messages, const std::optional<Bytes>& announcement,
-                                  const Nonce16& nonce, const AuthoritySet& authorities, ReferenceQuirks quirks) {
+Result<Bytes> pack_share_messages(std::vector<ShareMessage>& messages,
+                                  const std::optional<Bytes>& announcement, const Nonce16& nonce,
+                                  const AuthoritySet& authorities, ReferenceQuirks quirks) {
     const bool has_ann = announcement && !announcement->empty();
     if (messages.empty() && !has_ann) return Bytes{};
     if (authorities.empty()) return make_error(Errc::not_authority, "no authority keys configured");
     const Authority* used = nullptr;
     for (auto& m : messages) {
         if (m.signature.empty())
-            return make_error(Errc::not_authority, "Message type " + type_hex(m.msg_type) +
-                                                       " has no signature -- all share-embedded messages must be "
-                                                       "signed by a COMBINED_DONATION_SCRIPT authority key");
+            return make_error(Errc::not_authority,
+                              "Message type " + type_hex(m.msg_type) +
+                                  " has no signature -- all share-embedded messages must be "
+                                  "signed by a COMBINED_DONATION_SCRIPT authority key");
         m.flags &= static_cast<std::uint8_t>(~FLAG_PROTOCOL_AUTHORITY);
         bool ok = false;
         for (const auto& a : authorities) {
@@ -171,14 +184,16 @@ Result<Bytes> pack_share_messages(std::vector<ShareMessage>& messages, const std
             }
         }
         if (!ok)
-            return make_error(Errc::not_authority, "Message type " + type_hex(m.msg_type) +
-                                                       " signature does not match any COMBINED_DONATION_SCRIPT "
-                                                       "authority key -- refusing to pack");
+            return make_error(Errc::not_authority,
+                              "Message type " + type_hex(m.msg_type) +
+                                  " signature does not match any COMBINED_DONATION_SCRIPT "
+                                  "authority key -- refusing to pack");
         if (m.flags != m.wire_flags && !quirks.pack_rewrites_signed_flags)
-            return make_error(Errc::invalid_argument,
-                              "Message type " + type_hex(m.msg_type) + " was signed with flags " +
-                                  type_hex(m.wire_flags) + "; packing writes " + type_hex(m.flags) +
-                                  ", which its signature does not cover (sign with FLAG_PROTOCOL_AUTHORITY set)");
+            return make_error(
+                Errc::invalid_argument,
+                "Message type " + type_hex(m.msg_type) + " was signed with flags " +
+                    type_hex(m.wire_flags) + "; packing writes " + type_hex(m.flags) +
+                    ", which its signature does not cover (sign with FLAG_PROTOCOL_AUTHORITY set)");
     }
     auto inner = pack_inner(messages, has_ann ? announcement : std::nullopt);
     if (!inner) return inner.error();
@@ -193,12 +208,18 @@ crypto::Hash256 message_data_hash(ByteView message_data) {
 
 const char* v36_rule_name(V36Rule r) {
     switch (r) {
-        case V36Rule::ok_empty: return "ok (no message_data)";
-        case V36Rule::ok: return "ok";
-        case V36Rule::not_decrypted: return "not decrypted";
-        case V36Rule::no_messages: return "no messages";
-        case V36Rule::unsigned_message: return "unsigned message";
-        case V36Rule::bad_signature: return "bad signature";
+        case V36Rule::ok_empty:
+            return "ok (no message_data)";
+        case V36Rule::ok:
+            return "ok";
+        case V36Rule::not_decrypted:
+            return "not decrypted";
+        case V36Rule::no_messages:
+            return "no messages";
+        case V36Rule::unsigned_message:
+            return "unsigned message";
+        case V36Rule::bad_signature:
+            return "bad signature";
     }
     return "?";
 }
@@ -221,7 +242,8 @@ V36Verdict check_v36_message_data(ByteView message_data, const AuthoritySet& aut
     for (auto& m : unpacked.messages) {
         if (m.signature.empty()) {
             v.rule = V36Rule::unsigned_message;
-            v.reason = "share contains unsigned message (type " + type_hex(m.msg_type) + ") inside encrypted envelope";
+            v.reason = "share contains unsigned message (type " + type_hex(m.msg_type) +
+                       ") inside encrypted envelope";
             return v;
         }
         if (!verify_authority_direct(m, v.authority->pubkey, authorities)) {
@@ -233,7 +255,8 @@ V36Verdict check_v36_message_data(ByteView message_data, const AuthoritySet& aut
         m.flags |= FLAG_PROTOCOL_AUTHORITY;
     }
     v.rule = V36Rule::ok;
-    v.reason = "ok: " + std::to_string(unpacked.messages.size()) + " authority message(s) signed by " + v.authority->name;
+    v.reason = "ok: " + std::to_string(unpacked.messages.size()) +
+               " authority message(s) signed by " + v.authority->name;
     v.messages = std::move(unpacked.messages);
     return v;
 }

@@ -76,7 +76,8 @@ UnpackedShareMessages unpack_share_messages(ByteView data, const AuthoritySet& a
 
 // Builds the inner envelope. Fails with Errc::oversize above 512 bytes or when a message
 // does not pack. More than 3 messages are truncated to 3, as the reference does.
-Result<Bytes> pack_inner(const std::vector<ShareMessage>& messages, const std::optional<Bytes>& announcement);
+Result<Bytes> pack_inner(const std::vector<ShareMessage>& messages,
+                         const std::optional<Bytes>& announcement);
 
 // The reference's pack_share_messages: every message must be signed and verify against an
 // authority key (its authority flag is recomputed), then the inner envelope is encrypted
@@ -85,9 +86,9 @@ Result<Bytes> pack_inner(const std::vector<ShareMessage>& messages, const std::o
 // Unlike the reference (see ReferenceQuirks::pack_rewrites_signed_flags), a message whose
 // signed flags lack FLAG_PROTOCOL_AUTHORITY|FLAG_HAS_SIGNATURE is refused: packing it would
 // change the flags byte its signature covers.
-Result<Bytes> pack_share_messages(std::vector<ShareMessage>& messages, const std::optional<Bytes>& announcement,
-                                  const Nonce16& nonce, const AuthoritySet& authorities,
-                                  ReferenceQuirks quirks = {});
+Result<Bytes> pack_share_messages(std::vector<ShareMessage>& messages,
+                                  const std::optional<Bytes>& announcement, const Nonce16& nonce,
+                                  const AuthoritySet& authorities, ReferenceQuirks quirks = {});
 
 // SHA256d of message_data, or 32 zero bytes when empty.
 crypto::Hash256 message_data_hash(ByteView message_data);
@@ -104,7 +105,7 @@ enum class V36Rule {
 
 struct V36Verdict {
     V36Rule rule = V36Rule::ok_empty;
-    std::string reason;                // one line, for logs and tools
+    std::string reason;                  // one line, for logs and tools
     std::vector<ShareMessage> messages;  // verified, authority flag set, when ok
     const Authority* authority = nullptr;
     bool valid() const { return rule == V36Rule::ok_empty || rule == V36Rule::ok; }

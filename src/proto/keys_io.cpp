@@ -40,13 +40,15 @@ Result<Bytes> base58check_decode(std::string_view text, std::size_t max_chars) {
     Bytes& all = *raw;
     WipeOnExit guard{all};
     if (all.size() < 5)
-        return make_error(Errc::bad_encoding, "base58check: " + std::to_string(all.size()) +
-                                                  " decoded bytes, need at least 5 (payload and 4-byte checksum)");
+        return make_error(Errc::bad_encoding,
+                          "base58check: " + std::to_string(all.size()) +
+                              " decoded bytes, need at least 5 (payload and 4-byte checksum)");
     const std::size_t n = all.size() - 4;
     const ByteView payload(all.data(), n);
     const auto check = crypto::sha256d(payload);
     if (!crypto::equal_ct(ByteView(check.data(), 4), ByteView(all.data() + n, 4)))
-        return make_error(Errc::bad_encoding, "base58check: checksum mismatch (mistyped or truncated?)");
+        return make_error(Errc::bad_encoding,
+                          "base58check: checksum mismatch (mistyped or truncated?)");
     return Bytes(payload.begin(), payload.end());
 }
 
@@ -61,7 +63,8 @@ std::uint8_t p2pkh_version(Network net) {
 }
 
 std::string network_name(Network net) {
-    return std::string(net.coin == Coin::bitcoin ? "Bitcoin" : "Litecoin") + (net.testnet ? " testnet" : " mainnet");
+    return std::string(net.coin == Coin::bitcoin ? "Bitcoin" : "Litecoin") +
+           (net.testnet ? " testnet" : " mainnet");
 }
 
 std::optional<Network> parse_network(std::string_view name) {
@@ -84,13 +87,17 @@ std::optional<Network> parse_network(std::string_view name) {
 
 Result<Network> network_from_wif_version(std::uint8_t version, Coin testnet_coin) {
     switch (version) {
-        case WIF_VERSION_BTC_MAIN: return Network{Coin::bitcoin, false};
-        case WIF_VERSION_LTC_MAIN: return Network{Coin::litecoin, false};
-        case WIF_VERSION_TESTNET: return Network{testnet_coin, true};
+        case WIF_VERSION_BTC_MAIN:
+            return Network{Coin::bitcoin, false};
+        case WIF_VERSION_LTC_MAIN:
+            return Network{Coin::litecoin, false};
+        case WIF_VERSION_TESTNET:
+            return Network{testnet_coin, true};
         default:
-            return make_error(Errc::bad_version, "WIF version byte " + hex_byte(version) +
-                                                     " is not 0x80 (Bitcoin mainnet), 0xb0 (Litecoin mainnet) or "
-                                                     "0xef (Bitcoin/Litecoin testnet)");
+            return make_error(Errc::bad_version,
+                              "WIF version byte " + hex_byte(version) +
+                                  " is not 0x80 (Bitcoin mainnet), 0xb0 (Litecoin mainnet) or "
+                                  "0xef (Bitcoin/Litecoin testnet)");
     }
 }
 
@@ -109,14 +116,17 @@ Result<WifKey> decode_wif(std::string_view wif) {
         k.compressed = false;
     } else if (p.size() == 34) {
         if (p[33] != 0x01)
-            return make_error(Errc::bad_encoding, "WIF: compression flag is " + hex_byte(p[33]) + ", expected 0x01");
+            return make_error(Errc::bad_encoding,
+                              "WIF: compression flag is " + hex_byte(p[33]) + ", expected 0x01");
         k.compressed = true;
     } else {
-        return make_error(Errc::invalid_argument,
-                          "WIF: payload is " + std::to_string(p.size()) +
-                              " bytes; expected 33 (uncompressed) or 34 (compressed, ending in 0x01)");
+        return make_error(
+            Errc::invalid_argument,
+            "WIF: payload is " + std::to_string(p.size()) +
+                " bytes; expected 33 (uncompressed) or 34 (compressed, ending in 0x01)");
     }
-    for (std::size_t i = 0; i < 32; ++i) k.secret[i] = p[1 + i];
+    for (std::size_t i = 0; i < 32; ++i)
+        k.secret[i] = p[1 + i];
     auto valid = crypto::PrivKey::from_bytes(k.secret);
     if (!valid) return make_error(Errc::bad_key, "WIF: " + valid.error().reason);
     return k;

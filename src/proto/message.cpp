@@ -1,5 +1,5 @@
-#include "util/numeric.hpp"
 #include "proto/message.hpp"
+#include "util/numeric.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -9,7 +9,8 @@
 
 namespace sharemsg::proto {
 
-ShareMessage ShareMessage::make(std::uint8_t type, ByteView payload, std::uint8_t flags, std::uint32_t timestamp) {
+ShareMessage ShareMessage::make(std::uint8_t type, ByteView payload, std::uint8_t flags,
+                                std::uint32_t timestamp) {
     ShareMessage m;
     m.msg_type = type;
     m.flags = flags;
@@ -30,10 +31,12 @@ crypto::Hash256 ShareMessage::hash() const {
 
 Result<Bytes> pack_message(const ShareMessage& m) {
     if (m.payload.size() > MAX_MESSAGE_PAYLOAD)
-        return make_error(Errc::oversize, "Message payload too large: " + std::to_string(m.payload.size()) + " > " +
-                                              std::to_string(MAX_MESSAGE_PAYLOAD));
+        return make_error(Errc::oversize,
+                          "Message payload too large: " + std::to_string(m.payload.size()) + " > " +
+                              std::to_string(MAX_MESSAGE_PAYLOAD));
     if (m.signature.size() > MAX_PACKED_SIGNATURE)
-        return make_error(Errc::oversize, "Signature too large: " + std::to_string(m.signature.size()));
+        return make_error(Errc::oversize,
+                          "Signature too large: " + std::to_string(m.signature.size()));
     ByteWriter w;
     w.u8(m.msg_type);
     w.u8(m.flags);
@@ -52,9 +55,10 @@ Result<Bytes> pack_message(const ShareMessage& m) {
 
 Result<UnpackedMessage> unpack_message(ByteView data, std::size_t offset) {
     if (offset > data.size() || data.size() - offset < 8)
-        return make_error(Errc::truncated, "Message data too short: " +
-                                               std::to_string(offset > data.size() ? 0 : data.size() - offset) +
-                                               " bytes at offset " + std::to_string(offset));
+        return make_error(Errc::truncated,
+                          "Message data too short: " +
+                              std::to_string(offset > data.size() ? 0 : data.size() - offset) +
+                              " bytes at offset " + std::to_string(offset));
     ByteReader r(data, offset);
     ShareMessage m;
     m.msg_type = *r.u8("msg_type");
@@ -63,12 +67,14 @@ Result<UnpackedMessage> unpack_message(ByteView data, std::size_t offset) {
     m.timestamp = *r.u32le("timestamp");
     const std::uint16_t payload_len = *r.u16le("payload_len");
     if (payload_len > MAX_MESSAGE_PAYLOAD)
-        return make_error(Errc::oversize, "Payload length " + std::to_string(payload_len) + " exceeds maximum " +
+        return make_error(Errc::oversize, "Payload length " + std::to_string(payload_len) +
+                                              " exceeds maximum " +
                                               std::to_string(MAX_MESSAGE_PAYLOAD));
     auto payload = r.bytes(payload_len, "payload");
     if (!payload)
-        return make_error(Errc::truncated, "Not enough data for payload: need " + std::to_string(payload_len) +
-                                               ", have " + std::to_string(r.remaining()));
+        return make_error(Errc::truncated, "Not enough data for payload: need " +
+                                               std::to_string(payload_len) + ", have " +
+                                               std::to_string(r.remaining()));
     m.payload.assign(payload->begin(), payload->end());
     auto sid = r.array<20>("signing_id");
     if (!sid) return make_error(Errc::truncated, "Not enough data for signing_id");
@@ -77,8 +83,9 @@ Result<UnpackedMessage> unpack_message(ByteView data, std::size_t offset) {
     if (!sig_len) return make_error(Errc::truncated, "Not enough data for signature length");
     auto sig = r.bytes(*sig_len, "signature");
     if (!sig)
-        return make_error(Errc::truncated, "Not enough data for signature: need " + std::to_string(*sig_len) +
-                                               ", have " + std::to_string(r.remaining()));
+        return make_error(Errc::truncated, "Not enough data for signature: need " +
+                                               std::to_string(*sig_len) + ", have " +
+                                               std::to_string(r.remaining()));
     m.signature.assign(sig->begin(), sig->end());
     return UnpackedMessage{std::move(m), r.pos()};
 }
@@ -96,7 +103,8 @@ void sign_message_with(ShareMessage& m, const crypto::PrivKey& key) {
     m.signature = crypto::ecdsa_sign_der(key, m.hash());
 }
 
-bool verify_with_registry(ShareMessage& m, const SigningKeyRegistry& registry, const AuthoritySet& authorities) {
+bool verify_with_registry(ShareMessage& m, const SigningKeyRegistry& registry,
+                          const AuthoritySet& authorities) {
     m.verified = false;
     if (!m.has_signature() || !m.signing_id || m.signature.empty()) return false;
     auto pubkey = registry.pubkey_for(*m.signing_id);
@@ -125,7 +133,9 @@ nlohmann::ordered_json message_to_json(const ShareMessage& m, double now) {
     j["type_id"] = m.msg_type;
     j["timestamp"] = m.timestamp;
     j["age"] = saturate_cast<std::int64_t>(now - static_cast<double>(m.timestamp));
-    j["flags"] = {{"signed", m.has_signature()}, {"broadcast", m.is_broadcast()}, {"persistent", m.is_persistent()}};
+    j["flags"] = {{"signed", m.has_signature()},
+                  {"broadcast", m.is_broadcast()},
+                  {"persistent", m.is_persistent()}};
     j["verified"] = m.verified;
     if (m.signing_id) j["signing_id"] = to_hex(*m.signing_id);
     j["protocol_authority"] = m.is_protocol_authority();
@@ -146,7 +156,8 @@ nlohmann::ordered_json message_to_json(const ShareMessage& m, double now) {
             // Python's json.loads: anything that is not UTF-8 JSON falls back to raw hex.
             nlohmann::ordered_json data = nlohmann::ordered_json::value_t::discarded;
             if (is_valid_utf8(m.payload))
-                data = nlohmann::ordered_json::parse(m.payload.begin(), m.payload.end(), nullptr, false);
+                data = nlohmann::ordered_json::parse(m.payload.begin(), m.payload.end(), nullptr,
+                                                     false);
             if (data.is_discarded()) {
                 j["raw"] = to_hex(m.payload);
             } else {

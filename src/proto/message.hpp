@@ -48,7 +48,8 @@ struct ShareMessage {
     bool verified = false;
 
     // A locally created message; flags and wire flags both start as `flags`.
-    static ShareMessage make(std::uint8_t type, ByteView payload, std::uint8_t flags, std::uint32_t timestamp);
+    static ShareMessage make(std::uint8_t type, ByteView payload, std::uint8_t flags,
+                             std::uint32_t timestamp);
 
     bool has_signature() const { return flags & FLAG_HAS_SIGNATURE; }
     bool is_broadcast() const { return flags & FLAG_BROADCAST; }
@@ -81,7 +82,8 @@ void sign_message_with(ShareMessage& m, const crypto::PrivKey& key);
 // Registry path: the signature must verify (low-S) under the registered, unrevoked key of
 // the message's signing id. On success sets verified, the sender address, and the authority
 // flag when that key is one of `authorities`.
-bool verify_with_registry(ShareMessage& m, const SigningKeyRegistry& registry, const AuthoritySet& authorities);
+bool verify_with_registry(ShareMessage& m, const SigningKeyRegistry& registry,
+                          const AuthoritySet& authorities);
 
 // Authority path: the signature must verify under `pubkey`, which must be in `authorities`.
 // High-S signatures are accepted here after normalization, because the deployed network's

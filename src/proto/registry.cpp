@@ -24,9 +24,10 @@ const SigningKeyRegistry::Miner* SigningKeyRegistry::miner(const std::string& ad
     return nullptr;
 }
 
-bool SigningKeyRegistry::register_key(const std::string& address, const SigningId& id, std::uint32_t key_index,
-                                      const crypto::CompressedPubKey& pubkey, double now, double timestamp,
-                                      std::optional<ByteArray<32>> share_hash) {
+bool SigningKeyRegistry::register_key(const std::string& address, const SigningId& id,
+                                      std::uint32_t key_index,
+                                      const crypto::CompressedPubKey& pubkey, double now,
+                                      double timestamp, std::optional<ByteArray<32>> share_hash) {
     Miner* m = miner(address);
     if (!m) {
         miners_.push_back(Miner{address, -1, {}});
@@ -94,7 +95,8 @@ std::optional<CurrentKey> SigningKeyRegistry::current_key(const std::string& add
 std::vector<SigningKeyRegistry::Entry> SigningKeyRegistry::entries() const {
     std::vector<Entry> out;
     for (const auto& m : miners_)
-        for (const auto& [sid, info] : m.keys) out.push_back({m.address, sid, info});
+        for (const auto& [sid, info] : m.keys)
+            out.push_back({m.address, sid, info});
     return out;
 }
 
@@ -103,7 +105,9 @@ nlohmann::ordered_json SigningKeyRegistry::to_json() const {
     for (const auto& m : miners_) {
         nlohmann::ordered_json keys = nlohmann::ordered_json::object();
         for (const auto& [sid, info] : m.keys)
-            keys[sid] = {{"key_index", info.key_index}, {"revoked", info.revoked}, {"first_seen", info.first_seen}};
+            keys[sid] = {{"key_index", info.key_index},
+                         {"revoked", info.revoked},
+                         {"first_seen", info.first_seen}};
         out[m.address] = {{"current_key_index", m.current_key_index}, {"keys", std::move(keys)}};
     }
     return out;

@@ -34,7 +34,7 @@ struct CurrentKey {
 };
 
 class SigningKeyRegistry {
-public:
+  public:
     // Registers an announcement. `timestamp` 0 means "now" (as the reference's `or` does).
     // Returns true when this (address, signing id) pair was not known before.
     bool register_key(const std::string& address, const SigningId& id, std::uint32_t key_index,
@@ -59,7 +59,7 @@ public:
     // {address: {"current_key_index": n, "keys": {sid_hex: {key_index, revoked, first_seen}}}}
     nlohmann::ordered_json to_json() const;
 
-private:
+  private:
     struct Miner {
         std::string address;
         std::int64_t current_key_index = -1;
@@ -71,7 +71,7 @@ private:
     const Miner* miner(const std::string& address) const;
     const KeyInfo* lookup(const SigningId& id) const;
 
-    std::vector<Miner> miners_;  // insertion order
+    std::vector<Miner> miners_;                                       // insertion order
     std::vector<std::pair<std::string, std::string>> id_to_address_;  // sid_hex -> address
 };
 

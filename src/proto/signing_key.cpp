@@ -14,15 +14,17 @@ Bytes Announcement::pack() const {
 
 Result<Announcement> unpack_announcement(ByteView data, std::size_t offset) {
     if (offset > data.size() || data.size() - offset < SIGNING_KEY_ANNOUNCEMENT_SIZE)
-        return make_error(Errc::truncated, "announcement: need 57 bytes, have " +
-                                               std::to_string(offset > data.size() ? 0 : data.size() - offset));
+        return make_error(Errc::truncated,
+                          "announcement: need 57 bytes, have " +
+                              std::to_string(offset > data.size() ? 0 : data.size() - offset));
     ByteReader r(data, offset);
     Announcement a;
     a.signing_id = *r.array<20>("announcement.signing_id");
     a.key_index = *r.u32le("announcement.key_index");
     a.pubkey = *r.array<33>("announcement.pubkey");
     if (crypto::hash160(a.pubkey) != a.signing_id)
-        return make_error(Errc::bad_key, "announcement: signing_id is not HASH160 of the announced pubkey");
+        return make_error(Errc::bad_key,
+                          "announcement: signing_id is not HASH160 of the announced pubkey");
     return a;
 }
 
@@ -38,8 +40,8 @@ DerivedSigningKey::DerivedSigningKey(crypto::PrivKey priv, std::uint32_t index)
 
 Result<DerivedSigningKey> DerivedSigningKey::derive(ByteView master, std::uint32_t key_index) {
     if (master.size() != 32)
-        return make_error(Errc::invalid_argument,
-                          "Master private key must be 32 bytes, got " + std::to_string(master.size()));
+        return make_error(Errc::invalid_argument, "Master private key must be 32 bytes, got " +
+                                                      std::to_string(master.size()));
     crypto::Hash256 sk = crypto::hmac_sha256(master, signing_key_hmac_message(key_index));
     auto priv = crypto::PrivKey::from_bytes(sk);
     crypto::wipe(sk.data(), sk.size());
@@ -47,7 +49,8 @@ Result<DerivedSigningKey> DerivedSigningKey::derive(ByteView master, std::uint32
     return DerivedSigningKey(std::move(priv).value(), key_index);
 }
 
-Result<DerivedSigningKey> DerivedSigningKey::from_signing_key(ByteView signing_privkey, std::uint32_t key_index) {
+Result<DerivedSigningKey> DerivedSigningKey::from_signing_key(ByteView signing_privkey,
+                                                              std::uint32_t key_index) {
     auto priv = crypto::PrivKey::from_bytes(signing_privkey);
     if (!priv) return priv.error();
     return DerivedSigningKey(std::move(priv).value(), key_index);

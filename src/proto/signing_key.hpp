@@ -35,12 +35,13 @@ struct Announcement {
 Result<Announcement> unpack_announcement(ByteView data, std::size_t offset = 0);
 
 class DerivedSigningKey {
-public:
+  public:
     // master may be any 32 bytes (it is only an HMAC key here). Fails for other lengths and
     // in the (negligible) case that the HMAC output is not a valid secret key.
     static Result<DerivedSigningKey> derive(ByteView master, std::uint32_t key_index);
     // Wraps an already-derived signing key (the node receives only this, never the master).
-    static Result<DerivedSigningKey> from_signing_key(ByteView signing_privkey, std::uint32_t key_index);
+    static Result<DerivedSigningKey> from_signing_key(ByteView signing_privkey,
+                                                      std::uint32_t key_index);
 
     std::uint32_t key_index() const { return key_index_; }
     const crypto::PrivKey& privkey() const { return priv_; }
@@ -49,9 +50,11 @@ public:
     Announcement announcement() const { return {id_, key_index_, pub_}; }
 
     // DER ECDSA (RFC6979, low-S) over a 32-byte digest.
-    Bytes sign(const crypto::Hash256& digest) const { return crypto::ecdsa_sign_der(priv_, digest); }
+    Bytes sign(const crypto::Hash256& digest) const {
+        return crypto::ecdsa_sign_der(priv_, digest);
+    }
 
-private:
+  private:
     DerivedSigningKey(crypto::PrivKey priv, std::uint32_t index);
     crypto::PrivKey priv_;
     std::uint32_t key_index_;

@@ -1,5 +1,5 @@
-#include "util/numeric.hpp"
 #include "proto/store.hpp"
+#include "util/numeric.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -11,7 +11,8 @@ namespace sharemsg::proto {
 
 std::size_t MessageStore::HashOf::operator()(const crypto::Hash256& h) const noexcept {
     std::size_t v = 0;
-    for (int i = 0; i < 8; ++i) v = (v << 8) | h[static_cast<std::size_t>(i)];
+    for (int i = 0; i < 8; ++i)
+        v = (v << 8) | h[static_cast<std::size_t>(i)];
     return v;
 }
 
@@ -22,19 +23,23 @@ bool MessageStore::is_transition_authority(const ShareMessage& m) {
     return m.is_protocol_authority() && m.msg_type == MSG_TRANSITION_SIGNAL;
 }
 
-Result<std::size_t> MessageStore::process_share(const ShareHash& share_hash, const std::string& sender_address,
+Result<std::size_t> MessageStore::process_share(const ShareHash& share_hash,
+                                                const std::string& sender_address,
                                                 ByteView message_data, double now) {
     auto unpacked = unpack_share_messages(message_data, authorities_);
     if (unpacked.info) {
         if (const auto& ann = unpacked.info->announcement) {
-            registry_.register_key(sender_address, ann->signing_id, ann->key_index, ann->pubkey, now, 0, share_hash);
+            registry_.register_key(sender_address, ann->signing_id, ann->key_index, ann->pubkey,
+                                   now, 0, share_hash);
         } else if (opt_.quirks.process_share_aborts) {
-            return make_error(Errc::invalid_argument, "KeyError: 'signing_id' (envelope without a valid announcement)");
+            return make_error(Errc::invalid_argument,
+                              "KeyError: 'signing_id' (envelope without a valid announcement)");
         }
     }
     std::size_t added = 0;
     for (auto& m : unpacked.messages) {
-        if (opt_.quirks.timestamp_zero_is_now && m.timestamp == 0) m.timestamp = saturate_cast<std::uint32_t>(now);
+        if (opt_.quirks.timestamp_zero_is_now && m.timestamp == 0)
+            m.timestamp = saturate_cast<std::uint32_t>(now);
         m.share_hash = share_hash;
         m.sender_address = sender_address;
         if (m.has_signature()) {
@@ -42,9 +47,11 @@ Result<std::size_t> MessageStore::process_share(const ShareHash& share_hash, con
                 // The reference's libsecp256k1 backend raises on an unparseable key or signature.
                 if (auto pk = registry_.pubkey_for(*m.signing_id)) {
                     if (!crypto::parse_pubkey(*pk))
-                        return make_error(Errc::bad_key, "The public key could not be parsed or is invalid.");
+                        return make_error(Errc::bad_key,
+                                          "The public key could not be parsed or is invalid.");
                     if (!crypto::ecdsa_der_to_compact(m.signature))
-                        return make_error(Errc::bad_encoding, "The DER-encoded signature could not be parsed.");
+                        return make_error(Errc::bad_encoding,
+                                          "The DER-encoded signature could not be parsed.");
                 }
             }
             verify_with_registry(m, registry_, authorities_);
@@ -54,10 +61,14 @@ Result<std::size_t> MessageStore::process_share(const ShareHash& share_hash, con
     return added;
 }
 
-bool MessageStore::add_local_message(ShareMessage m, double now) { return add(std::move(m), now); }
+bool MessageStore::add_local_message(ShareMessage m, double now) {
+    return add(std::move(m), now);
+}
 
-std::size_t MessageStore::add_verified_share_messages(const ShareHash& share_hash, const std::string& sender_address,
-                                                      std::vector<ShareMessage> messages, double now) {
+std::size_t MessageStore::add_verified_share_messages(const ShareHash& share_hash,
+                                                      const std::string& sender_address,
+                                                      std::vector<ShareMessage> messages,
+                                                      double now) {
     std::size_t added = 0;
     for (auto& m : messages) {
         m.share_hash = share_hash;
@@ -70,7 +81,8 @@ std::size_t MessageStore::add_verified_share_messages(const ShareHash& share_has
 bool MessageStore::add(ShareMessage m, double now) {
     const auto h = m.hash();
     if (hashes_.count(h)) return false;
-    if (!is_transition_authority(m) && now - static_cast<double>(m.timestamp) > opt_.max_age) return false;
+    if (!is_transition_authority(m) && now - static_cast<double>(m.timestamp) > opt_.max_age)
+        return false;
     auto p = std::make_shared<const ShareMessage>(std::move(m));
     // Oldest first; a new message goes before every message with the same timestamp.
     auto pos = std::lower_bound(messages_.begin(), messages_.end(), p->timestamp,
@@ -84,7 +96,8 @@ bool MessageStore::add(ShareMessage m, double now) {
 }
 
 void MessageStore::erase_message(const ShareMessage* m) {
-    auto it = std::find_if(messages_.begin(), messages_.end(), [m](const Ptr& e) { return e.get() == m; });
+    auto it = std::find_if(messages_.begin(), messages_.end(),
+                           [m](const Ptr& e) { return e.get() == m; });
     if (it == messages_.end()) return;
     hashes_.erase((*it)->hash());
     messages_.erase(it);
@@ -152,7 +165,8 @@ std::size_t MessageStore::load_blob_hex(std::string_view hex, double now) {
     for (auto& m : unpacked.messages) {
         m.share_hash.reset();
         m.sender_address = "bootstrap";
-        if (authority && m.has_signature()) verify_authority_direct(m, authority->pubkey, authorities_);
+        if (authority && m.has_signature())
+            verify_authority_direct(m, authority->pubkey, authorities_);
         if (add(std::move(m), now)) ++added;
     }
     return added;
@@ -176,13 +190,15 @@ std::vector<MessageStore::Ptr> MessageStore::query(const MessageQuery& q) const 
 
 nlohmann::ordered_json MessageStore::to_json(const MessageQuery& q, double now) const {
     auto arr = nlohmann::ordered_json::array();
-    for (const auto& m : query(q)) arr.push_back(message_to_json(*m, now));
+    for (const auto& m : query(q))
+        arr.push_back(message_to_json(*m, now));
     return arr;
 }
 
 std::vector<ShareHash> MessageStore::tracked_shares() const {
     std::vector<ShareHash> out;
-    for (const auto& [h, v] : by_share_) out.push_back(h);
+    for (const auto& [h, v] : by_share_)
+        out.push_back(h);
     return out;
 }
 
@@ -190,7 +206,8 @@ nlohmann::ordered_json MessageStore::stats() const {
     nlohmann::ordered_json by_type = nlohmann::ordered_json::object();
     std::set<std::string> senders;
     std::size_t signed_count = 0, verified_count = 0;
-    for (auto it = messages_.rbegin(); it != messages_.rend(); ++it) {  // newest first, as the reference
+    for (auto it = messages_.rbegin(); it != messages_.rend();
+         ++it) {  // newest first, as the reference
         const Ptr& m = *it;
         const std::string name = type_name(m->msg_type);
         by_type[name] = by_type.value(name, 0) + 1;
@@ -205,8 +222,11 @@ nlohmann::ordered_json MessageStore::stats() const {
     j["unique_senders"] = senders.size();
     j["senders"] = senders;
     j["by_type"] = std::move(by_type);
-    j["oldest_timestamp"] = messages_.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(messages_.front()->timestamp);
-    j["newest_timestamp"] = messages_.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(messages_.back()->timestamp);
+    j["oldest_timestamp"] = messages_.empty()
+                                ? nlohmann::ordered_json()
+                                : nlohmann::ordered_json(messages_.front()->timestamp);
+    j["newest_timestamp"] = messages_.empty() ? nlohmann::ordered_json()
+                                              : nlohmann::ordered_json(messages_.back()->timestamp);
     j["signed_count"] = signed_count;
     j["verified_count"] = verified_count;
     j["known_signing_keys"] = registry_.known_ids();

@@ -46,7 +46,7 @@ struct MessageQuery {
 };
 
 class MessageStore {
-public:
+  public:
     using Ptr = std::shared_ptr<const ShareMessage>;
 
     MessageStore(StoreOptions options, AuthoritySet authorities);
@@ -54,13 +54,15 @@ public:
     // Processes a share's message_data: registers its announcement (under the share's payout
     // address), verifies signed messages against the registry, and stores new messages.
     // Returns how many were added. Fails only under ReferenceQuirks::process_share_aborts.
-    Result<std::size_t> process_share(const ShareHash& share_hash, const std::string& sender_address,
-                                      ByteView message_data, double now);
+    Result<std::size_t> process_share(const ShareHash& share_hash,
+                                      const std::string& sender_address, ByteView message_data,
+                                      double now);
 
     // Adds messages a share-level rule has already verified (the V36 rule: authority-signed,
     // authority flag earned), as the reference node does for each verified share: each is
     // attributed to the share and its payout address. Returns how many were new.
-    std::size_t add_verified_share_messages(const ShareHash& share_hash, const std::string& sender_address,
+    std::size_t add_verified_share_messages(const ShareHash& share_hash,
+                                            const std::string& sender_address,
                                             std::vector<ShareMessage> messages, double now);
 
     // Adds a message that did not come from a share (a local NODE_STATUS, say).
@@ -81,9 +83,13 @@ public:
     nlohmann::ordered_json to_json(const MessageQuery& q, double now) const;
     nlohmann::ordered_json stats() const;
 
-    bool contains(const crypto::Hash256& message_hash) const { return hashes_.count(message_hash) > 0; }
+    bool contains(const crypto::Hash256& message_hash) const {
+        return hashes_.count(message_hash) > 0;
+    }
     std::size_t size() const { return messages_.size(); }
-    std::vector<Ptr> messages() const { return {messages_.rbegin(), messages_.rend()}; }  // newest first (a copy)
+    std::vector<Ptr> messages() const {
+        return {messages_.rbegin(), messages_.rend()};
+    }  // newest first (a copy)
     const std::vector<Ptr>& authority_messages() const { return authority_; }
     std::vector<ShareHash> tracked_shares() const;
 
@@ -94,7 +100,7 @@ public:
     void set_bans(BanList b) { bans_ = std::move(b); }
     const AuthoritySet& authorities() const { return authorities_; }
 
-private:
+  private:
     struct HashOf {
         std::size_t operator()(const crypto::Hash256& h) const noexcept;
     };

@@ -91,13 +91,20 @@ void configure(sqlite3* db) {
 
 const char* failure_name(Failure f) noexcept {
     switch (f) {
-        case Failure::none: return "none";
-        case Failure::disk_full: return "disk_full";
-        case Failure::io: return "io";
-        case Failure::busy: return "busy";
-        case Failure::constraint: return "constraint";
-        case Failure::stopped: return "stopped";
-        case Failure::other: return "other";
+        case Failure::none:
+            return "none";
+        case Failure::disk_full:
+            return "disk_full";
+        case Failure::io:
+            return "io";
+        case Failure::busy:
+            return "busy";
+        case Failure::constraint:
+            return "constraint";
+        case Failure::stopped:
+            return "stopped";
+        case Failure::other:
+            return "other";
     }
     return "other";
 }
@@ -106,22 +113,28 @@ Failure failure_of(int rc) noexcept {
     switch (rc & 0xff) {
         case SQLITE_OK:
         case SQLITE_ROW:
-        case SQLITE_DONE: return Failure::none;
-        case SQLITE_FULL: return Failure::disk_full;
+        case SQLITE_DONE:
+            return Failure::none;
+        case SQLITE_FULL:
+            return Failure::disk_full;
         case SQLITE_IOERR:
         case SQLITE_CANTOPEN:
         case SQLITE_CORRUPT:
         case SQLITE_NOTADB:
         case SQLITE_NOMEM:
         case SQLITE_READONLY:
-        case SQLITE_PROTOCOL: return Failure::io;
+        case SQLITE_PROTOCOL:
+            return Failure::io;
         case SQLITE_BUSY:
-        case SQLITE_LOCKED: return Failure::busy;
+        case SQLITE_LOCKED:
+            return Failure::busy;
         case SQLITE_CONSTRAINT:
         case SQLITE_MISMATCH:
         case SQLITE_TOOBIG:
-        case SQLITE_RANGE: return Failure::constraint;
-        default: return Failure::other;
+        case SQLITE_RANGE:
+            return Failure::constraint;
+        default:
+            return Failure::other;
     }
 }
 
@@ -141,7 +154,9 @@ Stmt& Stmt::operator=(Stmt&& o) noexcept {
     return *this;
 }
 
-Stmt::~Stmt() { sqlite3_finalize(s_); }
+Stmt::~Stmt() {
+    sqlite3_finalize(s_);
+}
 
 Stmt& Stmt::bind(int i, std::int64_t v) {
     sqlite3_bind_int64(s_, i, v);
@@ -158,7 +173,8 @@ Stmt& Stmt::bind(int i, std::string_view text) {
 Stmt& Stmt::bind(int i, ByteView blob) {
     // A zero-length blob must still be a blob (not NULL): SQLite binds NULL for a null pointer.
     static const std::uint8_t empty = 0;
-    sqlite3_bind_blob(s_, i, blob.empty() ? &empty : blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_blob(s_, i, blob.empty() ? &empty : blob.data(), static_cast<int>(blob.size()),
+                      SQLITE_TRANSIENT);
     return *this;
 }
 Stmt& Stmt::bind_null(int i) {
@@ -171,7 +187,8 @@ Result<bool> Stmt::step() {
     if (last_rc_ == SQLITE_ROW) return true;
     if (last_rc_ == SQLITE_DONE) return false;
     sqlite3* db = sqlite3_db_handle(s_);
-    return make_error(Errc::io, std::string(sqlite3_errmsg(db)) + " (sqlite " + std::to_string(last_rc_) + ")");
+    return make_error(
+        Errc::io, std::string(sqlite3_errmsg(db)) + " (sqlite " + std::to_string(last_rc_) + ")");
 }
 
 Status Stmt::run() {
@@ -192,13 +209,20 @@ void Stmt::reset() {
     sqlite3_clear_bindings(s_);
 }
 
-bool Stmt::is_null(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
-std::int64_t Stmt::col_int(int col) const { return sqlite3_column_int64(s_, col); }
-double Stmt::col_double(int col) const { return sqlite3_column_double(s_, col); }
+bool Stmt::is_null(int col) const {
+    return sqlite3_column_type(s_, col) == SQLITE_NULL;
+}
+std::int64_t Stmt::col_int(int col) const {
+    return sqlite3_column_int64(s_, col);
+}
+double Stmt::col_double(int col) const {
+    return sqlite3_column_double(s_, col);
+}
 std::string Stmt::col_text(int col) const {
     const auto* p = sqlite3_column_text(s_, col);
     const int n = sqlite3_column_bytes(s_, col);
-    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string();
+    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n))
+             : std::string();
 }
 Bytes Stmt::col_blob(int col) const {
     const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(s_, col));
@@ -210,19 +234,23 @@ Bytes Stmt::col_blob(int col) const {
 
 Result<Database> Database::open_writer(const std::string& path) {
     sqlite3* raw = nullptr;
-    const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                   nullptr);
+    const int rc =
+        sqlite3_open_v2(path.c_str(), &raw,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) return open_error(raw, path, rc, "cannot open database");
     configure(raw);
     Database db(raw, path, false);
     auto mode = db.query_text("PRAGMA journal_mode=WAL");
     if (!mode) return mode.error();
-    if (*mode != "wal") return make_error(Errc::io, path + ": cannot switch to WAL journal (got " + *mode + ")");
+    if (*mode != "wal")
+        return make_error(Errc::io, path + ": cannot switch to WAL journal (got " + *mode + ")");
     // FULL in WAL mode: the WAL is synced at every commit, so an acknowledged (committed)
     // transaction survives power loss, not only a killed process.
     // A larger page cache than the 2 MB default: message hashes are random keys, so every
     // batch touches leaf pages all over the primary-key index.
-    if (auto s = db.exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768;"); !s)
+    if (auto s =
+            db.exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768;");
+        !s)
         return s.error();
     if (auto s = migrate(db); !s) return s.error();
     return db;
@@ -230,15 +258,17 @@ Result<Database> Database::open_writer(const std::string& path) {
 
 Result<Database> Database::open_reader(const std::string& path) {
     sqlite3* raw = nullptr;
-    const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+    const int rc =
+        sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) return open_error(raw, path, rc, "cannot open database for reading");
     configure(raw);
     Database db(raw, path, true);
     if (auto s = db.exec("PRAGMA foreign_keys=ON;"); !s) return s.error();
     const int v = db.user_version();
     if (v != SCHEMA_VERSION)
-        return make_error(Errc::bad_version, path + ": schema version " + std::to_string(v) + ", this build reads " +
-                                                 std::to_string(SCHEMA_VERSION) + " (open it with the writer first)");
+        return make_error(Errc::bad_version,
+                          path + ": schema version " + std::to_string(v) + ", this build reads " +
+                              std::to_string(SCHEMA_VERSION) + " (open it with the writer first)");
     return db;
 }
 
@@ -261,7 +291,9 @@ Database& Database::operator=(Database&& o) noexcept {
     return *this;
 }
 
-Database::~Database() { close(); }
+Database::~Database() {
+    close();
+}
 
 void Database::close() {
     cache_.clear();  // statements first, so that the close below succeeds
@@ -270,8 +302,9 @@ void Database::close() {
 }
 
 Error Database::error(std::string_view what, int rc) const {
-    return make_error(Errc::io, std::string(what) + ": " + (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc)) +
-                                    " (sqlite " + std::to_string(rc) + ")");
+    return make_error(Errc::io, std::string(what) + ": " +
+                                    (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc)) + " (sqlite " +
+                                    std::to_string(rc) + ")");
 }
 
 Status Database::exec(std::string_view sql) {
@@ -288,8 +321,8 @@ Status Database::exec(std::string_view sql) {
 
 Result<Stmt> Database::prepare(std::string_view sql) {
     sqlite3_stmt* s = nullptr;
-    last_rc_ = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &s,
-                                  nullptr);
+    last_rc_ = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                  SQLITE_PREPARE_PERSISTENT, &s, nullptr);
     if (last_rc_ != SQLITE_OK) return error("prepare", last_rc_);
     return Stmt(s);
 }
@@ -351,8 +384,9 @@ Status migrate(Database& db) {
     const int latest = static_cast<int>(migrations().size());
     if (from < 0) return make_error(Errc::io, db.path() + ": cannot read the schema version");
     if (from > latest)
-        return make_error(Errc::bad_version, db.path() + ": schema version " + std::to_string(from) +
-                                                 " is newer than this build (" + std::to_string(latest) + ")");
+        return make_error(Errc::bad_version,
+                          db.path() + ": schema version " + std::to_string(from) +
+                              " is newer than this build (" + std::to_string(latest) + ")");
     for (int v = from; v < latest; ++v) {
         if (auto s = db.exec("BEGIN IMMEDIATE"); !s) return s.error();
         auto step = db.exec(migrations()[static_cast<std::size_t>(v)]);
@@ -360,7 +394,8 @@ Status migrate(Database& db) {
         if (step) step = db.exec("COMMIT");
         if (!step) {
             (void)db.exec("ROLLBACK");
-            return make_error(Errc::io, db.path() + ": migration to schema version " + std::to_string(v + 1) +
+            return make_error(Errc::io, db.path() + ": migration to schema version " +
+                                            std::to_string(v + 1) +
                                             " failed: " + step.error().reason);
         }
     }

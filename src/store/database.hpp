@@ -51,7 +51,7 @@ bool is_fatal_for_transaction(int sqlite_rc) noexcept;
 
 // A prepared statement (RAII over sqlite3_stmt*).
 class Stmt {
-public:
+  public:
     Stmt() = default;
     explicit Stmt(sqlite3_stmt* s) : s_(s) {}
     Stmt(const Stmt&) = delete;
@@ -87,13 +87,13 @@ public:
     int last_rc() const { return last_rc_; }
     sqlite3_stmt* raw() const { return s_; }
 
-private:
+  private:
     sqlite3_stmt* s_ = nullptr;
     int last_rc_ = 0;
 };
 
 class Database {
-public:
+  public:
     static Result<Database> open_writer(const std::string& path);
     static Result<Database> open_reader(const std::string& path);
 
@@ -128,8 +128,9 @@ public:
     int last_rc() const { return last_rc_; }
     void set_last_rc(int rc) { last_rc_ = rc; }
 
-private:
-    Database(sqlite3* db, std::string path, bool read_only) : db_(db), path_(std::move(path)), read_only_(read_only) {}
+  private:
+    Database(sqlite3* db, std::string path, bool read_only)
+        : db_(db), path_(std::move(path)), read_only_(read_only) {}
     void close();
 
     sqlite3* db_ = nullptr;

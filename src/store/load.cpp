@@ -7,15 +7,17 @@ namespace sharemsg::store {
 namespace {
 
 constexpr const char* MESSAGE_COLUMNS =
-    "message_hash, share_hash, msg_type, flags, wire_flags, timestamp, payload, signing_id, signature,"
+    "message_hash, share_hash, msg_type, flags, wire_flags, timestamp, payload, signing_id, "
+    "signature,"
     " sender_address, verified, received_at";
 
 template <std::size_t N>
 Result<ByteArray<N>> fixed(const Stmt& s, int col, const char* what) {
     const Bytes b = s.col_blob(col);
     if (b.size() != N)
-        return make_error(Errc::bad_encoding, std::string(what) + ": expected " + std::to_string(N) +
-                                                  " bytes, found " + std::to_string(b.size()));
+        return make_error(Errc::bad_encoding, std::string(what) + ": expected " +
+                                                  std::to_string(N) + " bytes, found " +
+                                                  std::to_string(b.size()));
     ByteArray<N> out{};
     std::copy(b.begin(), b.end(), out.begin());
     return out;
@@ -88,8 +90,9 @@ Result<std::vector<proto::ShareMessage>> load_messages(Database& db) {
 }
 
 Result<std::vector<OutboxEntry>> load_outbox(Database& db, std::optional<OutboxState> state) {
-    const std::string sql = std::string("SELECT id, message_hash, msg, created_at, state, share_hash FROM outbox") +
-                            (state ? " WHERE state = ?1" : "") + " ORDER BY id";
+    const std::string sql =
+        std::string("SELECT id, message_hash, msg, created_at, state, share_hash FROM outbox") +
+        (state ? " WHERE state = ?1" : "") + " ORDER BY id";
     auto st = db.cached(sql);
     if (!st) return st.error();
     if (state) (*st)->bind(1, std::string_view(outbox_state_name(*state)));
@@ -111,7 +114,8 @@ Result<std::vector<OutboxEntry>> load_outbox(Database& db, std::optional<OutboxS
 
 Result<std::vector<SigningKeyRow>> load_signing_keys(Database& db) {
     auto st = db.cached(
-        "SELECT address, signing_id, key_index, pubkey, first_seen, share_hash, revoked FROM signing_keys ORDER BY rowid");
+        "SELECT address, signing_id, key_index, pubkey, first_seen, share_hash, revoked FROM "
+        "signing_keys ORDER BY rowid");
     if (!st) return st.error();
     return collect<SigningKeyRow>(**st, [](const Stmt& s) -> Result<SigningKeyRow> {
         SigningKeyRow r;
@@ -133,7 +137,9 @@ Result<std::vector<SigningKeyRow>> load_signing_keys(Database& db) {
 }
 
 Result<std::optional<KeyState>> load_key_state(Database& db) {
-    auto st = db.cached("SELECT key_index, signing_id, created, last_rotated, messages_signed FROM key_state WHERE id = 1");
+    auto st = db.cached(
+        "SELECT key_index, signing_id, created, last_rotated, messages_signed FROM key_state WHERE "
+        "id = 1");
     if (!st) return st.error();
     auto rows = collect<KeyState>(**st, [](const Stmt& s) -> Result<KeyState> {
         KeyState k;
@@ -158,11 +164,16 @@ Result<std::vector<Ban>> load_bans(Database& db) {
         const std::string kind = s.col_text(0);
         Ban b;
         b.value = s.col_text(1);
-        if (kind == "signing_id") b.kind = BanKind::signing_id;
-        else if (kind == "address") b.kind = BanKind::address;
-        else if (kind == "keyword") b.kind = BanKind::keyword;
-        else if (kind == "type") b.kind = BanKind::type;
-        else return make_error(Errc::bad_encoding, "bans.kind: unknown kind " + kind);
+        if (kind == "signing_id")
+            b.kind = BanKind::signing_id;
+        else if (kind == "address")
+            b.kind = BanKind::address;
+        else if (kind == "keyword")
+            b.kind = BanKind::keyword;
+        else if (kind == "type")
+            b.kind = BanKind::type;
+        else
+            return make_error(Errc::bad_encoding, "bans.kind: unknown kind " + kind);
         return b;
     });
 }
@@ -171,7 +182,8 @@ Result<proto::BanList> load_ban_list(Database& db, proto::ReferenceQuirks quirks
     auto rows = load_bans(db);
     if (!rows) return rows.error();
     proto::BanList list(quirks);
-    for (const auto& b : *rows) add_to(list, b);
+    for (const auto& b : *rows)
+        add_to(list, b);
     return list;
 }
 
@@ -180,7 +192,10 @@ Result<std::vector<StoredMessage>> recent(Database& db, const RecentQuery& q) {
     // prefix (msg_type or sender_address) followed by timestamp DESC.
     std::string sql = std::string("SELECT ") + MESSAGE_COLUMNS + " FROM messages";
     std::string where;
-    auto add = [&](const char* cond) { where += where.empty() ? " WHERE " : " AND "; where += cond; };
+    auto add = [&](const char* cond) {
+        where += where.empty() ? " WHERE " : " AND ";
+        where += cond;
+    };
     if (q.msg_type) add("msg_type = ?1");
     if (q.sender) add("sender_address = ?2");
     if (q.since) add("timestamp >= ?3");
@@ -195,8 +210,10 @@ Result<std::vector<StoredMessage>> recent(Database& db, const RecentQuery& q) {
     return collect<StoredMessage>(s, [](const Stmt& row) { return message_row(row); });
 }
 
-Result<std::optional<StoredMessage>> find_message(Database& db, const crypto::Hash256& message_hash) {
-    auto st = db.cached(std::string("SELECT ") + MESSAGE_COLUMNS + " FROM messages WHERE message_hash = ?1");
+Result<std::optional<StoredMessage>> find_message(Database& db,
+                                                  const crypto::Hash256& message_hash) {
+    auto st = db.cached(std::string("SELECT ") + MESSAGE_COLUMNS +
+                        " FROM messages WHERE message_hash = ?1");
     if (!st) return st.error();
     (*st)->bind(1, ByteView(message_hash));
     auto rows = collect<StoredMessage>(**st, [](const Stmt& row) { return message_row(row); });
@@ -205,6 +222,8 @@ Result<std::optional<StoredMessage>> find_message(Database& db, const crypto::Ha
     return std::optional<StoredMessage>(std::move(rows->front()));
 }
 
-Result<std::int64_t> count_messages(Database& db) { return db.query_int("SELECT count(*) FROM messages"); }
+Result<std::int64_t> count_messages(Database& db) {
+    return db.query_int("SELECT count(*) FROM messages");
+}
 
 }  // namespace sharemsg::store

@@ -24,7 +24,8 @@ struct StoredMessage {
 // Every stored message in arrival order (oldest first), for rebuilding a MessageStore.
 Result<std::vector<proto::ShareMessage>> load_messages(Database& db);
 // Outbox entries in queue order (oldest first); all states when `state` is empty.
-Result<std::vector<OutboxEntry>> load_outbox(Database& db, std::optional<OutboxState> state = OutboxState::queued);
+Result<std::vector<OutboxEntry>> load_outbox(
+    Database& db, std::optional<OutboxState> state = OutboxState::queued);
 // Signing keys in the order they were first registered.
 Result<std::vector<SigningKeyRow>> load_signing_keys(Database& db);
 // The key state row; empty when the node never had a signing key.
@@ -42,7 +43,8 @@ struct RecentQuery {
 // Newest first by timestamp; equal timestamps newest arrival first. Uses the time, type+time
 // or sender+time index.
 Result<std::vector<StoredMessage>> recent(Database& db, const RecentQuery& q);
-Result<std::optional<StoredMessage>> find_message(Database& db, const crypto::Hash256& message_hash);
+Result<std::optional<StoredMessage>> find_message(Database& db,
+                                                  const crypto::Hash256& message_hash);
 Result<std::int64_t> count_messages(Database& db);
 
 }  // namespace sharemsg::store

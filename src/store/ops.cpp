@@ -42,7 +42,8 @@ Outcome put_message(Database& db, const PutMessage& op) {
     const auto& m = op.message;
     const auto hash = m.hash();
     return run_cached(db,
-                      "INSERT OR IGNORE INTO messages (message_hash, share_hash, msg_type, flags, wire_flags, timestamp,"
+                      "INSERT OR IGNORE INTO messages (message_hash, share_hash, msg_type, flags, "
+                      "wire_flags, timestamp,"
                       " payload, signing_id, signature, sender_address, verified, received_at)"
                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                       [&](Stmt& s) {
@@ -64,43 +65,48 @@ Outcome put_message(Database& db, const PutMessage& op) {
 Outcome update_message(Database& db, const UpdateMessage& op) {
     const auto& m = op.message;
     const auto hash = m.hash();
-    return run_cached(db,
-                      "UPDATE messages SET flags = ?2, share_hash = ?3, sender_address = ?4, verified = ?5,"
-                      " signing_id = ?6, signature = ?7 WHERE message_hash = ?1",
-                      [&](Stmt& s) {
-                          s.bind(1, ByteView(hash))
-                              .bind(2, std::int64_t{m.flags})
-                              .bind(3, opt_view(m.share_hash))
-                              .bind(4, m.sender_address)
-                              .bind(5, std::int64_t{m.verified ? 1 : 0})
-                              .bind(6, opt_view(m.signing_id))
-                              .bind(7, ByteView(m.signature));
-                      });
+    return run_cached(
+        db,
+        "UPDATE messages SET flags = ?2, share_hash = ?3, sender_address = ?4, verified = ?5,"
+        " signing_id = ?6, signature = ?7 WHERE message_hash = ?1",
+        [&](Stmt& s) {
+            s.bind(1, ByteView(hash))
+                .bind(2, std::int64_t{m.flags})
+                .bind(3, opt_view(m.share_hash))
+                .bind(4, m.sender_address)
+                .bind(5, std::int64_t{m.verified ? 1 : 0})
+                .bind(6, opt_view(m.signing_id))
+                .bind(7, ByteView(m.signature));
+        });
 }
 
 Outcome put_signing_key(Database& db, const PutSigningKey& op) {
     const auto& r = op.row;
-    return run_cached(db,
-                      "INSERT INTO signing_keys (address, signing_id, key_index, pubkey, first_seen, share_hash, revoked)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-                      " ON CONFLICT (address, signing_id) DO UPDATE SET key_index = excluded.key_index,"
-                      " pubkey = excluded.pubkey, share_hash = coalesce(signing_keys.share_hash, excluded.share_hash),"
-                      " revoked = excluded.revoked",
-                      [&](Stmt& s) {
-                          s.bind(1, std::string_view(r.address))
-                              .bind(2, ByteView(r.signing_id))
-                              .bind(3, std::int64_t{r.info.key_index})
-                              .bind(4, ByteView(r.info.pubkey))
-                              .bind(5, r.info.first_seen)
-                              .bind(6, opt_view(r.info.share_hash))
-                              .bind(7, std::int64_t{r.info.revoked ? 1 : 0});
-                      });
+    return run_cached(
+        db,
+        "INSERT INTO signing_keys (address, signing_id, key_index, pubkey, first_seen, share_hash, "
+        "revoked)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+        " ON CONFLICT (address, signing_id) DO UPDATE SET key_index = excluded.key_index,"
+        " pubkey = excluded.pubkey, share_hash = coalesce(signing_keys.share_hash, "
+        "excluded.share_hash),"
+        " revoked = excluded.revoked",
+        [&](Stmt& s) {
+            s.bind(1, std::string_view(r.address))
+                .bind(2, ByteView(r.signing_id))
+                .bind(3, std::int64_t{r.info.key_index})
+                .bind(4, ByteView(r.info.pubkey))
+                .bind(5, r.info.first_seen)
+                .bind(6, opt_view(r.info.share_hash))
+                .bind(7, std::int64_t{r.info.revoked ? 1 : 0});
+        });
 }
 
 Outcome put_key_state(Database& db, const PutKeyState& op) {
     const auto& k = op.state;
     return run_cached(db,
-                      "INSERT OR REPLACE INTO key_state (id, key_index, signing_id, created, last_rotated, messages_signed)"
+                      "INSERT OR REPLACE INTO key_state (id, key_index, signing_id, created, "
+                      "last_rotated, messages_signed)"
                       " VALUES (1, ?1, ?2, ?3, ?4, ?5)",
                       [&](Stmt& s) {
                           s.bind(1, std::int64_t{k.key_index})
@@ -137,14 +143,20 @@ Outcome replace_bans(Database& db, const ReplaceBans& op) {
 
 }  // namespace
 
-const char* outbox_state_name(OutboxState s) noexcept { return s == OutboxState::queued ? "queued" : "embedded"; }
+const char* outbox_state_name(OutboxState s) noexcept {
+    return s == OutboxState::queued ? "queued" : "embedded";
+}
 
 const char* ban_kind_name(BanKind k) noexcept {
     switch (k) {
-        case BanKind::signing_id: return "signing_id";
-        case BanKind::address: return "address";
-        case BanKind::keyword: return "keyword";
-        case BanKind::type: return "type";
+        case BanKind::signing_id:
+            return "signing_id";
+        case BanKind::address:
+            return "address";
+        case BanKind::keyword:
+            return "keyword";
+        case BanKind::type:
+            return "type";
     }
     return "signing_id";
 }
@@ -152,7 +164,8 @@ const char* ban_kind_name(BanKind k) noexcept {
 Outcome Outcome::fail(Failure f, std::string reason) {
     Outcome o;
     o.failure = f == Failure::none ? Failure::other : f;
-    const std::string label = o.failure == Failure::disk_full ? "disk full" : failure_name(o.failure);
+    const std::string label =
+        o.failure == Failure::disk_full ? "disk full" : failure_name(o.failure);
     o.status = make_error(Errc::io, label + ": " + reason);
     return o;
 }
@@ -168,19 +181,23 @@ Outcome apply_op(Database& db, const Op& op) {
             },
             [&](const QueueOutbox& o) {
                 return run_cached(db,
-                                  "INSERT OR IGNORE INTO outbox (message_hash, msg, created_at, state, share_hash)"
+                                  "INSERT OR IGNORE INTO outbox (message_hash, msg, created_at, "
+                                  "state, share_hash)"
                                   " VALUES (?1, ?2, ?3, 'queued', NULL)",
                                   [&](Stmt& s) {
-                                      s.bind(1, ByteView(o.message_hash)).bind(2, ByteView(o.msg)).bind(3, o.created_at);
+                                      s.bind(1, ByteView(o.message_hash))
+                                          .bind(2, ByteView(o.msg))
+                                          .bind(3, o.created_at);
                                   });
             },
             [&](const SetOutboxState& o) {
-                return run_cached(db, "UPDATE outbox SET state = ?2, share_hash = ?3 WHERE message_hash = ?1",
-                                  [&](Stmt& s) {
-                                      s.bind(1, ByteView(o.message_hash))
-                                          .bind(2, std::string_view(outbox_state_name(o.state)))
-                                          .bind(3, opt_view(o.share_hash));
-                                  });
+                return run_cached(
+                    db, "UPDATE outbox SET state = ?2, share_hash = ?3 WHERE message_hash = ?1",
+                    [&](Stmt& s) {
+                        s.bind(1, ByteView(o.message_hash))
+                            .bind(2, std::string_view(outbox_state_name(o.state)))
+                            .bind(3, opt_view(o.share_hash));
+                    });
             },
             [&](const PutSigningKey& o) { return put_signing_key(db, o); },
             [&](const PutBan& o) { return put_ban(db, o.ban); },
@@ -193,23 +210,34 @@ Outcome apply_op(Database& db, const Op& op) {
 
 std::vector<Ban> bans_of(const proto::BanList& list) {
     std::vector<Ban> out;
-    for (const auto& v : list.signing_ids()) out.push_back({BanKind::signing_id, v});
-    for (const auto& v : list.addresses()) out.push_back({BanKind::address, v});
-    for (const auto& v : list.keywords()) out.push_back({BanKind::keyword, v});
-    for (int t : list.types()) out.push_back({BanKind::type, std::to_string(t)});
+    for (const auto& v : list.signing_ids())
+        out.push_back({BanKind::signing_id, v});
+    for (const auto& v : list.addresses())
+        out.push_back({BanKind::address, v});
+    for (const auto& v : list.keywords())
+        out.push_back({BanKind::keyword, v});
+    for (int t : list.types())
+        out.push_back({BanKind::type, std::to_string(t)});
     return out;
 }
 
 void add_to(proto::BanList& list, const Ban& ban) {
     switch (ban.kind) {
-        case BanKind::signing_id: list.ban_signing_id(ban.value); break;
-        case BanKind::address: list.ban_address(ban.value); break;
-        case BanKind::keyword: list.ban_keyword(ban.value); break;
+        case BanKind::signing_id:
+            list.ban_signing_id(ban.value);
+            break;
+        case BanKind::address:
+            list.ban_address(ban.value);
+            break;
+        case BanKind::keyword:
+            list.ban_keyword(ban.value);
+            break;
         case BanKind::type: {
             int t = -1;
             const auto* end = ban.value.data() + ban.value.size();
             auto r = std::from_chars(ban.value.data(), end, t);
-            if (r.ec == std::errc{} && r.ptr == end && t >= 0 && t <= 255) list.ban_type(static_cast<std::uint8_t>(t));
+            if (r.ec == std::errc{} && r.ptr == end && t >= 0 && t <= 255)
+                list.ban_type(static_cast<std::uint8_t>(t));
             break;
         }
     }

@@ -106,8 +106,8 @@ struct PutKeyState {
     KeyState state;
 };
 
-using Op = std::variant<PutMessage, UpdateMessage, DeleteMessage, QueueOutbox, SetOutboxState, PutSigningKey, PutBan,
-                        RemoveBan, ReplaceBans, PutKeyState>;
+using Op = std::variant<PutMessage, UpdateMessage, DeleteMessage, QueueOutbox, SetOutboxState,
+                        PutSigningKey, PutBan, RemoveBan, ReplaceBans, PutKeyState>;
 
 struct Outcome {
     Status status = Ok{};  // an error means the op did NOT commit

@@ -27,7 +27,9 @@ Writer::Writer(Database db, WriterOptions options) : db_(std::move(db)), opt_(op
     thread_ = std::thread([this] { run(); });
 }
 
-Writer::~Writer() { stop(); }
+Writer::~Writer() {
+    stop();
+}
 
 void Writer::enqueue(Op op, Done done) {
     std::unique_lock lk(mu_);
@@ -66,7 +68,8 @@ std::future<Outcome> Writer::enqueue_future(Op op) {
 std::vector<Outcome> Writer::commit_now(std::vector<Op> ops) {
     std::vector<Item> items;
     items.reserve(ops.size());
-    for (auto& op : ops) items.push_back(Item{std::move(op), {}});
+    for (auto& op : ops)
+        items.push_back(Item{std::move(op), {}});
     std::vector<Outcome> outcomes;
     bool committed = false;
     {
@@ -75,7 +78,8 @@ std::vector<Outcome> Writer::commit_now(std::vector<Op> ops) {
     }
     std::lock_guard lk(mu_);
     ++(committed ? stats_.batches_committed : stats_.batches_failed);
-    for (const auto& o : outcomes) ++(o.ok() ? stats_.ops_committed : stats_.ops_failed);
+    for (const auto& o : outcomes)
+        ++(o.ok() ? stats_.ops_committed : stats_.ops_failed);
     return outcomes;
 }
 
@@ -121,8 +125,8 @@ void Writer::run() {
             // Group commit: give other producers up to max_delay to add to this batch.
             if (queue_.size() < opt_.max_batch && opt_.max_delay.count() > 0 && !stopping_) {
                 const auto deadline = std::chrono::steady_clock::now() + opt_.max_delay;
-                not_empty_.wait_until(lk, deadline,
-                                      [this] { return stopping_ || queue_.size() >= opt_.max_batch; });
+                not_empty_.wait_until(
+                    lk, deadline, [this] { return stopping_ || queue_.size() >= opt_.max_batch; });
             }
             const std::size_t n = std::min(queue_.size(), opt_.max_batch);
             for (std::size_t i = 0; i < n; ++i) {
@@ -139,7 +143,8 @@ void Writer::run() {
         }
         // Acknowledge only now: COMMIT has returned (or the batch was rolled back).
         std::size_t ok = 0;
-        for (const auto& o : outcomes) ok += o.ok();
+        for (const auto& o : outcomes)
+            ok += o.ok();
         {
             std::lock_guard lk(mu_);
             ++(committed ? stats_.batches_committed : stats_.batches_failed);
@@ -164,9 +169,11 @@ bool Writer::commit_batch(std::vector<Item>& items, std::vector<Outcome>& outcom
     // Ends the transaction without writing anything and fails every op of the batch.
     auto fail_all = [&](const Status& why, int rc) {
         rollback_if_open(db_);
-        const std::string reason = "transaction rolled back, none of its " + std::to_string(items.size()) +
+        const std::string reason = "transaction rolled back, none of its " +
+                                   std::to_string(items.size()) +
                                    " writes were stored: " + why.error().reason;
-        for (auto& o : outcomes) o = Outcome::fail(failure_of(rc), reason);
+        for (auto& o : outcomes)
+            o = Outcome::fail(failure_of(rc), reason);
         return false;
     };
     if (auto s = control(db_, "BEGIN IMMEDIATE"); !s) return fail_all(s, db_.last_rc());
@@ -179,7 +186,8 @@ bool Writer::commit_batch(std::vector<Item>& items, std::vector<Outcome>& outcom
         }
         const int rc = db_.last_rc();
         if (is_fatal_for_transaction(rc) || sqlite3_get_autocommit(db_.handle())) {
-            return fail_all(make_error(Errc::io, std::string(sqlite3_errstr(rc)) + " (sqlite " + std::to_string(rc) + ")"),
+            return fail_all(make_error(Errc::io, std::string(sqlite3_errstr(rc)) + " (sqlite " +
+                                                     std::to_string(rc) + ")"),
                             rc);
         }
         // This op alone failed: undo its partial effects, keep the rest of the batch.

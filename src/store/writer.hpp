@@ -18,8 +18,8 @@
 // the next batch.
 //
 // Callbacks run on the writer thread: they must be quick and must not call commit_now,
-// flush or stop, nor wait on another op's future (post work elsewhere instead). Calling enqueue from a callback
-// is allowed unless the queue is full.
+// flush or stop, nor wait on another op's future (post work elsewhere instead). Calling enqueue
+// from a callback is allowed unless the queue is full.
 #pragma once
 
 #include <chrono>
@@ -38,9 +38,9 @@
 namespace sharemsg::store {
 
 struct WriterOptions {
-    std::size_t max_batch = 2048;                             // ops per transaction
-    std::chrono::milliseconds max_delay{2};                   // wait for more ops after the first
-    std::size_t queue_capacity = 65536;                       // enqueue blocks beyond this
+    std::size_t max_batch = 2048;            // ops per transaction
+    std::chrono::milliseconds max_delay{2};  // wait for more ops after the first
+    std::size_t queue_capacity = 65536;      // enqueue blocks beyond this
 };
 
 struct WriterStats {
@@ -52,7 +52,7 @@ struct WriterStats {
 };
 
 class Writer {
-public:
+  public:
     using Done = std::function<void(const Outcome&)>;
 
     // Takes the writer connection (Database::open_writer) and starts the writer thread.
@@ -85,7 +85,7 @@ public:
     WriterStats stats() const;
     const std::string& path() const { return db_.path(); }
 
-private:
+  private:
     struct Item {
         Op op;
         Done done;

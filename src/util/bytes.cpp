@@ -22,13 +22,15 @@ static int hex_value(char c) {
 
 Result<Bytes> from_hex(std::string_view hex) {
     if (hex.size() % 2 != 0)
-        return make_error(Errc::bad_encoding, "hex string has odd length " + std::to_string(hex.size()));
+        return make_error(Errc::bad_encoding,
+                          "hex string has odd length " + std::to_string(hex.size()));
     Bytes out(hex.size() / 2);
     for (std::size_t i = 0; i < out.size(); ++i) {
         int hi = hex_value(hex[2 * i]);
         int lo = hex_value(hex[2 * i + 1]);
         if (hi < 0 || lo < 0)
-            return make_error(Errc::bad_encoding, "non-hex character at position " + std::to_string(hi < 0 ? 2 * i : 2 * i + 1));
+            return make_error(Errc::bad_encoding, "non-hex character at position " +
+                                                      std::to_string(hi < 0 ? 2 * i : 2 * i + 1));
         out[i] = static_cast<std::uint8_t>(hi << 4 | lo);
     }
     return out;
@@ -55,7 +57,8 @@ Result<std::uint16_t> ByteReader::u16le(std::string_view field) {
 Result<std::uint32_t> ByteReader::u32le(std::string_view field) {
     if (remaining() < 4) return short_read(4, field);
     std::uint32_t v = 0;
-    for (int i = 3; i >= 0; --i) v = (v << 8) | data_[pos_ + static_cast<std::size_t>(i)];
+    for (int i = 3; i >= 0; --i)
+        v = (v << 8) | data_[pos_ + static_cast<std::size_t>(i)];
     pos_ += 4;
     return v;
 }
@@ -63,7 +66,8 @@ Result<std::uint32_t> ByteReader::u32le(std::string_view field) {
 Result<std::uint64_t> ByteReader::u64le(std::string_view field) {
     if (remaining() < 8) return short_read(8, field);
     std::uint64_t v = 0;
-    for (int i = 7; i >= 0; --i) v = (v << 8) | data_[pos_ + static_cast<std::size_t>(i)];
+    for (int i = 7; i >= 0; --i)
+        v = (v << 8) | data_[pos_ + static_cast<std::size_t>(i)];
     pos_ += 8;
     return v;
 }

@@ -25,7 +25,9 @@ using ByteArray = std::array<std::uint8_t, N>;
 inline ByteView as_bytes(std::string_view s) {
     return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
-inline std::string to_string(ByteView b) { return {b.begin(), b.end()}; }
+inline std::string to_string(ByteView b) {
+    return {b.begin(), b.end()};
+}
 
 // Lowercase hex of any bytes.
 std::string to_hex(ByteView b);
@@ -37,38 +39,45 @@ Result<ByteArray<N>> from_hex_fixed(std::string_view hex) {
     auto r = from_hex(hex);
     if (!r) return r.error();
     if (r->size() != N)
-        return make_error(Errc::invalid_argument, "expected " + std::to_string(N) + " bytes of hex, got " +
-                                                      std::to_string(r->size()));
+        return make_error(
+            Errc::invalid_argument,
+            "expected " + std::to_string(N) + " bytes of hex, got " + std::to_string(r->size()));
     ByteArray<N> out{};
-    for (std::size_t i = 0; i < N; ++i) out[i] = (*r)[i];
+    for (std::size_t i = 0; i < N; ++i)
+        out[i] = (*r)[i];
     return out;
 }
 
-inline void append(Bytes& out, ByteView b) { out.insert(out.end(), b.begin(), b.end()); }
+inline void append(Bytes& out, ByteView b) {
+    out.insert(out.end(), b.begin(), b.end());
+}
 
 class ByteWriter {
-public:
+  public:
     void u8(std::uint8_t v) { buf_.push_back(v); }
     void u16le(std::uint16_t v) {
-        for (int i = 0; i < 2; ++i) buf_.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+        for (int i = 0; i < 2; ++i)
+            buf_.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
     }
     void u32le(std::uint32_t v) {
-        for (int i = 0; i < 4; ++i) buf_.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+        for (int i = 0; i < 4; ++i)
+            buf_.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
     }
     void u64le(std::uint64_t v) {
-        for (int i = 0; i < 8; ++i) buf_.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+        for (int i = 0; i < 8; ++i)
+            buf_.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
     }
     void bytes(ByteView b) { append(buf_, b); }
     const Bytes& data() const& { return buf_; }
     Bytes&& take() && { return std::move(buf_); }
     std::size_t size() const { return buf_.size(); }
 
-private:
+  private:
     Bytes buf_;
 };
 
 class ByteReader {
-public:
+  public:
     explicit ByteReader(ByteView data, std::size_t offset = 0) : data_(data), pos_(offset) {}
 
     std::size_t pos() const { return pos_; }
@@ -86,12 +95,13 @@ public:
         auto v = bytes(N, field);
         if (!v) return v.error();
         ByteArray<N> out{};
-        for (std::size_t i = 0; i < N; ++i) out[i] = (*v)[i];
+        for (std::size_t i = 0; i < N; ++i)
+            out[i] = (*v)[i];
         return out;
     }
     ByteView rest() const { return data_.subspan(pos_); }
 
-private:
+  private:
     Error short_read(std::size_t need, std::string_view field) const;
     ByteView data_;
     std::size_t pos_;

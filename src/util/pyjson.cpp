@@ -73,13 +73,21 @@ static void dump(const nlohmann::ordered_json& j, std::string& out) {
             out += ']';
             break;
         }
-        case nlohmann::ordered_json::value_t::string: out += json_quote_ascii(j.get_ref<const std::string&>()); break;
-        case nlohmann::ordered_json::value_t::number_float: out += python_float_repr(j.get<double>()); break;
+        case nlohmann::ordered_json::value_t::string:
+            out += json_quote_ascii(j.get_ref<const std::string&>());
+            break;
+        case nlohmann::ordered_json::value_t::number_float:
+            out += python_float_repr(j.get<double>());
+            break;
         case nlohmann::ordered_json::value_t::number_integer:
         case nlohmann::ordered_json::value_t::number_unsigned:
         case nlohmann::ordered_json::value_t::boolean:
-        case nlohmann::ordered_json::value_t::null: out += j.dump(); break;
-        default: out += "null"; break;
+        case nlohmann::ordered_json::value_t::null:
+            out += j.dump();
+            break;
+        default:
+            out += "null";
+            break;
     }
 }
 

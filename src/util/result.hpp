@@ -36,24 +36,36 @@ struct Error {
 
 template <class T>
 class [[nodiscard]] Result {
-public:
-    Result(T value) : v_(std::move(value)) {}                 // NOLINT(implicit)
+  public:
+    Result(T value) : v_(std::move(value)) {}                          // NOLINT(implicit)
     Result(Error err) : v_(std::in_place_index<1>, std::move(err)) {}  // NOLINT(implicit)
 
     bool ok() const noexcept { return v_.index() == 0; }
     explicit operator bool() const noexcept { return ok(); }
 
-    T& value() & { assert(ok()); return std::get<0>(v_); }
-    const T& value() const& { assert(ok()); return std::get<0>(v_); }
-    T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
+    T& value() & {
+        assert(ok());
+        return std::get<0>(v_);
+    }
+    const T& value() const& {
+        assert(ok());
+        return std::get<0>(v_);
+    }
+    T&& value() && {
+        assert(ok());
+        return std::get<0>(std::move(v_));
+    }
     T* operator->() { return &value(); }
     const T* operator->() const { return &value(); }
     T& operator*() & { return value(); }
     const T& operator*() const& { return value(); }
 
-    const Error& error() const { assert(!ok()); return std::get<1>(v_); }
+    const Error& error() const {
+        assert(!ok());
+        return std::get<1>(v_);
+    }
 
-private:
+  private:
     std::variant<T, Error> v_;
 };
 
@@ -61,6 +73,8 @@ private:
 struct Ok {};
 using Status = Result<Ok>;
 
-inline Error make_error(Errc c, std::string reason) { return Error{c, std::move(reason)}; }
+inline Error make_error(Errc c, std::string reason) {
+    return Error{c, std::move(reason)};
+}
 
 }  // namespace sharemsg

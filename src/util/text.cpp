@@ -1,10 +1,10 @@
 #include "util/text.hpp"
 
+#include <locale.h>
 #include <clocale>
 #include <cstdint>
 #include <cstdio>
 #include <cwctype>
-#include <locale.h>
 
 namespace sharemsg {
 
@@ -64,7 +64,7 @@ void encode_one(char32_t cp, std::string& out) {
 
 // A C.UTF-8 locale object for towlower_l, independent of the process's global locale.
 class Utf8Locale {
-public:
+  public:
     Utf8Locale() : loc_(newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr))) {}
     ~Utf8Locale() {
         if (loc_) freelocale(loc_);
@@ -77,7 +77,7 @@ public:
         return static_cast<char32_t>(towlower_l(static_cast<wint_t>(cp), loc_));
     }
 
-private:
+  private:
     locale_t loc_;
 };
 
@@ -146,14 +146,29 @@ std::string json_quote_ascii(std::string_view s) {
         }
         i += n;
         switch (cp) {
-            case '"': out += "\\\""; continue;
-            case '\\': out += "\\\\"; continue;
-            case '\n': out += "\\n"; continue;
-            case '\r': out += "\\r"; continue;
-            case '\t': out += "\\t"; continue;
-            case '\b': out += "\\b"; continue;
-            case '\f': out += "\\f"; continue;
-            default: break;
+            case '"':
+                out += "\\\"";
+                continue;
+            case '\\':
+                out += "\\\\";
+                continue;
+            case '\n':
+                out += "\\n";
+                continue;
+            case '\r':
+                out += "\\r";
+                continue;
+            case '\t':
+                out += "\\t";
+                continue;
+            case '\b':
+                out += "\\b";
+                continue;
+            case '\f':
+                out += "\\f";
+                continue;
+            default:
+                break;
         }
         if (cp < 0x20 || (cp >= 0x7f && cp < 0x10000)) {
             if (cp == 0x7f) {

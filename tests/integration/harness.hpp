@@ -69,13 +69,17 @@ struct HttpResult {
     nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, false); }
 };
 
-inline HttpResult http_request(std::uint16_t port, const std::string& method, const std::string& path,
-                               const std::string& body = "", const std::string& extra_headers = "") {
+inline HttpResult http_request(std::uint16_t port, const std::string& method,
+                               const std::string& path, const std::string& body = "",
+                               const std::string& extra_headers = "") {
     HttpResult r;
     int fd = connect_local(port);
     if (fd < 0) return r;
-    std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + extra_headers;
-    if (!body.empty() || method == "POST") req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+    std::string req = method + " " + path +
+                      " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + extra_headers;
+    if (!body.empty() || method == "POST")
+        req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+               "\r\n";
     req += "\r\n" + body;
     ::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
     std::string resp;
@@ -103,8 +107,9 @@ inline bool wait_until(const std::function<bool()>& pred, std::chrono::milliseco
 }
 
 class Daemon {
-public:
-    Daemon(std::string binary, fs::path datadir) : binary_(std::move(binary)), datadir_(std::move(datadir)) {
+  public:
+    Daemon(std::string binary, fs::path datadir)
+        : binary_(std::move(binary)), datadir_(std::move(datadir)) {
         fs::create_directories(datadir_);
         p2p_port = free_port();
         web_port = free_port();
@@ -116,12 +121,15 @@ public:
     std::uint16_t p2p_port = 0, web_port = 0;
 
     bool start(const std::vector<std::string>& extra) {
-        std::vector<std::string> args{binary_, "--devnet", "--datadir", datadir_.string(),
-                                      "--p2p-port", std::to_string(p2p_port), "--web-port", std::to_string(web_port),
+        std::vector<std::string> args{binary_,       "--devnet",
+                                      "--datadir",   datadir_.string(),
+                                      "--p2p-port",  std::to_string(p2p_port),
+                                      "--web-port",  std::to_string(web_port),
                                       "--log-level", "debug"};
         args.insert(args.end(), extra.begin(), extra.end());
         std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
+        for (auto& a : args)
+            argv.push_back(a.data());
         argv.push_back(nullptr);
         posix_spawn_file_actions_t fa;
         posix_spawn_file_actions_init(&fa);
@@ -131,7 +139,9 @@ public:
         int rc = posix_spawn(&pid_, binary_.c_str(), &fa, nullptr, argv.data(), environ);
         posix_spawn_file_actions_destroy(&fa);
         if (rc != 0) return false;
-        return wait_until([&] { return get("/health").status == 200 || !alive(); }, std::chrono::seconds(30)) && alive();
+        return wait_until([&] { return get("/health").status == 200 || !alive(); },
+                          std::chrono::seconds(30)) &&
+               alive();
     }
 
     bool alive() {
@@ -171,7 +181,7 @@ public:
     }
     const fs::path& datadir() const { return datadir_; }
 
-private:
+  private:
     std::string binary_;
     fs::path datadir_;
     pid_t pid_ = -1;
@@ -187,9 +197,11 @@ inline fs::path test_dir(const std::string& name) {
 
 // A v1 transition blob signed by the reference's public test authority A (the devnet trusts
 // the test authorities), ready for --transition-message.
-inline std::string test_authority_blob(const std::string& text, const std::string& urgency = "info") {
+inline std::string test_authority_blob(const std::string& text,
+                                       const std::string& urgency = "info") {
     using namespace sharemsg;
-    auto key = crypto::PrivKey::from_bytes(*from_hex("35a1b9432ac338abf3e6dad550199ada98d162475b4b213b4384b35f7c3b21c5"));
+    auto key = crypto::PrivKey::from_bytes(
+        *from_hex("35a1b9432ac338abf3e6dad550199ada98d162475b4b213b4384b35f7c3b21c5"));
     proto::TransitionSignal t;
     t.from = 36;
     t.to = 37;
@@ -201,7 +213,8 @@ inline std::string test_authority_blob(const std::string& text, const std::strin
     proto::Nonce16 nonce{};
     auto rnd = crypto::random_bytes(16);
     std::copy(rnd.begin(), rnd.end(), nonce.begin());
-    return to_hex(*proto::pack_share_messages(msgs, std::nullopt, nonce, proto::test_authorities()));
+    return to_hex(
+        *proto::pack_share_messages(msgs, std::nullopt, nonce, proto::test_authorities()));
 }
 
 }  // namespace itest

@@ -10,7 +10,6 @@ using namespace sharemsg;
 
 namespace {
 
-
 bool has_message(Daemon& d, const std::string& needle) {
     auto r = d.get("/msg/recent?limit=200");
     if (r.status != 200) return false;
@@ -18,8 +17,9 @@ bool has_message(Daemon& d, const std::string& needle) {
     if (!j.is_object()) return false;
     for (const auto& m : j["messages"]) {
         auto payload = nlohmann::json::parse(m.value("payload", std::string()), nullptr, false);
-        if (payload.is_object() && payload.value("msg", "") == needle && m.value("protocol_authority", false) &&
-            m.value("verified", false) && m.value("type_name", "") == "TRANSITION_SIGNAL")
+        if (payload.is_object() && payload.value("msg", "") == needle &&
+            m.value("protocol_authority", false) && m.value("verified", false) &&
+            m.value("type_name", "") == "TRANSITION_SIGNAL")
             return true;
     }
     return false;
@@ -36,12 +36,19 @@ TEST(Devnet, MessageCrossesThreeNodesAndSurvivesRestart) {
     const auto dir = test_dir("devnet-line");
     Daemon a(SHAREMSGD_PATH, dir / "a"), b(SHAREMSGD_PATH, dir / "b"), c(SHAREMSGD_PATH, dir / "c");
     const std::string text = "devnet line test " + std::to_string(::getpid());
-    ASSERT_TRUE(a.start({"--share-period", "0.3", "--transition-message", test_authority_blob(text)})) << a.log();
-    ASSERT_TRUE(b.start({"--mine", "false", "--peer", "127.0.0.1:" + std::to_string(a.p2p_port)})) << b.log();
-    ASSERT_TRUE(c.start({"--mine", "false", "--peer", "127.0.0.1:" + std::to_string(b.p2p_port)})) << c.log();
+    ASSERT_TRUE(
+        a.start({"--share-period", "0.3", "--transition-message", test_authority_blob(text)}))
+        << a.log();
+    ASSERT_TRUE(b.start({"--mine", "false", "--peer", "127.0.0.1:" + std::to_string(a.p2p_port)}))
+        << b.log();
+    ASSERT_TRUE(c.start({"--mine", "false", "--peer", "127.0.0.1:" + std::to_string(b.p2p_port)}))
+        << c.log();
 
     ASSERT_TRUE(wait_until([&] { return has_message(c, text); }, std::chrono::seconds(60)))
-        << "C never stored the message\nA:\n" << a.log() << "\nB:\n" << b.log() << "\nC:\n" << c.log();
+        << "C never stored the message\nA:\n"
+        << a.log() << "\nB:\n"
+        << b.log() << "\nC:\n"
+        << c.log();
     EXPECT_TRUE(has_message(b, text));
 
     // C restarted alone, with its datadir: the store is rebuilt from its shares.
@@ -57,14 +64,18 @@ TEST(Devnet, MessageCrossesThreeNodesAndSurvivesRestart) {
 TEST(DevnetApi, ReadEndpointsShapesAndErrors) {
     const auto dir = test_dir("devnet-api");
     Daemon a(SHAREMSGD_PATH, dir / "a");
-    ASSERT_TRUE(a.start({"--share-period", "0.3", "--transition-message", test_authority_blob("api test")})) << a.log();
-    ASSERT_TRUE(wait_until([&] { return message_count(a) > 0; }, std::chrono::seconds(30))) << a.log();
+    ASSERT_TRUE(
+        a.start({"--share-period", "0.3", "--transition-message", test_authority_blob("api test")}))
+        << a.log();
+    ASSERT_TRUE(wait_until([&] { return message_count(a) > 0; }, std::chrono::seconds(30)))
+        << a.log();
 
     auto recent = a.get("/msg/recent?limit=1").json();
     ASSERT_EQ(recent["messages"].size(), 1u);
     const auto& m = recent["messages"][0];
-    for (const char* f : {"msg_type", "type_name", "flags", "timestamp", "payload", "signing_id", "has_signature",
-                          "verified", "sender_address", "share_hash", "age", "message_hash"})
+    for (const char* f :
+         {"msg_type", "type_name", "flags", "timestamp", "payload", "signing_id", "has_signature",
+          "verified", "sender_address", "share_hash", "age", "message_hash"})
         EXPECT_TRUE(m.contains(f)) << f;
     EXPECT_EQ(recent["stats"]["total_by_type"]["TRANSITION_SIGNAL"], 1);
     const auto ts = m["timestamp"].get<long long>();
@@ -78,7 +89,8 @@ TEST(DevnetApi, ReadEndpointsShapesAndErrors) {
     EXPECT_EQ(a.get("/msg/stats").json()["total_messages"], 1);
     EXPECT_FALSE(a.get("/msg/identity").json()["messaging_enabled"].get<bool>());
 
-    for (const char* bad : {"/msg/recent?limit=0", "/msg/recent?limit=201", "/msg/recent?limit=x", "/msg/recent?since=-5"}) {
+    for (const char* bad : {"/msg/recent?limit=0", "/msg/recent?limit=201", "/msg/recent?limit=x",
+                            "/msg/recent?since=-5"}) {
         auto r = a.get(bad);
         EXPECT_EQ(r.status, 400) << bad;
         EXPECT_TRUE(r.json().contains("error") && r.json().contains("detail")) << r.body;
@@ -86,6 +98,7 @@ TEST(DevnetApi, ReadEndpointsShapesAndErrors) {
     EXPECT_EQ(a.get("/nope").status, 404);
     EXPECT_EQ(http_request(a.web_port, "POST", "/msg/recent", "{}").status, 405);
     // An oversize body is refused without hurting the server.
-    EXPECT_EQ(http_request(a.web_port, "POST", "/msg/send", std::string(70 * 1024, 'x')).status, 413);
+    EXPECT_EQ(http_request(a.web_port, "POST", "/msg/send", std::string(70 * 1024, 'x')).status,
+              413);
     EXPECT_EQ(a.get("/health").status, 200);
 }

@@ -15,18 +15,19 @@ using namespace sharemsg;
 
 namespace {
 
-
 // A minimal p2pool peer over a blocking socket, built from the library's codec.
 class RawPeer {
-public:
-    explicit RawPeer(std::uint16_t port) : fd_(connect_local(port, 5000)), decoder_(net_.p2p.prefix) {}
+  public:
+    explicit RawPeer(std::uint16_t port)
+        : fd_(connect_local(port, 5000)), decoder_(net_.p2p.prefix) {}
     ~RawPeer() {
         if (fd_ >= 0) ::close(fd_);
     }
     bool connected() const { return fd_ >= 0; }
     bool send(const p2p::Message& m) {
         auto bytes = p2p::encode_message(net_.p2p.prefix, m);
-        return bytes && ::send(fd_, bytes->data(), bytes->size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes->size());
+        return bytes && ::send(fd_, bytes->data(), bytes->size(), MSG_NOSIGNAL) ==
+                            static_cast<ssize_t>(bytes->size());
     }
     // The next decoded message, or nullopt when the connection closed or timed out.
     std::optional<p2p::Message> next() {
@@ -44,7 +45,8 @@ public:
             }
             for (auto& ev : decoder_.feed(ByteView(buf, static_cast<std::size_t>(n))))
                 if (auto* f = std::get_if<p2p::Frame>(&ev))
-                    if (auto m = p2p::decode_message(f->command, f->payload)) pending_.push_back(std::move(*m));
+                    if (auto m = p2p::decode_message(f->command, f->payload))
+                        pending_.push_back(std::move(*m));
         }
     }
     bool closed_by_remote() {
@@ -63,7 +65,7 @@ public:
         return false;
     }
 
-private:
+  private:
     node::Network net_ = node::devnet_network();
     int fd_;
     p2p::FrameDecoder decoder_;
@@ -77,9 +79,13 @@ TEST(DevnetMisbehaviour, TamperedMessageDataRejectedAndPeerPenalized) {
     const auto dir = test_dir("devnet-tamper");
     Daemon a(SHAREMSGD_PATH, dir / "a"), b(SHAREMSGD_PATH, dir / "b");
     const std::string text = "tamper test " + std::to_string(::getpid());
-    ASSERT_TRUE(a.start({"--share-period", "0.3", "--transition-message", test_authority_blob(text, "required")})) << a.log();
-    ASSERT_TRUE(b.start({"--mine", "false", "--peer", "127.0.0.1:" + std::to_string(a.p2p_port)})) << b.log();
-    ASSERT_TRUE(wait_until([&] { return b.get("/msg/recent").json()["messages"].size() > 0; }, std::chrono::seconds(60)))
+    ASSERT_TRUE(a.start(
+        {"--share-period", "0.3", "--transition-message", test_authority_blob(text, "required")}))
+        << a.log();
+    ASSERT_TRUE(b.start({"--mine", "false", "--peer", "127.0.0.1:" + std::to_string(a.p2p_port)}))
+        << b.log();
+    ASSERT_TRUE(wait_until([&] { return b.get("/msg/recent").json()["messages"].size() > 0; },
+                           std::chrono::seconds(60)))
         << b.log();
     const auto messages_before = b.get("/msg/recent?limit=200").json()["messages"];
 
@@ -117,7 +123,8 @@ TEST(DevnetMisbehaviour, TamperedMessageDataRejectedAndPeerPenalized) {
 
     // B drops the connection, says which rule, counts it, and keeps serving what it had.
     EXPECT_TRUE(peer.closed_by_remote());
-    EXPECT_TRUE(wait_until([&] { return b.log().find("broke rule") != std::string::npos; }, std::chrono::seconds(10)))
+    EXPECT_TRUE(wait_until([&] { return b.log().find("broke rule") != std::string::npos; },
+                           std::chrono::seconds(10)))
         << b.log();
     const auto metrics = b.get("/metrics").body;
     EXPECT_NE(metrics.find("sharemsg_shares_rejected_total"), std::string::npos) << metrics;
@@ -126,7 +133,8 @@ TEST(DevnetMisbehaviour, TamperedMessageDataRejectedAndPeerPenalized) {
     const auto after = b.get("/msg/recent?limit=200").json()["messages"];
     for (const auto& m : messages_before) {
         bool found = false;
-        for (const auto& x : after) found = found || x["message_hash"] == m["message_hash"];
+        for (const auto& x : after)
+            found = found || x["message_hash"] == m["message_hash"];
         EXPECT_TRUE(found) << "lost " << m.dump();
     }
 }

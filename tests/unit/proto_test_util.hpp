@@ -27,10 +27,14 @@ using ojson = nlohmann::ordered_json;
 inline constexpr double kNow = 1700000000.0;
 
 // Test authority A of the vector file (meta.test_authority).
-inline constexpr std::string_view kAuthorityAPriv = "35a1b9432ac338abf3e6dad550199ada98d162475b4b213b4384b35f7c3b21c5";
-inline constexpr std::string_view kAuthorityAPub = "025e2177adea8eef2a9d0a1558557bd89debbac79626acc5669a054852420cb9ee";
-inline constexpr std::string_view kAuthorityBPriv = "a612b9769861b24b85d6c69976671bc772d1a465f60704a41a7830b71780d6ed";
-inline constexpr std::string_view kAuthorityBPub = "0378a85bc895123116a144b15184fe3d0424947f3e917f003462407cf661ca1a9a";
+inline constexpr std::string_view kAuthorityAPriv =
+    "35a1b9432ac338abf3e6dad550199ada98d162475b4b213b4384b35f7c3b21c5";
+inline constexpr std::string_view kAuthorityAPub =
+    "025e2177adea8eef2a9d0a1558557bd89debbac79626acc5669a054852420cb9ee";
+inline constexpr std::string_view kAuthorityBPriv =
+    "a612b9769861b24b85d6c69976671bc772d1a465f60704a41a7830b71780d6ed";
+inline constexpr std::string_view kAuthorityBPub =
+    "0378a85bc895123116a144b15184fe3d0424947f3e917f003462407cf661ca1a9a";
 
 inline std::string read_text_file(const std::string& path) {
     std::ifstream f(path, std::ios::binary);
@@ -42,13 +46,15 @@ inline std::string read_text_file(const std::string& path) {
 
 // The public vector file, loaded once, keys in file order.
 inline const ojson& vectors() {
-    static const ojson v = ojson::parse(read_text_file(SHAREMSG_VECTORS_DIR "/share_messages_public.json"));
+    static const ojson v =
+        ojson::parse(read_text_file(SHAREMSG_VECTORS_DIR "/share_messages_public.json"));
     return v;
 }
 
 // The real mainnet transition blob as shipped (with its trailing newline).
 inline const std::string& mainnet_blob_text() {
-    static const std::string s = read_text_file(SHAREMSG_VECTORS_DIR "/transition_v35_v36_mainnet.hex");
+    static const std::string s =
+        read_text_file(SHAREMSG_VECTORS_DIR "/transition_v35_v36_mainnet.hex");
     return s;
 }
 
@@ -64,11 +70,14 @@ ByteArray<N> hexa(std::string_view hex) {
     if (!r) throw std::invalid_argument("bad hex in test: " + std::string(hex));
     return *r;
 }
-inline Bytes text_bytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
+inline Bytes text_bytes(std::string_view s) {
+    return Bytes(s.begin(), s.end());
+}
 
 inline Bytes mainnet_blob() {
     std::string s = mainnet_blob_text();
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' '))
+        s.pop_back();
     return hexb(s);
 }
 
@@ -81,7 +90,8 @@ inline crypto::PrivKey privkey(std::string_view hex) {
 // A derived key of signing_keys_used ("m1k0", "m1k1", "m2k0", "m2k7"), derived from its master.
 inline proto::DerivedSigningKey signing_key(const std::string& name) {
     const auto& k = vectors()["signing_keys_used"][name];
-    auto d = proto::DerivedSigningKey::derive(hexb(k["master"].get<std::string>()), k["key_index"].get<std::uint32_t>());
+    auto d = proto::DerivedSigningKey::derive(hexb(k["master"].get<std::string>()),
+                                              k["key_index"].get<std::uint32_t>());
     if (!d) throw std::invalid_argument("cannot derive " + name);
     return *d;
 }
@@ -124,13 +134,15 @@ inline proto::ShareMessage message_from_json(const ojson& j) {
 
 // A locally created message with the given text payload.
 inline proto::ShareMessage text_message(std::uint8_t type, std::string_view text, std::uint32_t ts,
-                                        std::uint8_t flags = proto::FLAG_BROADCAST | proto::FLAG_PERSISTENT) {
+                                        std::uint8_t flags = proto::FLAG_BROADCAST |
+                                                             proto::FLAG_PERSISTENT) {
     return proto::ShareMessage::make(type, as_bytes(text), flags, ts);
 }
 
 // A message signed directly by a private key (as authority messages are).
-inline proto::ShareMessage authority_signed(std::string_view priv_hex, std::uint8_t type, std::string_view text,
-                                            std::uint32_t ts, std::uint8_t flags = 0x0f) {
+inline proto::ShareMessage authority_signed(std::string_view priv_hex, std::uint8_t type,
+                                            std::string_view text, std::uint32_t ts,
+                                            std::uint8_t flags = 0x0f) {
     auto m = proto::ShareMessage::make(type, as_bytes(text), flags, ts);
     proto::sign_message_with(m, privkey(priv_hex));
     return m;
@@ -138,7 +150,8 @@ inline proto::ShareMessage authority_signed(std::string_view priv_hex, std::uint
 
 // Packs and encrypts an inner envelope without the authority gate of pack_share_messages.
 inline Bytes seal(const std::vector<proto::ShareMessage>& msgs, const std::optional<Bytes>& ann,
-                  std::string_view authority_pub_hex, const proto::AuthoritySet& set, std::uint8_t nonce_fill = 7) {
+                  std::string_view authority_pub_hex, const proto::AuthoritySet& set,
+                  std::uint8_t nonce_fill = 7) {
     auto inner = proto::pack_inner(msgs, ann);
     if (!inner) throw std::runtime_error("pack_inner: " + inner.error().to_string());
     auto env = proto::encrypt_envelope(*inner, hexb(authority_pub_hex), nonce(nonce_fill), set);
@@ -171,7 +184,8 @@ inline Bytes negate_s(ByteView der) {
     // Left-pad s to 32 bytes, compute n - s.
     ByteArray<32> s32{};
     std::size_t skip = s.size() > 32 ? s.size() - 32 : 0;
-    for (std::size_t i = skip; i < s.size(); ++i) s32[32 - (s.size() - i)] = s[i];
+    for (std::size_t i = skip; i < s.size(); ++i)
+        s32[32 - (s.size() - i)] = s[i];
     const auto n = hexa<32>("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141");
     ByteArray<32> out{};
     int borrow = 0;
@@ -182,9 +196,11 @@ inline Bytes negate_s(ByteView der) {
     }
     // Minimal DER integer.
     Bytes ns(out.begin(), out.end());
-    while (ns.size() > 1 && ns[0] == 0 && !(ns[1] & 0x80)) ns.erase(ns.begin());
+    while (ns.size() > 1 && ns[0] == 0 && !(ns[1] & 0x80))
+        ns.erase(ns.begin());
     if (ns[0] & 0x80) ns.insert(ns.begin(), 0);
-    Bytes sig{0x30, static_cast<std::uint8_t>(4 + r.size() + ns.size()), 0x02, static_cast<std::uint8_t>(r.size())};
+    Bytes sig{0x30, static_cast<std::uint8_t>(4 + r.size() + ns.size()), 0x02,
+              static_cast<std::uint8_t>(r.size())};
     append(sig, r);
     sig.push_back(0x02);
     sig.push_back(static_cast<std::uint8_t>(ns.size()));

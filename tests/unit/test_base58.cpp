@@ -11,7 +11,9 @@ using namespace sharemsg::proto;
 
 namespace {
 
-Bytes hex(std::string_view h) { return *from_hex(h); }
+Bytes hex(std::string_view h) {
+    return *from_hex(h);
+}
 
 Bytes key_one() {
     Bytes k(32, 0);
@@ -36,7 +38,8 @@ TEST(Base58, KnownVectors) {
         {"626262", "a3gV"},
         {"636363", "aPEr"},
         {"73696d706c792061206c6f6e6720737472696e67", "2cFupjhnEsSn59qHXstmK2ffpLv2"},
-        {"00eb15231dfceb60925886b67d065299925915aeb172c06647", "1NS17iag9jJgTHD1VXjvLCEnZuQ3rJDE9L"},
+        {"00eb15231dfceb60925886b67d065299925915aeb172c06647",
+         "1NS17iag9jJgTHD1VXjvLCEnZuQ3rJDE9L"},
         {"516b6fcd0f", "ABnLTmg"},
         {"bf4f89001e670274dd", "3SEo3LWLoPntC"},
         {"572e4794", "3EFU7m"},
@@ -53,8 +56,9 @@ TEST(Base58, KnownVectors) {
 }
 
 TEST(Base58, RejectsBadCharactersAndWhitespace) {
-    const std::string_view bads[] = {"0", "O", "I", "l", "3EFU7m ", " 3EFU7m", "3EF\nU7m",
-                                     std::string_view("3EFU7m\0", 7), "+", "\xc3\xa9"};
+    const std::string_view bads[] = {
+        "0", "O",       "I", "l", "3EFU7m ", " 3EFU7m", "3EF\nU7m", std::string_view("3EFU7m\0", 7),
+        "+", "\xc3\xa9"};
     for (std::string_view bad : bads) {
         auto d = base58_decode(bad);
         ASSERT_FALSE(d) << bad;
@@ -84,8 +88,10 @@ TEST(Base58, RoundTripsLeadingZerosAndRandomBytes) {
 }
 
 TEST(Base58Check, WifOfKeyOneCompressedMainnet) {
-    EXPECT_EQ(encode_wif(key_one(), WIF_VERSION_BTC_MAIN, true), "KwDiBf89QgGbjEhKnhXJuH7LrciVrZi3qYjgd9M7rFU73sVHnoWn");
-    EXPECT_EQ(encode_wif(key_one(), WIF_VERSION_BTC_MAIN, false), "5HpHagT65TZzG1PH3CSu63k8DbpvD8s5ip4nEB3kEsreAnchuDf");
+    EXPECT_EQ(encode_wif(key_one(), WIF_VERSION_BTC_MAIN, true),
+              "KwDiBf89QgGbjEhKnhXJuH7LrciVrZi3qYjgd9M7rFU73sVHnoWn");
+    EXPECT_EQ(encode_wif(key_one(), WIF_VERSION_BTC_MAIN, false),
+              "5HpHagT65TZzG1PH3CSu63k8DbpvD8s5ip4nEB3kEsreAnchuDf");
     auto p = base58check_decode("KwDiBf89QgGbjEhKnhXJuH7LrciVrZi3qYjgd9M7rFU73sVHnoWn");
     ASSERT_TRUE(p);
     EXPECT_EQ(to_hex(*p), "80" + to_hex(key_one()) + "01");
@@ -96,7 +102,8 @@ TEST(Base58Check, AddressOfKeyOne) {
     ASSERT_TRUE(k);
     const auto pub = k->pubkey();
     EXPECT_EQ(p2pkh_address(pub, {Coin::bitcoin, false}), "1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH");
-    EXPECT_EQ(p2pkh_address(k->pubkey_uncompressed(), {Coin::bitcoin, false}), "1EHNa6Q4Jz2uvNExL497mE43ikXhwF6kZm");
+    EXPECT_EQ(p2pkh_address(k->pubkey_uncompressed(), {Coin::bitcoin, false}),
+              "1EHNa6Q4Jz2uvNExL497mE43ikXhwF6kZm");
 
     // Litecoin mainnet (0x30): same HASH160, other version byte. The expected text was
     // computed independently (Python hashlib + a big-integer base58), and decoding it gives
@@ -175,8 +182,10 @@ TEST(Base58Wif, RejectsMalformedKeys) {
     p.push_back(0x02);
     expect_error(base58check_encode(p), Errc::bad_encoding, "compression flag is 0x02");
     // Wrong lengths.
-    expect_error(base58check_encode(with_version(0x80, Bytes(31, 0x11))), Errc::invalid_argument, "expected 33");
-    expect_error(base58check_encode(with_version(0x80, Bytes(40, 0x11))), Errc::invalid_argument, "expected 33");
+    expect_error(base58check_encode(with_version(0x80, Bytes(31, 0x11))), Errc::invalid_argument,
+                 "expected 33");
+    expect_error(base58check_encode(with_version(0x80, Bytes(40, 0x11))), Errc::invalid_argument,
+                 "expected 33");
     // Secrets outside [1, n-1].
     p = with_version(0x80, Bytes(32, 0));
     p.push_back(0x01);
@@ -185,15 +194,18 @@ TEST(Base58Wif, RejectsMalformedKeys) {
     p.push_back(0x01);
     expect_error(base58check_encode(p), Errc::bad_key, "order");
     // Bad checksum and bad characters.
-    expect_error("KwDiBf89QgGbjEhKnhXJuH7LrciVrZi3qYjgd9M7rFU73sVHnoWm", Errc::bad_encoding, "checksum");
-    expect_error("KwDiBf89QgGbjEhKnhXJuH7LrciVrZi3qYjgd9M7rFU73sVHnoW0", Errc::bad_encoding, "invalid character");
+    expect_error("KwDiBf89QgGbjEhKnhXJuH7LrciVrZi3qYjgd9M7rFU73sVHnoWm", Errc::bad_encoding,
+                 "checksum");
+    expect_error("KwDiBf89QgGbjEhKnhXJuH7LrciVrZi3qYjgd9M7rFU73sVHnoW0", Errc::bad_encoding,
+                 "invalid character");
     expect_error("", Errc::bad_encoding, "at least 5");
 }
 
 TEST(Base58Wif, NetworksFromVersionBytes) {
     EXPECT_EQ(*network_from_wif_version(0x80), (Network{Coin::bitcoin, false}));
     EXPECT_EQ(*network_from_wif_version(0xb0), (Network{Coin::litecoin, false}));
-    EXPECT_EQ(*network_from_wif_version(0xef), (Network{Coin::litecoin, true}));  // default: Litecoin
+    EXPECT_EQ(*network_from_wif_version(0xef),
+              (Network{Coin::litecoin, true}));  // default: Litecoin
     EXPECT_EQ(*network_from_wif_version(0xef, Coin::bitcoin), (Network{Coin::bitcoin, true}));
     EXPECT_FALSE(network_from_wif_version(0x30));
 

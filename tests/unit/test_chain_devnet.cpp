@@ -31,14 +31,21 @@ DevnetShareSpec fixed_spec() {
 // share hash below, and re-packed them identically. Its segwit and scrypt variants were
 // accepted the same way.
 constexpr const char* fixed_wrapped =
-    "24fd2c01fe00000020000000000000000000000000000000000000000000000000000000000000000000f15365ffff0f"
-    "2015000000db362ff7ff6021014954f027e989a6ff68d0e7bcf7fed52679847cd9257d45ca0c012a2f73686172656d73"
-    "672f44332211424242424242424242424242424242424242424200ff00f2052a010000008f02002400ffffffffffffff"
-    "ffffffffffffffffffffffffffffffffffffffffffffffffff0000000000000000000000000000000000000000000000"
-    "00000000000000000000ffff0f20ffff0f2000f153652a000000fdf80300000000000000000000000000000000000000"
-    "000000000000000000000000000000ccbbaa99887766556a212ab6ba3cc09a987be95bf22a92a4767d0aeae6bfa39957"
+    "24fd2c01fe00000020000000000000000000000000000000000000000000000000000000000000000000f15365ffff"
+    "0f"
+    "2015000000db362ff7ff6021014954f027e989a6ff68d0e7bcf7fed52679847cd9257d45ca0c012a2f73686172656d"
+    "73"
+    "672f44332211424242424242424242424242424242424242424200ff00f2052a010000008f02002400ffffffffffff"
+    "ff"
+    "ffffffffffffffffffffffffffffffffffffffffffffffffff00000000000000000000000000000000000000000000"
+    "00"
+    "00000000000000000000ffff0f20ffff0f2000f153652a000000fdf803000000000000000000000000000000000000"
+    "00"
+    "000000000000000000000000000000ccbbaa99887766556a212ab6ba3cc09a987be95bf22a92a4767d0aeae6bfa399"
+    "57"
     "bd96ab8112ad11008800050102030405";
-constexpr const char* fixed_share_hash = "02c3313916b96f9aed9f84c4ac7d3328ccde3717036ccab1879ce7b00d61dd99";
+constexpr const char* fixed_share_hash =
+    "02c3313916b96f9aed9f84c4ac7d3328ccde3717036ccab1879ce7b00d61dd99";
 
 Share through_the_wire(const Share& s) {
     auto w = wrap_share(s);
@@ -74,7 +81,8 @@ TEST(ChainDevnet, BuiltShareVerifiesAfterTheWire) {
                                prefix.end() - V36_GENTX_BEFORE_REFHASH.size()));
         // ... and ends with the commitment: ref_hash, last_txout_nonce, lock_time 0.
         const Bytes tail(built->gentx.end() - 44, built->gentx.end());
-        EXPECT_EQ(to_hex(tail), to_hex(hash_link_data(built->verified.ref_hash, s.last_txout_nonce)));
+        EXPECT_EQ(to_hex(tail),
+                  to_hex(hash_link_data(built->verified.ref_hash, s.last_txout_nonce)));
         EXPECT_EQ(s.share_info.segwit_data.has_value(), segwit);
 
         const Share received = through_the_wire(s);
@@ -136,7 +144,8 @@ TEST(ChainDevnet, EveryFlippedMessageByteIsRejected) {
     DevnetShareSpec spec = fixed_spec();
     spec.bits = 0x1f0fffff;
     spec.message_data = Bytes(96, 0);
-    for (std::size_t i = 0; i < spec.message_data->size(); ++i) (*spec.message_data)[i] = static_cast<std::uint8_t>(i * 37 + 1);
+    for (std::size_t i = 0; i < spec.message_data->size(); ++i)
+        (*spec.message_data)[i] = static_cast<std::uint8_t>(i * 37 + 1);
     spec.max_attempts = 1'000'000;
     auto built = build_devnet_share(DEVNET_POW, spec);
     ASSERT_TRUE(built) << built.error().to_string();
@@ -187,7 +196,8 @@ TEST(ChainDevnet, ScryptShareBuildsAndVerifies) {
     ASSERT_TRUE(v) << v.error().to_string();
     EXPECT_NE(v->pow_hash, v->share_hash);
     EXPECT_EQ(v->pow_hash, scrypt_1024_1_1(v->header));
-    EXPECT_EQ(to_int_hex(v->share_hash), "c2ee9b89a239d80c58ae129c13d4b90541113c8a029a0aa77a7c4743ce3cd3f4");  // reference
+    EXPECT_EQ(to_int_hex(v->share_hash),
+              "c2ee9b89a239d80c58ae129c13d4b90541113c8a029a0aa77a7c4743ce3cd3f4");  // reference
     // The same share is not valid under sha256d (another PoW hash) - unless by a 1/16 chance.
     EXPECT_NE(check_share_pow(DEVNET_POW, built->share).computed->pow_hash, v->pow_hash);
 }

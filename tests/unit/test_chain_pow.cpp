@@ -6,13 +6,13 @@
 
 #include <string>
 
-#include "chain_test_util.hpp"
 #include "chain/hash_link.hpp"
 #include "chain/pow.hpp"
 #include "chain/pow_params.hpp"
 #include "chain/share.hpp"
 #include "chain/target.hpp"
 #include "chain_golden.hpp"
+#include "chain_test_util.hpp"
 #include "p2p/params.hpp"
 
 using namespace sharemsg;
@@ -22,8 +22,9 @@ using chain_test::hex;
 
 namespace {
 
-
-Uint256 int256(std::string_view h) { return from_int_hex<32>(h).value(); }
+Uint256 int256(std::string_view h) {
+    return from_int_hex<32>(h).value();
+}
 
 std::string u128_hex(unsigned __int128 v) {
     static constexpr char digits[] = "0123456789abcdef";
@@ -53,7 +54,8 @@ constexpr PowParams golden_dev_segwit = [] {
 Bytes golden_prefix(std::size_t prefix_len) {
     const std::size_t lead = prefix_len - V36_GENTX_BEFORE_REFHASH.size();
     Bytes p;
-    for (std::size_t i = 0; i < lead; ++i) p.push_back(static_cast<std::uint8_t>((i * 7 + lead) & 0xff));
+    for (std::size_t i = 0; i < lead; ++i)
+        p.push_back(static_cast<std::uint8_t>((i * 7 + lead) & 0xff));
     append(p, V36_GENTX_BEFORE_REFHASH);
     return p;
 }
@@ -66,11 +68,14 @@ TEST(ChainPowParams, ConstantsMatchTheReference) {
     EXPECT_EQ(to_hex(V36_GENTX_BEFORE_REFHASH),
               "17a9148c6272621d89e8fa526dd86acff60c7136be8e858700000000000000002a6a28");
     EXPECT_EQ(to_hex(COMBINED_DONATION_SCRIPT), "a9148c6272621d89e8fa526dd86acff60c7136be8e8587");
-    EXPECT_EQ(to_int_hex(LITECOIN_MAINNET_POW.max_target),
-              "00000fffffffffffffffffffffffffffffffffffffffffffffffffffffffffff");  // 2**256//2**20 - 1
-    EXPECT_EQ(to_int_hex(LITECOIN_TESTNET_POW.max_target),
-              "0ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccb");  // 2**256//20 - 1
-    EXPECT_EQ(to_int_hex(DEVNET_POW.max_target), "0fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff");
+    EXPECT_EQ(
+        to_int_hex(LITECOIN_MAINNET_POW.max_target),
+        "00000fffffffffffffffffffffffffffffffffffffffffffffffffffffffffff");  // 2**256//2**20 - 1
+    EXPECT_EQ(
+        to_int_hex(LITECOIN_TESTNET_POW.max_target),
+        "0ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccb");  // 2**256//20 - 1
+    EXPECT_EQ(to_int_hex(DEVNET_POW.max_target),
+              "0fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff");
     // The same values as the P2P tables (p2p/params.hpp), which cite the same lines.
     EXPECT_EQ(LITECOIN_MAINNET_POW.identifier, p2p::LITECOIN_MAINNET.identifier);
     EXPECT_EQ(LITECOIN_MAINNET_POW.max_target, p2p::LITECOIN_MAINNET.max_target);
@@ -118,13 +123,16 @@ TEST(ChainHashLink, ErrorsAsTheReferenceRaises) {
     // The reference: 'check_hash_link: extra_data length mismatch (got 1, expected 0)'.
     auto a = check_hash_link(HashLink{{}, {0x01}, 35}, data, V36_GENTX_BEFORE_REFHASH);
     ASSERT_FALSE(a);
-    EXPECT_NE(a.error().reason.find("extra_data length mismatch (got 1, expected 0)"), std::string::npos);
+    EXPECT_NE(a.error().reason.find("extra_data length mismatch (got 1, expected 0)"),
+              std::string::npos);
     // ... '(got 0, expected 5)'.
     auto b = check_hash_link(HashLink{{}, {}, 40}, data, V36_GENTX_BEFORE_REFHASH);
     ASSERT_FALSE(b);
-    EXPECT_NE(b.error().reason.find("extra_data length mismatch (got 0, expected 5)"), std::string::npos);
+    EXPECT_NE(b.error().reason.find("extra_data length mismatch (got 0, expected 5)"),
+              std::string::npos);
     // A length whose bit count overflows SHA-256's 64-bit length field.
-    auto c = check_hash_link(HashLink{{}, {}, (1ULL << 61) - 64 + 35}, data, V36_GENTX_BEFORE_REFHASH);
+    auto c =
+        check_hash_link(HashLink{{}, {}, (1ULL << 61) - 64 + 35}, data, V36_GENTX_BEFORE_REFHASH);
     ASSERT_FALSE(c);
     EXPECT_NE(c.error().reason.find("too large"), std::string::npos);
     auto d = prefix_to_hash_link(hex("00112233"), V36_GENTX_BEFORE_REFHASH);
@@ -138,15 +146,20 @@ TEST(ChainPowHash, ScryptMatchesLitecoinVectors) {
     // Litecoin src/test/scrypt_tests.cpp (scrypt_hashtest): block headers and their
     // scrypt_1024_1_1_256 hashes as uint256::ToString() (int hex).
     const std::pair<const char*, const char*> vectors[] = {
-        {"020000004c1271c211717198227392b029a64a7971931d351b387bb80db027f270411e398a07046f7d4a08dd815412a8712f874a7ebf0507e3878bd24e20a3b73fd750a667d2f451eac7471b00de6659",
+        {"020000004c1271c211717198227392b029a64a7971931d351b387bb80db027f270411e398a07046f7d4a08dd8"
+         "15412a8712f874a7ebf0507e3878bd24e20a3b73fd750a667d2f451eac7471b00de6659",
          "00000000002bef4107f882f6115e0b01f348d21195dacd3582aa2dabd7985806"},
-        {"0200000011503ee6a855e900c00cfdd98f5f55fffeaee9b6bf55bea9b852d9de2ce35828e204eef76acfd36949ae56d1fbe81c1ac9c0209e6331ad56414f9072506a77f8c6faf551eac7471b00389d01",
+        {"0200000011503ee6a855e900c00cfdd98f5f55fffeaee9b6bf55bea9b852d9de2ce35828e204eef76acfd3694"
+         "9ae56d1fbe81c1ac9c0209e6331ad56414f9072506a77f8c6faf551eac7471b00389d01",
          "00000000003a0d11bdd5eb634e08b7feddcfbbf228ed35d250daf19f1c88fc94"},
-        {"02000000a72c8a177f523946f42f22c3e86b8023221b4105e8007e59e81f6beb013e29aaf635295cb9ac966213fb56e046dc71df5b3f7f67ceaeab24038e743f883aff1aaafaf551eac7471b0166249b",
+        {"02000000a72c8a177f523946f42f22c3e86b8023221b4105e8007e59e81f6beb013e29aaf635295cb9ac96621"
+         "3fb56e046dc71df5b3f7f67ceaeab24038e743f883aff1aaafaf551eac7471b0166249b",
          "00000000000b40f895f288e13244728a6c2d9d59d8aff29c65f8dd5114a8ca81"},
-        {"010000007824bc3a8a1b4628485eee3024abd8626721f7f870f8ad4d2f33a27155167f6a4009d1285049603888fe85a84b6c803a53305a8d497965a5e896e1a00568359589faf551eac7471b0065434e",
+        {"010000007824bc3a8a1b4628485eee3024abd8626721f7f870f8ad4d2f33a27155167f6a4009d128504960388"
+         "8fe85a84b6c803a53305a8d497965a5e896e1a00568359589faf551eac7471b0065434e",
          "00000000003007005891cd4923031e99d8e8d72f6e8e7edc6a86181897e105fe"},
-        {"0200000050bfd4e4a307a8cb6ef4aef69abc5c0f2d579648bd80d7733e1ccc3fbc90ed664a7f74006cb11bde87785f229ecd366c2d4e44432832580e0608c579e4cb76f383f7f551eac7471b00c36982",
+        {"0200000050bfd4e4a307a8cb6ef4aef69abc5c0f2d579648bd80d7733e1ccc3fbc90ed664a7f74006cb11bde8"
+         "7785f229ecd366c2d4e44432832580e0608c579e4cb76f383f7f551eac7471b00c36982",
          "000000000018f0b426a4afc7130ccb47fa02af730d345b4fe7c7724d3800ec8c"},
     };
     for (const auto& [header, expected] : vectors) {
@@ -159,10 +172,12 @@ TEST(ChainPowHash, LitecoinGenesisBlock) {
     // Version 1, no previous block, merkle root 97ddfbba...d4ced9, time 1317972665,
     // bits 0x1e0ffff0, nonce 2084524493.
     SmallBlockHeader h{1, std::nullopt, 1317972665, 0x1e0ffff0, 2084524493};
-    auto header = block_header_bytes(h, int256("97ddfbbae6be97fd6cdf3e7ca13232a3afff2353e29badfab7f73011edd4ced9"));
+    auto header = block_header_bytes(
+        h, int256("97ddfbbae6be97fd6cdf3e7ca13232a3afff2353e29badfab7f73011edd4ced9"));
     ASSERT_TRUE(header);
     // The block hash the reference's litecoin RPC_CHECK looks for (bitcoin/networks/litecoin.py).
-    EXPECT_EQ(to_int_hex(crypto::sha256d(*header)), "12a765e31ffd4059bada1e25190f6e98c99d9714d334efa41a195a7e7e04bfe2");
+    EXPECT_EQ(to_int_hex(crypto::sha256d(*header)),
+              "12a765e31ffd4059bada1e25190f6e98c99d9714d334efa41a195a7e7e04bfe2");
     const auto pow = pow_hash(PowFunc::scrypt, *header);
     EXPECT_EQ(to_int_hex(pow), "0000050c34a64b415b6b15b37f2216634b5b1669cb9a2e38d76f7213b0671e00");
     EXPECT_LE(compare_uint256(pow, *target_from_bits(0x1e0ffff0)), 0);
@@ -203,7 +218,8 @@ TEST(ChainTarget, AverageAttemptsMatchTheReference) {
     for (const auto& v : chain_golden::attempts) {
         const std::string expected = v.attempts;
         if (expected.size() > 32) {  // >= 2^128: we saturate (documented)
-            EXPECT_EQ(u128_hex(target_to_average_attempts(int256(v.target))), std::string(32, 'f')) << v.target;
+            EXPECT_EQ(u128_hex(target_to_average_attempts(int256(v.target))), std::string(32, 'f'))
+                << v.target;
         } else {
             EXPECT_EQ(u128_hex(target_to_average_attempts(int256(v.target))), expected) << v.target;
         }
@@ -213,13 +229,15 @@ TEST(ChainTarget, AverageAttemptsMatchTheReference) {
 
 TEST(ChainTarget, CompareIsNumeric) {
     EXPECT_LT(compare_uint256(le_from_u64<32>(0xff), le_from_u64<32>(0x100)), 0);
-    EXPECT_GT(compare_uint256(int256("1000000000000000000000000000000000000000000000000000000000000000"),
-                              int256("0fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff")),
-              0);
+    EXPECT_GT(
+        compare_uint256(int256("1000000000000000000000000000000000000000000000000000000000000000"),
+                        int256("0fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff")),
+        0);
     EXPECT_EQ(compare_uint256(le_from_u64<32>(7), le_from_u64<32>(7)), 0);
 }
 
-// ---- verify_share_pow on the reference's shares ---------------------------------------------------
+// ---- verify_share_pow on the reference's shares
+// ---------------------------------------------------
 
 TEST(ChainVerify, LitecoinShareComputesTheReferenceHashesAndFailsPow) {
     const Share s = decode_wrapped(chain_golden::ltc_wrapped);
@@ -258,10 +276,12 @@ TEST(ChainVerify, DevnetSharesOfTheReferenceVerify) {
         const char *ref, *gentx, *header, *hash, *target;
     };
     const Case cases[] = {
-        {chain_golden::dev_wrapped, &golden_dev_segwit, chain_golden::dev_ref_hash_raw, chain_golden::dev_gentx_hash,
-         chain_golden::dev_header, chain_golden::dev_share_hash, chain_golden::dev_target},
-        {chain_golden::devns_wrapped, &DEVNET_POW, chain_golden::devns_ref_hash_raw, chain_golden::devns_gentx_hash,
-         chain_golden::devns_header, chain_golden::devns_share_hash, chain_golden::devns_target},
+        {chain_golden::dev_wrapped, &golden_dev_segwit, chain_golden::dev_ref_hash_raw,
+         chain_golden::dev_gentx_hash, chain_golden::dev_header, chain_golden::dev_share_hash,
+         chain_golden::dev_target},
+        {chain_golden::devns_wrapped, &DEVNET_POW, chain_golden::devns_ref_hash_raw,
+         chain_golden::devns_gentx_hash, chain_golden::devns_header, chain_golden::devns_share_hash,
+         chain_golden::devns_target},
     };
     for (const auto& c : cases) {
         const Share s = decode_wrapped(c.wrapped);

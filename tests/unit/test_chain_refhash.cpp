@@ -8,12 +8,12 @@
 #include <fstream>
 #include <string>
 
-#include "chain_test_util.hpp"
 #include "chain/pack.hpp"
 #include "chain/ref_hash.hpp"
 #include "chain/refhash_vectors.hpp"
 #include "chain/share_info.hpp"
 #include "chain/uint.hpp"
+#include "chain_test_util.hpp"
 #include "crypto/hash.hpp"
 
 using namespace sharemsg;
@@ -22,8 +22,6 @@ using chain_test::filled;
 using chain_test::hex;
 
 namespace {
-
-
 
 nlohmann::json load_public_vectors() {
     std::ifstream f(std::string(SHAREMSG_VECTORS_DIR) + "/share_messages_public.json");
@@ -46,13 +44,15 @@ ShareInfo full_share_info() {
     i.share_data.previous_share_hash = le_from_u64<32>(0x1234);
     i.share_data.coinbase = hex("031027002f73686172656d73672f");  // 03 102700 "/sharemsg/"
     i.share_data.nonce = 0xdeadbeef;
-    for (std::uint8_t k = 0; k < 20; ++k) i.share_data.pubkey_hash[k] = static_cast<std::uint8_t>(k + 1);
+    for (std::uint8_t k = 0; k < 20; ++k)
+        i.share_data.pubkey_hash[k] = static_cast<std::uint8_t>(k + 1);
     i.share_data.pubkey_type = 1;
     i.share_data.subsidy = 0xfd;
     i.share_data.donation = 0x1234;
     i.share_data.stale_info = stale_info::orphan;
     i.share_data.desired_version = 36;
-    i.segwit_data = SegwitData{MerkleLink{{filled<32>(0x11), filled<32>(0x22)}, 0}, filled<32>(0x33)};
+    i.segwit_data =
+        SegwitData{MerkleLink{{filled<32>(0x11), filled<32>(0x22)}, 0}, filled<32>(0x33)};
     i.merged_addresses = std::vector<MergedAddress>{
         {0x62, hex("76a914414141414141414141414141414141414141414188ac")}, {7, {}}};
     i.far_share_hash = filled<32>(0x44);
@@ -74,22 +74,40 @@ ShareInfo full_share_info() {
 }
 
 constexpr const char* full_share_info_packed =
-    "3412000000000000000000000000000000000000000000000000000000000000"  // previous_share_hash 0x1234
+    "3412000000000000000000000000000000000000000000000000000000000000"  // previous_share_hash
+                                                                        // 0x1234
     "0e031027002f73686172656d73672f"                                    // coinbase
     "efbeadde"                                                          // nonce
     "0102030405060708090a0b0c0d0e0f1011121314"                          // pubkey_hash
-    "01" "fdfd00" "3412" "fd" "24"                                      // type, subsidy, donation, stale, version
-    "02" "1111111111111111111111111111111111111111111111111111111111111111"
+    "01"
+    "fdfd00"
+    "3412"
+    "fd"
+    "24"  // type, subsidy, donation, stale, version
+    "02"
+    "1111111111111111111111111111111111111111111111111111111111111111"
     "2222222222222222222222222222222222222222222222222222222222222222"
     "3333333333333333333333333333333333333333333333333333333333333333"  // segwit_data
-    "02" "62000000" "1976a914414141414141414141414141414141414141414188ac" "07000000" "00"
+    "02"
+    "62000000"
+    "1976a914414141414141414141414141414141414141414188ac"
+    "07000000"
+    "00"
     "4444444444444444444444444444444444444444444444444444444444444444"  // far_share_hash
-    "ffff0f1e" "ffff001d" "00f15365" "40e20100" "ffffffffffffffffff"    // bits, time, height, abswork
-    "01" "62000000" "ff0010a5d4e8000000" "fe404b4c00"
+    "ffff0f1e"
+    "ffff001d"
+    "00f15365"
+    "40e20100"
+    "ffffffffffffffffff"  // bits, time, height, abswork
+    "01"
+    "62000000"
+    "ff0010a5d4e8000000"
+    "fe404b4c00"
     "48484848484848484848484848484848484848484848484848484848484848484848484848484848"
     "48484848484848484848484848484848484848484848484848484848484848484848484848484848"
-    "01" "5555555555555555555555555555555555555555555555555555555555555555"
-    "082f6332706f6f6c2f"                                                // merged_coinbase_info
+    "01"
+    "5555555555555555555555555555555555555555555555555555555555555555"
+    "082f6332706f6f6c2f"                                                 // merged_coinbase_info
     "6666666666666666666666666666666666666666666666666666666666666666";  // merged_payout_hash
 
 }  // namespace
@@ -177,9 +195,11 @@ TEST(ChainRefHash, EveryOptionalFieldWithMessageAndBranchMatchesReference) {
     const Bytes message(253, 'm');  // 253 bytes: a 0xfd-prefixed length
     auto ref = pack_ref_type(litecoin_identifier, full_share_info(), message);
     ASSERT_TRUE(ref) << ref.error().to_string();
-    EXPECT_EQ(to_hex(*ref), "e037d5b8c6923410" + std::string(full_share_info_packed) + "fdfd00" + to_hex(message));
+    EXPECT_EQ(to_hex(*ref), "e037d5b8c6923410" + std::string(full_share_info_packed) + "fdfd00" +
+                                to_hex(message));
     EXPECT_EQ(ref->size(), 706u);
-    EXPECT_EQ(to_int_hex(crypto::sha256d(*ref)), "431ba60f0e7b9ec997e1dc8b2c7ff93ca9e857231e9b21853d9e72dfb3dd53d4");
+    EXPECT_EQ(to_int_hex(crypto::sha256d(*ref)),
+              "431ba60f0e7b9ec997e1dc8b2c7ff93ca9e857231e9b21853d9e72dfb3dd53d4");
 
     const MerkleLink link{{filled<32>(0x77), filled<32>(0x88)}, 2};
     auto h = ref_hash(litecoin_identifier, full_share_info(), link, message);
@@ -205,7 +225,8 @@ TEST(ChainShareInfo, NoneValuesArePackedAndRefusedLikeTheReference) {
     auto r = pack_share_info(info);
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, Errc::invalid_argument);
-    EXPECT_NE(r.error().reason.find("share_info.share_data.previous_share_hash"), std::string::npos);
+    EXPECT_NE(r.error().reason.find("share_info.share_data.previous_share_hash"),
+              std::string::npos);
     EXPECT_NE(r.error().reason.find("none_value used"), std::string::npos);
 
     info = full_share_info();
@@ -241,7 +262,8 @@ TEST(ChainRefHash, EmptyMessageDataIsRefusedAndNormalizesToNone) {
     auto empty = pack_ref_type(litecoin_identifier, info, Bytes{});
     ASSERT_FALSE(empty);
     EXPECT_EQ(empty.error().code, Errc::invalid_argument);
-    EXPECT_NE(empty.error().reason.find("ref_type.message_data: none_value used"), std::string::npos);
+    EXPECT_NE(empty.error().reason.find("ref_type.message_data: none_value used"),
+              std::string::npos);
 
     auto none = pack_ref_type(litecoin_identifier, info, std::nullopt);
     ASSERT_TRUE(none);
@@ -284,7 +306,8 @@ TEST(ChainPack, VarIntBoundaries) {
 TEST(ChainPack, NonCanonicalVarIntIsRejectedLikeTheReference) {
     // pack.py VarIntType.read raises 'VarInt not canonically packed' below each
     // prefix's minimum (0xfd, 2^16, 2^32); we reject the same forms.
-    for (const char* enc : {"fdfc00", "fd0000", "fefeff0000", "feffff0000", "ffffffffff00000000", "ff0000000000000000"}) {
+    for (const char* enc : {"fdfc00", "fd0000", "fefeff0000", "feffff0000", "ffffffffff00000000",
+                            "ff0000000000000000"}) {
         const Bytes b = hex(enc);
         ByteReader r(b);
         auto v = read_var_int(r, "count");
@@ -301,7 +324,8 @@ TEST(ChainPack, NonCanonicalVarIntIsRejectedLikeTheReference) {
     auto r = unpack_share_info(packed);
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, Errc::bad_encoding);
-    EXPECT_NE(r.error().reason.find("share_info.share_data.subsidy"), std::string::npos) << r.error().reason;
+    EXPECT_NE(r.error().reason.find("share_info.share_data.subsidy"), std::string::npos)
+        << r.error().reason;
 }
 
 TEST(ChainPack, TruncatedVarInt) {
@@ -329,17 +353,20 @@ TEST(ChainShareInfo, EveryTruncationFails) {
     auto r = unpack_share_info(ByteView(packed).first(far_at + 10));
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, Errc::truncated);
-    EXPECT_NE(r.error().reason.find("share_info.far_share_hash"), std::string::npos) << r.error().reason;
+    EXPECT_NE(r.error().reason.find("share_info.far_share_hash"), std::string::npos)
+        << r.error().reason;
 }
 
 TEST(ChainShareInfo, VarStrRunningPastTheEndIsTruncated) {
     Bytes packed = hex(full_share_info_packed);
-    packed[32] = 0xfc;  // coinbase claims 252 bytes; the rest of the input is shorter than that after it
+    packed[32] =
+        0xfc;  // coinbase claims 252 bytes; the rest of the input is shorter than that after it
     Bytes cut(packed.begin(), packed.begin() + 32 + 1 + 100);
     auto r = unpack_share_info(cut);
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, Errc::truncated);
-    EXPECT_NE(r.error().reason.find("share_info.share_data.coinbase"), std::string::npos) << r.error().reason;
+    EXPECT_NE(r.error().reason.find("share_info.share_data.coinbase"), std::string::npos)
+        << r.error().reason;
 }
 
 TEST(ChainShareInfo, OversizeListCountsAreRejectedBeforeAllocating) {
@@ -351,12 +378,14 @@ TEST(ChainShareInfo, OversizeListCountsAreRejectedBeforeAllocating) {
     // segwit branch count is the byte after desired_version (0x24): make it 2^32-1.
     const std::size_t at = to_hex(*packed).find("fd2400") / 2 + 2;
     Bytes evil(packed->begin(), packed->begin() + static_cast<std::ptrdiff_t>(at));
-    for (std::uint8_t b : {0xfe, 0xff, 0xff, 0xff, 0xff}) evil.push_back(b);
+    for (std::uint8_t b : {0xfe, 0xff, 0xff, 0xff, 0xff})
+        evil.push_back(b);
     evil.insert(evil.end(), packed->begin() + static_cast<std::ptrdiff_t>(at) + 1, packed->end());
     auto r = unpack_share_info(evil);
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, Errc::oversize);
-    EXPECT_NE(r.error().reason.find("share_info.segwit_data.txid_merkle_link.branch"), std::string::npos)
+    EXPECT_NE(r.error().reason.find("share_info.segwit_data.txid_merkle_link.branch"),
+              std::string::npos)
         << r.error().reason;
 
     // merged_coinbase_info: one more entry than the bytes left could hold (88 bytes minimum each).
@@ -369,7 +398,8 @@ TEST(ChainShareInfo, OversizeListCountsAreRejectedBeforeAllocating) {
     r = unpack_share_info(more);
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, Errc::oversize);
-    EXPECT_NE(r.error().reason.find("share_info.merged_coinbase_info"), std::string::npos) << r.error().reason;
+    EXPECT_NE(r.error().reason.find("share_info.merged_coinbase_info"), std::string::npos)
+        << r.error().reason;
 }
 
 TEST(ChainShareInfo, TrailingBytesAreRejected) {
@@ -416,7 +446,8 @@ TEST(ChainRefHash, CheckMerkleLink) {
 }
 
 TEST(ChainUint, IntHexIsBigEndianOfTheLittleEndianBytes) {
-    auto v = from_int_hex<32>("123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");  // 63 digits
+    auto v = from_int_hex<32>(
+        "123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");  // 63 digits
     ASSERT_TRUE(v);
     EXPECT_EQ(to_hex(*v), "efcdab8967452301efcdab8967452301efcdab8967452301efcdab8967452301");
     EXPECT_EQ(to_int_hex(*v), "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");

@@ -6,10 +6,10 @@
 
 #include <string>
 
-#include "chain_test_util.hpp"
 #include "chain/share.hpp"
 #include "chain/uint.hpp"
 #include "chain_golden.hpp"
+#include "chain_test_util.hpp"
 
 using namespace sharemsg;
 using namespace sharemsg::chain;
@@ -17,8 +17,6 @@ using chain_test::filled;
 using chain_test::hex;
 
 namespace {
-
-
 
 // The values the reference packed to chain_golden::share_full.
 Share full_share() {
@@ -28,14 +26,16 @@ Share full_share() {
     i.share_data.previous_share_hash = le_from_u64<32>(0x1234);
     i.share_data.coinbase = hex("031027002f73686172656d73672f");
     i.share_data.nonce = 0xdeadbeef;
-    for (std::uint8_t k = 0; k < 20; ++k) i.share_data.pubkey_hash[k] = static_cast<std::uint8_t>(k + 1);
+    for (std::uint8_t k = 0; k < 20; ++k)
+        i.share_data.pubkey_hash[k] = static_cast<std::uint8_t>(k + 1);
     i.share_data.pubkey_type = 1;
     i.share_data.subsidy = 0xfd;
     i.share_data.donation = 0x1234;
     i.share_data.stale_info = stale_info::orphan;
     i.share_data.desired_version = 36;
     i.segwit_data = SegwitData{MerkleLink{{filled<32>(0x11)}, 0}, filled<32>(0x33)};
-    i.merged_addresses = std::vector<MergedAddress>{{0x62, hex("76a914414141414141414141414141414141414141414188ac")}};
+    i.merged_addresses = std::vector<MergedAddress>{
+        {0x62, hex("76a914414141414141414141414141414141414141414188ac")}};
     i.far_share_hash = filled<32>(0x44);
     i.max_bits = 0x1e0fffff;
     i.bits = 0x1d00ffff;
@@ -104,7 +104,8 @@ TEST(ChainShare, WrapperMatchesReferenceBytes) {
 }
 
 TEST(ChainShare, GoldenSharesOfTheReferenceRoundTrip) {
-    for (const char* wrapped : {chain_golden::ltc_wrapped, chain_golden::dev_wrapped, chain_golden::devns_wrapped}) {
+    for (const char* wrapped :
+         {chain_golden::ltc_wrapped, chain_golden::dev_wrapped, chain_golden::devns_wrapped}) {
         const Bytes bytes = hex(wrapped);
         auto v = unpack_versioned_share(bytes);
         ASSERT_TRUE(v) << v.error().to_string();
@@ -138,13 +139,15 @@ TEST(ChainShare, StrictDecodingNamesTheField) {
     // The hash link's extra_data is right after state (32 bytes) in the hash_link; cut inside it.
     const std::string h = chain_golden::share_full;
     std::string state_hex;
-    for (int i = 0; i < 32; ++i) state_hex += "5a";
+    for (int i = 0; i < 32; ++i)
+        state_hex += "5a";
     const std::size_t link_at = h.find(state_hex);
     ASSERT_NE(link_at, std::string::npos);
     ASSERT_EQ(link_at % 2, 0u);
     auto cut = unpack_share(ByteView(good).first(link_at / 2 + 32 + 2));
     ASSERT_FALSE(cut);
-    EXPECT_NE(cut.error().reason.find("share.hash_link.extra_data"), std::string::npos) << cut.error().reason;
+    EXPECT_NE(cut.error().reason.find("share.hash_link.extra_data"), std::string::npos)
+        << cut.error().reason;
 
     Bytes trailing = good;
     trailing.push_back(0);
@@ -164,15 +167,18 @@ TEST(ChainShare, OversizeListCountIsRefusedBeforeAllocating) {
     Bytes b = hex(chain_golden::share_min);
     auto share = unpack_share(b);
     ASSERT_TRUE(share);
-    const std::size_t info_end = b.size() - (1 + 8 + 32 + 1 + 1 + 1 + 1);  // ref link, nonce, hash_link, link, msg
+    const std::size_t info_end =
+        b.size() - (1 + 8 + 32 + 1 + 1 + 1 + 1);  // ref link, nonce, hash_link, link, msg
     ASSERT_EQ(b[info_end], 0x00);
     Bytes huge(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(info_end));
-    for (std::uint8_t x : {0xfe, 0xff, 0xff, 0xff, 0x0f}) huge.push_back(x);  // 0x0fffffff hashes
+    for (std::uint8_t x : {0xfe, 0xff, 0xff, 0xff, 0x0f})
+        huge.push_back(x);  // 0x0fffffff hashes
     huge.insert(huge.end(), b.begin() + static_cast<std::ptrdiff_t>(info_end) + 1, b.end());
     auto s = unpack_share(huge);
     ASSERT_FALSE(s);
     EXPECT_EQ(s.error().code, Errc::oversize);
-    EXPECT_NE(s.error().reason.find("share.ref_merkle_link.branch"), std::string::npos) << s.error().reason;
+    EXPECT_NE(s.error().reason.find("share.ref_merkle_link.branch"), std::string::npos)
+        << s.error().reason;
 }
 
 TEST(ChainShare, NonCanonicalVarIntIsRefused) {
@@ -183,7 +189,8 @@ TEST(ChainShare, NonCanonicalVarIntIsRefused) {
     auto s = unpack_share(b);
     ASSERT_FALSE(s);
     EXPECT_EQ(s.error().code, Errc::bad_encoding);
-    EXPECT_NE(s.error().reason.find("share.min_header.version"), std::string::npos) << s.error().reason;
+    EXPECT_NE(s.error().reason.find("share.min_header.version"), std::string::npos)
+        << s.error().reason;
 }
 
 TEST(ChainShare, NoneValuesAreRefusedWhenPresent) {
@@ -192,13 +199,15 @@ TEST(ChainShare, NoneValuesAreRefusedWhenPresent) {
     auto a = pack_share(s);
     ASSERT_FALSE(a);
     EXPECT_EQ(a.error().code, Errc::invalid_argument);
-    EXPECT_NE(a.error().reason.find("share.message_data: none_value used"), std::string::npos) << a.error().reason;
+    EXPECT_NE(a.error().reason.find("share.message_data: none_value used"), std::string::npos)
+        << a.error().reason;
 
     s = min_share();
     s.min_header.previous_block = Uint256{};
     auto b = pack_share(s);
     ASSERT_FALSE(b);
-    EXPECT_NE(b.error().reason.find("share.min_header.previous_block"), std::string::npos) << b.error().reason;
+    EXPECT_NE(b.error().reason.find("share.min_header.previous_block"), std::string::npos)
+        << b.error().reason;
 }
 
 TEST(ChainShare, MerkleLinkIndexIsNotOnTheWire) {

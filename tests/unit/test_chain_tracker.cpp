@@ -55,7 +55,8 @@ TEST(ChainTracker, OutOfOrderParentsLinkUp) {
 TEST(ChainTracker, PruneKeepsWindowAndForgetsOnPurpose) {
     ShareTracker t;
     t.add(id(0), std::nullopt, 1);
-    for (int i = 1; i < 100; ++i) t.add(id(i), id(i - 1), 1);
+    for (int i = 1; i < 100; ++i)
+        t.add(id(i), id(i - 1), 1);
     t.add(id(500), id(2), 1);  // stale side branch deep below the window
     EXPECT_EQ(t.prune(10), 91u);
     EXPECT_EQ(t.size(), 10u);

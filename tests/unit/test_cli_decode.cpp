@@ -28,12 +28,16 @@ TEST(CliDecode, MainnetBlobTextReport) {
     EXPECT_TRUE(contains(r.out, "message_data:     363 bytes"));
     EXPECT_TRUE(contains(r.out, "Envelope version: 1"));
     EXPECT_TRUE(contains(r.out, "Nonce:            7c9299b7c4579e67c0e7670dfc9c4207"));
-    EXPECT_TRUE(contains(r.out, "Decrypted by:     maintainer (02fe6578f8021a7d466787827b3f26437aef88279ef380af326f87ec362633293a)"));
+    EXPECT_TRUE(contains(r.out,
+                         "Decrypted by:     maintainer "
+                         "(02fe6578f8021a7d466787827b3f26437aef88279ef380af326f87ec362633293a)"));
     EXPECT_TRUE(contains(r.out, "inner_version=1 inner_flags=0x00 msg_count=1 announcement_len=0"));
     EXPECT_TRUE(contains(r.out, "Messages:         1\n"));
     EXPECT_TRUE(contains(r.out, "Message 1 of 1: TRANSITION_SIGNAL"));
-    EXPECT_TRUE(contains(r.out, "Signature:      valid, signed by maintainer; high-S, accepted after normalization "
-                                "for the deployed network"));
+    EXPECT_TRUE(contains(
+        r.out,
+        "Signature:      valid, signed by maintainer; high-S, accepted after normalization "
+        "for the deployed network"));
     EXPECT_TRUE(contains(r.out, "\"from\": \"35\""));
     EXPECT_TRUE(contains(r.out, "V36 verdict:      valid (ok)"));
 }
@@ -55,7 +59,8 @@ TEST(CliDecode, MainnetBlobJson) {
     ASSERT_EQ(j["messages"].size(), 1u);
     const auto& m = j["messages"][0];
     EXPECT_EQ(m["type"], "TRANSITION_SIGNAL");
-    EXPECT_EQ(m["message_hash"], "0f7c0c162a47f1165df41e357ed36041c94788686c797ad9cbc73b2a710f71c0");
+    EXPECT_EQ(m["message_hash"],
+              "0f7c0c162a47f1165df41e357ed36041c94788686c797ad9cbc73b2a710f71c0");
     EXPECT_EQ(m["signature_check"]["valid"], true);
     EXPECT_EQ(m["signature_check"]["high_s"], true);
     EXPECT_EQ(m["json"]["type"], "TRANSITION_SIGNAL");
@@ -78,7 +83,8 @@ TEST(CliDecode, WrongAuthoritySetIsInvalidWithAHint) {
 TEST(CliDecode, AnnouncementOnlyBlobUnderTestAuthorities) {
     const auto v = pack_vector("announcement only");
     ASSERT_FALSE(v.is_null());
-    auto r = run_cli({"decode", "--json", "--authorities", "test", v["envelope"].get<std::string>()});
+    auto r =
+        run_cli({"decode", "--json", "--authorities", "test", v["envelope"].get<std::string>()});
     EXPECT_EQ(r.status, 2);  // decrypts, but no messages: invalid under V36
     auto j = nlohmann::json::parse(r.out, nullptr, false);
     ASSERT_FALSE(j.is_discarded()) << r.out;

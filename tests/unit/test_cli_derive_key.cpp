@@ -57,12 +57,14 @@ TEST(CliDeriveKey, JsonHasExactlyTheDocumentedFields) {
     auto j = run_json({"derive-key", kMaster, "0", "--json"});
     ASSERT_TRUE(j.is_object());
     std::vector<std::string> keys;
-    for (const auto& [k, _] : j.items()) keys.push_back(k);
+    for (const auto& [k, _] : j.items())
+        keys.push_back(k);
     std::sort(keys.begin(), keys.end());
-    EXPECT_EQ(keys, (std::vector<std::string>{"key_index", "master_address", "signing_id", "signing_key_wif",
-                                              "signing_pubkey"}));
+    EXPECT_EQ(keys, (std::vector<std::string>{"key_index", "master_address", "signing_id",
+                                              "signing_key_wif", "signing_pubkey"}));
     EXPECT_EQ(j["signing_id"], "6b000460548e25968e1e7e6ac54c18003bee5242");
-    EXPECT_EQ(j["signing_pubkey"], "030dddec5d562376cfa07e47a78134e8c8bd5fde4434920d4f1f20a84fd707330c");
+    EXPECT_EQ(j["signing_pubkey"],
+              "030dddec5d562376cfa07e47a78134e8c8bd5fde4434920d4f1f20a84fd707330c");
     EXPECT_EQ(j["master_address"], "LZoKFHiSXGZpJMhBtdk67wZwsM8FzQ6HUV");
     EXPECT_TRUE(j["key_index"].is_number_integer());
 }
@@ -71,31 +73,39 @@ TEST(CliDeriveKey, TextReportInTheStyleOfTheSeed) {
     auto r = run_cli({"derive-key", kMasterLtcWif});
     ASSERT_EQ(r.status, 0) << r.err;
     const std::string wif = "T9ZpkSHKgDMFBFtxffJCUgqSmfh1YHbNUxRNWMpzR3XXvaQRRRBV";
-    EXPECT_EQ(r.out,
-              "Master address:  LZoKFHiSXGZpJMhBtdk67wZwsM8FzQ6HUV\n"
-              "Key index:       0\n"
-              "Signing key WIF: " + wif + "\n"
-              "Signing ID:      6b000460548e25968e1e7e6ac54c18003bee5242\n"
-              "Signing pubkey:  030dddec5d562376cfa07e47a78134e8c8bd5fde4434920d4f1f20a84fd707330c\n"
-              "\n"
-              "Copy this to your p2pool node:\n"
-              "  --signing-key " + wif + " --signing-key-index 0\n"
-              "\n"
-              "WARNING: Do NOT copy your master WIF to the node!\n");
+    EXPECT_EQ(
+        r.out,
+        "Master address:  LZoKFHiSXGZpJMhBtdk67wZwsM8FzQ6HUV\n"
+        "Key index:       0\n"
+        "Signing key WIF: " +
+            wif +
+            "\n"
+            "Signing ID:      6b000460548e25968e1e7e6ac54c18003bee5242\n"
+            "Signing pubkey:  030dddec5d562376cfa07e47a78134e8c8bd5fde4434920d4f1f20a84fd707330c\n"
+            "\n"
+            "Copy this to your p2pool node:\n"
+            "  --signing-key " +
+            wif +
+            " --signing-key-index 0\n"
+            "\n"
+            "WARNING: Do NOT copy your master WIF to the node!\n");
     EXPECT_EQ(r.err, "");  // a WIF names its network: no note
 }
 
 TEST(CliDeriveKey, NetworkFollowsTheWifVersion) {
     // Bitcoin mainnet, compressed and uncompressed (different master addresses).
-    auto c = run_json({"derive-key", "L3SB3mACEc8k9qRkffQsJuGAjyPZX32fmvKusc684zAasxMdbsPj", "--json"});
+    auto c =
+        run_json({"derive-key", "L3SB3mACEc8k9qRkffQsJuGAjyPZX32fmvKusc684zAasxMdbsPj", "--json"});
     EXPECT_EQ(c["master_address"], "1FaMz5QcScKm3Z12iVknqvWBf8kysNKJrr");
     EXPECT_EQ(c["signing_key_wif"], "L3jZJgz9GqNeQRG682MLGLJ4pp3hUCaUfkX7eZCSr5MNQgqscToK");
-    auto u = run_json({"derive-key", "5KDxHwQqK352AhsvPomNpZEQWDmzDF46cZ27YQMeQ79yAMwh1yo", "--json"});
+    auto u =
+        run_json({"derive-key", "5KDxHwQqK352AhsvPomNpZEQWDmzDF46cZ27YQMeQ79yAMwh1yo", "--json"});
     EXPECT_EQ(u["master_address"], "1CTtQ3KZ6M5xZVz3Xwzq5TQDNok7jajkkc");
     EXPECT_EQ(u["signing_key_wif"], c["signing_key_wif"]);  // the signing key is always compressed
     EXPECT_EQ(u["signing_id"], "6b000460548e25968e1e7e6ac54c18003bee5242");
     // Testnet 0xef.
-    auto t = run_json({"derive-key", "cToAWgA3ffq1KGu245DzgDmENCgyBV8MqxUNz2Yda6pb8hW2zLo9", "--json"});
+    auto t =
+        run_json({"derive-key", "cToAWgA3ffq1KGu245DzgDmENCgyBV8MqxUNz2Yda6pb8hW2zLo9", "--json"});
     EXPECT_EQ(t["master_address"], "mv6KH8VbFdm1pfUeS4jAfqiWX8MgofwagN");
     EXPECT_EQ(t["signing_key_wif"], "cU6Ymbyzhu4uZrjMWSATdeo8T3M78egAjnfakyexMC1NfRwoXE8m");
     // A hex master with --network.
@@ -125,7 +135,8 @@ TEST(CliDeriveKey, ReadsTheMasterFromStandardInput) {
 }
 
 TEST(CliDeriveKey, RejectsBadIndexes) {
-    for (std::string bad : {"-1", "4294967296", "99999999999999999999999", "abc", "1.5", "+1", "0x10", " 1", ""}) {
+    for (std::string bad :
+         {"-1", "4294967296", "99999999999999999999999", "abc", "1.5", "+1", "0x10", " 1", ""}) {
         auto r = run_cli({"derive-key", kMaster, bad});
         EXPECT_EQ(r.status, 1) << "index '" << bad << "'";
         EXPECT_TRUE(contains(r.err, "INDEX must be an integer from 0 to 4294967295")) << r.err;

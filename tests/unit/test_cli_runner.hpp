@@ -24,9 +24,10 @@ namespace sharemsg::testing {
 
 // A temporary directory removed with everything in it at the end of the test.
 class TempDir {
-public:
+  public:
     TempDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "sharemsg_cli_XXXXXX").string();
+        std::string tmpl =
+            (std::filesystem::temp_directory_path() / "sharemsg_cli_XXXXXX").string();
         std::vector<char> buf(tmpl.begin(), tmpl.end());
         buf.push_back('\0');
         if (!::mkdtemp(buf.data())) throw std::runtime_error("mkdtemp failed");
@@ -47,11 +48,12 @@ public:
             std::ofstream f(p, std::ios::binary | std::ios::trunc);
             f << content;
         }
-        std::filesystem::permissions(p, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+        std::filesystem::permissions(
+            p, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
         return p;
     }
 
-private:
+  private:
     std::filesystem::path path_;
 };
 
@@ -77,14 +79,17 @@ inline CliResult run_cli(const std::vector<std::string>& args, const std::string
     std::vector<std::string> argv_s{SHAREMSG_CLI_PATH};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     std::vector<char*> argv;
-    for (auto& a : argv_s) argv.push_back(a.data());
+    for (auto& a : argv_s)
+        argv.push_back(a.data());
     argv.push_back(nullptr);
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, in_path.c_str(), O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
+    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
     pid_t pid = 0;
     const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
@@ -106,8 +111,12 @@ inline CliResult run_cli(const std::vector<std::string>& args, const std::string
     return r;
 }
 
-inline std::string vectors_dir() { return SHAREMSG_VECTORS_DIR; }
-inline std::string mainnet_blob_path() { return vectors_dir() + "/transition_v35_v36_mainnet.hex"; }
+inline std::string vectors_dir() {
+    return SHAREMSG_VECTORS_DIR;
+}
+inline std::string mainnet_blob_path() {
+    return vectors_dir() + "/transition_v35_v36_mainnet.hex";
+}
 
 inline bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;

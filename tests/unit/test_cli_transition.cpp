@@ -17,16 +17,24 @@ namespace {
 // meta.test_authority of the vector file: A is in the test set, B's master is not a key of
 // either set.
 const std::string kKeyA = "35a1b9432ac338abf3e6dad550199ada98d162475b4b213b4384b35f7c3b21c5";
-const std::string kNotAuthority = "d6ffd098043558a4e9f432e4a4752297342bdfcc1c324dee8f0abe3165afe58e";
+const std::string kNotAuthority =
+    "d6ffd098043558a4e9f432e4a4752297342bdfcc1c324dee8f0abe3165afe58e";
 
 std::vector<std::string> create_args(const std::string& key_file) {
-    return {"transition", "create", "--key-file", key_file, "--from", "36", "--to", "37", "--msg",
-            "Upgrade to v37", "--urgency", "required", "--url", "https://example.invalid/r", "--threshold", "95",
+    return {"transition",    "create",
+            "--key-file",    key_file,
+            "--from",        "36",
+            "--to",          "37",
+            "--msg",         "Upgrade to v37",
+            "--urgency",     "required",
+            "--url",         "https://example.invalid/r",
+            "--threshold",   "95",
             "--authorities", "test"};
 }
 
 std::string trim(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+        s.pop_back();
     return s;
 }
 
@@ -91,7 +99,8 @@ TEST(CliTransition, TamperedPayloadUnderAValidMacIsInvalid) {
     it[2] = '8';  // "Upgrade to v38"
     proto::Nonce16 nonce{};
     std::copy(blob.begin() + 1, blob.begin() + 17, nonce.begin());
-    auto forged = proto::encrypt_envelope(inner, dec->authority->pubkey, nonce, proto::test_authorities());
+    auto forged =
+        proto::encrypt_envelope(inner, dec->authority->pubkey, nonce, proto::test_authorities());
     ASSERT_TRUE(forged);
     auto v = run_cli({"transition", "verify", to_hex(*forged), "--authorities", "test"});
     EXPECT_EQ(v.status, 2);

@@ -7,10 +7,10 @@
 
 #include "conformance/runner.hpp"
 
+using nlohmann::json;
 using sharemsg::conformance::Report;
 using sharemsg::conformance::run_vectors;
 using sharemsg::conformance::Status;
-using nlohmann::json;
 
 namespace {
 json load_public() {
@@ -67,6 +67,7 @@ TEST(Conformance, OutOfRangeNumbersAreMalformedNotUndefined) {
     f["builders"]["vectors"][0]["clock"] = 5.7e9;  // integral: read as an integer clock
     const Report r = run_vectors(f);
     std::size_t malformed = 0;
-    for (const auto& o : r.outcomes) malformed += o.detail.find("malformed vector") != std::string::npos;
+    for (const auto& o : r.outcomes)
+        malformed += o.detail.find("malformed vector") != std::string::npos;
     EXPECT_EQ(malformed, 2u) << failures(r);
 }

@@ -23,10 +23,12 @@ TEST(NodeFiles, AtomicWriteReplacesWholeAndLeavesNoTemp) {
     ASSERT_TRUE(node::write_file_atomic(path, "one", 0600));
     ASSERT_TRUE(node::write_file_atomic(path, "two two", 0644));
     EXPECT_EQ(*node::read_file(path), "two two");
-    EXPECT_EQ(fs::status(path).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write |
-                                                                  fs::perms::group_read | fs::perms::others_read);
+    EXPECT_EQ(fs::status(path).permissions() & fs::perms::all,
+              fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                  fs::perms::others_read);
     std::size_t n = 0;
-    for (auto& e : fs::directory_iterator(d)) n += e.is_regular_file();
+    for (auto& e : fs::directory_iterator(d))
+        n += e.is_regular_file();
     EXPECT_EQ(n, 1u);
     EXPECT_FALSE(node::write_file_atomic((d / "missing" / "x").string(), "x", 0600));
     EXPECT_EQ(node::read_file((d / "nope").string()).error().code, Errc::not_found);

@@ -16,10 +16,11 @@ std::string tmp_file(const std::string& name) {
 std::vector<Bytes> load(const std::string& path, std::vector<std::string>* warnings = nullptr) {
     std::vector<Bytes> out;
     node::ShareLog log;
-    auto st = log.open(path, [&](ByteView b) { out.emplace_back(b.begin(), b.end()); },
-                       [&](const std::string& w) {
-                           if (warnings) warnings->push_back(w);
-                       });
+    auto st = log.open(
+        path, [&](ByteView b) { out.emplace_back(b.begin(), b.end()); },
+        [&](const std::string& w) {
+            if (warnings) warnings->push_back(w);
+        });
     EXPECT_TRUE(st) << (st ? "" : st.error().reason);
     return out;
 }
@@ -29,7 +30,8 @@ TEST(NodeShareLog, AppendsAndReloads) {
     const auto path = tmp_file("sharelog-a");
     {
         node::ShareLog log;
-        ASSERT_TRUE(log.open(path, [](ByteView) {}, [](const std::string&) {}));
+        ASSERT_TRUE(log.open(
+            path, [](ByteView) {}, [](const std::string&) {}));
         ASSERT_TRUE(log.append(Bytes{1, 2, 3}));
         ASSERT_TRUE(log.append(Bytes{}));
         ASSERT_TRUE(log.append(Bytes(1000, 7)));
@@ -45,7 +47,8 @@ TEST(NodeShareLog, TornTailIsCutAndEarlierRecordsKept) {
     const auto path = tmp_file("sharelog-b");
     {
         node::ShareLog log;
-        ASSERT_TRUE(log.open(path, [](ByteView) {}, [](const std::string&) {}));
+        ASSERT_TRUE(log.open(
+            path, [](ByteView) {}, [](const std::string&) {}));
         ASSERT_TRUE(log.append(Bytes{9, 9}));
         ASSERT_TRUE(log.append(Bytes(50, 1)));
     }
@@ -60,7 +63,8 @@ TEST(NodeShareLog, TornTailIsCutAndEarlierRecordsKept) {
     // The tail was cut: appending again gives a clean log.
     {
         node::ShareLog log;
-        ASSERT_TRUE(log.open(path, [](ByteView) {}, [](const std::string&) {}));
+        ASSERT_TRUE(log.open(
+            path, [](ByteView) {}, [](const std::string&) {}));
         ASSERT_TRUE(log.append(Bytes{5}));
     }
     warnings.clear();
@@ -73,7 +77,8 @@ TEST(NodeShareLog, CorruptRecordDetected) {
     const auto path = tmp_file("sharelog-c");
     {
         node::ShareLog log;
-        ASSERT_TRUE(log.open(path, [](ByteView) {}, [](const std::string&) {}));
+        ASSERT_TRUE(log.open(
+            path, [](ByteView) {}, [](const std::string&) {}));
         ASSERT_TRUE(log.append(Bytes{1, 2, 3, 4}));
     }
     {

@@ -28,7 +28,8 @@ Bytes frame_by_hand(ByteView prefix, std::string_view command, ByteView payload)
     append(out, as_bytes(command));
     out.resize(out.size() + (12 - command.size()), 0);
     const auto n = static_cast<std::uint32_t>(payload.size());
-    for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>(n >> (8 * i)));
+    for (int i = 0; i < 4; ++i)
+        out.push_back(static_cast<std::uint8_t>(n >> (8 * i)));
     const auto h = crypto::sha256d(payload);
     out.insert(out.end(), h.begin(), h.begin() + 4);
     append(out, payload);
@@ -37,12 +38,17 @@ Bytes frame_by_hand(ByteView prefix, std::string_view command, ByteView payload)
 
 Bytes concat(std::initializer_list<Bytes> parts) {
     Bytes out;
-    for (const auto& p : parts) append(out, p);
+    for (const auto& p : parts)
+        append(out, p);
     return out;
 }
 
-const Frame* as_frame(const FrameEvent& e) { return std::get_if<Frame>(&e); }
-const FrameError* as_error(const FrameEvent& e) { return std::get_if<FrameError>(&e); }
+const Frame* as_frame(const FrameEvent& e) {
+    return std::get_if<Frame>(&e);
+}
+const FrameError* as_error(const FrameEvent& e) {
+    return std::get_if<FrameError>(&e);
+}
 
 std::string describe(const std::vector<FrameEvent>& events) {
     std::string s;
@@ -59,7 +65,8 @@ std::vector<FrameEvent> feed_in_chunks(FrameDecoder& d, ByteView data, std::size
     std::vector<FrameEvent> all;
     for (std::size_t i = 0; i < data.size(); i += chunk) {
         auto ev = d.feed(data.subspan(i, std::min(chunk, data.size() - i)));
-        for (auto& e : ev) all.push_back(std::move(e));
+        for (auto& e : ev)
+            all.push_back(std::move(e));
     }
     return all;
 }
@@ -70,7 +77,8 @@ bool same_events(const std::vector<FrameEvent>& a, const std::vector<FrameEvent>
         if (a[i].index() != b[i].index()) return false;
         if (auto f = as_frame(a[i])) {
             if (!(*f == *as_frame(b[i]))) return false;
-        } else if (as_error(a[i])->code != as_error(b[i])->code || as_error(a[i])->reason != as_error(b[i])->reason) {
+        } else if (as_error(a[i])->code != as_error(b[i])->code ||
+                   as_error(a[i])->reason != as_error(b[i])->reason) {
             return false;
         }
     }
@@ -83,10 +91,11 @@ TEST(P2pFrame, LitecoinPingGolden) {
     // sha256d("") = 5df6e0e2...: computed here, and checked against the literal.
     const auto h = crypto::sha256d({});
     EXPECT_EQ(to_hex(ByteView(h).first(4)), "5df6e0e2");
-    const std::string expected = "7208c1a53ef629b0"          // PREFIX (networks/litecoin.py)
-                                 "70696e670000000000000000"  // "ping" + 8 NULs
-                                 "00000000"                  // length 0
-                                 + to_hex(ByteView(h).first(4));  // checksum
+    const std::string expected =
+        "7208c1a53ef629b0"               // PREFIX (networks/litecoin.py)
+        "70696e670000000000000000"       // "ping" + 8 NULs
+        "00000000"                       // length 0
+        + to_hex(ByteView(h).first(4));  // checksum
     auto f = encode_frame(kLtcPrefix, "ping", {});
     ASSERT_TRUE(f.ok()) << f.error().to_string();
     EXPECT_EQ(to_hex(*f), expected);
@@ -100,16 +109,19 @@ TEST(P2pFrame, VersionFrameMatchesHandBuiltFrame) {
     for (const auto& s : samples()) {
         auto f = encode_message(LITECOIN_TESTNET.prefix, s.message);
         ASSERT_TRUE(f.ok()) << s.name;
-        EXPECT_EQ(to_hex(*f), to_hex(frame_by_hand(LITECOIN_TESTNET.prefix, s.name, s.payload))) << s.name;
+        EXPECT_EQ(to_hex(*f), to_hex(frame_by_hand(LITECOIN_TESTNET.prefix, s.name, s.payload)))
+            << s.name;
     }
 }
 
 TEST(P2pFrame, DecodesWholeByteByByteAndTwoInOneFeed) {
     const auto all = samples();
     Bytes stream;
-    for (const auto& s : all) append(stream, frame_by_hand(kLtcPrefix, s.name, s.payload));
+    for (const auto& s : all)
+        append(stream, frame_by_hand(kLtcPrefix, s.name, s.payload));
 
-    for (std::size_t chunk : {stream.size(), std::size_t{1}, std::size_t{2}, std::size_t{7}, std::size_t{64}}) {
+    for (std::size_t chunk :
+         {stream.size(), std::size_t{1}, std::size_t{2}, std::size_t{7}, std::size_t{64}}) {
         FrameDecoder d(kLtcPrefix);
         auto events = feed_in_chunks(d, stream, chunk);
         ASSERT_EQ(events.size(), all.size()) << "chunk " << chunk << ": " << describe(events);
@@ -127,7 +139,8 @@ TEST(P2pFrame, DecodesWholeByteByByteAndTwoInOneFeed) {
 
     // Two frames in one feed.
     FrameDecoder d(kLtcPrefix);
-    auto ev = d.feed(concat({frame_by_hand(kLtcPrefix, "ping", {}), frame_by_hand(kLtcPrefix, "addrme", hex("6e24"))}));
+    auto ev = d.feed(concat(
+        {frame_by_hand(kLtcPrefix, "ping", {}), frame_by_hand(kLtcPrefix, "addrme", hex("6e24"))}));
     ASSERT_EQ(ev.size(), 2u) << describe(ev);
     EXPECT_EQ(as_frame(ev[0])->command, "ping");
     EXPECT_EQ(as_frame(ev[1])->command, "addrme");
@@ -149,7 +162,8 @@ TEST(P2pFrame, BadChecksumIsReportedAndTheStreamContinues) {
     ASSERT_EQ(ev.size(), 2u) << describe(ev);
     ASSERT_NE(as_error(ev[0]), nullptr);
     EXPECT_EQ(as_error(ev[0])->code, FrameErrc::bad_checksum);
-    EXPECT_NE(as_error(ev[0])->reason.find("getaddrs"), std::string::npos) << as_error(ev[0])->reason;
+    EXPECT_NE(as_error(ev[0])->reason.find("getaddrs"), std::string::npos)
+        << as_error(ev[0])->reason;
     EXPECT_EQ(as_error(ev[0])->to_error().code, Errc::bad_encoding);
     EXPECT_EQ(as_frame(ev[1])->command, "ping");
 
@@ -172,7 +186,8 @@ TEST(P2pFrame, OversizeLengthResumesScanningAfterTheLengthField) {
     EXPECT_EQ(as_error(ev[0])->code, FrameErrc::oversize_length);
     EXPECT_EQ(as_error(ev[0])->to_error().code, Errc::oversize);
     EXPECT_EQ(as_error(ev[1])->code, FrameErrc::garbage_skipped);
-    EXPECT_EQ(as_error(ev[1])->reason, "skipped 105 bytes before the network prefix");  // checksum + payload
+    EXPECT_EQ(as_error(ev[1])->reason,
+              "skipped 105 bytes before the network prefix");  // checksum + payload
     EXPECT_EQ(as_frame(ev[2])->command, "ping");
 
     // A frame of exactly the maximum is accepted.
@@ -195,7 +210,8 @@ TEST(P2pFrame, BufferingIsBoundedByTheBytesReceived) {
     Bytes header(kLtcPrefix.begin(), kLtcPrefix.end());
     append(header, text("shares"));
     header.resize(header.size() + 6, 0);
-    append(header, hex("0048e801" "00000000"));  // 32,000,000 and a checksum
+    append(header, hex("0048e801"
+                       "00000000"));  // 32,000,000 and a checksum
     append(header, Bytes(10, 1));
     FrameDecoder d(kLtcPrefix);
     EXPECT_TRUE(d.feed(header).empty());
@@ -239,7 +255,8 @@ TEST(P2pFrame, CommandFieldMustBeAsciiThenNulPadding) {
         Bytes out(kLtcPrefix.begin(), kLtcPrefix.end());
         append(out, as_bytes(field12));
         const auto n = static_cast<std::uint32_t>(payload.size());
-        for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>(n >> (8 * i)));
+        for (int i = 0; i < 4; ++i)
+            out.push_back(static_cast<std::uint8_t>(n >> (8 * i)));
         const auto h = payload_checksum(payload);
         append(out, h);
         append(out, payload);
@@ -247,8 +264,9 @@ TEST(P2pFrame, CommandFieldMustBeAsciiThenNulPadding) {
     };
     const Bytes ok = frame_by_hand(kLtcPrefix, "ping", {});
     using namespace std::string_literals;
-    for (const std::string& field : {"pi\0ng\0\0\0\0\0\0\0"s, "ping\0\0\0\0\0\0\0x"s, "\0\0\0\0\0\0\0\0\0\0\0\0"s,
-                                     "\0ping\0\0\0\0\0\0\0"s, "pi ng\0\0\0\0\0\0\0"s, "ping\x01\0\0\0\0\0\0\0"s}) {
+    for (const std::string& field :
+         {"pi\0ng\0\0\0\0\0\0\0"s, "ping\0\0\0\0\0\0\0x"s, "\0\0\0\0\0\0\0\0\0\0\0\0"s,
+          "\0ping\0\0\0\0\0\0\0"s, "pi ng\0\0\0\0\0\0\0"s, "ping\x01\0\0\0\0\0\0\0"s}) {
         ASSERT_EQ(field.size(), 12u);
         auto ev = FrameDecoder(kLtcPrefix).feed(concat({raw_frame(field, {}), ok}));
         ASSERT_EQ(ev.size(), 2u) << describe(ev);
@@ -270,12 +288,14 @@ TEST(P2pFrame, CommandFieldMustBeAsciiThenNulPadding) {
 TEST(P2pFrame, EventsDoNotDependOnHowTheStreamIsSplit) {
     Bytes bad = frame_by_hand(kLtcPrefix, "have_tx", hex("00"));
     bad[8 + 16] ^= 0xff;
-    Bytes stream = concat({text("\x72\x08junk"), frame_by_hand(kLtcPrefix, "version", samples()[0].payload), bad,
-                           frame_by_hand(kLtcPrefix, "ping", {}), Bytes(3, 0x72),
-                           frame_by_hand(kLtcPrefix, "remember_tx", samples()[11].payload)});
+    Bytes stream =
+        concat({text("\x72\x08junk"), frame_by_hand(kLtcPrefix, "version", samples()[0].payload),
+                bad, frame_by_hand(kLtcPrefix, "ping", {}), Bytes(3, 0x72),
+                frame_by_hand(kLtcPrefix, "remember_tx", samples()[11].payload)});
     const auto whole = FrameDecoder(kLtcPrefix, 150).feed(stream);
     EXPECT_EQ(describe(whole),
-              "garbage_skipped frame(version,121) bad_checksum frame(ping,0) garbage_skipped oversize_length ");
+              "garbage_skipped frame(version,121) bad_checksum frame(ping,0) garbage_skipped "
+              "oversize_length ");
     for (std::size_t chunk = 1; chunk < 40; ++chunk) {
         FrameDecoder d(kLtcPrefix, 150);
         EXPECT_TRUE(same_events(whole, feed_in_chunks(d, stream, chunk))) << "chunk " << chunk;
@@ -326,7 +346,8 @@ TEST(P2pParams, LitecoinTables) {
     EXPECT_EQ(m.share_period_s, 15u);
     EXPECT_EQ(m.chain_length, 8640u);
     EXPECT_EQ(m.real_chain_length, 8640u);
-    EXPECT_EQ(chain::to_int_hex(m.max_target), "00000fffffffffffffffffffffffffffffffffffffffffffffffffffffffffff");
+    EXPECT_EQ(chain::to_int_hex(m.max_target),
+              "00000fffffffffffffffffffffffffffffffffffffffffffffffffffffffffff");
     EXPECT_TRUE(chain::is_zero(m.min_target));
     EXPECT_EQ(m.minimum_protocol_version, 3301u);
     EXPECT_EQ(m.pow, PowKind::scrypt);
@@ -338,7 +359,8 @@ TEST(P2pParams, LitecoinTables) {
     EXPECT_EQ(t.p2p_port, 19338);
     EXPECT_EQ(t.share_period_s, 4u);
     EXPECT_EQ(t.chain_length, 400u);
-    EXPECT_EQ(chain::to_int_hex(t.max_target), "0ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccb");
+    EXPECT_EQ(chain::to_int_hex(t.max_target),
+              "0ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccb");
     EXPECT_EQ(t.pow, PowKind::scrypt);
     EXPECT_FALSE(t.persist);
 

@@ -14,17 +14,21 @@ using namespace sharemsg::p2p::test;
 
 namespace {
 
-bool starts_with(const std::string& s, std::string_view p) { return s.compare(0, p.size(), p) == 0; }
+bool starts_with(const std::string& s, std::string_view p) {
+    return s.compare(0, p.size(), p) == 0;
+}
 
 }  // namespace
 
 TEST(P2pMessages, CommandsAreTheReferenceMessageNames) {
-    const std::vector<std::string_view> expected{"version", "ping", "addrme", "addrs", "getaddrs",
-                                                 "shares", "sharereq", "sharereply", "bestblock", "have_tx",
-                                                 "losing_tx", "remember_tx", "forget_tx"};
+    const std::vector<std::string_view> expected{
+        "version",    "ping",      "addrme",  "addrs",     "getaddrs",    "shares",   "sharereq",
+        "sharereply", "bestblock", "have_tx", "losing_tx", "remember_tx", "forget_tx"};
     ASSERT_EQ(MESSAGE_COMMANDS.size(), expected.size());
-    for (std::size_t i = 0; i < expected.size(); ++i) EXPECT_EQ(MESSAGE_COMMANDS[i], expected[i]);
-    for (const auto& s : samples()) EXPECT_EQ(command_of(s.message), s.name);
+    for (std::size_t i = 0; i < expected.size(); ++i)
+        EXPECT_EQ(MESSAGE_COMMANDS[i], expected[i]);
+    for (const auto& s : samples())
+        EXPECT_EQ(command_of(s.message), s.name);
 }
 
 TEST(P2pMessages, EncodeMatchesReferenceBytes) {
@@ -59,8 +63,8 @@ TEST(P2pMessages, VersionGoldenFieldByField) {
     put("efcdab8967452301");                  // nonce: 0x0123456789abcdef little-endian
     put("0c");                                // sub_version: VarStr length 12
     append(expected, text("v36-sharemsg"));
-    put("01000000");                          // mode: 1
-    put("efcdab");                            // best_share_hash: 0xabcdef as IntType(256)
+    put("01000000");  // mode: 1
+    put("efcdab");    // best_share_hash: 0xabcdef as IntType(256)
     expected.resize(expected.size() + 29, 0);
     ASSERT_EQ(expected.size(), 109u + 12u);
 
@@ -79,12 +83,19 @@ TEST(P2pMessages, VersionGoldenFieldByField) {
 
 TEST(P2pMessages, VersionWithoutBestShareHash) {
     // best_share_hash None packs as 32 zero bytes and decodes back to None.
-    const Bytes payload = hex(
-        "ae0d0000" "0000000000000000"
-        "0000000000000000" "00000000000000000000ffff7f000001" "246e"
-        "0000000000000000" "00000000000000000000ffff0a000002" "0001"
-        "0100000000000000" "00" "01000000"
-        "0000000000000000000000000000000000000000000000000000000000000000");
+    const Bytes payload =
+        hex("ae0d0000"
+            "0000000000000000"
+            "0000000000000000"
+            "00000000000000000000ffff7f000001"
+            "246e"
+            "0000000000000000"
+            "00000000000000000000ffff0a000002"
+            "0001"
+            "0100000000000000"
+            "00"
+            "01000000"
+            "0000000000000000000000000000000000000000000000000000000000000000");
     auto m = decode_message("version", payload);
     ASSERT_TRUE(m.ok()) << m.error().to_string();
     const auto& v = std::get<Version>(*m);
@@ -115,8 +126,8 @@ TEST(P2pMessages, EveryStrictPrefixIsTruncatedAndNamesTheMessage) {
             auto m = decode_message(s.name, ByteView(s.payload).first(k));
             ASSERT_FALSE(m.ok()) << s.name << " cut to " << k;
             const auto c = m.error().code;
-            EXPECT_TRUE(c == Errc::truncated || c == Errc::oversize) << s.name << " cut to " << k << ": "
-                                                                       << m.error().to_string();
+            EXPECT_TRUE(c == Errc::truncated || c == Errc::oversize)
+                << s.name << " cut to " << k << ": " << m.error().to_string();
             EXPECT_TRUE(starts_with(m.error().reason, s.name)) << m.error().reason;
         }
     }
@@ -144,19 +155,25 @@ TEST(P2pMessages, ErrorsNameTheField) {
         return std::string("no sample");
     };
     // version: cut inside addr_to.port (4+8+8+16 = 36 bytes, then 1 of the 2 port bytes).
-    EXPECT_TRUE(starts_with(reason_of("version", 37), "version.addr_to.port: need 2 bytes")) << reason_of("version", 37);
+    EXPECT_TRUE(starts_with(reason_of("version", 37), "version.addr_to.port: need 2 bytes"))
+        << reason_of("version", 37);
     // version: cut inside addr_from.port (12 + 26 + 24 bytes, then 1 of 2).
-    EXPECT_TRUE(starts_with(reason_of("version", 63), "version.addr_from.port: need 2 bytes")) << reason_of("version", 63);
+    EXPECT_TRUE(starts_with(reason_of("version", 63), "version.addr_from.port: need 2 bytes"))
+        << reason_of("version", 63);
     // A list of fixed-size elements cut short fails its count check first, naming the list.
-    EXPECT_TRUE(starts_with(reason_of("addrs", 68), "addrs.addrs: count 2 needs at least 34 bytes each"))
+    EXPECT_TRUE(
+        starts_with(reason_of("addrs", 68), "addrs.addrs: count 2 needs at least 34 bytes each"))
         << reason_of("addrs", 68);
     // sharereq: cut inside parents (fd 2c01 at offset 97).
-    EXPECT_TRUE(starts_with(reason_of("sharereq", 98), "sharereq.parents: need 2 bytes")) << reason_of("sharereq", 98);
+    EXPECT_TRUE(starts_with(reason_of("sharereq", 98), "sharereq.parents: need 2 bytes"))
+        << reason_of("sharereq", 98);
     // shares: the first share's contents run past the end.
-    EXPECT_TRUE(starts_with(reason_of("shares", 5), "shares.shares[0].contents: length 3 runs past the end"))
+    EXPECT_TRUE(starts_with(reason_of("shares", 5),
+                            "shares.shares[0].contents: length 3 runs past the end"))
         << reason_of("shares", 5);
     // remember_tx: cut inside the first witness item of the second transaction.
-    EXPECT_TRUE(starts_with(reason_of("remember_tx", 190), "remember_tx.txs[1].witness[0][0]: length 3"))
+    EXPECT_TRUE(
+        starts_with(reason_of("remember_tx", 190), "remember_tx.txs[1].witness[0][0]: length 3"))
         << reason_of("remember_tx", 190);
 }
 
@@ -167,7 +184,8 @@ TEST(P2pMessages, ListCountBeyondTheBytesLeftIsOversizeBeforeAllocating) {
     auto m = decode_message("have_tx", p);
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, Errc::oversize);
-    EXPECT_TRUE(starts_with(m.error().reason, "have_tx.tx_hashes: count 4294967295")) << m.error().reason;
+    EXPECT_TRUE(starts_with(m.error().reason, "have_tx.tx_hashes: count 4294967295"))
+        << m.error().reason;
 
     // addrs claiming 2 records of 34 bytes with 67 bytes left.
     Bytes a = hex("02");
@@ -184,12 +202,16 @@ TEST(P2pMessages, ListCountBeyondTheBytesLeftIsOversizeBeforeAllocating) {
 
 TEST(P2pMessages, NonCanonicalCompactSizeIsRejected) {
     // 1 share as fd 01 00: the reference asserts 'VarInt not canonically packed'.
-    auto m = decode_message("shares", hex("fd0100" "24" "00"));
+    auto m = decode_message("shares", hex("fd0100"
+                                          "24"
+                                          "00"));
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, Errc::bad_encoding);
     // sharereq.parents = 1 written as fe 01000000.
     Bytes p(32, 0);
-    append(p, hex("00" "fe01000000" "00"));
+    append(p, hex("00"
+                  "fe01000000"
+                  "00"));
     m = decode_message("sharereq", p);
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, Errc::bad_encoding);
@@ -198,7 +220,8 @@ TEST(P2pMessages, NonCanonicalCompactSizeIsRejected) {
 
 TEST(P2pMessages, ShareReplyResultMustBeInTheEnum) {
     Bytes p(32, 0x11);
-    append(p, hex("06" "00"));  // 'unk6': the last value of the enum
+    append(p, hex("06"
+                  "00"));  // 'unk6': the last value of the enum
     auto m = decode_message("sharereply", p);
     ASSERT_TRUE(m.ok()) << m.error().to_string();
     EXPECT_EQ(std::get<ShareReply>(*m).result, 6u);
@@ -228,7 +251,8 @@ TEST(P2pMessages, PresentZeroHashIsRefusedLikeNoneValueUsed) {
     bb.header.previous_block = Uint256{};
     b = encode_payload(bb);
     ASSERT_FALSE(b.ok());
-    EXPECT_NE(b.error().reason.find("bestblock.header.previous_block"), std::string::npos) << b.error().reason;
+    EXPECT_NE(b.error().reason.find("bestblock.header.previous_block"), std::string::npos)
+        << b.error().reason;
 
     bb.header.previous_block.reset();  // None: 32 zero bytes, decodes back to None
     b = encode_payload(bb);
@@ -252,12 +276,14 @@ TEST(P2pMessages, UnknownCommandIsNotFoundAndNamed) {
 
 TEST(P2pMessages, AddressText) {
     EXPECT_EQ(address_text(ipv4_mapped(192, 168, 1, 20)), "192.168.1.20");
-    EXPECT_EQ(address_text(ipv6("20010db8000000000000ff0000428329")), "2001:0db8:0000:0000:0000:ff00:0042:8329");
+    EXPECT_EQ(address_text(ipv6("20010db8000000000000ff0000428329")),
+              "2001:0db8:0000:0000:0000:ff00:0042:8329");
 }
 
 TEST(P2pMessages, LargeListsRoundTrip) {
     HaveTx h;
-    for (std::uint32_t i = 0; i < 300; ++i) h.tx_hashes.push_back(chain::le_from_u64<32>(i * 7919ull));
+    for (std::uint32_t i = 0; i < 300; ++i)
+        h.tx_hashes.push_back(chain::le_from_u64<32>(i * 7919ull));
     auto b = encode_payload(h);
     ASSERT_TRUE(b.ok());
     EXPECT_EQ(b->size(), 3u + 300u * 32u);  // fd 2c01

@@ -14,17 +14,23 @@ using namespace sharemsg::p2p::test;
 
 namespace {
 
-const std::string kInput = std::string(64, '0') + "ffffffff" + "00" + "ffffffff";  // None outpoint, no script
-const std::string kOutput = "0100000000000000" "00";
+const std::string kInput =
+    std::string(64, '0') + "ffffffff" + "00" + "ffffffff";  // None outpoint, no script
+const std::string kOutput =
+    "0100000000000000"
+    "00";
 
 Bytes remember_tx_payload(const std::vector<std::string>& txs_hex) {
     std::string h = "00";  // no tx_hashes
     h += to_hex(Bytes{static_cast<std::uint8_t>(txs_hex.size())});
-    for (const auto& t : txs_hex) h += t;
+    for (const auto& t : txs_hex)
+        h += t;
     return hex(h);
 }
 
-bool starts_with(const std::string& s, std::string_view p) { return s.compare(0, p.size(), p) == 0; }
+bool starts_with(const std::string& s, std::string_view p) {
+    return s.compare(0, p.size(), p) == 0;
+}
 
 }  // namespace
 
@@ -62,26 +68,45 @@ TEST(P2pTx, EveryStrictPrefixFails) {
 
 TEST(P2pTx, CountsAndCompactSizesAreChecked) {
     // 2^32-1 inputs claimed by the marker.
-    auto st = check_raw_tx(hex("01000000" "feffffffff" + kInput), "tx");
+    auto st = check_raw_tx(hex("01000000"
+                               "feffffffff" +
+                               kInput),
+                           "tx");
     ASSERT_FALSE(st.ok());
     EXPECT_EQ(st.error().code, Errc::oversize);
     EXPECT_TRUE(starts_with(st.error().reason, "tx.tx_ins: count 4294967295")) << st.error().reason;
     // A non-canonical marker (1 as fd 0100).
-    st = check_raw_tx(hex("01000000" "fd0100" + kInput + "01" + kOutput + "00000000"), "tx");
+    st = check_raw_tx(hex("01000000"
+                          "fd0100" +
+                          kInput + "01" + kOutput + "00000000"),
+                      "tx");
     ASSERT_FALSE(st.ok());
     EXPECT_EQ(st.error().code, Errc::bad_encoding);
     // Too many outputs for the bytes left.
-    st = check_raw_tx(hex("01000000" "01" + kInput + "05" + kOutput + "00000000"), "tx");
+    st = check_raw_tx(hex("01000000"
+                          "01" +
+                          kInput + "05" + kOutput + "00000000"),
+                      "tx");
     ASSERT_FALSE(st.ok());
     EXPECT_EQ(st.error().code, Errc::oversize);
     EXPECT_TRUE(starts_with(st.error().reason, "tx.tx_outs: count 5")) << st.error().reason;
     // A witness stack claiming more items than bytes.
-    st = check_raw_tx(hex("02000000" "0001" "01" + kInput + "01" + kOutput + "09" "00" "00000000"), "tx");
+    st = check_raw_tx(hex("02000000"
+                          "0001"
+                          "01" +
+                          kInput + "01" + kOutput +
+                          "09"
+                          "00"
+                          "00000000"),
+                      "tx");
     ASSERT_FALSE(st.ok());
     EXPECT_EQ(st.error().code, Errc::oversize);
     EXPECT_TRUE(starts_with(st.error().reason, "tx.witness[0].count")) << st.error().reason;
     // An input script running past the end.
-    st = check_raw_tx(hex("01000000" "01" + std::string(72, '0') + "4c" + std::string(40, '0')), "tx");
+    st = check_raw_tx(hex("01000000"
+                          "01" +
+                          std::string(72, '0') + "4c" + std::string(40, '0')),
+                      "tx");
     ASSERT_FALSE(st.ok());
     EXPECT_EQ(st.error().code, Errc::truncated);
     EXPECT_TRUE(starts_with(st.error().reason, "tx.tx_ins[0].script")) << st.error().reason;
@@ -90,18 +115,42 @@ TEST(P2pTx, CountsAndCompactSizesAreChecked) {
 TEST(P2pTx, SegwitFormReadsAnyFlagLikeTheReference) {
     // Marker 0 then flag 0: TransactionType.read accepts it (its write would not give the
     // same bytes back; we keep the bytes, so our round trip is exact).
-    const std::string t0 = "02000000" "0000" "01" + kInput + "01" + kOutput + "00" "00000000";
+    const std::string t0 =
+        "02000000"
+        "0000"
+        "01" +
+        kInput + "01" + kOutput +
+        "00"
+        "00000000";
     EXPECT_TRUE(check_raw_tx(hex(t0), "tx").ok());
     // Litecoin MWEB flag (8) with no witness data and an absent MWEB part (one 00 byte):
     // the reference reads that 00 as an empty witness stack and accepts the transaction.
-    const std::string t8 = "02000000" "0008" "01" + kInput + "01" + kOutput + "00" "00000000";
+    const std::string t8 =
+        "02000000"
+        "0008"
+        "01" +
+        kInput + "01" + kOutput +
+        "00"
+        "00000000";
     EXPECT_TRUE(check_raw_tx(hex(t8), "tx").ok());
     // A transaction with no inputs in the segwit form.
-    EXPECT_TRUE(check_raw_tx(hex("01000000" "0001" "00" "00" "00000000"), "tx").ok());
+    EXPECT_TRUE(check_raw_tx(hex("01000000"
+                                 "0001"
+                                 "00"
+                                 "00"
+                                 "00000000"),
+                             "tx")
+                    .ok());
 }
 
 TEST(P2pTx, RememberTxKeepsTransactionsAsRawBytes) {
-    const std::string t0 = "02000000" "0000" "01" + kInput + "01" + kOutput + "00" "00000000";
+    const std::string t0 =
+        "02000000"
+        "0000"
+        "01" +
+        kInput + "01" + kOutput +
+        "00"
+        "00000000";
     const Bytes payload = remember_tx_payload({t0, std::string(kLegacyTxHex)});
     auto m = decode_message("remember_tx", payload);
     ASSERT_TRUE(m.ok()) << m.error().to_string();
@@ -120,8 +169,20 @@ TEST(P2pTx, RememberTxWithMwebDataFailsAsAWholeWithoutCrashing) {
     // LateEnd; followed by another transaction the next read fails. Either way the message as
     // a whole does not decode, and it is the peer layer's call what to do (see messages.hpp).
     const std::string mweb =
-        "02000000" "0009" "01" + kInput + "01" + kOutput + "0101aa" "01" + std::string(80, 'b') + "00000000";
-    const std::string t8 = "02000000" "0008" "01" + kInput + "01" + kOutput + "00" "00000000";
+        "02000000"
+        "0009"
+        "01" +
+        kInput + "01" + kOutput +
+        "0101aa"
+        "01" +
+        std::string(80, 'b') + "00000000";
+    const std::string t8 =
+        "02000000"
+        "0008"
+        "01" +
+        kInput + "01" + kOutput +
+        "00"
+        "00000000";
 
     auto m = decode_message("remember_tx", remember_tx_payload({mweb}));
     ASSERT_FALSE(m.ok());
@@ -155,7 +216,9 @@ TEST(P2pTx, RememberTxRefusesToEncodeWhatCannotBeDecoded) {
 
 TEST(P2pTx, RememberTxCountBeyondTheBytesLeft) {
     // 200 transactions claimed, one present.
-    auto m = decode_message("remember_tx", hex("00" "c8" + std::string(kLegacyTxHex)));
+    auto m = decode_message("remember_tx", hex("00"
+                                               "c8" +
+                                               std::string(kLegacyTxHex)));
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, Errc::oversize);
     EXPECT_TRUE(starts_with(m.error().reason, "remember_tx.txs: count 200")) << m.error().reason;

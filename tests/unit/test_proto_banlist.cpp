@@ -10,14 +10,20 @@ using namespace sharemsg::test;
 
 namespace {
 
-const ojson& ban_vectors() { return vectors()["ban_list"]; }
+const ojson& ban_vectors() {
+    return vectors()["ban_list"];
+}
 
 BanList from_spec(const ojson& spec, ReferenceQuirks q = {}) {
     BanList b(q);
-    for (const auto& s : spec.value("signing_ids", ojson::array())) b.ban_signing_id(s.get<std::string>());
-    for (const auto& s : spec.value("addresses", ojson::array())) b.ban_address(s.get<std::string>());
-    for (const auto& s : spec.value("keywords", ojson::array())) b.ban_keyword(s.get<std::string>());
-    for (const auto& t : spec.value("types", ojson::array())) b.ban_type(t.get<std::uint8_t>());
+    for (const auto& s : spec.value("signing_ids", ojson::array()))
+        b.ban_signing_id(s.get<std::string>());
+    for (const auto& s : spec.value("addresses", ojson::array()))
+        b.ban_address(s.get<std::string>());
+    for (const auto& s : spec.value("keywords", ojson::array()))
+        b.ban_keyword(s.get<std::string>());
+    for (const auto& t : spec.value("types", ojson::array()))
+        b.ban_type(t.get<std::uint8_t>());
     return b;
 }
 
@@ -29,7 +35,8 @@ ShareMessage chat(std::string_view text, std::optional<std::string> sender = std
 
 BanList keywords(std::initializer_list<std::string_view> kws, ReferenceQuirks q = {}) {
     BanList b(q);
-    for (auto k : kws) b.ban_keyword(k);
+    for (auto k : kws)
+        b.ban_keyword(k);
     return b;
 }
 
@@ -37,7 +44,8 @@ BanList keywords(std::initializer_list<std::string_view> kws, ReferenceQuirks q 
 
 TEST(ProtoBanList, ReferenceMatrix) {
     std::map<std::string, ShareMessage> msgs;
-    for (const auto& m : ban_vectors()["messages"]) msgs.emplace(m["name"].get<std::string>(), message_from_json(m["message"]));
+    for (const auto& m : ban_vectors()["messages"])
+        msgs.emplace(m["name"].get<std::string>(), message_from_json(m["message"]));
     std::map<std::string, BanList> lists;
     for (const auto& l : ban_vectors()["ban_lists"]) {
         BanList b = from_spec(l["spec"]);
@@ -48,7 +56,8 @@ TEST(ProtoBanList, ReferenceMatrix) {
     for (const auto& row : ban_vectors()["is_banned"]) {
         const BanList& b = lists.at(row["ban_list"].get<std::string>());
         for (const auto& [name, want] : row["results"].items()) {
-            EXPECT_EQ(b.is_banned(msgs.at(name)), want.get<bool>()) << row["ban_list"] << " / " << name;
+            EXPECT_EQ(b.is_banned(msgs.at(name)), want.get<bool>())
+                << row["ban_list"] << " / " << name;
             ++checked;
         }
     }
@@ -118,12 +127,22 @@ TEST(ProtoBanList, EmptySenderNeverMatches) {
 }
 
 TEST(ProtoBanList, KeywordsAreCaseInsensitiveIncludingNonAscii) {
-    auto b = keywords({"SCAM", "\xc3\x9c" "BER", "\xd0\xa1\xd0\x9f\xd0\x90\xd0\x9c"});  // SCAM, ÜBER, СПАМ
-    EXPECT_EQ(b.keywords(), (std::set<std::string>{"scam", "\xc3\xbc" "ber", "\xd1\x81\xd0\xbf\xd0\xb0\xd0\xbc"}));
+    auto b = keywords({"SCAM",
+                       "\xc3\x9c"
+                       "BER",
+                       "\xd0\xa1\xd0\x9f\xd0\x90\xd0\x9c"});  // SCAM, ÜBER, СПАМ
+    EXPECT_EQ(b.keywords(), (std::set<std::string>{"scam",
+                                                   "\xc3\xbc"
+                                                   "ber",
+                                                   "\xd1\x81\xd0\xbf\xd0\xb0\xd0\xbc"}));
     EXPECT_TRUE(b.is_banned(chat("this is a Scam offer")));
     EXPECT_TRUE(b.is_banned(chat("scammers everywhere")));  // substring, as the reference
-    EXPECT_TRUE(b.is_banned(chat("das ist \xc3\xbc" "ber alles")));
-    EXPECT_TRUE(b.is_banned(chat("DAS IST \xc3\x9c" "BER ALLES")));
+    EXPECT_TRUE(
+        b.is_banned(chat("das ist \xc3\xbc"
+                         "ber alles")));
+    EXPECT_TRUE(
+        b.is_banned(chat("DAS IST \xc3\x9c"
+                         "BER ALLES")));
     EXPECT_TRUE(b.is_banned(chat("\xd0\xa1\xd0\xbf\xd0\xb0\xd0\xbc!")));  // Спам
     EXPECT_FALSE(b.is_banned(chat("uber alles")));
     EXPECT_FALSE(b.is_banned(chat("sc am")));
@@ -143,7 +162,8 @@ TEST(ProtoBanList, InvalidUtf8PayloadOursVsReferenceQuirk) {
     EXPECT_TRUE(keywords({"scam"}, q).is_banned(chat("Scam")));
     // A keyword that straddles the bad byte does not match: U+FFFD stands in its place.
     const Bytes split{'s', 'c', 0xff, 'a', 'm'};
-    EXPECT_FALSE(keywords({"scam"}).is_banned(ShareMessage::make(MSG_MINER_MESSAGE, split, 0x06, 1000)));
+    EXPECT_FALSE(
+        keywords({"scam"}).is_banned(ShareMessage::make(MSG_MINER_MESSAGE, split, 0x06, 1000)));
 }
 
 TEST(ProtoBanList, FileTextIsByteExact) {
@@ -153,7 +173,8 @@ TEST(ProtoBanList, FileTextIsByteExact) {
     EXPECT_EQ(b.to_file_text(), step["file_text"].get<std::string>());
 
     EXPECT_EQ(BanList().to_file_text(),
-              "{\n  \"signing_ids\": [], \n  \"addresses\": [], \n  \"keywords\": [], \n  \"types\": []\n}");
+              "{\n  \"signing_ids\": [], \n  \"addresses\": [], \n  \"keywords\": [], \n  "
+              "\"types\": []\n}");
     EXPECT_EQ(keywords({"caf\xc3\xa9", "\"q\""}).to_file_text(),
               "{\n  \"signing_ids\": [], \n  \"addresses\": [], \n  \"keywords\": [\n"
               "    \"\\\"q\\\"\", \n    \"caf\\u00e9\"\n  ], \n  \"types\": []\n}");

@@ -31,7 +31,9 @@ void expect_matches(const ShareMessage& m, const ojson& v) {
     EXPECT_EQ(message_to_json(m, v["clock"].get<double>()), v["to_dict"]);
 }
 
-std::string payload(const ShareMessage& m) { return to_string(m.payload); }
+std::string payload(const ShareMessage& m) {
+    return to_string(m.payload);
+}
 
 TransitionSignal signal(std::string message, std::string urgency = "recommended") {
     TransitionSignal t;
@@ -60,10 +62,12 @@ TEST(ProtoBuilders, NodeStatusOptionalLists) {
     s.merged_chains = {"DOGE", "BEL"};
     s.capabilities = {"v36", "mm"};
     auto m = build_node_status(s, kT);
-    EXPECT_EQ(payload(m), R"({"v":"13.4","up":0,"hr":0,"sc":0,"p":0,"mc":["DOGE","BEL"],"cap":["v36","mm"]})");
+    EXPECT_EQ(payload(m),
+              R"({"v":"13.4","up":0,"hr":0,"sc":0,"p":0,"mc":["DOGE","BEL"],"cap":["v36","mm"]})");
     EXPECT_EQ(m.flags, FLAG_BROADCAST);
     s.merged_chains.clear();
-    EXPECT_EQ(payload(build_node_status(s, kT)), R"({"v":"13.4","up":0,"hr":0,"sc":0,"p":0,"cap":["v36","mm"]})");
+    EXPECT_EQ(payload(build_node_status(s, kT)),
+              R"({"v":"13.4","up":0,"hr":0,"sc":0,"p":0,"cap":["v36","mm"]})");
 }
 
 TEST(ProtoBuilders, TransitionSignalMatchesVector) {
@@ -88,15 +92,17 @@ TEST(ProtoBuilders, TransitionSignalFieldsAndEscaping) {
     auto t = signal("m", "info");
     t.from = "35";
     t.to = "36";
-    t.threshold = 0;  // present even when zero ("is not None")
+    t.threshold = 0;                                  // present even when zero ("is not None")
     t.extra = {{"urg", "required"}, {"z", nullptr}};  // extra overrides in place, as dict.update
     m = build_transition_signal(t, kT);
     ASSERT_TRUE(m);
-    EXPECT_EQ(payload(*m), R"({"from":"35","to":"36","msg":"m","urg":"required","thr":0,"z":null})");
+    EXPECT_EQ(payload(*m),
+              R"({"from":"35","to":"36","msg":"m","urg":"required","thr":0,"z":null})");
 }
 
 TEST(ProtoBuilders, TransitionUrgencyValidation) {
-    for (const char* ok : {"info", "recommended", "required"}) EXPECT_TRUE(build_transition_signal(signal("m", ok), kT));
+    for (const char* ok : {"info", "recommended", "required"})
+        EXPECT_TRUE(build_transition_signal(signal("m", ok), kT));
     for (const char* bad : {"", "Required", "urgent", "info "}) {
         auto r = build_transition_signal(signal("m", bad), kT);
         ASSERT_FALSE(r) << bad;
@@ -118,7 +124,8 @@ TEST(ProtoBuilders, TransitionOversize) {
     EXPECT_EQ(r.error().reason, "transition signal payload too large: 221 > 220");
     // Escapes count: 30 non-ASCII characters become 180 bytes of \uXXXX.
     std::string wide;
-    for (int i = 0; i < 30; ++i) wide += "\xc3\xa9";
+    for (int i = 0; i < 30; ++i)
+        wide += "\xc3\xa9";
     EXPECT_FALSE(build_transition_signal(signal(wide), kT));
 }
 
@@ -127,7 +134,8 @@ TEST(ProtoBuilders, TextMessagesTruncateAt220Bytes) {
         ShareMessage (*build)(std::string_view, std::uint32_t);
         std::uint8_t type;
     };
-    for (auto c : {Case{build_miner_message, MSG_MINER_MESSAGE}, Case{build_pool_announcement, MSG_POOL_ANNOUNCE},
+    for (auto c : {Case{build_miner_message, MSG_MINER_MESSAGE},
+                   Case{build_pool_announcement, MSG_POOL_ANNOUNCE},
                    Case{build_emergency_alert, MSG_EMERGENCY}}) {
         SCOPED_TRACE(int(c.type));
         auto m = c.build("hello", kT);
@@ -159,8 +167,10 @@ TEST(ProtoBuilders, MergedStatusAndVersionSignal) {
     EXPECT_EQ(payload(v), R"({"ver":36,"feat":["mm","segwit","mweb"],"proto":3600})");
     EXPECT_EQ(v.msg_type, MSG_VERSION_SIGNAL);
     EXPECT_EQ(v.flags, FLAG_BROADCAST);
-    EXPECT_EQ(payload(build_version_signal(36, ojson::array(), {{"ver", 37}}, kT)), R"({"ver":37,"feat":[]})");
-    EXPECT_EQ(payload(build_version_signal("36", {"mm"}, nullptr, kT)), R"({"ver":"36","feat":["mm"]})");
+    EXPECT_EQ(payload(build_version_signal(36, ojson::array(), {{"ver", 37}}, kT)),
+              R"({"ver":37,"feat":[]})");
+    EXPECT_EQ(payload(build_version_signal("36", {"mm"}, nullptr, kT)),
+              R"({"ver":"36","feat":["mm"]})");
 }
 
 TEST(ProtoBuilders, BuiltMessagesSignAndRoundTrip) {

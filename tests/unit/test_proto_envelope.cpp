@@ -13,17 +13,22 @@ using namespace sharemsg::test;
 
 namespace {
 
-const ojson& env_vectors() { return vectors()["authority_envelope"]; }
+const ojson& env_vectors() {
+    return vectors()["authority_envelope"];
+}
 
 // The authority in `set` with this pubkey, by name ("" when none).
-std::string authority_name(const Authority* a) { return a ? a->name : ""; }
+std::string authority_name(const Authority* a) {
+    return a ? a->name : "";
+}
 
 // A message signed by authority A, with the given text (transition type, flags 0x0f).
 ShareMessage by_a(std::string_view text, std::uint32_t ts = 1699999400) {
     return authority_signed(kAuthorityAPriv, MSG_TRANSITION_SIGNAL, text, ts);
 }
 
-Bytes inner_header(std::uint8_t version, std::uint8_t flags, std::uint8_t count, std::uint8_t ann_len) {
+Bytes inner_header(std::uint8_t version, std::uint8_t flags, std::uint8_t count,
+                   std::uint8_t ann_len) {
     return {version, flags, count, ann_len};
 }
 
@@ -70,7 +75,9 @@ TEST(ProtoEnvelopeCrypto, KeystreamIsSha256CounterMode) {
 }
 
 TEST(ProtoEnvelopeCrypto, EncryptEdgeCases) {
-    EXPECT_TRUE(encrypt_envelope({}, mainnet_authorities()[0].pubkey, nonce(0), mainnet_authorities())->empty());
+    EXPECT_TRUE(
+        encrypt_envelope({}, mainnet_authorities()[0].pubkey, nonce(0), mainnet_authorities())
+            ->empty());
     auto e = encrypt_envelope(Bytes{1}, hexb(kAuthorityAPub), nonce(0), mainnet_authorities());
     ASSERT_FALSE(e);
     EXPECT_EQ(e.error().code, Errc::not_authority);
@@ -81,7 +88,8 @@ TEST(ProtoEnvelopeCrypto, EncryptEdgeCases) {
     EXPECT_EQ(Bytes(env.begin() + 1, env.begin() + 17), Bytes(16, 5));
     const auto key = envelope_key(hexb(kAuthorityAPub), nonce(5));
     const Bytes ct(env.begin() + 49, env.end());
-    EXPECT_EQ(to_hex(Bytes(env.begin() + 17, env.begin() + 49)), to_hex(crypto::hmac_sha256(key, ct)));
+    EXPECT_EQ(to_hex(Bytes(env.begin() + 17, env.begin() + 49)),
+              to_hex(crypto::hmac_sha256(key, ct)));
 }
 
 TEST(ProtoEnvelopeCrypto, DecryptVectorsAndErrors) {
@@ -114,7 +122,8 @@ TEST(ProtoEnvelopeCrypto, DecryptVectorsAndErrors) {
     expect_error(bad, mainnet_authorities(), Errc::not_authority);
     expect_error(good, ab_authorities(), Errc::not_authority);  // right bytes, wrong key set
     expect_error(Bytes(good.begin(), good.begin() + 49), mainnet_authorities(), Errc::truncated);
-    expect_error(Bytes(good.begin(), good.begin() + 50), mainnet_authorities(), Errc::not_authority);
+    expect_error(Bytes(good.begin(), good.begin() + 50), mainnet_authorities(),
+                 Errc::not_authority);
 }
 
 TEST(ProtoEnvelopeCrypto, MessageDataHash) {
@@ -130,30 +139,39 @@ TEST(ProtoEnvelopeUnpack, ReferenceVectors) {
         SCOPED_TRACE(v["what"].get<std::string>());
         const Bytes env = hexb(v["envelope"].get<std::string>());
         // The envelope is the vector's inner encrypted under forrestv with its nonce.
-        EXPECT_EQ(to_hex(*encrypt_envelope(hexb(v["inner"].get<std::string>()), mainnet_authorities()[0].pubkey,
-                                           hexa<16>(v["nonce"].get<std::string>()), mainnet_authorities())),
+        EXPECT_EQ(to_hex(*encrypt_envelope(
+                      hexb(v["inner"].get<std::string>()), mainnet_authorities()[0].pubkey,
+                      hexa<16>(v["nonce"].get<std::string>()), mainnet_authorities())),
                   to_hex(env));
         auto u = unpack_share_messages(env, mainnet_authorities());
         const auto& want = v["result"];
         ASSERT_TRUE(u.info);
-        EXPECT_EQ(authority_name(u.info->authority), want["signing_key_info"]["authority_name"].get<std::string>());
-        EXPECT_EQ(u.info->announcement.has_value(), want["signing_key_info"].contains("signing_id"));
+        EXPECT_EQ(authority_name(u.info->authority),
+                  want["signing_key_info"]["authority_name"].get<std::string>());
+        EXPECT_EQ(u.info->announcement.has_value(),
+                  want["signing_key_info"].contains("signing_id"));
         if (u.info->announcement) {
-            EXPECT_EQ(to_hex(u.info->announcement->signing_id), want["signing_key_info"]["signing_id"].get<std::string>());
-            EXPECT_EQ(u.info->announcement->key_index, want["signing_key_info"]["key_index"].get<std::uint32_t>());
-            EXPECT_EQ(to_hex(u.info->announcement->pubkey), want["signing_key_info"]["signing_pubkey"].get<std::string>());
+            EXPECT_EQ(to_hex(u.info->announcement->signing_id),
+                      want["signing_key_info"]["signing_id"].get<std::string>());
+            EXPECT_EQ(u.info->announcement->key_index,
+                      want["signing_key_info"]["key_index"].get<std::uint32_t>());
+            EXPECT_EQ(to_hex(u.info->announcement->pubkey),
+                      want["signing_key_info"]["signing_pubkey"].get<std::string>());
         }
         ASSERT_EQ(u.messages.size(), want["messages"].size());
         for (std::size_t i = 0; i < u.messages.size(); ++i) {
-            EXPECT_EQ(to_hex(u.messages[i].hash()), want["messages"][i]["message_hash"].get<std::string>());
-            EXPECT_EQ(to_hex(packed(u.messages[i])), want["messages"][i]["pack"].get<std::string>());
+            EXPECT_EQ(to_hex(u.messages[i].hash()),
+                      want["messages"][i]["message_hash"].get<std::string>());
+            EXPECT_EQ(to_hex(packed(u.messages[i])),
+                      want["messages"][i]["pack"].get<std::string>());
         }
     }
 }
 
 TEST(ProtoEnvelopeUnpack, NoInfoForShortOrUndecryptableData) {
     const Bytes env = seal({by_a("x")}, std::nullopt, kAuthorityAPub, ab_authorities());
-    EXPECT_FALSE(unpack_share_messages(Bytes(env.begin(), env.begin() + 52), ab_authorities()).info);
+    EXPECT_FALSE(
+        unpack_share_messages(Bytes(env.begin(), env.begin() + 52), ab_authorities()).info);
     EXPECT_FALSE(unpack_share_messages(env, mainnet_authorities()).info);
     EXPECT_FALSE(unpack_share_messages({}, ab_authorities()).info);
     auto u = unpack_share_messages(env, ab_authorities());
@@ -165,7 +183,8 @@ TEST(ProtoEnvelopeUnpack, NoInfoForShortOrUndecryptableData) {
 TEST(ProtoEnvelopeUnpack, ToleranceCases) {
     const Bytes msg = packed(by_a("m"));
     auto with = [&](Bytes inner, int copies = 1) {
-        for (int i = 0; i < copies; ++i) append(inner, msg);
+        for (int i = 0; i < copies; ++i)
+            append(inner, msg);
         return unpack_share_messages(seal_raw(inner), ab_authorities());
     };
     {  // a 3-byte inner makes a 52-byte envelope: below the 53-byte minimum, so no info at all
@@ -267,10 +286,12 @@ TEST(ProtoEnvelopePack, ReferenceVectors) {
     for (const auto& v : vectors()["pack_share_messages"]) {
         SCOPED_TRACE(v["what"].get<std::string>());
         std::vector<ShareMessage> msgs;
-        for (const auto& mj : v["messages_in"]) msgs.push_back(message_from_json(mj));
+        for (const auto& mj : v["messages_in"])
+            msgs.push_back(message_from_json(mj));
         std::optional<Bytes> ann;
         if (v["announcement"].is_string()) ann = hexb(v["announcement"].get<std::string>());
-        auto env = pack_share_messages(msgs, ann, hexa<16>(v["nonce"].get<std::string>()), ab_authorities());
+        auto env = pack_share_messages(msgs, ann, hexa<16>(v["nonce"].get<std::string>()),
+                                       ab_authorities());
         if (v.contains("result")) {
             ASSERT_FALSE(env);
             EXPECT_EQ(env.error().code, Errc::not_authority);
@@ -294,8 +315,9 @@ TEST(ProtoEnvelopePack, ReferenceVectors) {
 TEST(ProtoEnvelopePack, AuthoritySignatureIsDeterministic) {
     // The vector's TRANSITION_SIGNAL, signed afresh with A: RFC6979 gives the same bytes.
     const auto& want = vectors()["pack_share_messages"][1]["messages_in"][0];
-    auto m = ShareMessage::make(want["msg_type"].get<std::uint8_t>(), hexb(want["payload"].get<std::string>()),
-                                want["flags"].get<std::uint8_t>(), want["timestamp"].get<std::uint32_t>());
+    auto m = ShareMessage::make(
+        want["msg_type"].get<std::uint8_t>(), hexb(want["payload"].get<std::string>()),
+        want["flags"].get<std::uint8_t>(), want["timestamp"].get<std::uint32_t>());
     sign_message_with(m, privkey(kAuthorityAPriv));
     EXPECT_EQ(to_hex(m.signature), want["signature"].get<std::string>());
     EXPECT_EQ(to_hex(packed(m)), want["pack"].get<std::string>());
@@ -379,7 +401,8 @@ TEST(ProtoEnvelopePack, AnnouncementOnlyAndLastSignerChoosesKey) {
     append(expect_inner, ann);
     EXPECT_EQ(to_hex(dec->inner), to_hex(expect_inner));
 
-    std::vector<ShareMessage> mixed{by_a("a"), authority_signed(kAuthorityBPriv, MSG_EMERGENCY, "b", 1699999401)};
+    std::vector<ShareMessage> mixed{
+        by_a("a"), authority_signed(kAuthorityBPriv, MSG_EMERGENCY, "b", 1699999401)};
     env = pack_share_messages(mixed, std::nullopt, nonce(3), set);
     ASSERT_TRUE(env);
     EXPECT_EQ(authority_name(decrypt_envelope(*env, set)->authority), "test_authority_B");
@@ -390,7 +413,8 @@ TEST(ProtoEnvelopePack, RefusesToRewriteSignedFlags) {
     // the flags it was made with, so a message signed without the authority bit packs into
     // an envelope that fails the V36 rule. We refuse it; the quirk switch reproduces the
     // reference for the conformance runner.
-    std::vector<ShareMessage> msgs{authority_signed(kAuthorityAPriv, MSG_EMERGENCY, "alert", 1699999000, 0x07)};
+    std::vector<ShareMessage> msgs{
+        authority_signed(kAuthorityAPriv, MSG_EMERGENCY, "alert", 1699999000, 0x07)};
     auto refused = pack_share_messages(msgs, std::nullopt, nonce(6), ab_authorities());
     ASSERT_FALSE(refused);
     EXPECT_EQ(refused.error().code, Errc::invalid_argument);
@@ -408,7 +432,8 @@ TEST(ProtoEnvelopePack, RefusesToRewriteSignedFlags) {
     EXPECT_EQ(check_v36_message_data(*env, ab_authorities()).rule, V36Rule::bad_signature);
 
     // Signed with the authority bit set, the same message packs and passes the rule.
-    std::vector<ShareMessage> good{authority_signed(kAuthorityAPriv, MSG_EMERGENCY, "alert", 1699999000, 0x0f)};
+    std::vector<ShareMessage> good{
+        authority_signed(kAuthorityAPriv, MSG_EMERGENCY, "alert", 1699999000, 0x0f)};
     auto ok = pack_share_messages(good, std::nullopt, nonce(6), ab_authorities());
     ASSERT_TRUE(ok);
     EXPECT_EQ(check_v36_message_data(*ok, ab_authorities()).rule, V36Rule::ok);
@@ -440,12 +465,14 @@ TEST(ProtoEnvelopeV36, EveryRule) {
     EXPECT_FALSE(check_v36_message_data(flipped, set).valid());
 
     std::vector<ShareMessage> none;
-    EXPECT_EQ(rule(*pack_share_messages(none, signing_key("m1k0").announcement().pack(), nonce(4), set)),
-              V36Rule::no_messages);
+    EXPECT_EQ(
+        rule(*pack_share_messages(none, signing_key("m1k0").announcement().pack(), nonce(4), set)),
+        V36Rule::no_messages);
     EXPECT_EQ(rule(seal_raw(inner_header(2, 0, 1, 0))), V36Rule::no_messages);
 
-    EXPECT_EQ(rule(seal({text_message(MSG_MINER_MESSAGE, "u", 5)}, std::nullopt, kAuthorityAPub, set)),
-              V36Rule::unsigned_message);
+    EXPECT_EQ(
+        rule(seal({text_message(MSG_MINER_MESSAGE, "u", 5)}, std::nullopt, kAuthorityAPub, set)),
+        V36Rule::unsigned_message);
 
     auto chat = text_message(MSG_MINER_MESSAGE, "c", 5);
     sign_message(chat, signing_key("m1k0"));
@@ -455,7 +482,8 @@ TEST(ProtoEnvelopeV36, EveryRule) {
     EXPECT_EQ(rule(seal({by_b}, std::nullopt, kAuthorityAPub, set)), V36Rule::bad_signature);
     EXPECT_EQ(rule(seal({by_b}, std::nullopt, kAuthorityBPub, set)), V36Rule::ok);
     // One good and one bad message: the share is invalid.
-    EXPECT_EQ(rule(seal({by_a("ok"), chat}, std::nullopt, kAuthorityAPub, set)), V36Rule::bad_signature);
+    EXPECT_EQ(rule(seal({by_a("ok"), chat}, std::nullopt, kAuthorityAPub, set)),
+              V36Rule::bad_signature);
 
     // High-S authority signature: accepted (normalized), as the deployed network does.
     auto high = by_a("high");
@@ -483,7 +511,8 @@ TEST(ProtoEnvelopeV36, RealMainnetBlob) {
     ASSERT_EQ(v.messages.size(), 1u);
     EXPECT_EQ(v.messages[0].msg_type, MSG_TRANSITION_SIGNAL);
     EXPECT_TRUE(v.messages[0].is_protocol_authority());
-    EXPECT_EQ(to_hex(v.messages[0].hash()), want["messages"][0]["unpacked"]["message_hash"].get<std::string>());
+    EXPECT_EQ(to_hex(v.messages[0].hash()),
+              want["messages"][0]["unpacked"]["message_hash"].get<std::string>());
 
     Bytes flipped = blob;
     flipped[100] ^= 0x01;  // one ciphertext byte

@@ -12,14 +12,16 @@ using namespace sharemsg::test;
 
 namespace {
 
-const ojson& share_message_vectors() { return vectors()["share_message"]["vectors"]; }
+const ojson& share_message_vectors() {
+    return vectors()["share_message"]["vectors"];
+}
 
 // The vector's input as a locally created message, signed by its signer if it has one.
 ShareMessage from_input(const ojson& v) {
     const auto& in = v["input"];
-    auto m = ShareMessage::make(in["msg_type"].get<std::uint8_t>(), hexb(in["payload"].get<std::string>()),
-                                in.value("flags", FLAG_BROADCAST | FLAG_PERSISTENT),
-                                in["timestamp"].get<std::uint32_t>());
+    auto m = ShareMessage::make(
+        in["msg_type"].get<std::uint8_t>(), hexb(in["payload"].get<std::string>()),
+        in.value("flags", FLAG_BROADCAST | FLAG_PERSISTENT), in["timestamp"].get<std::uint32_t>());
     if (v.contains("signer")) sign_message(m, signing_key(v["signer"].get<std::string>()));
     return m;
 }
@@ -39,7 +41,13 @@ Error unpack_error(const Bytes& data, std::size_t offset = 0) {
 
 // Header for a message with the given payload length (type 2, flags 6, timestamp 0x01020304).
 Bytes header(std::uint16_t payload_len) {
-    return {0x02, 0x06, 0x04, 0x03, 0x02, 0x01, static_cast<std::uint8_t>(payload_len),
+    return {0x02,
+            0x06,
+            0x04,
+            0x03,
+            0x02,
+            0x01,
+            static_cast<std::uint8_t>(payload_len),
             static_cast<std::uint8_t>(payload_len >> 8)};
 }
 
@@ -113,7 +121,8 @@ TEST(ProtoMessageUnpack, RoundTripsReferenceVectors) {
         EXPECT_EQ(r->message.wire_flags, want["wire_flags"].get<int>());
         EXPECT_EQ(to_hex(r->message.hash()), want["message_hash"].get<std::string>());
         EXPECT_EQ(to_hex(packed(r->message)), want["pack"].get<std::string>());
-        EXPECT_EQ(message_to_json(r->message, v["clock"].get<double>()), v["unpacked_to_dict"]["ok"]);
+        EXPECT_EQ(message_to_json(r->message, v["clock"].get<double>()),
+                  v["unpacked_to_dict"]["ok"]);
     }
 }
 
@@ -274,7 +283,8 @@ TEST(ProtoMessageSign, VectorAfterRegistryVerifyJson) {
         auto reg = registry_with(signing_key(signer), "miner_" + signer);
         EXPECT_TRUE(verify_with_registry(m, reg, mainnet_authorities()));
         EXPECT_EQ(m.flags, v["after_registry_verify"]["flags"].get<int>());
-        EXPECT_EQ(message_to_json(m, v["clock"].get<double>()), v["after_registry_verify"]["to_dict"]);
+        EXPECT_EQ(message_to_json(m, v["clock"].get<double>()),
+                  v["after_registry_verify"]["to_dict"]);
     }
 }
 
@@ -348,7 +358,8 @@ TEST(ProtoMessageVerify, RegistryKeyThatIsAnAuthoritySetsTheAuthorityFlag) {
     EXPECT_TRUE(verify_with_registry(m, reg, ab_authorities()));
     EXPECT_TRUE(m.is_protocol_authority());
     m.flags &= static_cast<std::uint8_t>(~FLAG_PROTOCOL_AUTHORITY);
-    EXPECT_TRUE(verify_with_registry(m, reg, mainnet_authorities()));  // A is not a mainnet authority
+    EXPECT_TRUE(
+        verify_with_registry(m, reg, mainnet_authorities()));  // A is not a mainnet authority
     EXPECT_FALSE(m.is_protocol_authority());
 }
 
@@ -398,30 +409,39 @@ TEST(ProtoMessageVerify, MainnetBlobHighSSignatureAcceptedOnlyAfterNormalization
     const Bytes maintainer = hexb(blob["decrypt_authority_pubkey"].get<std::string>());
     EXPECT_TRUE(crypto::ecdsa_der_is_high_s(m.signature));
     EXPECT_FALSE(crypto::ecdsa_verify_der(maintainer, m.hash(), m.signature));
-    EXPECT_TRUE(crypto::ecdsa_verify_der(maintainer, m.hash(), hexb(sa["low_s_normalized_signature"].get<std::string>())));
-    EXPECT_EQ(to_hex(negate_s(hexb(sa["low_s_normalized_signature"].get<std::string>()))), to_hex(m.signature));
+    EXPECT_TRUE(crypto::ecdsa_verify_der(
+        maintainer, m.hash(), hexb(sa["low_s_normalized_signature"].get<std::string>())));
+    EXPECT_EQ(to_hex(negate_s(hexb(sa["low_s_normalized_signature"].get<std::string>()))),
+              to_hex(m.signature));
 
     auto other = m;
-    EXPECT_FALSE(verify_authority_direct(other, mainnet_authorities()[0].pubkey, mainnet_authorities()));
+    EXPECT_FALSE(
+        verify_authority_direct(other, mainnet_authorities()[0].pubkey, mainnet_authorities()));
     EXPECT_TRUE(verify_authority_direct(m, maintainer, mainnet_authorities()));
     EXPECT_EQ(m.flags, mv["verify_authority_direct_ecdsa"]["flags_after"].get<int>());
-    EXPECT_EQ(message_to_json(m, blob["clock"].get<double>()), mv["verify_authority_direct_ecdsa"]["to_dict_after"]);
+    EXPECT_EQ(message_to_json(m, blob["clock"].get<double>()),
+              mv["verify_authority_direct_ecdsa"]["to_dict_after"]);
 }
 
 TEST(ProtoMessageJson, TextDataRawAndFallbacks) {
     auto json_of = [](std::uint8_t type, Bytes payload) {
         return message_to_json(ShareMessage::make(type, payload, 0x06, 1000), 1000);
     };
-    auto j = json_of(MSG_MINER_MESSAGE, text_bytes("Gr\xc3\xbc\xc3\x9f" "e"));
-    EXPECT_EQ(j["text"], "Gr\xc3\xbc\xc3\x9f" "e");
+    auto j = json_of(MSG_MINER_MESSAGE, text_bytes("Gr\xc3\xbc\xc3\x9f"
+                                                   "e"));
+    EXPECT_EQ(j["text"],
+              "Gr\xc3\xbc\xc3\x9f"
+              "e");
     EXPECT_FALSE(j.contains("data") || j.contains("raw"));
-    EXPECT_EQ(json_of(MSG_EMERGENCY, {0xff, 0xfe, 0x41})["text"], "fffe41");  // invalid UTF-8 -> hex
-    EXPECT_EQ(json_of(MSG_POOL_ANNOUNCE, {0xc0, 0xaf})["text"], "c0af");      // overlong -> hex
+    EXPECT_EQ(json_of(MSG_EMERGENCY, {0xff, 0xfe, 0x41})["text"],
+              "fffe41");                                                  // invalid UTF-8 -> hex
+    EXPECT_EQ(json_of(MSG_POOL_ANNOUNCE, {0xc0, 0xaf})["text"], "c0af");  // overlong -> hex
 
     j = json_of(MSG_VERSION_SIGNAL, text_bytes(R"({"ver":36,"feat":["mm"]})"));
     EXPECT_EQ(j["data"].dump(), R"({"ver":36,"feat":["mm"]})");
     EXPECT_FALSE(j.contains("raw"));
-    EXPECT_EQ(json_of(MSG_NODE_STATUS, text_bytes("not json"))["raw"], to_hex(as_bytes("not json")));
+    EXPECT_EQ(json_of(MSG_NODE_STATUS, text_bytes("not json"))["raw"],
+              to_hex(as_bytes("not json")));
     EXPECT_EQ(json_of(MSG_MERGED_STATUS, {0xff, '{', '}'})["raw"], "ff7b7d");
     EXPECT_FALSE(json_of(MSG_TRANSITION_SIGNAL, text_bytes("{")).contains("data"));
 
@@ -448,10 +468,11 @@ TEST(ProtoMessageJson, AgeSenderShareHashAndKeyOrder) {
     m.signing_id = hexa<20>("6b000460548e25968e1e7e6ac54c18003bee5242");
     m.share_hash = share_hash(0x1001);
     m.verified = true;
-    EXPECT_EQ(message_to_json(m, 1005).dump(),
-              R"({"type":"MINER_MESSAGE","type_id":2,"timestamp":1000,"age":5,)"
-              R"("flags":{"signed":true,"broadcast":true,"persistent":true},"verified":true,)"
-              R"("signing_id":"6b000460548e25968e1e7e6ac54c18003bee5242","protocol_authority":false,)"
-              R"("text":"hi","sender":"LaAddr",)"
-              R"("share_hash":"0000000000000000000000000000000000000000000000000000000000001001"})");
+    EXPECT_EQ(
+        message_to_json(m, 1005).dump(),
+        R"({"type":"MINER_MESSAGE","type_id":2,"timestamp":1000,"age":5,)"
+        R"("flags":{"signed":true,"broadcast":true,"persistent":true},"verified":true,)"
+        R"("signing_id":"6b000460548e25968e1e7e6ac54c18003bee5242","protocol_authority":false,)"
+        R"("text":"hi","sender":"LaAddr",)"
+        R"("share_hash":"0000000000000000000000000000000000000000000000000000000000001001"})");
 }

@@ -12,13 +12,14 @@ namespace {
 
 const char* const kKeys[] = {"m1k0", "m1k1", "m2k0", "m2k7"};
 
-bool reg(SigningKeyRegistry& r, const std::string& address, const std::string& key, double timestamp = 0,
-         double now = kNow) {
+bool reg(SigningKeyRegistry& r, const std::string& address, const std::string& key,
+         double timestamp = 0, double now = kNow) {
     const auto k = signing_key(key);
     return r.register_key(address, k.signing_id(), k.key_index(), k.pubkey(), now, timestamp);
 }
 // Registers a key under an index other than its own (announcements carry any index).
-bool reg_as(SigningKeyRegistry& r, const std::string& address, const std::string& key, std::uint32_t index) {
+bool reg_as(SigningKeyRegistry& r, const std::string& address, const std::string& key,
+            std::uint32_t index) {
     const auto k = signing_key(key);
     return r.register_key(address, k.signing_id(), index, k.pubkey(), kNow);
 }
@@ -35,7 +36,8 @@ TEST(ProtoRegistry, ReplaysReferenceSequence) {
     const auto& steps = vectors()["signing_key_registry"]["steps"];
     ASSERT_EQ(steps.size(), 3u);
     SigningKeyRegistry r;
-    const std::vector<std::pair<std::string, double>> actions{{"m1k0", 1000}, {"m1k0", 1001}, {"m1k1", 1002}};
+    const std::vector<std::pair<std::string, double>> actions{
+        {"m1k0", 1000}, {"m1k0", 1001}, {"m1k1", 1002}};
     for (std::size_t i = 0; i < steps.size(); ++i) {
         const auto& s = steps[i];
         SCOPED_TRACE(s["step"].get<std::string>());
@@ -44,7 +46,8 @@ TEST(ProtoRegistry, ReplaysReferenceSequence) {
         for (const char* k : kKeys) {
             EXPECT_EQ(valid(r, k), s["is_key_valid"][k].get<bool>()) << k;
             const auto& want_owner = s["get_miner_for_id"][k];
-            EXPECT_EQ(owner(r, k).value_or("<none>"), want_owner.is_null() ? "<none>" : want_owner.get<std::string>());
+            EXPECT_EQ(owner(r, k).value_or("<none>"),
+                      want_owner.is_null() ? "<none>" : want_owner.get<std::string>());
         }
         for (const auto& [address, want] : s["get_miner_current_key"].items()) {
             auto cur = r.current_key(address);

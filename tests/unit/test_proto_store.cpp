@@ -11,8 +11,8 @@ using namespace sharemsg::test;
 
 namespace {
 
-MessageStore make_store(std::size_t max_messages = 1000, double max_age = 3600, ReferenceQuirks q = {},
-                        const AuthoritySet& set = ab_authorities()) {
+MessageStore make_store(std::size_t max_messages = 1000, double max_age = 3600,
+                        ReferenceQuirks q = {}, const AuthoritySet& set = ab_authorities()) {
     return MessageStore(StoreOptions{max_messages, max_age, q}, set);
 }
 
@@ -33,7 +33,8 @@ ShareMessage with_share(ShareMessage m, std::uint16_t share) {
 // Payload texts in store order.
 std::vector<std::string> texts(const std::vector<MessageStore::Ptr>& v) {
     std::vector<std::string> out;
-    for (const auto& m : v) out.push_back(to_string(m->payload));
+    for (const auto& m : v)
+        out.push_back(to_string(m->payload));
     return out;
 }
 using Texts = std::vector<std::string>;
@@ -64,8 +65,8 @@ TEST(ProtoStore, Deduplicates) {
 TEST(ProtoStore, ExpiryByAgeSparesTransitionAuthority) {
     auto s = make_store(1000, 3600);
     const double now = 10000;
-    EXPECT_TRUE(s.add_local_message(msg("edge", 6400), now));   // age == max_age
-    EXPECT_FALSE(s.add_local_message(msg("old", 6399), now));   // age > max_age
+    EXPECT_TRUE(s.add_local_message(msg("edge", 6400), now));  // age == max_age
+    EXPECT_FALSE(s.add_local_message(msg("old", 6399), now));  // age > max_age
     EXPECT_TRUE(s.add_local_message(transition("ancient", 1), now));
     auto alert = text_message(MSG_EMERGENCY, "auth alert", 6399, 0x0f);
     EXPECT_FALSE(s.add_local_message(alert, now));  // authority, but not a transition signal
@@ -93,7 +94,8 @@ TEST(ProtoStore, NewestFirstWithStableTies) {
 TEST(ProtoStore, CapKeepsTransitionSignals) {
     auto s = make_store(3, 1e9);
     s.add_local_message(transition("T", 1), 100);
-    for (std::uint32_t ts : {10, 20, 30}) s.add_local_message(msg(std::to_string(ts), ts), 100);
+    for (std::uint32_t ts : {10, 20, 30})
+        s.add_local_message(msg(std::to_string(ts), ts), 100);
     EXPECT_EQ(texts(s.messages()), (Texts{"30", "20", "T"}));
     EXPECT_FALSE(s.contains(msg("10", 10).hash()));
     EXPECT_TRUE(s.add_local_message(msg("10", 10), 100));  // evicted, so no longer a duplicate
@@ -101,7 +103,8 @@ TEST(ProtoStore, CapKeepsTransitionSignals) {
 
     // Only transition signals over the cap: all are kept.
     auto t = make_store(2, 1e9);
-    for (std::uint32_t ts : {1, 2, 3}) t.add_local_message(transition(std::to_string(ts), ts), 100);
+    for (std::uint32_t ts : {1, 2, 3})
+        t.add_local_message(transition(std::to_string(ts), ts), 100);
     EXPECT_EQ(t.size(), 3u);
 }
 
@@ -110,7 +113,8 @@ TEST(ProtoStore, CapEvictsTransitionSignalsUnderQuirk) {
     q.cap_evicts_transition_signals = true;
     auto s = make_store(3, 1e9, q);
     s.add_local_message(transition("T", 1), 100);
-    for (std::uint32_t ts : {10, 20, 30}) s.add_local_message(msg(std::to_string(ts), ts), 100);
+    for (std::uint32_t ts : {10, 20, 30})
+        s.add_local_message(msg(std::to_string(ts), ts), 100);
     EXPECT_EQ(texts(s.messages()), (Texts{"30", "20", "10"}));
     EXPECT_EQ(texts(s.authority_messages()), (Texts{"T"}));  // the reference's side list keeps it
     EXPECT_EQ(s.stats()["authority_messages"], 1);
@@ -132,7 +136,8 @@ TEST(ProtoStore, PruneBySharechain) {
     EXPECT_EQ(texts(s.messages()), (Texts{"local", "b-auth", "a1"}));
     EXPECT_EQ(s.tracked_shares(), std::vector<ShareHash>{share_hash(1)});
     EXPECT_FALSE(s.contains(msg("b1", 20).hash()));
-    EXPECT_TRUE(s.add_local_message(with_share(msg("b1", 20), 3), 100));  // may come back in another share
+    EXPECT_TRUE(
+        s.add_local_message(with_share(msg("b1", 20), 3), 100));  // may come back in another share
 
     s.prune_by_sharechain({share_hash(3)});
     EXPECT_EQ(texts(s.messages()), (Texts{"local", "b-auth", "b1"}));
@@ -209,7 +214,8 @@ TEST(ProtoStore, StatsFields) {
     s.add_local_message(with_share(b, 5), 300);
     s.add_local_message(c, 300);
     s.bans().ban_type(0x7f);
-    s.registry().register_key("zed", signing_key("m1k0").signing_id(), 0, signing_key("m1k0").pubkey(), 300);
+    s.registry().register_key("zed", signing_key("m1k0").signing_id(), 0,
+                              signing_key("m1k0").pubkey(), 300);
     st = s.stats();
     EXPECT_EQ(st["total_messages"], 3);
     EXPECT_EQ(st["authority_messages"], 1);
@@ -234,7 +240,8 @@ TEST(ProtoStore, ProcessShareReferenceSequence) {
     for (const auto& step : ms["steps"]) {
         SCOPED_TRACE(step["step"].get<std::string>());
         const double now = step["clock"].get<double>();
-        auto r = s.process_share(share_hash(shares[i++]), "addrA", hexb(step["envelope"].get<std::string>()), now);
+        auto r = s.process_share(share_hash(shares[i++]), "addrA",
+                                 hexb(step["envelope"].get<std::string>()), now);
         ASSERT_TRUE(r) << r.error().to_string();
         EXPECT_EQ(*r, step["result"]["ok"].get<std::size_t>());
         const auto& st = step["state"];
@@ -264,8 +271,8 @@ TEST(ProtoStore, ProcessShareAnnouncementThenSignedMessages) {
     const auto& set = ab_authorities();
     // Share 1 by addrA: announces k0, carries a k0-signed message and an unsigned one.
     auto r = s.process_share(share_hash(1), "addrA",
-                             seal({signed_by(k0, "hello", 100), msg("plain", 101)}, k0.announcement().pack(),
-                                  kAuthorityAPub, set),
+                             seal({signed_by(k0, "hello", 100), msg("plain", 101)},
+                                  k0.announcement().pack(), kAuthorityAPub, set),
                              200);
     ASSERT_TRUE(r);
     EXPECT_EQ(*r, 2u);
@@ -280,8 +287,8 @@ TEST(ProtoStore, ProcessShareAnnouncementThenSignedMessages) {
 
     // Share 2 by addrA rotates to k1: k0 signatures no longer verify, k1's do.
     r = s.process_share(share_hash(2), "addrA",
-                        seal({signed_by(k0, "stale", 102), signed_by(k1, "fresh", 103)}, k1.announcement().pack(),
-                             kAuthorityAPub, set),
+                        seal({signed_by(k0, "stale", 102), signed_by(k1, "fresh", 103)},
+                             k1.announcement().pack(), kAuthorityAPub, set),
                         200);
     ASSERT_TRUE(r);
     EXPECT_EQ(*r, 2u);
@@ -291,25 +298,29 @@ TEST(ProtoStore, ProcessShareAnnouncementThenSignedMessages) {
     EXPECT_TRUE(s.messages()[3]->verified);  // stored before the rotation: kept as it was
 
     // Share 3 by addrB re-announces k1: attribution follows the last announcer.
-    r = s.process_share(share_hash(3), "addrB",
-                        seal({signed_by(k1, "whose?", 104)}, k1.announcement().pack(), kAuthorityBPub, set), 200);
+    r = s.process_share(
+        share_hash(3), "addrB",
+        seal({signed_by(k1, "whose?", 104)}, k1.announcement().pack(), kAuthorityBPub, set), 200);
     ASSERT_TRUE(r);
     EXPECT_EQ(s.messages()[0]->sender_address, "addrB");
-    r = s.process_share(share_hash(4), "addrC",
-                        seal({signed_by(k1, "carried by C", 105)}, std::nullopt, kAuthorityAPub, set), 200);
+    r = s.process_share(
+        share_hash(4), "addrC",
+        seal({signed_by(k1, "carried by C", 105)}, std::nullopt, kAuthorityAPub, set), 200);
     ASSERT_TRUE(r);
     EXPECT_TRUE(s.messages()[0]->verified);
     EXPECT_EQ(s.messages()[0]->sender_address, "addrB");  // the signer, not the carrier
 
     // Data that does not decrypt: nothing is registered or stored.
     const std::size_t ids = s.registry().known_ids(), count = s.size();
-    r = s.process_share(share_hash(5), "addrD",
-                        seal({msg("x", 106)}, signing_key("m2k0").announcement().pack(), kAuthorityAPub, set), 200);
+    r = s.process_share(
+        share_hash(5), "addrD",
+        seal({msg("x", 106)}, signing_key("m2k0").announcement().pack(), kAuthorityAPub, set), 200);
     ASSERT_TRUE(r);
     EXPECT_EQ(*r, 1u);  // control: the same construction decrypts under our set
     EXPECT_EQ(s.registry().known_ids(), ids + 1);
     EXPECT_EQ(*s.process_share(share_hash(6), "addrD", Bytes(80, 0x01), 200), 0u);
-    Bytes garbled = seal({msg("y", 107)}, signing_key("m2k7").announcement().pack(), kAuthorityAPub, set);
+    Bytes garbled =
+        seal({msg("y", 107)}, signing_key("m2k7").announcement().pack(), kAuthorityAPub, set);
     garbled.back() ^= 1;
     EXPECT_EQ(*s.process_share(share_hash(7), "addrD", garbled, 200), 0u);
     EXPECT_EQ(s.registry().known_ids(), ids + 1);
@@ -322,7 +333,8 @@ TEST(ProtoStore, ProcessShareWithAuthoritySigningKey) {
     auto m = text_message(MSG_TRANSITION_SIGNAL, "{}", 100, 0x07);
     m.signing_id = ann.signing_id;
     sign_message_with(m, privkey(kAuthorityAPriv));
-    auto r = s.process_share(share_hash(1), "authAddr", seal({m}, ann.pack(), kAuthorityAPub, ab_authorities()), 200);
+    auto r = s.process_share(share_hash(1), "authAddr",
+                             seal({m}, ann.pack(), kAuthorityAPub, ab_authorities()), 200);
     ASSERT_TRUE(r);
     EXPECT_EQ(*r, 1u);
     ASSERT_EQ(s.authority_messages().size(), 1u);
@@ -347,7 +359,8 @@ TEST(ProtoStore, ProcessShareAbortsOnlyUnderQuirk) {
     auto ours2 = make_store(1000, 1e9);
     ASSERT_TRUE(ours2.process_share(share_hash(2), "A", env, kNow));
     EXPECT_EQ(ours2.registry().known_ids(), v["known_signing_keys_after"].get<std::size_t>());
-    for (const auto& m : ours2.messages()) EXPECT_FALSE(m->verified);
+    for (const auto& m : ours2.messages())
+        EXPECT_FALSE(m->verified);
     auto ref2 = make_store(1000, 1e9, q);
     r = ref2.process_share(share_hash(2), "A", env, kNow);
     ASSERT_FALSE(r);
@@ -376,8 +389,9 @@ TEST(ProtoStore, ProcessShareQuirkAbortsOnUnparseableSignature) {
     sign_message(wrong, signing_key("m2k0"));
     wrong.signing_id = k0.signing_id();
     auto ref2 = make_store(1000, 1e9, q);
-    auto r = ref2.process_share(share_hash(1), "A", seal({wrong}, k0.announcement().pack(), kAuthorityAPub,
-                                                          ab_authorities()), 200);
+    auto r = ref2.process_share(
+        share_hash(1), "A",
+        seal({wrong}, k0.announcement().pack(), kAuthorityAPub, ab_authorities()), 200);
     ASSERT_TRUE(r) << r.error().to_string();
     EXPECT_EQ(*r, 1u);
 }
@@ -396,7 +410,8 @@ TEST(ProtoStore, LoadBlobHexMainnet) {
     MessageQuery auth_only;
     auth_only.authority_only = true;
     EXPECT_EQ(s.to_json(auth_only, kNow), want["load_blob_hex_ecdsa"]["to_json"]);
-    EXPECT_EQ(s.stats()["authority_messages"], want["load_blob_hex_ecdsa"]["stats_authority_messages"]);
+    EXPECT_EQ(s.stats()["authority_messages"],
+              want["load_blob_hex_ecdsa"]["stats_authority_messages"]);
 
     EXPECT_EQ(s.load_blob_hex(mainnet_blob_text(), kNow), 0u);  // duplicate
     EXPECT_EQ(s.load_blob_hex("zz", kNow), 0u);

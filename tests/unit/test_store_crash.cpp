@@ -36,7 +36,8 @@ namespace {
         auto report = [fd, line](const store::Outcome& o) {
             if (!o.ok()) return;
             // One write per line (< PIPE_BUF), so lines never interleave or tear.
-            if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) _exit(3);
+            if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+                _exit(3);
         };
         if (i % 4 == 3)
             w.enqueue(store::QueueOutbox{m.hash(), *proto::pack_message(m), 1.0 * i}, report);
@@ -83,13 +84,15 @@ TEST(StoreCrash, KillNineNeverLosesAnAcknowledgedWrite) {
         // moment within the next ~150 ms.
         pollfd pfd{p[0], POLLIN, 0};
         ASSERT_EQ(::poll(&pfd, 1, 10000), 1) << "child never acknowledged a write";
-        std::this_thread::sleep_for(std::chrono::microseconds(std::uniform_int_distribution<int>(0, 150000)(rng)));
+        std::this_thread::sleep_for(
+            std::chrono::microseconds(std::uniform_int_distribution<int>(0, 150000)(rng)));
         ASSERT_EQ(::kill(pid, SIGKILL), 0);
         const std::string text = drain(p[0]);
         ::close(p[0]);
         int status = 0;
         ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-        ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "child exited on its own: " << status;
+        ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+            << "child exited on its own: " << status;
 
         std::size_t pos = 0;
         while (pos < text.size()) {
@@ -110,13 +113,17 @@ TEST(StoreCrash, KillNineNeverLosesAnAcknowledgedWrite) {
         auto msgs = store::load_messages(db);
         ASSERT_TRUE(msgs) << msgs.error().reason;
         std::multiset<std::string> stored;
-        for (const auto& m : *msgs) stored.insert(to_hex(m.hash()));
-        for (const auto& h : acked_msgs) EXPECT_EQ(stored.count(h), 1u) << "acknowledged message lost: " << h;
+        for (const auto& m : *msgs)
+            stored.insert(to_hex(m.hash()));
+        for (const auto& h : acked_msgs)
+            EXPECT_EQ(stored.count(h), 1u) << "acknowledged message lost: " << h;
         auto outbox = store::load_outbox(db, std::nullopt);
         ASSERT_TRUE(outbox);
         std::multiset<std::string> queued;
-        for (const auto& e : *outbox) queued.insert(to_hex(e.message_hash));
-        for (const auto& h : acked_outbox) EXPECT_EQ(queued.count(h), 1u) << "acknowledged outbox entry lost: " << h;
+        for (const auto& e : *outbox)
+            queued.insert(to_hex(e.message_hash));
+        for (const auto& h : acked_outbox)
+            EXPECT_EQ(queued.count(h), 1u) << "acknowledged outbox entry lost: " << h;
         if (HasFailure()) return;
     }
     EXPECT_EQ(total_lines, acked_msgs.size() + acked_outbox.size());  // no acknowledgement twice

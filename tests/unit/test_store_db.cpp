@@ -49,7 +49,8 @@ TEST(StoreDb, RefusesNewerSchemaAndReaderIsReadOnly) {
     }
     auto w = store::Database::open_writer(path);
     ASSERT_FALSE(w);
-    EXPECT_NE(w.error().reason.find("newer than this build"), std::string::npos) << w.error().reason;
+    EXPECT_NE(w.error().reason.find("newer than this build"), std::string::npos)
+        << w.error().reason;
     auto r = store::Database::open_reader(path);
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, Errc::bad_version);
@@ -68,14 +69,16 @@ TEST(StoreDb, MessagesRoundTripEveryField) {
     test::TempDir dir("store-msg-rt");
     const auto path = dir.file("node.db");
     std::vector<proto::ShareMessage> msgs;
-    for (std::uint32_t i = 0; i < 6; ++i) msgs.push_back(numbered_message(i));
+    for (std::uint32_t i = 0; i < 6; ++i)
+        msgs.push_back(numbered_message(i));
     msgs[3].payload.clear();  // empty payload stays an empty blob, not NULL
     msgs[1].flags &= static_cast<std::uint8_t>(~proto::FLAG_PROTOCOL_AUTHORITY);
     msgs[5].flags |= proto::FLAG_PROTOCOL_AUTHORITY;  // earned by verification
     {
         store::Writer w(test::open_writer_db(path));
         std::vector<store::Op> ops;
-        for (const auto& m : msgs) ops.push_back(store::PutMessage{m, 1700000100.25});
+        for (const auto& m : msgs)
+            ops.push_back(store::PutMessage{m, 1700000100.25});
         for (const auto& o : w.commit_now(std::move(ops))) {
             EXPECT_TRUE(o.ok()) << o.status.error().reason;
             EXPECT_TRUE(o.changed);
@@ -85,7 +88,8 @@ TEST(StoreDb, MessagesRoundTripEveryField) {
     auto loaded = store::load_messages(reader);
     ASSERT_TRUE(loaded) << loaded.error().reason;
     ASSERT_EQ(loaded->size(), msgs.size());
-    for (std::size_t i = 0; i < msgs.size(); ++i) expect_same((*loaded)[i], msgs[i]);
+    for (std::size_t i = 0; i < msgs.size(); ++i)
+        expect_same((*loaded)[i], msgs[i]);
     EXPECT_NE((*loaded)[1].flags, (*loaded)[1].wire_flags);
     EXPECT_FALSE((*loaded)[0].signing_id.has_value());
     EXPECT_FALSE((*loaded)[0].sender_address.has_value());
@@ -111,7 +115,8 @@ TEST(StoreDb, DuplicateMessageHashIsIgnoredAndReported) {
     ASSERT_TRUE(second.ok());
     EXPECT_FALSE(second.changed);
     // Both in one batch: the second is a no-op.
-    auto batch = w.commit_now({store::PutMessage{numbered_message(8), 3.0}, store::PutMessage{numbered_message(8), 4.0}});
+    auto batch = w.commit_now(
+        {store::PutMessage{numbered_message(8), 3.0}, store::PutMessage{numbered_message(8), 4.0}});
     EXPECT_TRUE(batch[0].changed);
     EXPECT_FALSE(batch[1].changed);
     w.flush();
@@ -159,9 +164,11 @@ TEST(StoreDb, OutboxKeysKeyStateAndBansRoundTrip) {
     {
         store::Writer w(test::open_writer_db(path));
         std::vector<store::Op> ops;
-        for (const auto& q : queued) ops.push_back(q);
+        for (const auto& q : queued)
+            ops.push_back(q);
         ops.push_back(store::QueueOutbox{queued[0]});  // duplicate: ignored
-        ops.push_back(store::SetOutboxState{queued[1].message_hash, store::OutboxState::embedded, share});
+        ops.push_back(
+            store::SetOutboxState{queued[1].message_hash, store::OutboxState::embedded, share});
         ops.push_back(store::PutSigningKey{k1});
         ops.push_back(store::PutSigningKey{k2});
         k1.info.revoked = true;  // the rotation to k2 revokes k1
@@ -173,7 +180,8 @@ TEST(StoreDb, OutboxKeysKeyStateAndBansRoundTrip) {
         ops.push_back(store::PutBan{{store::BanKind::signing_id, std::string(40, 'a')}});
         ops.push_back(store::RemoveBan{{store::BanKind::keyword, "spam"}});
         auto out = w.commit_now(std::move(ops));
-        for (const auto& o : out) EXPECT_TRUE(o.ok()) << o.status.error().reason;
+        for (const auto& o : out)
+            EXPECT_TRUE(o.ok()) << o.status.error().reason;
         EXPECT_FALSE(out[4].changed);
         EXPECT_TRUE(out[5].changed);
     }
@@ -247,7 +255,8 @@ TEST(StoreDb, RecentFiltersAndOrdersNewestFirstUsingIndexes) {
     test::TempDir dir("store-recent");
     store::Writer w(test::open_writer_db(dir.file("node.db")));
     std::vector<store::Op> ops;
-    for (std::uint32_t i = 0; i < 60; ++i) ops.push_back(store::PutMessage{numbered_message(i), 0});
+    for (std::uint32_t i = 0; i < 60; ++i)
+        ops.push_back(store::PutMessage{numbered_message(i), 0});
     // Two messages with one timestamp: the later arrival reads first.
     auto tie_a = numbered_message(1000);
     auto tie_b = numbered_message(1001);
@@ -269,12 +278,14 @@ TEST(StoreDb, RecentFiltersAndOrdersNewestFirstUsingIndexes) {
     EXPECT_EQ(since->size(), 12u);  // 50..59 and the two ties
 
     auto chat = store::recent(r, {200, std::nullopt, proto::MSG_MINER_MESSAGE, std::nullopt});
-    for (const auto& m : *chat) EXPECT_EQ(m.message.msg_type, proto::MSG_MINER_MESSAGE);
+    for (const auto& m : *chat)
+        EXPECT_EQ(m.message.msg_type, proto::MSG_MINER_MESSAGE);
     EXPECT_EQ(chat->size(), 20u);  // i % 3 == 0 below 60
 
     auto by_sender = store::recent(r, {3, 1700000010.0, std::nullopt, std::string("Lsender1")});
     ASSERT_EQ(by_sender->size(), 3u);
-    for (const auto& m : *by_sender) EXPECT_EQ(m.message.sender_address, "Lsender1");
+    for (const auto& m : *by_sender)
+        EXPECT_EQ(m.message.sender_address, "Lsender1");
     EXPECT_EQ((*by_sender)[0].message.hash(), tie_b.hash());  // 1001 is one of Lsender1's
     EXPECT_EQ((*by_sender)[1].message.timestamp, 1700000051u);
     EXPECT_EQ((*by_sender)[2].message.timestamp, 1700000041u);
@@ -283,15 +294,20 @@ TEST(StoreDb, RecentFiltersAndOrdersNewestFirstUsingIndexes) {
     auto plan = [&](const std::string& sql) {
         auto s = r.prepare("EXPLAIN QUERY PLAN " + sql);
         std::string text;
-        while (*s->step()) text += s->col_text(3) + "\n";
+        while (*s->step())
+            text += s->col_text(3) + "\n";
         return text;
     };
-    EXPECT_NE(plan("SELECT * FROM messages ORDER BY timestamp DESC, rowid DESC LIMIT 5").find("messages_by_time"),
+    EXPECT_NE(plan("SELECT * FROM messages ORDER BY timestamp DESC, rowid DESC LIMIT 5")
+                  .find("messages_by_time"),
               std::string::npos);
-    EXPECT_NE(plan("SELECT * FROM messages WHERE msg_type = 2 ORDER BY timestamp DESC, rowid DESC LIMIT 5")
-                  .find("messages_by_type_time"),
-              std::string::npos);
-    EXPECT_NE(plan("SELECT * FROM messages WHERE sender_address = 'x' ORDER BY timestamp DESC, rowid DESC LIMIT 5")
+    EXPECT_NE(
+        plan(
+            "SELECT * FROM messages WHERE msg_type = 2 ORDER BY timestamp DESC, rowid DESC LIMIT 5")
+            .find("messages_by_type_time"),
+        std::string::npos);
+    EXPECT_NE(plan("SELECT * FROM messages WHERE sender_address = 'x' ORDER BY timestamp DESC, "
+                   "rowid DESC LIMIT 5")
                   .find("messages_by_sender_time"),
               std::string::npos);
 }
@@ -310,7 +326,8 @@ TEST(StoreDb, ConstraintFailureFailsOnlyThatOp) {
     EXPECT_TRUE(out[0].ok());
     ASSERT_FALSE(out[1].ok());
     EXPECT_EQ(out[1].failure, store::Failure::constraint);
-    EXPECT_NE(out[1].status.error().reason.find("CHECK"), std::string::npos) << out[1].status.error().reason;
+    EXPECT_NE(out[1].status.error().reason.find("CHECK"), std::string::npos)
+        << out[1].status.error().reason;
     EXPECT_TRUE(out[2].ok());
     auto r = test::open_reader_db(w.path());
     EXPECT_EQ(*store::count_messages(r), 2);

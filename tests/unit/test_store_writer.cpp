@@ -26,13 +26,15 @@ TEST(StoreWriter, ThousandOpsFromManyThreadsAreAllAcknowledgedAndSurviveReopen) 
         for (std::uint32_t t = 0; t < kThreads; ++t) {
             producers.emplace_back([&w, &acked, &changed, t] {
                 for (std::uint32_t i = 0; i < kPerThread; ++i)
-                    w.enqueue(store::PutMessage{numbered_message(t * kPerThread + i), 0}, [&](const store::Outcome& o) {
-                        acked += o.ok();
-                        changed += o.changed;
-                    });
+                    w.enqueue(store::PutMessage{numbered_message(t * kPerThread + i), 0},
+                              [&](const store::Outcome& o) {
+                                  acked += o.ok();
+                                  changed += o.changed;
+                              });
             });
         }
-        for (auto& p : producers) p.join();
+        for (auto& p : producers)
+            p.join();
         w.flush();
         stats = w.stats();
     }  // closes the writer
@@ -48,8 +50,10 @@ TEST(StoreWriter, ThousandOpsFromManyThreadsAreAllAcknowledgedAndSurviveReopen) 
     auto all = store::load_messages(r);
     ASSERT_TRUE(all);
     std::set<crypto::Hash256> hashes;
-    for (const auto& m : *all) hashes.insert(m.hash());
-    for (std::uint32_t i = 0; i < kThreads * kPerThread; ++i) EXPECT_TRUE(hashes.count(numbered_message(i).hash()));
+    for (const auto& m : *all)
+        hashes.insert(m.hash());
+    for (std::uint32_t i = 0; i < kThreads * kPerThread; ++i)
+        EXPECT_TRUE(hashes.count(numbered_message(i).hash()));
     EXPECT_EQ(*r.integrity_check(), "ok");
 }
 
@@ -88,7 +92,8 @@ TEST(StoreWriter, AcknowledgesOnlyAfterCommitInEnqueueOrder) {
     ASSERT_EQ(order.size(), 50u);
     for (int i = 0; i < 50; ++i) {
         EXPECT_EQ(order[static_cast<std::size_t>(i)], i);
-        EXPECT_TRUE(visible_at_ack[static_cast<std::size_t>(i)]) << "op " << i << " acknowledged before visible";
+        EXPECT_TRUE(visible_at_ack[static_cast<std::size_t>(i)])
+            << "op " << i << " acknowledged before visible";
     }
 }
 
@@ -98,14 +103,17 @@ TEST(StoreWriter, DiskFullFailsWholeBatchClearlyThenRecovers) {
     store::Writer w(test::open_writer_db(path), {512, 2ms, 4096});
     auto r = test::open_reader_db(path);
     std::vector<store::Op> seed;
-    for (std::uint32_t i = 0; i < 20; ++i) seed.push_back(store::PutMessage{numbered_message(i), 0});
-    for (const auto& o : w.commit_now(std::move(seed))) ASSERT_TRUE(o.ok());
+    for (std::uint32_t i = 0; i < 20; ++i)
+        seed.push_back(store::PutMessage{numbered_message(i), 0});
+    for (const auto& o : w.commit_now(std::move(seed)))
+        ASSERT_TRUE(o.ok());
     const auto pages = *r.query_int("PRAGMA page_count");
     ASSERT_EQ(*w.set_max_page_count(pages + 2), pages + 2);
 
     // One synchronous batch far bigger than two pages: every op fails, nothing is written.
     std::vector<store::Op> big;
-    for (std::uint32_t i = 1000; i < 1300; ++i) big.push_back(store::PutMessage{numbered_message(i, 0, 220), 0});
+    for (std::uint32_t i = 1000; i < 1300; ++i)
+        big.push_back(store::PutMessage{numbered_message(i, 0, 220), 0});
     big.push_back(store::QueueOutbox{numbered_message(5000).hash(), Bytes(300, 1), 0});
     auto out = w.commit_now(big);
     for (const auto& o : out) {
@@ -128,7 +136,8 @@ TEST(StoreWriter, DiskFullFailsWholeBatchClearlyThenRecovers) {
     for (std::uint32_t i = 0; i < futs.size(); ++i) {
         auto o = futs[i].get();
         const auto found = store::find_message(r, numbered_message(2000 + i, 0, 220).hash());
-        EXPECT_EQ(found->has_value(), o.ok()) << "op " << i << ": " << (o.ok() ? "ok" : o.status.error().reason);
+        EXPECT_EQ(found->has_value(), o.ok())
+            << "op " << i << ": " << (o.ok() ? "ok" : o.status.error().reason);
         if (!o.ok()) {
             EXPECT_EQ(o.failure, store::Failure::disk_full);
             ++failed;
@@ -140,10 +149,13 @@ TEST(StoreWriter, DiskFullFailsWholeBatchClearlyThenRecovers) {
 
     // Room again: the same writes succeed.
     ASSERT_TRUE(w.set_max_page_count(1 << 30));
-    for (const auto& o : w.commit_now(big)) EXPECT_TRUE(o.ok()) << o.status.error().reason;
+    for (const auto& o : w.commit_now(big))
+        EXPECT_TRUE(o.ok()) << o.status.error().reason;
     std::vector<std::future<store::Outcome>> again;
-    for (auto i : retry) again.push_back(w.enqueue_future(store::PutMessage{numbered_message(i, 0, 220), 0}));
-    for (auto& f : again) EXPECT_TRUE(f.get().ok());
+    for (auto i : retry)
+        again.push_back(w.enqueue_future(store::PutMessage{numbered_message(i, 0, 220), 0}));
+    for (auto& f : again)
+        EXPECT_TRUE(f.get().ok());
     EXPECT_EQ(*store::count_messages(r), 20 + 300 + 300);
     EXPECT_EQ(store::load_outbox(r)->size(), 1u);
     EXPECT_EQ(*r.integrity_check(), "ok");
@@ -159,7 +171,8 @@ TEST(StoreWriter, StopDrainsQueueThenRefusesNewOps) {
     {
         store::Writer w(test::open_writer_db(path), {16, 50ms, 1000});
         for (std::uint32_t i = 0; i < 200; ++i)
-            w.enqueue(store::PutMessage{numbered_message(i), 0}, [&](const store::Outcome& o) { acked += o.ok(); });
+            w.enqueue(store::PutMessage{numbered_message(i), 0},
+                      [&](const store::Outcome& o) { acked += o.ok(); });
         w.stop();  // commits the 200 first
         EXPECT_EQ(acked, 200);
         auto late = w.enqueue_future(store::PutMessage{numbered_message(999), 0}).get();
@@ -178,10 +191,11 @@ TEST(StoreWriter, BoundedQueueTryEnqueueRefusesWhenFull) {
     std::promise<void> release;
     auto released = release.get_future().share();
     std::promise<void> entered;
-    w.enqueue(store::PutMessage{numbered_message(0), 0}, [&entered, released](const store::Outcome&) {
-        entered.set_value();
-        released.wait();
-    });
+    w.enqueue(store::PutMessage{numbered_message(0), 0},
+              [&entered, released](const store::Outcome&) {
+                  entered.set_value();
+                  released.wait();
+              });
     entered.get_future().wait();
     EXPECT_TRUE(w.try_enqueue(store::PutMessage{numbered_message(1), 0}));
     EXPECT_TRUE(w.try_enqueue(store::PutMessage{numbered_message(2), 0}));

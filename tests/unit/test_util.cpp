@@ -25,7 +25,9 @@ TEST(ByteReader, TruncationNamesField) {
 }
 
 TEST(Utf8, PythonStrictness) {
-    EXPECT_TRUE(is_valid_utf8(as_bytes("Gr\xc3\xbc\xc3\x9f" "e")));
+    EXPECT_TRUE(
+        is_valid_utf8(as_bytes("Gr\xc3\xbc\xc3\x9f"
+                               "e")));
     EXPECT_FALSE(is_valid_utf8(as_bytes("\xff\xfe")));
     EXPECT_FALSE(is_valid_utf8(as_bytes("\xc0\xaf")));          // overlong
     EXPECT_FALSE(is_valid_utf8(as_bytes("\xed\xa0\x80")));      // surrogate
@@ -38,7 +40,8 @@ TEST(PyJson, MatchesPythonDumps) {
     j["b"] = 10000.0;
     j["a"] = "caf\xc3\xa9 \xf0\x9f\x98\x80";
     j["c"] = {1, 2.5, nullptr, true};
-    EXPECT_EQ(python_json_dumps(j), R"({"b":10000.0,"a":"caf\u00e9 \ud83d\ude00","c":[1,2.5,null,true]})");
+    EXPECT_EQ(python_json_dumps(j),
+              R"({"b":10000.0,"a":"caf\u00e9 \ud83d\ude00","c":[1,2.5,null,true]})");
     EXPECT_EQ(python_float_repr(1e16), "1e+16");
     EXPECT_EQ(python_float_repr(1.5e-5), "1.5e-05");
     EXPECT_EQ(python_float_repr(0.0001), "0.0001");
