@@ -55,18 +55,7 @@ struct Fixture {
         auto a = need(crypto::PrivKey::from_bytes(need(from_hex(A_PRIVKEY), "A key hex")), "A key");
         authorities.push_back(proto::Authority{a.pubkey(), "test authority A"});
 
-        messages.push_back(proto::build_miner_message("pool maintenance at 12:00 UTC", NOW));
-        messages.push_back(proto::build_pool_announcement("V36 is live; please upgrade", NOW + 1));
-        proto::TransitionSignal t;
-        t.from = "35";
-        t.to = "36";
-        t.message = "Upgrade to V36";
-        t.urgency = "recommended";
-        messages.push_back(need(proto::build_transition_signal(t, NOW + 2), "transition signal"));
-        for (auto& m : messages) {
-            m.flags |= proto::FLAG_PROTOCOL_AUTHORITY;
-            proto::sign_message_with(m, a);
-        }
+        messages = bench::signed_authority_messages(a);
 
         const Bytes master(32, 0x42);
         auto key = need(proto::DerivedSigningKey::derive(master, 0), "derived key");
