@@ -9,6 +9,7 @@
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
+#include "node/assets.hpp"
 #include "node/node.hpp"
 #include "util/text.hpp"
 
@@ -149,6 +150,8 @@ HttpReply route(Node& node, const std::string& method, const std::string& target
         return json_reply(200, j);
     }
     if (path == "/metrics") return {200, "text/plain; version=0.0.4", node.metrics().render()};
+    if (const Asset* a = find_asset(path))
+        return {200, std::string(a->content_type), std::string(a->body)};
 
     struct ListRoute {
         const char* path;
