@@ -148,6 +148,7 @@ Status Node::load_database() {
     }
     outbox_depth_ = static_cast<std::size_t>(
         std::count_if(outbox_.begin(), outbox_.end(), [](const Outgoing& o) { return !o.share; }));
+    metrics_.set("sharemsg_outbox_depth", "", static_cast<double>(outbox_depth_.load()));
     spdlog::info("database: {} messages, {} bans, {} outbox entries ({} queued)", msgs->size(),
                  bans->size(), outbox_.size(), outbox_depth_.load());
 
@@ -599,7 +600,7 @@ void Node::rotate_key(RotateRequest req, ApiDone done) {
                     done(api_error(503, "not stored", r.status.error().reason));
                     return;
                 }
-                boost::asio::post(chain_io_, [this] { save_key_state(); });
+                save_key_state();  // the state file is current before the answer
                 nlohmann::ordered_json j;
                 j["status"] = "rotated";
                 j["key_index"] = ns.key_index;

@@ -26,6 +26,8 @@
 
 #include "proto/builders.hpp"
 #include "proto/envelope.hpp"
+#include "proto/keys_io.hpp"
+#include "proto/signing_key.hpp"
 
 extern char** environ;
 
@@ -173,6 +175,20 @@ class Daemon {
     }
 
     HttpResult get(const std::string& path) { return http_request(web_port, "GET", path); }
+    // The API token the daemon wrote to DATADIR/.cookie at start.
+    std::string token() const {
+        std::ifstream in(datadir_ / ".cookie");
+        std::string t;
+        in >> t;
+        return t;
+    }
+    // A request with the daemon's token (or `token` when given).
+    HttpResult call(const std::string& method, const std::string& path,
+                    const std::string& body = "", std::optional<std::string> token = {}) {
+        return http_request(web_port, method, path, body,
+                            "Authorization: Bearer " + token.value_or(this->token()) + "\r\n");
+    }
+    pid_t pid() const { return pid_; }
     std::string log() const {
         std::ifstream in(datadir_ / "sharemsgd.log");
         std::stringstream ss;
@@ -215,6 +231,23 @@ inline std::string test_authority_blob(const std::string& text,
     std::copy(rnd.begin(), rnd.end(), nonce.begin());
     return to_hex(
         *proto::pack_share_messages(msgs, std::nullopt, nonce, proto::test_authorities()));
+}
+
+// A signing key derived from a fixed test master (seed 0..), as `sharemsg derive-key` would
+// print it: the WIF and the signing id.
+struct TestKey {
+    std::string wif;
+    std::string signing_id;
+    std::uint32_t index = 0;
+};
+inline TestKey test_signing_key(unsigned seed, std::uint32_t index = 0) {
+    using namespace sharemsg;
+    Bytes master(32, static_cast<std::uint8_t>(0x11 + seed));
+    auto k = proto::DerivedSigningKey::derive(master, index);
+    return {proto::encode_wif(k->privkey().bytes(), 0xef), to_hex(k->signing_id()), index};
+}
+inline std::vector<std::string> key_flags(const TestKey& k) {
+    return {"--signing-key", k.wif, "--signing-key-index", std::to_string(k.index)};
 }
 
 }  // namespace itest
