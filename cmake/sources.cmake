@@ -64,8 +64,9 @@ if(SHAREMSG_TESTS)
   target_link_libraries(sharemsg_itests PRIVATE sharemsg_node GTest::gtest_main sharemsg_warnings)
   target_compile_definitions(sharemsg_itests PRIVATE
     SHAREMSGD_PATH="$<TARGET_FILE:sharemsgd>"
+    SHAREMSG_CLI_PATH="$<TARGET_FILE:sharemsg>"
     SHAREMSG_ITEST_TMP="${CMAKE_BINARY_DIR}/itest-tmp")
-  add_dependencies(sharemsg_itests sharemsgd)
+  add_dependencies(sharemsg_itests sharemsgd sharemsg)
   gtest_discover_tests(sharemsg_itests DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300 RUN_SERIAL TRUE)
 
   add_test(NAME cli_conformance_public
