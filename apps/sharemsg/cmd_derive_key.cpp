@@ -1,6 +1,7 @@
 // sharemsg derive-key: offline derivation of a message signing key from a master (payout)
 // private key, as seed 000 §5.1 describes. The master key is only ever held in buffers that
 // are wiped; nothing is written anywhere but the derived key's details to standard output.
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -10,6 +11,7 @@
 #include "commands.hpp"
 #include "crypto/secp256k1.hpp"
 #include "proto/keys_io.hpp"
+#include "proto/open_envelope.hpp"
 #include "proto/signing_key.hpp"
 
 namespace sharemsg::cli {
@@ -22,6 +24,8 @@ struct DeriveOptions {
     std::string master;
     std::string index = "0";
     std::string network;
+    std::string delegation_network;
+    CLI::Option* delegation_opt = nullptr;  // given at all (an empty value is an error)
     bool json = false;
 };
 
@@ -84,6 +88,12 @@ Master parse_master(std::string_view text, const std::optional<proto::Network>& 
 }
 
 void run_derive_key(DeriveOptions& o) {
+    std::optional<proto::open::NetworkId> delegation_net;
+    if (o.delegation_opt && o.delegation_opt->count() > 0) {
+        auto id = proto::open::parse_network_id(o.delegation_network);
+        if (!id) fail(kCmd, "--delegation-network: " + id.error().reason);
+        delegation_net = *id;
+    }
     std::optional<proto::Network> requested;
     if (!o.network.empty()) {
         requested = proto::parse_network(o.network);
@@ -121,6 +131,28 @@ void run_derive_key(DeriveOptions& o) {
     const std::string signing_id = to_hex(derived->signing_id());
     const std::string signing_pub = to_hex(derived->pubkey());
 
+    // The open profile's delegation: the master key signs (network id, signing pubkey, index).
+    // It binds HASH160 of the 33-byte master pubkey, so the payout address must be the
+    // compressed key's.
+    std::string delegation_hex;
+    if (delegation_net) {
+        if (!master.key.compressed)
+            fail(kCmd,
+                 "--delegation-network needs a compressed master key: the open profile binds "
+                 "HASH160 of the 33-byte master pubkey, but this uncompressed WIF's address is "
+                 "HASH160 of the 65-byte key, so the delegation could never match its shares");
+        ByteArray<32> aux{};
+        const Bytes rnd = crypto::random_bytes(aux.size());
+        std::copy(rnd.begin(), rnd.end(), aux.begin());
+        const auto d = proto::open::make_delegation(*master_priv, *delegation_net,
+                                                    derived->pubkey(), *index, aux);
+        // Self-check with the node's own parser and verifier before printing.
+        auto parsed = proto::open::parse_delegation_hex(proto::open::delegation_to_hex(d));
+        if (!parsed || !proto::open::make_announcement(*derived, *parsed, *delegation_net))
+            fail(kCmd, "internal error: the delegation does not verify");
+        delegation_hex = proto::open::delegation_to_hex(d);
+    }
+
     if (o.json) {
         nlohmann::ordered_json j;
         j["master_address"] = master_address;
@@ -128,7 +160,31 @@ void run_derive_key(DeriveOptions& o) {
         j["signing_key_wif"] = signing_wif;
         j["signing_id"] = signing_id;
         j["signing_pubkey"] = signing_pub;
+        if (delegation_net) {
+            j["delegation_network"] = to_hex(*delegation_net);
+            j["master_pubkey"] = to_hex(compressed_pub);
+            j["delegation"] = delegation_hex;
+        }
         std::cout << j.dump(2) << "\n";
+        return;
+    }
+    if (delegation_net) {
+        std::cout << "Master address:  " << master_address << "\n"
+                  << "Key index:       " << *index << "\n"
+                  << "Signing key WIF: " << signing_wif << "\n"
+                  << "Signing ID:      " << signing_id << "\n"
+                  << "Signing pubkey:  " << signing_pub << "\n"
+                  << "Master pubkey:   " << to_hex(compressed_pub) << "\n"
+                  << "Network id:      " << to_hex(*delegation_net) << "\n"
+                  << "Delegation:      " << delegation_hex << "\n"
+                  << "\n"
+                  << "Copy this to your node (open profile):\n"
+                  << "  --signing-key " << signing_wif << " --signing-key-index " << *index
+                  << " --signing-key-delegation " << delegation_hex << "\n"
+                  << "\n"
+                  << "The delegation is public (it proves the key is yours); the node must mine "
+                     "to the master address above.\n"
+                  << "WARNING: Do NOT copy your master WIF to the node!\n";
         return;
     }
     std::cout << "Master address:  " << master_address << "\n"
@@ -169,9 +225,16 @@ void add_derive_key_command(CLI::App& app) {
                     "the coin for 0xef (default ltc, the coin this product targets) and must agree "
                     "otherwise. For a hex master it chooses the network of the master address and "
                     "of the signing key's WIF (default ltc mainnet).");
+    o->delegation_opt = cmd->add_option(
+        "--delegation-network", o->delegation_network,
+        "Also sign the open profile's delegation of this signing key for a network: 'devnet' or "
+        "the network's 8-byte IDENTIFIER as 16 hex digits. Prints the master pubkey and the "
+        "delegation (one hex string, master pubkey || BIP340 signature) for the node's "
+        "--signing-key-delegation. Needs a compressed master key.");
     cmd->add_flag("--json", o->json,
                   "Print {\"master_address\",\"key_index\",\"signing_key_wif\",\"signing_id\","
-                  "\"signing_pubkey\"} instead of the text report");
+                  "\"signing_pubkey\"} instead of the text report; with --delegation-network also "
+                  "\"delegation_network\",\"master_pubkey\",\"delegation\"");
     cmd->footer(
         "Derivation: signing_privkey = HMAC-SHA256(master, \"p2pool-msg-v1\" || le32(INDEX)); "
         "signing_id = HASH160(compressed signing pubkey). The master address is the P2PKH address "
@@ -180,7 +243,9 @@ void add_derive_key_command(CLI::App& app) {
         "an "
         "uncompressed WIF). The signing key WIF uses the master's version byte, compressed. "
         "Nothing is "
-        "written to disk; buffers that held the master key are wiped.");
+        "written to disk; buffers that held the master key are wiped. Delegation (open "
+        "profile): BIP340 Schnorr by the master key over tagged_hash(\"sharemsg/open/delegation\", "
+        "network_id || signing_pubkey || le32(INDEX) || master_pubkey); see docs/protocol.md.");
     cmd->callback([o] { run_derive_key(*o); });
 }
 

@@ -1,4 +1,5 @@
 #include "crypto/secp256k1.hpp"
+#include "crypto/secp256k1_context.hpp"
 
 #include <secp256k1.h>
 
@@ -146,5 +147,11 @@ Result<Bytes> ecdsa_der_normalize(ByteView der_sig) {
     der.resize(len);
     return der;
 }
+
+namespace detail {
+const secp256k1_context* secp256k1_ctx() {
+    return ctx();
+}
+}  // namespace detail
 
 }  // namespace sharemsg::crypto

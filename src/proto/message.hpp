@@ -46,6 +46,9 @@ struct ShareMessage {
     std::optional<std::string> sender_address;
     std::optional<ShareHash> share_hash;
     bool verified = false;
+    // Open profile only: the recipient of a private message (FLAG_PRIVATE, 0x10 in flags); the
+    // payload is then encrypted (see proto/open_private.hpp). Never set by the v1 codec.
+    std::optional<SigningId> recipient;
 
     // A locally created message; flags and wire flags both start as `flags`.
     static ShareMessage make(std::uint8_t type, ByteView payload, std::uint8_t flags,

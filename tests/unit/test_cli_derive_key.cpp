@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "proto/keys_io.hpp"
+#include "proto/open_envelope.hpp"
 #include "test_cli_runner.hpp"
 
 using namespace sharemsg;
@@ -177,4 +178,76 @@ TEST(CliDeriveKey, HelpWorksEverywhere) {
         EXPECT_TRUE(contains(r.out, "Usage:")) << r.out;
     }
     EXPECT_TRUE(contains(run_cli({"derive-key", "--help"}).out, "standard input"));
+}
+
+// ---- --delegation-network (open profile) ---------------------------------------------------
+
+namespace {
+
+// The signing key and delegation the node would be started with, checked by the library.
+void expect_delegation_verifies(const nlohmann::json& j, const proto::open::NetworkId& net) {
+    auto wif = proto::decode_wif(j["signing_key_wif"].get<std::string>());
+    ASSERT_TRUE(wif);
+    auto key = proto::DerivedSigningKey::from_signing_key(wif->secret,
+                                                          j["key_index"].get<std::uint32_t>());
+    ASSERT_TRUE(key);
+    auto d = proto::open::parse_delegation_hex(j["delegation"].get<std::string>());
+    ASSERT_TRUE(d) << d.error().to_string();
+    EXPECT_EQ(to_hex(d->master_pubkey), j["master_pubkey"]);
+    auto ann = proto::open::make_announcement(*key, *d, net);
+    ASSERT_TRUE(ann) << ann.error().to_string();
+    // Bound to the master address the tool printed.
+    EXPECT_EQ(proto::p2pkh_address_from_hash160(ann->address_hash(), proto::p2pkh_version({})),
+              j["master_address"]);
+}
+
+}  // namespace
+
+TEST(CliDeriveKey, DelegationForTheDevnet) {
+    auto j = run_json({"derive-key", kMaster, "2", "--delegation-network", "devnet", "--json"});
+    EXPECT_EQ(j["delegation_network"], "73686d7364657601");
+    EXPECT_EQ(j["delegation"].get<std::string>().size(), 194u);
+    expect_delegation_verifies(j, proto::open::DEVNET_NETWORK_ID);
+    // Not valid on another network.
+    auto d = proto::open::parse_delegation_hex(j["delegation"].get<std::string>());
+    auto wif = proto::decode_wif(j["signing_key_wif"].get<std::string>());
+    auto key = proto::DerivedSigningKey::from_signing_key(wif->secret, 2);
+    EXPECT_FALSE(proto::open::make_announcement(*key, *d, {1, 2, 3, 4, 5, 6, 7, 8}));
+    // The same by hex identifier.
+    auto h = run_json(
+        {"derive-key", kMaster, "2", "--delegation-network", "73686D7364657601", "--json"});
+    expect_delegation_verifies(h, proto::open::DEVNET_NETWORK_ID);
+    EXPECT_EQ(h["signing_id"], j["signing_id"]);
+}
+
+TEST(CliDeriveKey, DelegationTextReportPrintsTheNodeFlags) {
+    auto r =
+        run_cli({"derive-key", kMasterLtcWif, "1", "--delegation-network", "e037d5b8c6923410"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(contains(r.out, "Network id:      e037d5b8c6923410")) << r.out;
+    EXPECT_TRUE(contains(r.out, "Master pubkey:   ")) << r.out;
+    const std::string flag = "--signing-key-delegation ";
+    const auto at = r.out.find(flag);
+    ASSERT_NE(at, std::string::npos) << r.out;
+    const std::string hex = r.out.substr(at + flag.size(), 194);
+    EXPECT_TRUE(proto::open::parse_delegation_hex(hex)) << hex;
+    EXPECT_TRUE(contains(r.out, "--signing-key-index 1 --signing-key-delegation")) << r.out;
+    EXPECT_TRUE(contains(r.out, "WARNING: Do NOT copy your master WIF"));
+}
+
+TEST(CliDeriveKey, DelegationRejections) {
+    for (std::string bad :
+         {"mainnet", "73686d73646576", "73686d736465760102", "zz686d7364657601", ""}) {
+        auto r = run_cli({"derive-key", kMaster, "--delegation-network", bad});
+        EXPECT_NE(r.status, 0) << bad;
+        EXPECT_EQ(r.out, "") << bad;
+    }
+    auto r = run_cli({"derive-key", kMaster, "--delegation-network", "mainnet"});
+    EXPECT_TRUE(contains(r.err, "devnet")) << r.err;
+    // An uncompressed master's address cannot be bound.
+    auto u = run_cli({"derive-key", "5KDxHwQqK352AhsvPomNpZEQWDmzDF46cZ27YQMeQ79yAMwh1yo",
+                      "--delegation-network", "devnet"});
+    EXPECT_EQ(u.status, 1);
+    EXPECT_TRUE(contains(u.err, "compressed")) << u.err;
+    EXPECT_EQ(u.out, "");
 }

@@ -1,0 +1,506 @@
+#include "proto/open_envelope.hpp"
+
+#include <algorithm>
+
+#include "crypto/symmetric.hpp"
+
+namespace sharemsg::proto::open {
+
+namespace {
+
+std::string num(std::size_t n) {
+    return std::to_string(n);
+}
+
+std::string hex_byte(std::uint8_t b) {
+    static const char* digits = "0123456789abcdef";
+    return std::string("0x") + digits[b >> 4] + digits[b & 15];
+}
+
+// "message 2: " for messages (1-based for people), "" otherwise.
+std::string where(std::optional<std::size_t> index) {
+    return index ? "message " + num(*index + 1) + ": " : std::string();
+}
+
+bool is_compressed_point(const crypto::CompressedPubKey& k) {
+    return (k[0] == 0x02 || k[0] == 0x03) && crypto::parse_pubkey(k).ok();
+}
+
+// Everything the decoder requires of a message, for the encoder to refuse it up front.
+Status check_message(const OpenMessage& m, std::size_t i) {
+    const std::string at = where(i);
+    if (m.flags & ~KNOWN_FLAGS)
+        return make_error(Errc::invalid_argument,
+                          at + "flags: reserved bits " +
+                              hex_byte(static_cast<std::uint8_t>(m.flags & ~KNOWN_FLAGS)) + " set");
+    if (m.is_private() != m.recipient.has_value())
+        return make_error(Errc::invalid_argument,
+                          at + "flags: FLAG_PRIVATE must be set exactly when there is a recipient");
+    if (m.is_fragment() != m.fragment.has_value())
+        return make_error(
+            Errc::invalid_argument,
+            at + "flags: FLAG_FRAGMENT must be set exactly when there is a fragment header");
+    if (m.payload.size() > MAX_MESSAGE_PAYLOAD)
+        return make_error(Errc::invalid_argument, at + "payload: " + num(m.payload.size()) +
+                                                      " bytes exceeds " + num(MAX_MESSAGE_PAYLOAD));
+    bool want_signature = true;
+    if (m.fragment) {
+        const auto& f = *m.fragment;
+        if (f.total < 2 || f.total > MAX_FRAGMENTS || f.index >= f.total)
+            return make_error(Errc::invalid_argument,
+                              at + "fragment: index " + num(f.index) + " of total " + num(f.total) +
+                                  " (total must be 2.." + num(MAX_FRAGMENTS) +
+                                  ", index below total)");
+        want_signature = f.index + 1 == f.total;
+    }
+    const bool has_flag = (m.flags & FLAG_HAS_SIGNATURE) != 0;
+    if (has_flag != want_signature)
+        return make_error(Errc::invalid_argument,
+                          at + (want_signature ? "flags: FLAG_HAS_SIGNATURE must be set"
+                                               : "flags: FLAG_HAS_SIGNATURE must be clear in a "
+                                                 "fragment that is not the last"));
+    if (want_signature) {
+        if (m.signature.size() < MIN_SIGNATURE || m.signature.size() > MAX_SIGNATURE)
+            return make_error(Errc::invalid_argument, at + "signature: " + num(m.signature.size()) +
+                                                          " bytes, must be " + num(MIN_SIGNATURE) +
+                                                          ".." + num(MAX_SIGNATURE));
+    } else if (!m.signature.empty()) {
+        return make_error(Errc::invalid_argument,
+                          at + "signature: must be empty in a fragment that is not the last");
+    }
+    return Ok{};
+}
+
+void encode_message(ByteWriter& w, const OpenMessage& m) {
+    w.u8(m.msg_type);
+    w.u8(m.flags);
+    w.u32le(m.timestamp);
+    w.bytes(m.signing_id);
+    if (m.recipient) w.bytes(*m.recipient);
+    if (m.fragment) {
+        w.u32le(m.fragment->msg_id);
+        w.u8(m.fragment->index);
+        w.u8(m.fragment->total);
+    }
+    w.u16le(static_cast<std::uint16_t>(m.payload.size()));
+    w.bytes(m.payload);
+    w.u8(static_cast<std::uint8_t>(m.signature.size()));
+    w.bytes(m.signature);
+}
+
+// Rewrites a reader error so that it names the message: "message 2: payload: need ...".
+Error in_message(const Error& e, std::size_t i) {
+    return Error{e.code, where(i) + e.reason};
+}
+
+Result<OpenMessage> decode_message(ByteReader& r, std::size_t i) {
+    OpenMessage m;
+    auto type = r.u8("msg_type");
+    if (!type) return in_message(type.error(), i);
+    m.msg_type = *type;
+    auto flags = r.u8("flags");
+    if (!flags) return in_message(flags.error(), i);
+    m.flags = *flags;
+    if (m.flags & ~KNOWN_FLAGS)
+        return make_error(Errc::bad_encoding,
+                          where(i) + "flags: reserved bits " +
+                              hex_byte(static_cast<std::uint8_t>(m.flags & ~KNOWN_FLAGS)) +
+                              " set (0x08, 0x40 and 0x80 must be 0 in the open profile)");
+    auto ts = r.u32le("timestamp");
+    if (!ts) return in_message(ts.error(), i);
+    m.timestamp = *ts;
+    auto sid = r.array<20>("signing_id");
+    if (!sid) return in_message(sid.error(), i);
+    m.signing_id = *sid;
+    if (m.flags & FLAG_PRIVATE) {
+        auto rid = r.array<20>("recipient_id");
+        if (!rid) return in_message(rid.error(), i);
+        m.recipient = *rid;
+    }
+    bool want_signature = true;
+    if (m.flags & FLAG_FRAGMENT) {
+        FragmentInfo f;
+        auto id = r.u32le("fragment.msg_id");
+        if (!id) return in_message(id.error(), i);
+        f.msg_id = *id;
+        auto idx = r.u8("fragment.index");
+        if (!idx) return in_message(idx.error(), i);
+        f.index = *idx;
+        auto total = r.u8("fragment.total");
+        if (!total) return in_message(total.error(), i);
+        f.total = *total;
+        if (f.total < 2 || f.total > MAX_FRAGMENTS)
+            return make_error(Errc::oversize, where(i) + "fragment.total: " + num(f.total) +
+                                                  " is outside 2.." + num(MAX_FRAGMENTS));
+        if (f.index >= f.total)
+            return make_error(Errc::bad_encoding, where(i) + "fragment.index: " + num(f.index) +
+                                                      " is not below total " + num(f.total));
+        want_signature = f.index + 1 == f.total;
+        m.fragment = f;
+    }
+    if (((m.flags & FLAG_HAS_SIGNATURE) != 0) != want_signature)
+        return make_error(
+            Errc::bad_encoding,
+            where(i) + (want_signature ? "flags: FLAG_HAS_SIGNATURE must be set"
+                                       : "flags: FLAG_HAS_SIGNATURE must be clear in a "
+                                         "fragment that is not the last"));
+    auto plen = r.u16le("payload_len");
+    if (!plen) return in_message(plen.error(), i);
+    if (*plen > MAX_MESSAGE_PAYLOAD)
+        return make_error(Errc::oversize, where(i) + "payload_len: " + num(*plen) + " exceeds " +
+                                              num(MAX_MESSAGE_PAYLOAD));
+    auto payload = r.bytes(*plen, "payload");
+    if (!payload) return in_message(payload.error(), i);
+    m.payload.assign(payload->begin(), payload->end());
+    auto slen = r.u8("sig_len");
+    if (!slen) return in_message(slen.error(), i);
+    if (want_signature && (*slen < MIN_SIGNATURE || *slen > MAX_SIGNATURE))
+        return make_error(*slen > MAX_SIGNATURE ? Errc::oversize : Errc::bad_encoding,
+                          where(i) + "sig_len: " + num(*slen) + " is outside " +
+                              num(MIN_SIGNATURE) + ".." + num(MAX_SIGNATURE));
+    if (!want_signature && *slen != 0)
+        return make_error(Errc::bad_encoding, where(i) + "sig_len: " + num(*slen) +
+                                                  ", must be 0 in a fragment that is not the last");
+    auto sig = r.bytes(*slen, "signature");
+    if (!sig) return in_message(sig.error(), i);
+    m.signature.assign(sig->begin(), sig->end());
+    return m;
+}
+
+void encode_announcement(ByteWriter& w, const BoundAnnouncement& a) {
+    w.bytes(a.signing_pubkey);
+    w.u32le(a.key_index);
+    w.bytes(a.master_pubkey);
+    w.bytes(a.delegation_sig);
+}
+
+Result<BoundAnnouncement> decode_announcement(ByteReader& r) {
+    if (r.remaining() < ANNOUNCEMENT_SIZE)
+        return make_error(Errc::truncated, "announcement: need " + num(ANNOUNCEMENT_SIZE) +
+                                               " bytes, have " + num(r.remaining()));
+    BoundAnnouncement a;
+    a.signing_pubkey = *r.array<33>("announcement.signing_pubkey");
+    a.key_index = *r.u32le("announcement.key_index");
+    a.master_pubkey = *r.array<33>("announcement.master_pubkey");
+    a.delegation_sig = *r.array<64>("announcement.delegation");
+    if (!is_compressed_point(a.signing_pubkey))
+        return make_error(Errc::bad_key,
+                          "announcement.signing_pubkey: not a compressed secp256k1 point");
+    if (!is_compressed_point(a.master_pubkey))
+        return make_error(Errc::bad_key,
+                          "announcement.master_pubkey: not a compressed secp256k1 point");
+    return a;
+}
+
+}  // namespace
+
+std::size_t OpenMessage::encoded_size() const {
+    return 1 + 1 + 4 + 20 + (recipient ? 20 : 0) + (fragment ? FRAGMENT_HEADER_SIZE : 0) + 2 +
+           payload.size() + 1 + signature.size();
+}
+
+Result<NetworkId> parse_network_id(std::string_view text) {
+    if (text == "devnet") return DEVNET_NETWORK_ID;
+    auto id = from_hex_fixed<8>(text);
+    if (!id)
+        return make_error(Errc::invalid_argument,
+                          "network id must be 'devnet' or 16 hex digits (the network's "
+                          "IDENTIFIER, e.g. 73686d7364657601), got '" +
+                              std::string(text.substr(0, 40)) + "'");
+    return *id;
+}
+
+bool is_open_profile(ByteView message_data) {
+    return !message_data.empty() && message_data[0] == PROFILE_BYTE;
+}
+
+crypto::Hash256 obfuscation_key(const NetworkId& network_id) {
+    Bytes pre(OBFUSCATION_DOMAIN.begin(), OBFUSCATION_DOMAIN.end());
+    append(pre, network_id);
+    return crypto::sha256(pre);
+}
+
+Result<Bytes> encode_inner(const Envelope& env) {
+    if (env.messages.size() > MAX_MESSAGES)
+        return make_error(Errc::invalid_argument, "msg_count: " + num(env.messages.size()) +
+                                                      " messages exceed " + num(MAX_MESSAGES));
+    for (std::size_t i = 0; i < env.messages.size(); ++i)
+        if (auto st = check_message(env.messages[i], i); !st) return st.error();
+    ByteWriter w;
+    std::uint8_t flags = 0;
+    if (env.announcement) flags |= INNER_HAS_ANNOUNCEMENT;
+    if (env.sacrifice_tag) flags |= INNER_HAS_SACRIFICE_TAG;
+    w.u8(flags);
+    if (env.announcement) encode_announcement(w, *env.announcement);
+    if (env.sacrifice_tag) w.bytes(*env.sacrifice_tag);
+    w.u8(static_cast<std::uint8_t>(env.messages.size()));
+    for (const auto& m : env.messages)
+        encode_message(w, m);
+    return std::move(w).take();
+}
+
+Result<Envelope> decode_inner(ByteView inner) {
+    ByteReader r(inner);
+    Envelope env;
+    auto flags = r.u8("inner_flags");
+    if (!flags) return flags.error();
+    if (*flags & ~INNER_KNOWN_FLAGS)
+        return make_error(Errc::bad_encoding,
+                          "inner_flags: reserved bits " +
+                              hex_byte(static_cast<std::uint8_t>(*flags & ~INNER_KNOWN_FLAGS)) +
+                              " set");
+    if (*flags & INNER_HAS_ANNOUNCEMENT) {
+        auto a = decode_announcement(r);
+        if (!a) return a.error();
+        env.announcement = *a;
+    }
+    if (*flags & INNER_HAS_SACRIFICE_TAG) {
+        auto tag = r.array<20>("sacrifice_tag");
+        if (!tag) return tag.error();
+        env.sacrifice_tag = *tag;
+    }
+    auto count = r.u8("msg_count");
+    if (!count) return count.error();
+    if (*count > MAX_MESSAGES)
+        return make_error(Errc::oversize,
+                          "msg_count: " + num(*count) + " exceeds " + num(MAX_MESSAGES));
+    env.messages.reserve(*count);
+    for (std::size_t i = 0; i < *count; ++i) {
+        auto m = decode_message(r, i);
+        if (!m) return m.error();
+        env.messages.push_back(std::move(*m));
+    }
+    if (!r.empty())
+        return make_error(Errc::trailing_bytes, "inner envelope: " + num(r.remaining()) +
+                                                    " bytes after the last message (msg_count " +
+                                                    num(*count) + ")");
+    return env;
+}
+
+Result<Bytes> seal(const Envelope& env, const NetworkId& network_id,
+                   const ObfuscationNonce& nonce) {
+    auto inner = encode_inner(env);
+    if (!inner) return inner.error();
+    if (HEADER_SIZE + inner->size() > MAX_MESSAGE_DATA)
+        return make_error(Errc::oversize, "message_data: " + num(HEADER_SIZE + inner->size()) +
+                                              " bytes exceed " + num(MAX_MESSAGE_DATA));
+    const crypto::Hash256 key = obfuscation_key(network_id);
+    Bytes out;
+    out.reserve(HEADER_SIZE + inner->size());
+    out.push_back(PROFILE_BYTE);
+    out.push_back(ENVELOPE_VERSION);
+    append(out, nonce);
+    append(out, crypto::chacha20_xor(key, nonce, *inner));
+    return out;
+}
+
+Result<Envelope> open(ByteView message_data, const NetworkId& network_id) {
+    if (message_data.empty()) return make_error(Errc::truncated, "message_data: empty");
+    if (message_data[0] != PROFILE_BYTE)
+        return make_error(Errc::bad_version, "profile: " + hex_byte(message_data[0]) +
+                                                 " is not the open profile (0x02)");
+    if (message_data.size() > MAX_MESSAGE_DATA)
+        return make_error(Errc::oversize, "message_data: " + num(message_data.size()) +
+                                              " bytes exceed " + num(MAX_MESSAGE_DATA));
+    if (message_data.size() < 2) return make_error(Errc::truncated, "version: missing");
+    if (message_data[1] != ENVELOPE_VERSION)
+        return make_error(Errc::bad_version,
+                          "version: " + num(message_data[1]) + ", only 1 is defined");
+    if (message_data.size() < HEADER_SIZE + 2)
+        return make_error(Errc::truncated, "open envelope: " + num(message_data.size()) +
+                                               " bytes, the header and the smallest inner "
+                                               "envelope need " +
+                                               num(HEADER_SIZE + 2));
+    ObfuscationNonce nonce{};
+    std::copy_n(message_data.begin() + 2, NONCE_SIZE, nonce.begin());
+    const Bytes inner =
+        crypto::chacha20_xor(obfuscation_key(network_id), nonce, message_data.subspan(HEADER_SIZE));
+    return decode_inner(inner);
+}
+
+// ---- delegations ---------------------------------------------------------------------------
+
+crypto::Hash256 delegation_sighash(const NetworkId& network_id,
+                                   const crypto::CompressedPubKey& signing_pubkey,
+                                   std::uint32_t key_index,
+                                   const crypto::CompressedPubKey& master_pubkey) {
+    ByteWriter w;
+    w.bytes(network_id);
+    w.bytes(signing_pubkey);
+    w.u32le(key_index);
+    w.bytes(master_pubkey);
+    return crypto::tagged_hash(TAG_DELEGATION, w.data());
+}
+
+Delegation make_delegation(const crypto::PrivKey& master, const NetworkId& network_id,
+                           const crypto::CompressedPubKey& signing_pubkey, std::uint32_t key_index,
+                           const std::optional<ByteArray<32>>& aux_rand) {
+    Delegation d;
+    d.master_pubkey = master.pubkey();
+    d.signature = crypto::schnorr_sign(
+        master, delegation_sighash(network_id, signing_pubkey, key_index, d.master_pubkey),
+        aux_rand);
+    return d;
+}
+
+bool verify_delegation(const BoundAnnouncement& ann, const NetworkId& network_id) {
+    return crypto::schnorr_verify(
+        ann.master_pubkey,
+        delegation_sighash(network_id, ann.signing_pubkey, ann.key_index, ann.master_pubkey),
+        ann.delegation_sig);
+}
+
+std::string delegation_to_hex(const Delegation& d) {
+    Bytes b(d.master_pubkey.begin(), d.master_pubkey.end());
+    append(b, d.signature);
+    return to_hex(b);
+}
+
+Result<Delegation> parse_delegation_hex(std::string_view hex) {
+    auto b = from_hex(hex);
+    if (!b) return make_error(Errc::bad_encoding, "delegation: " + b.error().reason);
+    if (b->size() != 33 + 64)
+        return make_error(Errc::invalid_argument,
+                          "delegation: need 97 bytes (194 hex digits: master pubkey 33 || "
+                          "signature 64), got " +
+                              num(b->size()));
+    Delegation d;
+    std::copy_n(b->begin(), 33, d.master_pubkey.begin());
+    std::copy_n(b->begin() + 33, 64, d.signature.begin());
+    if (!is_compressed_point(d.master_pubkey))
+        return make_error(Errc::bad_key,
+                          "delegation: master pubkey is not a compressed secp256k1 point");
+    return d;
+}
+
+Result<BoundAnnouncement> make_announcement(const DerivedSigningKey& key, const Delegation& d,
+                                            const NetworkId& network_id) {
+    BoundAnnouncement a{key.pubkey(), key.key_index(), d.master_pubkey, d.signature};
+    if (!verify_delegation(a, network_id))
+        return make_error(Errc::bad_signature,
+                          "delegation does not verify for signing key " + to_hex(key.pubkey()) +
+                              " index " + num(key.key_index()) + " on network " +
+                              to_hex(network_id) + " (made for another key, index or network?)");
+    return a;
+}
+
+// ---- messages ------------------------------------------------------------------------------
+
+crypto::Hash256 message_sighash(const NetworkId& network_id, const AddressHash& signer_address,
+                                const SigningId& signing_id, std::uint8_t msg_type,
+                                std::uint8_t wire_flags, std::uint32_t timestamp,
+                                const std::optional<SigningId>& recipient, ByteView payload) {
+    ByteWriter w;
+    w.bytes(network_id);
+    w.bytes(signer_address);
+    w.bytes(signing_id);
+    w.u8(msg_type);
+    w.u8(signed_flags(wire_flags));
+    w.u32le(timestamp);
+    if (recipient) w.bytes(*recipient);
+    // Callers bound the payload (MAX_REASSEMBLED_PAYLOAD), far below 65536.
+    w.u16le(static_cast<std::uint16_t>(payload.size()));
+    w.bytes(payload);
+    return crypto::tagged_hash(TAG_MESSAGE, w.data());
+}
+
+crypto::Hash256 message_sighash(const NetworkId& network_id, const AddressHash& signer_address,
+                                const OpenMessage& m) {
+    return message_sighash(network_id, signer_address, m.signing_id, m.msg_type, m.flags,
+                           m.timestamp, m.recipient, m.payload);
+}
+
+OpenMessage make_open_message(std::uint8_t msg_type, ByteView payload, std::uint32_t timestamp,
+                              std::uint8_t flags, const std::optional<SigningId>& recipient) {
+    OpenMessage m;
+    m.msg_type = msg_type;
+    m.flags = static_cast<std::uint8_t>(flags & ~(FLAG_PRIVATE | FLAG_FRAGMENT));
+    if (recipient) m.flags |= FLAG_PRIVATE;
+    m.timestamp = timestamp;
+    m.recipient = recipient;
+    m.payload.assign(payload.begin(), payload.end());
+    return m;
+}
+
+Status sign_open_message(OpenMessage& m, const DerivedSigningKey& key,
+                         const AddressHash& signer_address, const NetworkId& network_id) {
+    if (m.fragment || m.is_fragment())
+        return make_error(Errc::invalid_argument,
+                          "sign_open_message: sign the whole message, then split it");
+    if (m.payload.size() > MAX_REASSEMBLED_PAYLOAD)
+        return make_error(Errc::oversize, "payload: " + num(m.payload.size()) + " bytes exceed " +
+                                              num(MAX_REASSEMBLED_PAYLOAD));
+    m.flags = static_cast<std::uint8_t>(
+        (m.flags & ~(FLAG_PRIVATE | FLAG_PROTOCOL_AUTHORITY | 0xc0)) | FLAG_HAS_SIGNATURE);
+    if (m.recipient) m.flags |= FLAG_PRIVATE;
+    m.signing_id = key.signing_id();
+    m.signature = key.sign(message_sighash(network_id, signer_address, m));
+    return Ok{};
+}
+
+bool verify_open_message(const OpenMessage& m, ByteView signing_pubkey,
+                         const AddressHash& signer_address, const NetworkId& network_id) {
+    if (m.signature.empty()) return false;
+    return crypto::ecdsa_verify_der(signing_pubkey, message_sighash(network_id, signer_address, m),
+                                    m.signature);
+}
+
+std::uint32_t mwu(const OpenMessage& m) {
+    std::uint64_t w = MWU_HEADER + MWU_PER_PAYLOAD_BYTE * m.payload.size() +
+                      MWU_PER_SIGNATURE_BYTE * m.signature.size();
+    if (m.recipient) w += MWU_PER_PAYLOAD_BYTE * SIGNING_ID_SIZE;
+    if (m.fragment) w += MWU_PER_PAYLOAD_BYTE * FRAGMENT_HEADER_SIZE;
+    return static_cast<std::uint32_t>(std::min<std::uint64_t>(w, 0xffffffffu));
+}
+
+std::uint32_t mwu(const Envelope& env) {
+    std::uint64_t w = 0;
+    if (env.announcement) w += MWU_ANNOUNCEMENT;
+    if (env.sacrifice_tag) w += MWU_PER_PAYLOAD_BYTE * SIGNING_ID_SIZE;
+    for (const auto& m : env.messages)
+        w += mwu(m);
+    return static_cast<std::uint32_t>(std::min<std::uint64_t>(w, 0xffffffffu));
+}
+
+// ---- packing -------------------------------------------------------------------------------
+
+Result<Packed> pack_queue(const std::optional<BoundAnnouncement>& announcement,
+                          std::span<const OpenMessage> queue, const NetworkId& network_id,
+                          const ObfuscationNonce& nonce, const PackLimits& limits,
+                          const std::optional<SigningId>& sacrifice_tag) {
+    Envelope env;
+    env.announcement = announcement;
+    env.sacrifice_tag = sacrifice_tag;
+    // inner_flags + msg_count, announcement, tag.
+    std::size_t bytes = HEADER_SIZE + 2 + (announcement ? ANNOUNCEMENT_SIZE : 0) +
+                        (sacrifice_tag ? SIGNING_ID_SIZE : 0);
+    std::uint64_t share_mwu = mwu(env);
+    std::uint64_t spent = 0;
+    const std::size_t max_messages = std::min(limits.max_messages, MAX_MESSAGES);
+    const std::size_t max_bytes = std::min(limits.max_bytes, MAX_MESSAGE_DATA);
+    for (std::size_t i = 0; i < queue.size(); ++i) {
+        const OpenMessage& m = queue[i];
+        if (auto st = check_message(m, i); !st)
+            return make_error(
+                Errc::invalid_argument,
+                "queue position " + num(i) + " can never be packed: " + st.error().reason);
+        if (env.messages.size() >= max_messages) break;
+        const std::uint32_t w = mwu(m);
+        if (bytes + m.encoded_size() > max_bytes) break;
+        if (limits.max_share_mwu && share_mwu + w > *limits.max_share_mwu) break;
+        if (limits.budget_mwu && spent + w > *limits.budget_mwu) break;
+        bytes += m.encoded_size();
+        share_mwu += w;
+        spent += w;
+        env.messages.push_back(m);
+    }
+    Packed p;
+    p.taken = env.messages.size();
+    if (!env.announcement && !env.sacrifice_tag && env.messages.empty()) return p;
+    auto sealed = seal(env, network_id, nonce);
+    if (!sealed) return sealed.error();
+    p.message_data = std::move(*sealed);
+    return p;
+}
+
+}  // namespace sharemsg::proto::open

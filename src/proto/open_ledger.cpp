@@ -1,0 +1,337 @@
+#include "proto/open_ledger.hpp"
+
+#include <algorithm>
+
+#include "proto/keys_io.hpp"
+
+namespace sharemsg::proto::open {
+
+namespace {
+
+constexpr std::size_t kMaxUnbound = 256;
+constexpr std::size_t kMaxVerifiedCache = 1u << 16;
+
+std::string short_id(const SigningId& id) {
+    return to_hex(ByteView(id).first(8));
+}
+
+std::string msg_where(std::size_t i, const OpenMessage& m) {
+    return "message " + std::to_string(i + 1) + " (signing id " + short_id(m.signing_id) + "...): ";
+}
+
+}  // namespace
+
+const char* ignored_name(Ignored k) {
+    switch (k) {
+        case Ignored::unbound_announcement:
+            return "unbound_announcement";
+        case Ignored::conflicting_announcement:
+            return "conflicting_announcement";
+        case Ignored::unknown_signer:
+            return "unknown_signer";
+        case Ignored::revoked:
+            return "revoked";
+        case Ignored::bad_signature:
+            return "bad_signature";
+        case Ignored::bad_timestamp:
+            return "bad_timestamp";
+        case Ignored::duplicate:
+            return "duplicate";
+        case Ignored::fragment_unsupported:
+            return "fragment_unsupported";
+        case Ignored::count_:
+            break;
+    }
+    return "unknown";
+}
+
+const char* announcement_outcome_name(AnnouncementOutcome o) {
+    switch (o) {
+        case AnnouncementOutcome::none:
+            return "none";
+        case AnnouncementOutcome::registered:
+            return "registered";
+        case AnnouncementOutcome::repeated:
+            return "repeated";
+        case AnnouncementOutcome::unbound:
+            return "unbound";
+        case AnnouncementOutcome::conflicting:
+            return "conflicting";
+    }
+    return "unknown";
+}
+
+std::uint64_t IgnoredCounts::total() const {
+    std::uint64_t t = 0;
+    for (auto v : n)
+        t += v;
+    return t;
+}
+
+IgnoredCounts& IgnoredCounts::operator+=(const IgnoredCounts& o) {
+    for (std::size_t i = 0; i < n.size(); ++i)
+        n[i] += o.n[i];
+    return *this;
+}
+
+nlohmann::ordered_json IgnoredCounts::to_json() const {
+    nlohmann::ordered_json j = nlohmann::ordered_json::object();
+    for (std::size_t i = 0; i < IGNORED_KINDS; ++i)
+        j[ignored_name(static_cast<Ignored>(i))] = n[i];
+    return j;
+}
+
+nlohmann::ordered_json key_entry_to_json(const KeyEntry& k) {
+    nlohmann::ordered_json j;
+    j["signing_id"] = to_hex(k.signing_id);
+    j["key_index"] = k.key_index;
+    j["pubkey"] = to_hex(k.pubkey);
+    j["address"] = k.address;
+    j["master_pubkey"] = to_hex(k.master_pubkey);
+    j["first_seen_height"] = k.first_seen_height;
+    j["first_seen"] = k.first_seen_time;
+    j["first_seen_share"] = to_hex(k.first_seen_share);
+    j["revoked"] = k.revoked;
+    j["revoked_at_height"] = k.revoked_at_height ? nlohmann::ordered_json(*k.revoked_at_height)
+                                                 : nlohmann::ordered_json(nullptr);
+    j["bound"] = k.bound;
+    if (!k.bound) j["unbound_reason"] = k.unbound_reason;
+    return j;
+}
+
+Ledger::Ledger(LedgerConfig config) : config_(std::move(config)) {}
+
+void Ledger::reset() {
+    keys_.clear();
+    order_.clear();
+    identities_.clear();
+    unbound_.clear();
+    seen_.clear();
+    latest_share_time_ = 0;
+    totals_ = {};
+    shares_applied_ = 0;
+    messages_accepted_ = 0;
+}
+
+std::vector<KeyEntry> Ledger::keys() const {
+    std::vector<KeyEntry> out;
+    out.reserve(order_.size());
+    for (const auto& id : order_)
+        out.push_back(keys_.at(id));
+    return out;
+}
+
+std::optional<KeyEntry> Ledger::key(const SigningId& id) const {
+    auto it = keys_.find(id);
+    if (it == keys_.end()) return std::nullopt;
+    return it->second;
+}
+
+std::optional<KeyEntry> Ledger::current_key(const AddressHash& address) const {
+    auto it = identities_.find(address);
+    if (it == identities_.end()) return std::nullopt;
+    return keys_.at(it->second.current_id);
+}
+
+void Ledger::ignore(ApplyResult& out, Ignored kind, std::string note) {
+    ++out.ignored[kind];
+    out.notes.push_back(std::string(ignored_name(kind)) + ": " + std::move(note));
+}
+
+bool Ledger::cached_verify(const crypto::Hash256& digest, ByteView pubkey, ByteView signature) {
+    crypto::Sha256 h;
+    const std::uint8_t kind = 'E';
+    h.update(ByteView(&kind, 1)).update(pubkey).update(digest).update(signature);
+    const crypto::Hash256 entry = h.finish();
+    if (verified_cache_.count(entry)) return true;
+    if (!crypto::ecdsa_verify_der(pubkey, digest, signature)) return false;
+    if (verified_cache_.size() >= kMaxVerifiedCache) verified_cache_.clear();
+    verified_cache_.insert(entry);
+    return true;
+}
+
+bool Ledger::cached_verify_delegation(const BoundAnnouncement& ann) {
+    crypto::Sha256 h;
+    const std::uint8_t kind = 'D';
+    ByteWriter w;
+    w.u32le(ann.key_index);
+    h.update(ByteView(&kind, 1))
+        .update(config_.network_id)
+        .update(ann.signing_pubkey)
+        .update(w.data())
+        .update(ann.master_pubkey)
+        .update(ann.delegation_sig);
+    const crypto::Hash256 entry = h.finish();
+    if (verified_cache_.count(entry)) return true;
+    if (!verify_delegation(ann, config_.network_id)) return false;
+    if (verified_cache_.size() >= kMaxVerifiedCache) verified_cache_.clear();
+    verified_cache_.insert(entry);
+    return true;
+}
+
+void Ledger::note_unbound(const ShareContext& share, const BoundAnnouncement& ann,
+                          const std::string& reason) {
+    KeyEntry e;
+    e.signing_id = ann.signing_id();
+    e.key_index = ann.key_index;
+    e.pubkey = ann.signing_pubkey;
+    e.master_pubkey = ann.master_pubkey;
+    e.address_hash = share.payout_pubkey_hash;
+    e.address = p2pkh_address_from_hash160(share.payout_pubkey_hash, config_.address_version);
+    e.first_seen_height = share.height;
+    e.first_seen_time = share.share_timestamp;
+    e.first_seen_share = share.share_hash;
+    e.bound = false;
+    e.unbound_reason = reason;
+    std::erase_if(unbound_, [&](const KeyEntry& k) { return k.signing_id == e.signing_id; });
+    if (unbound_.size() >= kMaxUnbound) unbound_.erase(unbound_.begin());
+    unbound_.push_back(std::move(e));
+}
+
+AnnouncementOutcome Ledger::apply_announcement(const ShareContext& share,
+                                               const BoundAnnouncement& ann, ApplyResult& out) {
+    const SigningId id = ann.signing_id();
+    const AddressHash address = ann.address_hash();
+    const std::string who =
+        "announcement of " + short_id(id) + "... index " + std::to_string(ann.key_index) + ": ";
+    if (!cached_verify_delegation(ann)) {
+        const std::string reason = "delegation signature does not verify under the master pubkey";
+        note_unbound(share, ann, reason);
+        ignore(out, Ignored::unbound_announcement, who + reason);
+        return AnnouncementOutcome::unbound;
+    }
+    if (address != share.payout_pubkey_hash) {
+        const std::string reason =
+            "HASH160 of the master pubkey is not the share's payout pubkey_hash";
+        note_unbound(share, ann, reason);
+        ignore(out, Ignored::unbound_announcement, who + reason);
+        return AnnouncementOutcome::unbound;
+    }
+    if (auto it = keys_.find(id); it != keys_.end()) {
+        const KeyEntry& k = it->second;
+        if (k.address_hash == address && k.key_index == ann.key_index)
+            return AnnouncementOutcome::repeated;
+        ignore(out, Ignored::conflicting_announcement,
+               who + (k.address_hash != address ? "signing id already belongs to " + k.address
+                                                : "signing id already registered with index " +
+                                                      std::to_string(k.key_index)));
+        return AnnouncementOutcome::conflicting;
+    }
+    auto ident = identities_.find(address);
+    if (ident != identities_.end() && ann.key_index <= ident->second.current_index) {
+        ignore(out, Ignored::conflicting_announcement,
+               who + "not above the current key index " +
+                   std::to_string(ident->second.current_index) + " of this address");
+        return AnnouncementOutcome::conflicting;
+    }
+
+    KeyEntry e;
+    e.signing_id = id;
+    e.key_index = ann.key_index;
+    e.pubkey = ann.signing_pubkey;
+    e.master_pubkey = ann.master_pubkey;
+    e.address_hash = address;
+    e.address = p2pkh_address_from_hash160(address, config_.address_version);
+    e.first_seen_height = share.height;
+    e.first_seen_time = share.share_timestamp;
+    e.first_seen_share = share.share_hash;
+    if (ident == identities_.end()) ident = identities_.emplace(address, Identity{}).first;
+    // Rotation: every older key of this address is revoked from this share's height on.
+    for (const auto& old : ident->second.keys) {
+        KeyEntry& k = keys_.at(old);
+        if (!k.revoked) {
+            k.revoked = true;
+            k.revoked_at_height = share.height;
+            out.revoked.push_back(old);
+        }
+    }
+    ident->second.current_index = ann.key_index;
+    ident->second.current_id = id;
+    ident->second.keys.push_back(id);
+    std::erase_if(unbound_, [&](const KeyEntry& k) { return k.signing_id == id; });
+    keys_.emplace(id, e);
+    order_.push_back(id);
+    out.registered = std::move(e);
+    return AnnouncementOutcome::registered;
+}
+
+void Ledger::expire_seen(std::uint32_t share_time) {
+    latest_share_time_ = std::max(latest_share_time_, share_time);
+    const std::uint64_t horizon = std::uint64_t{config_.max_message_age} + config_.max_future_skew;
+    if (latest_share_time_ <= horizon) return;
+    const std::uint64_t oldest = latest_share_time_ - horizon;
+    std::erase_if(seen_, [&](const auto& kv) { return kv.second < oldest; });
+}
+
+ApplyResult Ledger::apply_share(const ShareContext& share, const Envelope& env) {
+    ApplyResult out;
+    ++shares_applied_;
+    expire_seen(share.share_timestamp);
+    if (env.announcement) out.announcement = apply_announcement(share, *env.announcement, out);
+
+    for (std::size_t i = 0; i < env.messages.size(); ++i) {
+        const OpenMessage& m = env.messages[i];
+        const std::string at = msg_where(i, m);
+        if (m.fragment) {
+            ignore(out, Ignored::fragment_unsupported, at + "fragment reassembly not enabled");
+            continue;
+        }
+        auto it = keys_.find(m.signing_id);
+        if (it == keys_.end()) {
+            ignore(out, Ignored::unknown_signer, at + "no bound key announced for this id");
+            continue;
+        }
+        const KeyEntry& k = it->second;
+        if (k.revoked_at_height && *k.revoked_at_height <= share.height) {
+            ignore(out, Ignored::revoked,
+                   at + "key index " + std::to_string(k.key_index) + " revoked at height " +
+                       std::to_string(*k.revoked_at_height));
+            continue;
+        }
+        const std::uint64_t ts = m.timestamp;
+        if (ts > std::uint64_t{share.share_timestamp} + config_.max_future_skew ||
+            ts + config_.max_message_age < share.share_timestamp) {
+            ignore(out, Ignored::bad_timestamp,
+                   at + "timestamp " + std::to_string(m.timestamp) + " too far from share time " +
+                       std::to_string(share.share_timestamp));
+            continue;
+        }
+        const crypto::Hash256 digest = message_sighash(config_.network_id, k.address_hash, m);
+        if (seen_.count(digest)) {
+            ignore(out, Ignored::duplicate, at + "already accepted from an earlier share");
+            continue;
+        }
+        if (!cached_verify(digest, k.pubkey, m.signature)) {
+            ignore(out, Ignored::bad_signature,
+                   at + "signature does not verify (low-S DER over the tagged hash)");
+            continue;
+        }
+        seen_.emplace(digest, m.timestamp);
+
+        ShareMessage sm;
+        sm.msg_type = m.msg_type;
+        sm.flags = static_cast<std::uint8_t>(
+            m.flags & (FLAG_HAS_SIGNATURE | FLAG_BROADCAST | FLAG_PERSISTENT | FLAG_PRIVATE));
+        sm.wire_flags = signed_flags(m.flags);
+        sm.timestamp = m.timestamp;
+        sm.payload = m.payload;
+        sm.signing_id = m.signing_id;
+        sm.signature = m.signature;
+        sm.sender_address = k.address;
+        sm.share_hash = share.share_hash;
+        sm.verified = true;
+        sm.recipient = m.recipient;
+        out.messages.push_back(std::move(sm));
+    }
+    totals_ += out.ignored;
+    messages_accepted_ += out.messages.size();
+    return out;
+}
+
+Result<ApplyResult> Ledger::apply_share_data(const ShareContext& share, ByteView message_data) {
+    auto env = open(message_data, config_.network_id);
+    if (!env) return env.error();
+    return apply_share(share, *env);
+}
+
+}  // namespace sharemsg::proto::open

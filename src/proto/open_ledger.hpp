@@ -1,0 +1,177 @@
+// The open profile's state: which signing key belongs to which address, from when to when,
+// and which carried messages verify. docs/protocol.md ("Ledger rules") is the specification.
+//
+// The node feeds it the shares of its best chain, oldest first, and after a reorg calls
+// reset() and feeds the new chain again (a rebuild costs one pass; signature checks already
+// made are remembered across reset(), so a rebuild re-verifies nothing it has seen).
+//
+// Rules:
+// - An announcement registers its key only if the delegation verifies under the master pubkey
+//   AND HASH160(master pubkey) equals the carrying share's payout pubkey_hash ("bound").
+//   Otherwise it is ignored and counted (unbound_announcement): a share that pays the victim's
+//   address but announces the attacker's key fails the delegation check, since the attacker
+//   lacks the victim's master key, and changes nothing.
+// - A signing id belongs to the address its first valid delegation proves. A later
+//   announcement of the same id by another master, or with another key index, and an
+//   announcement whose key index is not higher than the current key of that master, are
+//   conflicting: ignored and counted.
+// - A higher key index for the same master is a rotation: every older key of that master is
+//   revoked from the height of the share that announced it. Messages carried by earlier shares
+//   stay verified.
+// - A message carried by a share at height h verifies iff its key was registered in that
+//   share or an earlier one, was not revoked at or before h, its timestamp is within
+//   [share time - max_message_age, share time + max_future_skew], its signature verifies (low-S
+//   only) over the tagged hash with the key's bound address, and the same signed content was
+//   not accepted before (a copy replayed into a later share is a duplicate).
+// Every ignored item is counted by reason, never an error: a share's validity must not depend
+// on ledger state. Only the structural decode (open()) can make message_data malformed.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "proto/message.hpp"
+#include "proto/open_envelope.hpp"
+
+namespace sharemsg::proto::open {
+
+struct ShareContext {
+    ShareHash share_hash{};
+    std::uint64_t height = 0;
+    AddressHash payout_pubkey_hash{};
+    std::uint32_t share_timestamp = 0;
+};
+
+struct LedgerConfig {
+    NetworkId network_id = DEVNET_NETWORK_ID;
+    std::uint8_t address_version = 0x30;    // P2PKH version byte of sender addresses
+    std::uint32_t max_future_skew = 600;    // message timestamp after its share's, seconds
+    std::uint32_t max_message_age = 86400;  // message timestamp before its share's, seconds
+};
+
+// Why something in a share was ignored.
+enum class Ignored : std::uint8_t {
+    unbound_announcement,      // delegation fails, or master does not match the share payout
+    conflicting_announcement,  // id bound elsewhere / other index / index not higher
+    unknown_signer,            // no registered key for the message's signing id
+    revoked,                   // the key was revoked at or before this share's height
+    bad_signature,             // does not verify (high-S, other network, other recipient...)
+    bad_timestamp,             // too far before or after the share's timestamp
+    duplicate,                 // the same signed content was accepted before
+    fragment_unsupported,      // fragments are not reassembled by this ledger version
+    count_
+};
+inline constexpr std::size_t IGNORED_KINDS = static_cast<std::size_t>(Ignored::count_);
+const char* ignored_name(Ignored k);
+
+struct IgnoredCounts {
+    std::array<std::uint64_t, IGNORED_KINDS> n{};
+    std::uint64_t& operator[](Ignored k) { return n[static_cast<std::size_t>(k)]; }
+    std::uint64_t operator[](Ignored k) const { return n[static_cast<std::size_t>(k)]; }
+    std::uint64_t total() const;
+    IgnoredCounts& operator+=(const IgnoredCounts& o);
+    // {"unbound_announcement": n, ...} with every kind.
+    nlohmann::ordered_json to_json() const;
+};
+
+struct KeyEntry {
+    SigningId signing_id{};
+    std::uint32_t key_index = 0;
+    crypto::CompressedPubKey pubkey{};
+    crypto::CompressedPubKey master_pubkey{};
+    AddressHash address_hash{};
+    std::string address;  // P2PKH of address_hash with LedgerConfig::address_version
+    std::uint64_t first_seen_height = 0;
+    std::uint32_t first_seen_time = 0;  // timestamp of the share that announced it
+    ShareHash first_seen_share{};
+    bool revoked = false;
+    std::optional<std::uint64_t> revoked_at_height;
+    bool bound = true;           // registered keys are always bound; see Ledger::unbound_keys()
+    std::string unbound_reason;  // for unbound entries only
+};
+
+// The /msg/keys view of one key: signing_id, key_index, pubkey, address, master_pubkey,
+// first_seen_height, first_seen (share time), first_seen_share, revoked, revoked_at_height
+// (null when not revoked), bound (and unbound_reason for unbound entries).
+nlohmann::ordered_json key_entry_to_json(const KeyEntry& k);
+
+enum class AnnouncementOutcome { none, registered, repeated, unbound, conflicting };
+const char* announcement_outcome_name(AnnouncementOutcome o);
+
+struct ApplyResult {
+    // Accepted messages: verified = true, sender_address = the key's bound address, share_hash
+    // set, recipient set for private ones (payload still encrypted: see open_private.hpp).
+    std::vector<ShareMessage> messages;
+    AnnouncementOutcome announcement = AnnouncementOutcome::none;
+    std::optional<KeyEntry> registered;  // the key this share registered, if any
+    std::vector<SigningId> revoked;      // keys this share's rotation revoked
+    IgnoredCounts ignored;
+    std::vector<std::string> notes;  // one line per ignored item, for logs
+};
+
+class Ledger {
+  public:
+    explicit Ledger(LedgerConfig config = {});
+
+    const LedgerConfig& config() const { return config_; }
+
+    // Applies one share of the best chain (oldest first).
+    ApplyResult apply_share(const ShareContext& share, const Envelope& env);
+    // open() then apply_share(); fails (changing nothing) when message_data is malformed.
+    Result<ApplyResult> apply_share_data(const ShareContext& share, ByteView message_data);
+
+    // Forgets every key and message; keeps the cache of checked signatures.
+    void reset();
+
+    // Registered (bound) keys in registration order.
+    std::vector<KeyEntry> keys() const;
+    // The most recent unbound announcements (at most 256, one per signing id), newest last.
+    std::vector<KeyEntry> unbound_keys() const { return unbound_; }
+    std::optional<KeyEntry> key(const SigningId& id) const;
+    // The highest-index key of an address.
+    std::optional<KeyEntry> current_key(const AddressHash& address) const;
+
+    // Totals since the last reset().
+    const IgnoredCounts& ignored_totals() const { return totals_; }
+    std::uint64_t shares_applied() const { return shares_applied_; }
+    std::uint64_t messages_accepted() const { return messages_accepted_; }
+
+  private:
+    struct Identity {
+        std::uint32_t current_index = 0;
+        SigningId current_id{};
+        std::vector<SigningId> keys;  // registration order
+    };
+
+    AnnouncementOutcome apply_announcement(const ShareContext& share, const BoundAnnouncement& ann,
+                                           ApplyResult& out);
+    void note_unbound(const ShareContext& share, const BoundAnnouncement& ann,
+                      const std::string& reason);
+    void ignore(ApplyResult& out, Ignored kind, std::string note);
+    bool cached_verify(const crypto::Hash256& digest, ByteView pubkey, ByteView signature);
+    bool cached_verify_delegation(const BoundAnnouncement& ann);
+    void expire_seen(std::uint32_t share_time);
+
+    LedgerConfig config_;
+    std::map<SigningId, KeyEntry> keys_;
+    std::vector<SigningId> order_;
+    std::map<AddressHash, Identity> identities_;
+    std::vector<KeyEntry> unbound_;
+    // Sighashes of accepted messages -> their timestamps (dropped once too old to be accepted).
+    std::map<crypto::Hash256, std::uint32_t> seen_;
+    std::uint32_t latest_share_time_ = 0;
+    IgnoredCounts totals_;
+    std::uint64_t shares_applied_ = 0;
+    std::uint64_t messages_accepted_ = 0;
+    // SHA256(kind || pubkey || digest || signature) of checks that passed; survives reset().
+    std::set<crypto::Hash256> verified_cache_;
+};
+
+}  // namespace sharemsg::proto::open
