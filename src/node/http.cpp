@@ -195,6 +195,44 @@ static HttpReply get_route(Node& node, const std::string& path,
         auto lock = node.read_store();
         return json_reply(200, stats_json(node.store(), node.now(), true));
     }
+    if (path == "/msg/keys" && node.open_profile()) {
+        // The open profile's keys: bound to an address by a delegation, revoked from a height.
+        const auto keys = node.open_keys();
+        std::map<std::string, std::size_t> signed_by;
+        {
+            auto lock = node.read_store();
+            for (const auto& m : node.store().messages())
+                if (m->signing_id) ++signed_by[to_hex(*m->signing_id)];
+        }
+        auto arr = nlohmann::ordered_json::array();
+        std::size_t revoked = 0, bound = 0;
+        for (const auto& e : keys) {
+            nlohmann::ordered_json k;
+            k["signing_id"] = to_hex(e.signing_id);
+            k["key_index"] = e.key_index;
+            k["signing_pubkey"] = to_hex(e.pubkey);
+            k["miner_address"] = e.address;
+            k["first_seen"] = e.first_seen_time;
+            k["last_seen"] = e.first_seen_time;
+            k["messages_signed"] = signed_by[to_hex(e.signing_id)];
+            k["revoked"] = e.revoked;
+            k["revoked_at_height"] = e.revoked_at_height
+                                         ? nlohmann::ordered_json(*e.revoked_at_height)
+                                         : nlohmann::ordered_json();
+            k["first_seen_height"] = e.first_seen_height;
+            k["bound"] = e.bound;
+            if (!e.bound) k["unbound_reason"] = e.unbound_reason;
+            revoked += e.bound && e.revoked;
+            bound += e.bound;
+            arr.push_back(std::move(k));
+        }
+        nlohmann::ordered_json j;
+        j["total_keys"] = bound;
+        j["active_keys"] = bound - revoked;
+        j["revoked_keys"] = revoked;
+        j["keys"] = std::move(arr);
+        return json_reply(200, j);
+    }
     if (path == "/msg/keys") {
         auto lock = node.read_store();
         const auto& store = node.store();

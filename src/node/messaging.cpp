@@ -196,6 +196,36 @@ Result<proto::DerivedSigningKey> key_from_wif(const std::string& wif, std::uint3
 
 }  // namespace
 
+Result<std::optional<proto::open::BoundAnnouncement>> Node::bind_key(
+    const proto::DerivedSigningKey& key, const std::string& delegation_hex, bool adopt_payout) {
+    if (!net_.open_profile) return std::optional<proto::open::BoundAnnouncement>{};
+    if (delegation_hex.empty()) {
+        spdlog::warn(
+            "no delegation for signing key {}: other nodes cannot bind it to an address, "
+            "so its messages will not verify (derive it with `sharemsg derive-key "
+            "--delegation-network ...`)",
+            to_hex(key.signing_id()));
+        return std::optional<proto::open::BoundAnnouncement>{};
+    }
+    auto d = proto::open::parse_delegation_hex(delegation_hex);
+    if (!d) return d.error();
+    auto ann = proto::open::make_announcement(key, *d, net_.network_id());
+    if (!ann) return ann.error();
+    if (ann->address_hash() != payout_) {
+        if (!adopt_payout)
+            return make_error(
+                Errc::invalid_argument,
+                "the delegation's master key pays " +
+                    proto::p2pkh_address_from_hash160(ann->address_hash(), net_.address_version) +
+                    ", not this node's payout address " + payout_address_);
+        // Shares must pay the master key's address for the delegation to bind.
+        payout_ = ann->address_hash();
+        payout_address_ = proto::p2pkh_address_from_hash160(payout_, net_.address_version);
+        spdlog::info("payout address from the delegation: {}", payout_address_);
+    }
+    return std::optional<proto::open::BoundAnnouncement>{*ann};
+}
+
 Status Node::setup_signing_key() {
     // Candidates: the configured key, and a key installed by /msg/rotate_key (kept in the
     // datadir, mode 0600). The highest index wins; a lower one than in use is refused.
@@ -253,12 +283,12 @@ Status Node::setup_signing_key() {
         key_.emplace(std::move(*key));
         key_state_ = st;
     }
-    if (!chosen->delegation.empty()) {
-        auto d = from_hex(chosen->delegation);
-        if (!d)
+    {
+        auto bound = bind_key(*key_, chosen->delegation, cfg_.address.empty());
+        if (!bound)
             return make_error(Errc::invalid_argument,
-                              "--signing-key-delegation: " + d.error().reason);
-        key_delegation_ = std::move(*d);
+                              "--signing-key-delegation: " + bound.error().reason);
+        announcement_ = *bound;
     }
     for (const auto& o : db_->commit_now({store::PutKeyState{st}}))
         if (!o.ok()) return make_error(Errc::io, "saving key state: " + o.status.error().reason);
@@ -445,6 +475,48 @@ void Node::requeue_orphaned(const std::set<chain::ShareId>& active) {
 
 Bytes Node::next_message_data(std::vector<crypto::Hash256>& carried) {
     carried.clear();
+    if (ledger_ && key_ && announcement_) {
+        // The open profile: our announcement while the ledger does not know the key as
+        // current, then the queue, oldest first, within the per-share limits and our budget.
+        const auto id = key_->signing_id();
+        const auto known = ledger_->key(id);
+        const bool announce = !known || known->revoked;
+        std::vector<proto::open::OpenMessage> queue;
+        std::vector<crypto::Hash256> hashes;
+        for (const auto& o : outbox_) {
+            if (o.share) continue;
+            auto om = proto::open::make_open_message(
+                o.message.msg_type, o.message.payload, o.message.timestamp,
+                static_cast<std::uint8_t>(o.message.wire_flags & proto::FLAG_BROADCAST) |
+                    static_cast<std::uint8_t>(o.message.wire_flags & proto::FLAG_PERSISTENT),
+                o.to);
+            auto s = proto::open::sign_open_message(om, *key_, announcement_->address_hash(),
+                                                    net_.network_id());
+            if (!s) {
+                spdlog::warn("outbox message {} cannot be signed: {}", to_hex(o.hash).substr(0, 16),
+                             s.error().reason);
+                break;
+            }
+            queue.push_back(std::move(om));
+            hashes.push_back(o.hash);
+            if (queue.size() >= proto::open::PACK_MAX_MESSAGES) break;
+        }
+        if (announce || !queue.empty()) {
+            proto::open::ObfuscationNonce nonce{};
+            const auto rnd = crypto::random_bytes(nonce.size());
+            std::copy(rnd.begin(), rnd.end(), nonce.begin());
+            const proto::open::PackLimits limits;
+            auto packed = proto::open::pack_queue(announce ? announcement_ : std::nullopt, queue,
+                                                  net_.network_id(), nonce, limits);
+            if (packed) {
+                carried.assign(hashes.begin(),
+                               hashes.begin() + static_cast<std::ptrdiff_t>(packed->taken));
+                if (!packed->message_data.empty()) return std::move(packed->message_data);
+            } else {
+                spdlog::warn("outbox not packed: {}", packed.error().reason);
+            }
+        }
+    }
     // Authority blobs (--transition-message, bootstrap_messages/) ride the shares, one per
     // share in turn, as the reference embeds its transition message.
     if (!outbox_blobs_.empty()) return outbox_blobs_[outbox_next_++ % outbox_blobs_.size()];
@@ -560,14 +632,16 @@ void Node::rotate_key(RotateRequest req, ApiDone done) {
                                std::to_string(st->key_index) + ")"));
             return;
         }
-        Bytes delegation;
-        if (!req.delegation.empty()) {
-            auto d = from_hex(req.delegation);
-            if (!d) {
-                done(api_error(400, "bad delegation", d.error().reason));
-                return;
-            }
-            delegation = std::move(*d);
+        if (net_.open_profile && req.delegation.empty()) {
+            done(api_error(400, "missing delegation",
+                           "this network binds keys to addresses: give the \"delegation\" that "
+                           "`sharemsg derive-key --delegation-network` printed for the new key"));
+            return;
+        }
+        auto bound = bind_key(*key, req.delegation, false);
+        if (!bound) {
+            done(api_error(400, "bad delegation", bound.error().reason));
+            return;
         }
         // The new key is kept (mode 0600) so that a restart keeps using it.
         nlohmann::ordered_json secret;
@@ -590,7 +664,7 @@ void Node::rotate_key(RotateRequest req, ApiDone done) {
         {
             std::lock_guard lk(identity_mutex_);
             key_.emplace(std::move(*key));
-            key_delegation_ = delegation;
+            announcement_ = *bound;
             key_state_ = ns;
         }
         spdlog::info("signing key rotated to index {} ({})", ns.key_index, to_hex(new_id));

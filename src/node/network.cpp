@@ -32,6 +32,7 @@ Network devnet_network() {
     n.pow.pow = chain::PowFunc::sha256d;
     n.pow.segwit_activated = false;
     n.web_port = 19437;
+    n.open_profile = true;
     n.address_version = 0x6f;  // testnet-style addresses: the devnet has no coin of its own
     n.authorities = proto::mainnet_authorities();
     for (const auto& a : proto::test_authorities())

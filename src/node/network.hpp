@@ -10,6 +10,7 @@
 #include "p2p/params.hpp"
 #include "proto/authority.hpp"
 #include "proto/message.hpp"
+#include "proto/open_envelope.hpp"
 
 namespace sharemsg::node {
 
@@ -19,6 +20,10 @@ struct Network {
     proto::AuthoritySet authorities;
     std::uint16_t web_port = 9327;
     std::uint8_t address_version = 0x30;  // P2PKH version byte of payout addresses
+    // Whether shares may carry the open profile (message_data 0x02: miner chat, bound keys,
+    // private messages). Never under V36 mainnet rules; on by the devnet.
+    bool open_profile = false;
+    const proto::open::NetworkId& network_id() const { return p2p.identifier; }
 };
 
 // Our private devnet: its own identifier and prefix, sha256d, a trivial target. Its
@@ -33,6 +38,7 @@ struct ShareView {
     chain::Work work = 0;
     Bytes message_data;
     std::vector<proto::ShareMessage> messages;  // verified by the network's message_data rule
+    std::optional<proto::open::Envelope> open;  // an open-profile envelope (structure checked)
     ByteArray<20> pubkey_hash{};
     std::uint32_t timestamp = 0;
     std::uint64_t absheight = 0;

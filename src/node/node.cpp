@@ -141,6 +141,12 @@ Status Node::start() {
 
     store_ = std::make_unique<proto::MessageStore>(
         proto::StoreOptions{cfg_.max_messages, proto::MAX_MESSAGE_AGE, {}}, net_.authorities);
+    if (net_.open_profile) {
+        proto::open::LedgerConfig lc;
+        lc.network_id = net_.network_id();
+        lc.address_version = net_.address_version;
+        ledger_ = std::make_unique<proto::open::Ledger>(lc);
+    }
     if (auto s = open_database(); !s) return s;
     if (auto s = load_database(); !s) return s;
     {
@@ -214,7 +220,7 @@ Status Node::start() {
 
     spdlog::info("sharemsgd {} on {}: p2p {}:{}, http {}:{}, payout {}, {} shares",
                  cfg_.devnet ? "devnet" : "node", net_.p2p.name, cfg_.p2p_bind, cfg_.p2p_port,
-                 cfg_.web_bind, cfg_.web_port, addr_hex, share_count_.load());
+                 cfg_.web_bind, cfg_.web_port, payout_address_, share_count_.load());
     return Ok{};
 }
 
@@ -483,11 +489,71 @@ void Node::apply_best_chain() {
         }
     }
     if (dropped) store_->prune_by_sharechain(active);
+    if (ledger_) apply_open(chain);
     flush_published();
     metrics_.set("sharemsg_messages", "", static_cast<double>(store_->size()));
     metrics_.set("sharemsg_best_height", "", static_cast<double>(tracker_.height(*best)));
     lk.unlock();
     requeue_orphaned(active);
+}
+
+void Node::apply_open(const std::vector<chain::ShareId>& chain) {
+    // `chain` is newest first. Extend the ledger when the chain it has seen is still a prefix
+    // of the best chain; otherwise (a reorg) rebuild it from the window.
+    std::size_t start = chain.size();  // index into `chain` of the first share to feed
+    if (!ledger_chain_.empty()) {
+        auto it = std::find(chain.begin(), chain.end(), ledger_chain_.back());
+        if (it != chain.end()) start = static_cast<std::size_t>(it - chain.begin());
+    }
+    if (start == chain.size() && !ledger_chain_.empty()) {
+        spdlog::info(
+            "open profile: the best chain changed; rebuilding the key ledger from {} "
+            "shares",
+            chain.size());
+        ledger_->reset();
+        ledger_chain_.clear();
+        metrics_.inc("sharemsg_open_ledger_rebuilds_total");
+    }
+    const double t = now();
+    for (std::size_t i = start; i-- > 0;) {
+        const auto& id = chain[i];
+        ledger_chain_.push_back(id);
+        const ShareView& s = shares_.at(id);
+        if (!s.open) continue;
+        proto::open::ShareContext ctx;
+        std::copy(id.begin(), id.end(), ctx.share_hash.begin());
+        ctx.height = tracker_.height(id);
+        ctx.payout_pubkey_hash = s.pubkey_hash;
+        ctx.share_timestamp = s.timestamp;
+        auto r = ledger_->apply_share(ctx, *s.open);
+        for (std::size_t k = 0; k < proto::open::IGNORED_KINDS; ++k)
+            if (r.ignored.n[k])
+                metrics_.inc("sharemsg_open_ignored_total",
+                             std::string("reason=\"") +
+                                 proto::open::ignored_name(static_cast<proto::open::Ignored>(k)) +
+                                 "\"",
+                             static_cast<double>(r.ignored.n[k]));
+        for (const auto& note : r.notes)
+            spdlog::debug("share {}: {}", short_hex(id), note);
+        std::size_t n = 0;
+        for (auto& m : r.messages)
+            n += store_->add_local_message(std::move(m), t);
+        if (n) {
+            metrics_.inc("sharemsg_messages_stored_total", "", static_cast<double>(n));
+            spdlog::info("share {}: {} open-profile message(s) stored", short_hex(id), n);
+        }
+    }
+    {
+        auto keys = ledger_->keys();
+        for (auto& k : ledger_->unbound_keys())
+            keys.push_back(std::move(k));
+        std::lock_guard kl(open_keys_mutex_);
+        open_keys_ = std::move(keys);
+    }
+    // Keep the record bounded: what is older than the window cannot be a reorg point.
+    if (ledger_chain_.size() > 2 * chain.size() + 16)
+        ledger_chain_.erase(ledger_chain_.begin(),
+                            ledger_chain_.end() - static_cast<std::ptrdiff_t>(chain.size()));
 }
 
 void Node::schedule_mining() {

@@ -28,6 +28,7 @@
 #include "node/metrics.hpp"
 #include "node/network.hpp"
 #include "node/share_log.hpp"
+#include "proto/open_ledger.hpp"
 #include "proto/signing_key.hpp"
 #include "proto/store.hpp"
 #include "store/ops.hpp"
@@ -104,6 +105,12 @@ class Node {
     void rotate_key(RotateRequest req, ApiDone done);
     // This node's signing identity (the /msg/identity object).
     nlohmann::ordered_json identity() const;
+    // The open-profile keys the ledger knows (bound, then recent unbound ones): a snapshot.
+    std::vector<proto::open::KeyEntry> open_keys() const {
+        std::lock_guard lk(open_keys_mutex_);
+        return open_keys_;
+    }
+    bool open_profile() const { return net_.open_profile; }
     // The outbox (the /msg/outbox object).
     nlohmann::ordered_json outbox_json() const;
 
@@ -127,6 +134,9 @@ class Node {
     };
     Ingest ingest(const std::vector<p2p::WrappedShare>& shares, Source source);
     void apply_best_chain();
+    // Feeds the open-profile ledger the best chain (newest first), rebuilding after a reorg,
+    // and stores the messages it accepts (store locked).
+    void apply_open(const std::vector<chain::ShareId>& chain);
     void mine_tick();
     void schedule_mining();
     void answer_sharereq(const std::shared_ptr<Peer>& peer, const p2p::ShareReq& req);
@@ -136,6 +146,11 @@ class Node {
     Status load_database();
     Status write_cookie();
     Status setup_signing_key();
+    // The open profile's bound announcement for `key` (none on other networks or without a
+    // delegation); with adopt_payout, a payout address not given by --address becomes the
+    // delegation's master address.
+    Result<std::optional<proto::open::BoundAnnouncement>> bind_key(
+        const proto::DerivedSigningKey& key, const std::string& delegation_hex, bool adopt_payout);
     void queue_startup_messages();
     // Persists the store's changes and publishes new messages (chain thread, store locked).
     void on_store_change(const proto::ShareMessage& m, bool added);
@@ -205,7 +220,11 @@ class Node {
     };
     std::deque<Outgoing> outbox_;                  // queued and embedded, oldest first
     std::optional<proto::DerivedSigningKey> key_;  // the node's signing key
-    Bytes key_delegation_;                         // as given (open profile)
+    std::optional<proto::open::BoundAnnouncement> announcement_;  // the key, bound (open profile)
+    std::unique_ptr<proto::open::Ledger> ledger_;  // chain thread; open-profile networks only
+    std::vector<chain::ShareId> ledger_chain_;     // the shares fed to ledger_, oldest first
+    mutable std::mutex open_keys_mutex_;
+    std::vector<proto::open::KeyEntry> open_keys_;  // snapshot of ledger_ for the API
     std::optional<store::KeyState> key_state_;
     std::uint64_t mined_ = 0;
     std::atomic<std::size_t> outbox_depth_{0};

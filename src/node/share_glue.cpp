@@ -16,10 +16,24 @@ Result<ShareView> verify_share(const Network& net, const p2p::WrappedShare& ws) 
     auto pow = chain::verify_share_pow(net.pow, *share);
     if (!pow) return pow.error();
     const Bytes message_data = share->message_data.value_or(Bytes{});
-    auto rule = proto::check_v36_message_data(message_data, net.authorities);
-    if (!rule.valid())
-        return make_error(Errc::not_authority, std::string("message_data: ") + rule.reason);
     ShareView v;
+    if (proto::open::is_open_profile(message_data)) {
+        // The open profile: only its structure decides validity here; signatures, keys and
+        // budgets are the ledger's business, which ignores (never rejects) what fails them.
+        if (!net.open_profile)
+            return make_error(
+                Errc::not_authority,
+                std::string("message_data: the open profile (0x02) is not enabled on ") +
+                    std::string(net.p2p.name));
+        auto env = proto::open::open(message_data, net.network_id());
+        if (!env) return make_error(env.error().code, "message_data: " + env.error().reason);
+        v.open = std::move(*env);
+    } else {
+        auto rule = proto::check_v36_message_data(message_data, net.authorities);
+        if (!rule.valid())
+            return make_error(Errc::not_authority, std::string("message_data: ") + rule.reason);
+        v.messages = std::move(rule.messages);
+    }
     v.hash = pow->share_hash;
     if (const auto& prev = share->share_info.share_data.previous_share_hash) {
         chain::ShareId p{};
@@ -28,7 +42,6 @@ Result<ShareView> verify_share(const Network& net, const p2p::WrappedShare& ws) 
     }
     v.work = pow->work;
     v.message_data = message_data;
-    v.messages = std::move(rule.messages);
     std::copy(share->share_info.share_data.pubkey_hash.begin(),
               share->share_info.share_data.pubkey_hash.end(), v.pubkey_hash.begin());
     v.timestamp = share->share_info.timestamp;

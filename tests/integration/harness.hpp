@@ -27,6 +27,7 @@
 #include "proto/builders.hpp"
 #include "proto/envelope.hpp"
 #include "proto/keys_io.hpp"
+#include "proto/open_envelope.hpp"
 #include "proto/signing_key.hpp"
 
 extern char** environ;
@@ -235,19 +236,32 @@ inline std::string test_authority_blob(const std::string& text,
 
 // A signing key derived from a fixed test master (seed 0..), as `sharemsg derive-key` would
 // print it: the WIF and the signing id.
+// With the devnet delegation of `sharemsg derive-key --delegation-network devnet`, and the
+// master's payout address.
 struct TestKey {
     std::string wif;
     std::string signing_id;
     std::uint32_t index = 0;
+    std::string delegation;
+    std::string address;
 };
 inline TestKey test_signing_key(unsigned seed, std::uint32_t index = 0) {
     using namespace sharemsg;
     Bytes master(32, static_cast<std::uint8_t>(0x11 + seed));
     auto k = proto::DerivedSigningKey::derive(master, index);
-    return {proto::encode_wif(k->privkey().bytes(), 0xef), to_hex(k->signing_id()), index};
+    auto mk = crypto::PrivKey::from_bytes(master);
+    auto d = proto::open::make_delegation(*mk, proto::open::DEVNET_NETWORK_ID, k->pubkey(), index);
+    return {proto::encode_wif(k->privkey().bytes(), 0xef), to_hex(k->signing_id()), index,
+            proto::open::delegation_to_hex(d),
+            proto::p2pkh_address_from_hash160(crypto::hash160(mk->pubkey()), 0x6f)};
 }
 inline std::vector<std::string> key_flags(const TestKey& k) {
-    return {"--signing-key", k.wif, "--signing-key-index", std::to_string(k.index)};
+    return {"--signing-key",
+            k.wif,
+            "--signing-key-index",
+            std::to_string(k.index),
+            "--signing-key-delegation",
+            k.delegation};
 }
 
 }  // namespace itest

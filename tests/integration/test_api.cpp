@@ -224,8 +224,9 @@ TEST(ApiWrite, RotateKeyFollowsTheIndexRules) {
         a.call("POST", "/msg/rotate_key", R"({"signing_key":")" + k2.wif + R"(","key_index":-2})"),
         400, "bad key_index", "negative");
 
-    auto r =
-        a.call("POST", "/msg/rotate_key", R"({"signing_key":")" + k2.wif + R"(","key_index":2})");
+    auto r = a.call("POST", "/msg/rotate_key",
+                    R"({"signing_key":")" + k2.wif + R"(","key_index":2,"delegation":")" +
+                        k2.delegation + "\"}");
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(r.json()["status"], "rotated");
     EXPECT_EQ(r.json()["signing_id"], k2.signing_id);

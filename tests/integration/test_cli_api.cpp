@@ -77,7 +77,8 @@ TEST(CliApi, ClientCommandsDriveTheNode) {
     EXPECT_EQ(run_cli(with({"recent", "--limit", "5"})).status, 0);
 
     // The new key comes on standard input, never on the command line.
-    auto rot = run_cli(with({"rotate-key", "--key-index", "1"}), k1.wif + "\n");
+    auto rot = run_cli(with({"rotate-key", "--key-index", "1", "--delegation", k1.delegation}),
+                       k1.wif + "\n");
     EXPECT_EQ(rot.status, 0) << rot.out;
     EXPECT_NE(rot.out.find(k1.signing_id), std::string::npos) << rot.out;
 

@@ -1,0 +1,108 @@
+// Two devnet nodes exchange miner chat end to end (the open profile): a message sent on A
+// with `sharemsg send` arrives on B verified, attributed to A's payout address; a ban on B
+// hides it on B only; a key rotation on A shows the old key revoked on B while the earlier
+// message stays verified.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+
+#include "harness.hpp"
+
+using namespace itest;
+
+namespace {
+
+std::optional<nlohmann::json> find_chat(Daemon& d, const std::string& text) {
+    auto j = d.get("/msg/chat?limit=200").json();
+    if (!j.is_object()) return std::nullopt;
+    for (const auto& m : j["messages"])
+        if (m.value("payload", "") == text) return m;
+    return std::nullopt;
+}
+
+std::optional<nlohmann::json> find_key(Daemon& d, const std::string& signing_id) {
+    auto j = d.get("/msg/keys").json();
+    if (!j.is_object()) return std::nullopt;
+    for (const auto& k : j["keys"])
+        if (k.value("signing_id", "") == signing_id) return k;
+    return std::nullopt;
+}
+
+int cli(const std::vector<std::string>& args, const std::string& input = "") {
+    std::string cmd;
+    if (!input.empty()) cmd = "printf '%s\\n' '" + input + "' | ";
+    cmd += SHAREMSG_CLI_PATH;
+    for (const auto& a : args)
+        cmd += " '" + a + "'";
+    cmd += " >/dev/null 2>&1";
+    const int st = std::system(cmd.c_str());
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+}  // namespace
+
+TEST(TwoNodes, ChatBanAndRotation) {
+    const auto dir = test_dir("two-nodes");
+    Daemon a(SHAREMSGD_PATH, dir / "a"), b(SHAREMSGD_PATH, dir / "b");
+    const auto k0 = test_signing_key(9, 0), k1 = test_signing_key(9, 1);
+    auto flags = key_flags(k0);
+    flags.insert(flags.end(), {"--share-period", "0.3"});
+    ASSERT_TRUE(a.start(flags)) << a.log();
+    ASSERT_TRUE(b.start({"--mine", "false", "--peer", "127.0.0.1:" + std::to_string(a.p2p_port)}))
+        << b.log();
+    const std::vector<std::string> api_a{"--api", "127.0.0.1:" + std::to_string(a.web_port),
+                                         "--datadir", a.datadir().string()};
+    auto on_a = [&](std::vector<std::string> args) {
+        args.insert(args.end(), api_a.begin(), api_a.end());
+        return args;
+    };
+
+    const std::string text = "hello B, from A " + std::to_string(::getpid());
+    ASSERT_EQ(cli(on_a({"send", text})), 0);
+    ASSERT_TRUE(
+        wait_until([&] { return find_chat(b, text).has_value(); }, std::chrono::seconds(60)))
+        << "B never showed the chat\nA:\n"
+        << a.log() << "\nB:\n"
+        << b.log();
+    auto m = *find_chat(b, text);
+    EXPECT_TRUE(m["verified"].get<bool>());
+    EXPECT_EQ(m["sender_address"], k0.address);
+    EXPECT_EQ(m["signing_id"], k0.signing_id);
+    EXPECT_EQ(a.get("/msg/identity").json()["address"], k0.address);
+
+    // B's key view: A's key, bound to A's address.
+    auto key = find_key(b, k0.signing_id);
+    ASSERT_TRUE(key.has_value());
+    EXPECT_EQ((*key)["miner_address"], k0.address);
+    EXPECT_FALSE((*key)["revoked"].get<bool>());
+
+    // A ban on B hides A's messages on B only.
+    auto ban = b.call("POST", "/msg/ban", R"({"signing_id":")" + k0.signing_id + "\"}");
+    ASSERT_EQ(ban.status, 200) << ban.body;
+    EXPECT_FALSE(find_chat(b, text).has_value());
+    EXPECT_TRUE(find_chat(a, text).has_value());
+    ASSERT_EQ(b.call("DELETE", "/msg/ban", R"({"signing_id":")" + k0.signing_id + "\"}").status,
+              200);
+    EXPECT_TRUE(find_chat(b, text).has_value());
+
+    // Rotation on A: B shows the old key revoked; the earlier message stays verified.
+    ASSERT_EQ(cli(on_a({"rotate-key", "--key-index", "1", "--delegation", k1.delegation}), k1.wif),
+              0)
+        << a.log();
+    const std::string after = "after rotation " + std::to_string(::getpid());
+    ASSERT_EQ(cli(on_a({"send", after})), 0);
+    ASSERT_TRUE(wait_until(
+        [&] {
+            auto old_key = find_key(b, k0.signing_id);
+            return old_key && (*old_key)["revoked"].get<bool>() && find_chat(b, after);
+        },
+        std::chrono::seconds(60)))
+        << b.get("/msg/keys").body << "\nA:\n"
+        << a.log();
+    EXPECT_EQ((*find_chat(b, after))["signing_id"], k1.signing_id);
+    EXPECT_TRUE((*find_chat(b, after))["verified"].get<bool>());
+    EXPECT_TRUE((*find_chat(b, text))["verified"].get<bool>());
+    auto new_key = find_key(b, k1.signing_id);
+    ASSERT_TRUE(new_key.has_value());
+    EXPECT_FALSE((*new_key)["revoked"].get<bool>());
+}
