@@ -12,5 +12,6 @@ void add_conformance_command(CLI::App& app);
 void add_derive_key_command(CLI::App& app);
 void add_decode_command(CLI::App& app);
 void add_transition_command(CLI::App& app);
+void add_open_vectors_command(CLI::App& app);
 
 }  // namespace sharemsg::cli
