@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
     sharemsg::cli::add_derive_key_command(app);
     sharemsg::cli::add_decode_command(app);
     sharemsg::cli::add_transition_command(app);
+    sharemsg::cli::add_open_vectors_command(app);
     sharemsg::cli::add_api_commands(app);
     try {
         app.parse(argc, argv);

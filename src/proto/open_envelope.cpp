@@ -438,6 +438,44 @@ Status sign_open_message(OpenMessage& m, const DerivedSigningKey& key,
     return Ok{};
 }
 
+Result<std::vector<OpenMessage>> split_fragments(const OpenMessage& whole, std::uint32_t msg_id,
+                                                 std::size_t max_fragment_payload) {
+    if (whole.fragment || whole.is_fragment())
+        return make_error(Errc::invalid_argument, "split_fragments: already a fragment");
+    if (!(whole.flags & FLAG_HAS_SIGNATURE) || whole.signature.empty())
+        return make_error(Errc::invalid_argument, "split_fragments: sign the message first");
+    if (max_fragment_payload == 0 || max_fragment_payload > MAX_MESSAGE_PAYLOAD)
+        return make_error(Errc::invalid_argument, "split_fragments: fragment payload must be 1.." +
+                                                      num(MAX_MESSAGE_PAYLOAD));
+    if (whole.payload.size() > MAX_REASSEMBLED_PAYLOAD)
+        return make_error(Errc::oversize, "payload: " + num(whole.payload.size()) +
+                                              " bytes exceed " + num(MAX_REASSEMBLED_PAYLOAD));
+    if (whole.payload.size() <= max_fragment_payload) return std::vector<OpenMessage>{whole};
+    const std::size_t n = (whole.payload.size() + max_fragment_payload - 1) / max_fragment_payload;
+    if (n > MAX_FRAGMENTS)
+        return make_error(Errc::oversize, "payload: " + num(whole.payload.size()) + " bytes need " +
+                                              num(n) + " fragments of " +
+                                              num(max_fragment_payload) + ", at most " +
+                                              num(MAX_FRAGMENTS));
+    std::vector<OpenMessage> out;
+    out.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        OpenMessage f = whole;
+        const bool last = i + 1 == n;
+        f.flags = static_cast<std::uint8_t>(whole.flags | FLAG_FRAGMENT);
+        if (!last) f.flags = static_cast<std::uint8_t>(f.flags & ~FLAG_HAS_SIGNATURE);
+        f.fragment =
+            FragmentInfo{msg_id, static_cast<std::uint8_t>(i), static_cast<std::uint8_t>(n)};
+        const std::size_t begin = i * max_fragment_payload;
+        const std::size_t end = std::min(whole.payload.size(), begin + max_fragment_payload);
+        f.payload.assign(whole.payload.begin() + static_cast<std::ptrdiff_t>(begin),
+                         whole.payload.begin() + static_cast<std::ptrdiff_t>(end));
+        if (!last) f.signature.clear();
+        out.push_back(std::move(f));
+    }
+    return out;
+}
+
 bool verify_open_message(const OpenMessage& m, ByteView signing_pubkey,
                          const AddressHash& signer_address, const NetworkId& network_id) {
     if (m.signature.empty()) return false;

@@ -257,6 +257,16 @@ OpenMessage make_open_message(std::uint8_t msg_type, ByteView payload, std::uint
 Status sign_open_message(OpenMessage& m, const DerivedSigningKey& key,
                          const AddressHash& signer_address, const NetworkId& network_id);
 
+// Splits a signed whole message into fragments of at most `max_fragment_payload` bytes of
+// payload (default 220), all with FLAG_FRAGMENT, the same type, flags, timestamp, signing id,
+// recipient and msg_id; only the last carries FLAG_HAS_SIGNATURE and the signature (over the
+// whole payload). A payload that fits in one message comes back unchanged, alone. Errors:
+// invalid_argument (unsigned, already a fragment, max_fragment_payload 0 or over 220),
+// oversize (more than MAX_FRAGMENTS fragments or MAX_REASSEMBLED_PAYLOAD bytes).
+Result<std::vector<OpenMessage>> split_fragments(
+    const OpenMessage& whole, std::uint32_t msg_id,
+    std::size_t max_fragment_payload = MAX_MESSAGE_PAYLOAD);
+
 // The signature verifies (strict DER, low-S, never normalized) under `signing_pubkey`.
 bool verify_open_message(const OpenMessage& m, ByteView signing_pubkey,
                          const AddressHash& signer_address, const NetworkId& network_id);
@@ -270,6 +280,18 @@ std::uint32_t mwu(const Envelope& env);
 // ---- packing the outbox ----------------------------------------------------------------------
 
 struct PackLimits {
+    // The limits once Message Weight Units are in force: up to MAX_MESSAGES messages and
+    // MAX_MESSAGE_DATA bytes structurally, MAX_MWU_PER_SHARE per share, and the sender's
+    // remaining budget (Ledger::available_mwu).
+    static PackLimits mwu_stage(std::uint32_t budget_mwu) {
+        PackLimits l;
+        l.max_messages = MAX_MESSAGES;
+        l.max_bytes = MAX_MESSAGE_DATA;
+        l.max_share_mwu = MAX_MWU_PER_SHARE;
+        l.budget_mwu = budget_mwu;
+        return l;
+    }
+
     std::size_t max_messages = PACK_MAX_MESSAGES;
     std::size_t max_bytes = PACK_MAX_BYTES;  // of message_data, header included
     // Per-share weight cap, announcement and tag included (MWU stage: MAX_MWU_PER_SHARE).

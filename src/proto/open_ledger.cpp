@@ -37,8 +37,16 @@ const char* ignored_name(Ignored k) {
             return "bad_timestamp";
         case Ignored::duplicate:
             return "duplicate";
-        case Ignored::fragment_unsupported:
-            return "fragment_unsupported";
+        case Ignored::over_share_cap:
+            return "over_share_cap";
+        case Ignored::over_budget:
+            return "over_budget";
+        case Ignored::sacrifice_ignored:
+            return "sacrifice_ignored";
+        case Ignored::fragment_dropped:
+            return "fragment_dropped";
+        case Ignored::fragment_expired:
+            return "fragment_expired";
         case Ignored::count_:
             break;
     }
@@ -107,6 +115,7 @@ void Ledger::reset() {
     identities_.clear();
     unbound_.clear();
     seen_.clear();
+    partials_.clear();
     latest_share_time_ = 0;
     totals_ = {};
     shares_applied_ = 0;
@@ -261,19 +270,216 @@ void Ledger::expire_seen(std::uint32_t share_time) {
     if (latest_share_time_ <= horizon) return;
     const std::uint64_t oldest = latest_share_time_ - horizon;
     std::erase_if(seen_, [&](const auto& kv) { return kv.second < oldest; });
+    // Budget events: kept while a share up to max_future_skew older than the latest one
+    // could still count them.
+    const std::uint64_t keep = std::uint64_t{ROLLING_MWU_WINDOW} + config_.max_future_skew;
+    if (latest_share_time_ > keep) {
+        const std::uint64_t cut = latest_share_time_ - keep;
+        for (auto& [address, ident] : identities_) {
+            std::erase_if(ident.earned, [&](const Event& e) { return e.time < cut; });
+            std::erase_if(ident.spent, [&](const Event& e) { return e.time < cut; });
+        }
+    }
+}
+
+Ledger::Budget Ledger::budget_of(const Identity& ident, std::uint32_t at_time) const {
+    Budget b;
+    // An event counts while it is less than ROLLING_MWU_WINDOW seconds older than at_time.
+    auto in_window = [&](const Event& e) {
+        return std::uint64_t{e.time} + ROLLING_MWU_WINDOW > at_time;
+    };
+    for (const auto& e : ident.earned)
+        if (in_window(e)) b.earned += e.mwu;
+    for (const auto& e : ident.spent)
+        if (in_window(e)) b.spent += e.mwu;
+    return b;
+}
+
+std::uint32_t Ledger::available_mwu(const AddressHash& address, std::uint32_t at_time,
+                                    bool counting_next_share) const {
+    if (!config_.enforce_mwu) return MAX_MWU_PER_HOUR;
+    Budget b;
+    if (auto it = identities_.find(address); it != identities_.end())
+        b = budget_of(it->second, at_time);
+    if (counting_next_share) b.earned += FREE_MWU_ALLOWANCE;
+    const std::uint64_t cap = std::min<std::uint64_t>(b.earned, MAX_MWU_PER_HOUR);
+    return cap > b.spent ? static_cast<std::uint32_t>(cap - b.spent) : 0;
+}
+
+bool Ledger::try_spend(const AddressHash& address, std::uint32_t at_time, std::uint32_t w) {
+    auto it = identities_.find(address);
+    if (it == identities_.end()) return false;
+    if (config_.enforce_mwu) {
+        const Budget b = budget_of(it->second, at_time);
+        const std::uint64_t cap = std::min<std::uint64_t>(b.earned, MAX_MWU_PER_HOUR);
+        if (b.spent + w > cap) return false;
+    }
+    it->second.spent.push_back(Event{at_time, w});
+    return true;
+}
+
+void Ledger::expire_partials(std::uint32_t share_time, ApplyResult& out) {
+    for (auto it = partials_.begin(); it != partials_.end();) {
+        if (std::uint64_t{it->second.first_share_time} + FRAGMENT_TIMEOUT < share_time) {
+            ignore(out, Ignored::fragment_expired,
+                   "message " + std::to_string(it->first.second) + " of " +
+                       short_id(it->first.first) + "...: " + std::to_string(it->second.next_index) +
+                       " of " + std::to_string(it->second.first.fragment->total) +
+                       " fragments after " + std::to_string(FRAGMENT_TIMEOUT) + " s");
+            it = partials_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
+void Ledger::accept(const ShareContext& share, const OpenMessage& m, const KeyEntry& k,
+                    Bytes payload, ApplyResult& out) {
+    ShareMessage sm;
+    sm.msg_type = m.msg_type;
+    sm.flags = static_cast<std::uint8_t>(
+        (m.flags | FLAG_HAS_SIGNATURE) &
+        (FLAG_HAS_SIGNATURE | FLAG_BROADCAST | FLAG_PERSISTENT | FLAG_PRIVATE));
+    sm.wire_flags = signed_flags(m.flags);
+    sm.timestamp = m.timestamp;
+    sm.payload = std::move(payload);
+    sm.signing_id = m.signing_id;
+    sm.signature = m.signature;
+    sm.sender_address = k.address;
+    sm.share_hash = share.share_hash;
+    sm.verified = true;
+    sm.recipient = m.recipient;
+    out.messages.push_back(std::move(sm));
+}
+
+void Ledger::apply_fragment(const ShareContext& share, const Envelope& env, bool sacrifice_paid,
+                            const OpenMessage& m, const KeyEntry& k, const std::string& at,
+                            ApplyResult& out) {
+    const FragmentInfo& f = *m.fragment;
+    const bool own_share = share.payout_pubkey_hash == k.address_hash;
+    const bool sacrificed_for_signer =
+        sacrifice_paid && env.sacrifice_tag && *env.sacrifice_tag == m.signing_id;
+    if (!own_share && !sacrificed_for_signer) {
+        ignore(out, Ignored::fragment_dropped,
+               at + "fragment carried by a share that neither pays the signer nor is a "
+                    "sacrifice tagged with its id");
+        return;
+    }
+    const PartialKey pk{m.signing_id, f.msg_id};
+    auto it = partials_.find(pk);
+    if (f.index == 0) {
+        if (it != partials_.end()) {
+            ignore(out, Ignored::fragment_dropped,
+                   at + "message " + std::to_string(f.msg_id) +
+                       " restarted: the unfinished one is dropped");
+            partials_.erase(it);
+        }
+    } else {
+        if (it == partials_.end()) {
+            ignore(out, Ignored::fragment_dropped,
+                   at + "fragment " + std::to_string(f.index) + " of message " +
+                       std::to_string(f.msg_id) + " without its predecessors");
+            return;
+        }
+        const OpenMessage& first = it->second.first;
+        const auto strip = [](std::uint8_t fl) {
+            return static_cast<std::uint8_t>(fl & ~FLAG_HAS_SIGNATURE);
+        };
+        if (it->second.next_index != f.index || first.fragment->total != f.total ||
+            first.msg_type != m.msg_type || strip(first.flags) != strip(m.flags) ||
+            first.timestamp != m.timestamp || first.recipient != m.recipient) {
+            ignore(out, Ignored::fragment_dropped,
+                   at + "fragment " + std::to_string(f.index) + " of message " +
+                       std::to_string(f.msg_id) +
+                       " out of order or unlike its predecessors (expected index " +
+                       std::to_string(it->second.next_index) + ")");
+            return;
+        }
+        if (it->second.payload.size() + m.payload.size() > MAX_REASSEMBLED_PAYLOAD) {
+            ignore(out, Ignored::fragment_dropped,
+                   at + "message " + std::to_string(f.msg_id) + " exceeds " +
+                       std::to_string(MAX_REASSEMBLED_PAYLOAD) + " bytes: dropped");
+            partials_.erase(it);
+            return;
+        }
+    }
+    if (!try_spend(k.address_hash, share.share_timestamp, mwu(m))) {
+        ignore(out, Ignored::over_budget, at + "fragment over the signer's MWU budget");
+        return;
+    }
+    if (f.index == 0) {
+        Partial p;
+        p.first = m;
+        p.first.payload.clear();
+        p.first_share_time = share.share_timestamp;
+        it = partials_.emplace(pk, std::move(p)).first;
+    }
+    Partial& p = it->second;
+    append(p.payload, m.payload);
+    p.next_index = static_cast<std::uint8_t>(f.index + 1);
+    if (f.index + 1 < f.total) {
+        ++out.fragments_pending;
+        return;
+    }
+    // The last fragment: the signature covers the whole payload.
+    Bytes whole = std::move(p.payload);
+    partials_.erase(it);
+    const crypto::Hash256 digest =
+        message_sighash(config_.network_id, k.address_hash, m.signing_id, m.msg_type, m.flags,
+                        m.timestamp, m.recipient, whole);
+    if (seen_.count(digest)) {
+        ignore(out, Ignored::duplicate, at + "reassembled message already accepted");
+        return;
+    }
+    if (!cached_verify(digest, k.pubkey, m.signature)) {
+        ignore(out, Ignored::bad_signature,
+               at + "signature of the reassembled message does not verify");
+        return;
+    }
+    seen_.emplace(digest, m.timestamp);
+    accept(share, m, k, std::move(whole), out);
 }
 
 ApplyResult Ledger::apply_share(const ShareContext& share, const Envelope& env) {
     ApplyResult out;
     ++shares_applied_;
     expire_seen(share.share_timestamp);
+    expire_partials(share.share_timestamp, out);
     if (env.announcement) out.announcement = apply_announcement(share, *env.announcement, out);
 
+    // Earnings: this share for its payout address, a sacrifice for the tagged signer.
+    if (auto it = identities_.find(share.payout_pubkey_hash); it != identities_.end())
+        it->second.earned.push_back(Event{share.share_timestamp, FREE_MWU_ALLOWANCE});
+    const bool sacrifice_paid =
+        std::find(config_.sacrifice_pubkey_hashes.begin(), config_.sacrifice_pubkey_hashes.end(),
+                  share.payout_pubkey_hash) != config_.sacrifice_pubkey_hashes.end();
+    if (env.sacrifice_tag) {
+        const std::string who = "sacrifice tag " + short_id(*env.sacrifice_tag) + "...: ";
+        auto k = keys_.find(*env.sacrifice_tag);
+        if (!sacrifice_paid) {
+            ignore(out, Ignored::sacrifice_ignored,
+                   who + "the share does not pay a sacrifice address");
+        } else if (k == keys_.end() ||
+                   (k->second.revoked_at_height && *k->second.revoked_at_height <= share.height)) {
+            ignore(out, Ignored::sacrifice_ignored, who + "no unrevoked bound key with this id");
+        } else {
+            identities_.at(k->second.address_hash)
+                .earned.push_back(Event{share.share_timestamp, MWU_PER_SACRIFICE});
+            out.sacrifice_credited = k->second.address_hash;
+        }
+    }
+
+    std::uint64_t share_w = 0;
+    if (env.announcement) share_w += MWU_ANNOUNCEMENT;
+    if (env.sacrifice_tag) share_w += MWU_PER_PAYLOAD_BYTE * SIGNING_ID_SIZE;
     for (std::size_t i = 0; i < env.messages.size(); ++i) {
         const OpenMessage& m = env.messages[i];
         const std::string at = msg_where(i, m);
-        if (m.fragment) {
-            ignore(out, Ignored::fragment_unsupported, at + "fragment reassembly not enabled");
+        const std::uint32_t w = mwu(m);
+        share_w += w;
+        if (config_.enforce_mwu && share_w > MAX_MWU_PER_SHARE) {
+            ignore(out, Ignored::over_share_cap,
+                   at + "past " + std::to_string(MAX_MWU_PER_SHARE) + " MWU in this share");
             continue;
         }
         auto it = keys_.find(m.signing_id);
@@ -296,6 +502,10 @@ ApplyResult Ledger::apply_share(const ShareContext& share, const Envelope& env) 
                        std::to_string(share.share_timestamp));
             continue;
         }
+        if (m.fragment) {
+            apply_fragment(share, env, sacrifice_paid, m, k, at, out);
+            continue;
+        }
         const crypto::Hash256 digest = message_sighash(config_.network_id, k.address_hash, m);
         if (seen_.count(digest)) {
             ignore(out, Ignored::duplicate, at + "already accepted from an earlier share");
@@ -306,23 +516,15 @@ ApplyResult Ledger::apply_share(const ShareContext& share, const Envelope& env) 
                    at + "signature does not verify (low-S DER over the tagged hash)");
             continue;
         }
+        if (!try_spend(k.address_hash, share.share_timestamp, w)) {
+            ignore(out, Ignored::over_budget,
+                   at + std::to_string(w) + " MWU over the budget of " + k.address);
+            continue;
+        }
         seen_.emplace(digest, m.timestamp);
-
-        ShareMessage sm;
-        sm.msg_type = m.msg_type;
-        sm.flags = static_cast<std::uint8_t>(
-            m.flags & (FLAG_HAS_SIGNATURE | FLAG_BROADCAST | FLAG_PERSISTENT | FLAG_PRIVATE));
-        sm.wire_flags = signed_flags(m.flags);
-        sm.timestamp = m.timestamp;
-        sm.payload = m.payload;
-        sm.signing_id = m.signing_id;
-        sm.signature = m.signature;
-        sm.sender_address = k.address;
-        sm.share_hash = share.share_hash;
-        sm.verified = true;
-        sm.recipient = m.recipient;
-        out.messages.push_back(std::move(sm));
+        accept(share, m, k, m.payload, out);
     }
+    out.share_mwu = static_cast<std::uint32_t>(std::min<std::uint64_t>(share_w, 0xffffffffu));
     totals_ += out.ignored;
     messages_accepted_ += out.messages.size();
     return out;

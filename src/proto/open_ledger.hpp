@@ -23,6 +23,20 @@
 //   [share time - max_message_age, share time + max_future_skew], its signature verifies (low-S
 //   only) over the tagged hash with the key's bound address, and the same signed content was
 //   not accepted before (a copy replayed into a later share is a duplicate).
+// - Message Weight Units (constants.hpp; enforce_mwu): the items of one share weigh at most
+//   MAX_MWU_PER_SHARE (announcement and tag included, in envelope order; items past the cap
+//   are ignored). A signer is an address (all its keys share one budget): within a rolling
+//   ROLLING_MWU_WINDOW of share time it earns FREE_MWU_ALLOWANCE for every share paying it and
+//   MWU_PER_SACRIFICE for every sacrifice share tagged with one of its unrevoked signing ids
+//   (a share paying a configured sacrifice pubkey_hash; the tag is the envelope's
+//   sacrifice_tag), and may spend min(MAX_MWU_PER_HOUR, earned) on accepted messages and
+//   fragments. Messages over the budget are ignored (not rejected) and counted.
+// - Fragments (FLAG_FRAGMENT) are accepted only from shares that pay the signer's address or
+//   are sacrifice shares tagged with the signer's id, in index order, with the same type,
+//   flags, timestamp, recipient and total; the last one's signature covers the reassembled
+//   payload. A message is delivered (with the last fragment's share hash) when complete; an
+//   incomplete one is dropped once FRAGMENT_TIMEOUT seconds of share time have passed since
+//   its first fragment.
 // Every ignored item is counted by reason, never an error: a share's validity must not depend
 // on ledger state. Only the structural decode (open()) can make message_data malformed.
 #pragma once
@@ -54,6 +68,10 @@ struct LedgerConfig {
     std::uint8_t address_version = 0x30;    // P2PKH version byte of sender addresses
     std::uint32_t max_future_skew = 600;    // message timestamp after its share's, seconds
     std::uint32_t max_message_age = 86400;  // message timestamp before its share's, seconds
+    // Message Weight Units: per-share cap and per-signer budgets (see above).
+    bool enforce_mwu = true;
+    // Payout pubkey_hashes whose shares count as sacrifices (operator/donation addresses).
+    std::vector<AddressHash> sacrifice_pubkey_hashes;
 };
 
 // Why something in a share was ignored.
@@ -65,7 +83,11 @@ enum class Ignored : std::uint8_t {
     bad_signature,             // does not verify (high-S, other network, other recipient...)
     bad_timestamp,             // too far before or after the share's timestamp
     duplicate,                 // the same signed content was accepted before
-    fragment_unsupported,      // fragments are not reassembled by this ledger version
+    over_share_cap,            // past MAX_MWU_PER_SHARE in this share
+    over_budget,               // the signer's rolling MWU budget is spent
+    sacrifice_ignored,         // a tag on a share that pays no sacrifice address, or unknown id
+    fragment_dropped,          // out of order, mismatched, wrong carrier, too long
+    fragment_expired,          // incomplete FRAGMENT_TIMEOUT seconds after its first fragment
     count_
 };
 inline constexpr std::size_t IGNORED_KINDS = static_cast<std::size_t>(Ignored::count_);
@@ -110,8 +132,11 @@ struct ApplyResult {
     // set, recipient set for private ones (payload still encrypted: see open_private.hpp).
     std::vector<ShareMessage> messages;
     AnnouncementOutcome announcement = AnnouncementOutcome::none;
-    std::optional<KeyEntry> registered;  // the key this share registered, if any
-    std::vector<SigningId> revoked;      // keys this share's rotation revoked
+    std::optional<KeyEntry> registered;             // the key this share registered, if any
+    std::vector<SigningId> revoked;                 // keys this share's rotation revoked
+    std::optional<AddressHash> sacrifice_credited;  // the address this sacrifice share credited
+    std::uint32_t share_mwu = 0;                    // weight of this share's items
+    std::size_t fragments_pending = 0;              // fragments accepted into unfinished messages
     IgnoredCounts ignored;
     std::vector<std::string> notes;  // one line per ignored item, for logs
 };
@@ -138,17 +163,53 @@ class Ledger {
     // The highest-index key of an address.
     std::optional<KeyEntry> current_key(const AddressHash& address) const;
 
+    // MWU an address may still spend at share time `at_time` (0 when MWU are not enforced
+    // means nothing: then it returns MAX_MWU_PER_HOUR). With `counting_next_share`, the
+    // FREE_MWU_ALLOWANCE that the share being built (paying this address) will earn is
+    // included: that is the budget the outbox passes to pack_queue.
+    std::uint32_t available_mwu(const AddressHash& address, std::uint32_t at_time,
+                                bool counting_next_share = true) const;
+
+    // Messages being reassembled from fragments.
+    std::size_t pending_fragmented() const { return partials_.size(); }
+
     // Totals since the last reset().
     const IgnoredCounts& ignored_totals() const { return totals_; }
     std::uint64_t shares_applied() const { return shares_applied_; }
     std::uint64_t messages_accepted() const { return messages_accepted_; }
 
   private:
+    struct Event {
+        std::uint32_t time = 0;
+        std::uint32_t mwu = 0;
+    };
     struct Identity {
         std::uint32_t current_index = 0;
         SigningId current_id{};
         std::vector<SigningId> keys;  // registration order
+        std::vector<Event> earned;    // share time order of application
+        std::vector<Event> spent;
     };
+    struct Partial {
+        OpenMessage first;  // type, flags, timestamp, recipient, fragment (msg_id, total)
+        std::uint8_t next_index = 0;
+        Bytes payload;
+        std::uint32_t first_share_time = 0;
+    };
+    using PartialKey = std::pair<SigningId, std::uint32_t>;
+
+    struct Budget {
+        std::uint64_t earned = 0;
+        std::uint64_t spent = 0;
+    };
+    Budget budget_of(const Identity& ident, std::uint32_t at_time) const;
+    bool try_spend(const AddressHash& address, std::uint32_t at_time, std::uint32_t w);
+    void accept(const ShareContext& share, const OpenMessage& m, const KeyEntry& k, Bytes payload,
+                ApplyResult& out);
+    void apply_fragment(const ShareContext& share, const Envelope& env, bool sacrifice_paid,
+                        const OpenMessage& m, const KeyEntry& k, const std::string& at,
+                        ApplyResult& out);
+    void expire_partials(std::uint32_t share_time, ApplyResult& out);
 
     AnnouncementOutcome apply_announcement(const ShareContext& share, const BoundAnnouncement& ann,
                                            ApplyResult& out);
@@ -166,6 +227,7 @@ class Ledger {
     std::vector<KeyEntry> unbound_;
     // Sighashes of accepted messages -> their timestamps (dropped once too old to be accepted).
     std::map<crypto::Hash256, std::uint32_t> seen_;
+    std::map<PartialKey, Partial> partials_;
     std::uint32_t latest_share_time_ = 0;
     IgnoredCounts totals_;
     std::uint64_t shares_applied_ = 0;

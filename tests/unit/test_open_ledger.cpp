@@ -20,6 +20,13 @@ Envelope with(std::optional<BoundAnnouncement> ann, std::vector<OpenMessage> msg
     return e;
 }
 
+// The rules other than Message Weight Units (MWU have tests of their own).
+LedgerConfig no_mwu() {
+    LedgerConfig c;
+    c.enforce_mwu = false;
+    return c;
+}
+
 std::string address_of(const Party& p) {
     return proto::p2pkh_address_from_hash160(p.address(), 0x30);
 }
@@ -28,7 +35,7 @@ std::string address_of(const Party& p) {
 
 TEST(OpenLedger, BoundAnnouncementRegistersAndMessagesVerify) {
     const Party a = party(kMaster1, 0);
-    Ledger ledger;
+    Ledger ledger(no_mwu());
     const auto s = share(10, a.address(), T);
     const OpenMessage m = signed_msg(a, "hello devnet", T - 5);
     auto r = ledger.apply_share(s, with(a.ann, {m}));
@@ -78,7 +85,7 @@ TEST(OpenLedger, BoundAnnouncementRegistersAndMessagesVerify) {
 TEST(OpenLedger, UnknownSignerAndUnboundAnnouncements) {
     const Party a = party(kMaster1, 0);
     const Party b = party(kMaster2, 0);
-    Ledger ledger;
+    Ledger ledger(no_mwu());
     // No announcement yet.
     auto r = ledger.apply_share(share(1, a.address()), with(std::nullopt, {signed_msg(a, "x", T)}));
     EXPECT_TRUE(r.messages.empty());
@@ -111,7 +118,7 @@ TEST(OpenLedger, UnknownSignerAndUnboundAnnouncements) {
 TEST(OpenLedger, IdentityTakeoverAttemptsFail) {
     const Party victim = party(kMaster1, 0);
     const Party evil = party(kMasterEvil, 5);
-    Ledger ledger;
+    Ledger ledger(no_mwu());
     ledger.apply_share(share(1, victim.address()), with(victim.ann));
 
     // 1. The attacker mines a share paying the victim and announces its own key (its own
@@ -153,7 +160,7 @@ TEST(OpenLedger, IdentityTakeoverAttemptsFail) {
 TEST(OpenLedger, ConflictingAnnouncementsAreIgnoredAndCounted) {
     const Party a = party(kMaster1, 1);
     const Party b = party(kMaster2, 0);
-    Ledger ledger;
+    Ledger ledger(no_mwu());
     ledger.apply_share(share(1, a.address()), with(a.ann));
 
     // b delegates a's public signing key to itself (possible: a delegation needs no signing
@@ -190,7 +197,7 @@ TEST(OpenLedger, ConflictingAnnouncementsAreIgnoredAndCounted) {
 TEST(OpenLedger, RotationCountsFromItsHeight) {
     const Party k0 = party(kMaster1, 0);
     const Party k1 = party(kMaster1, 1);
-    Ledger ledger;
+    Ledger ledger(no_mwu());
     ledger.apply_share(share(10, k0.address(), T), with(k0.ann));
     auto before = ledger.apply_share(share(19, k0.address(), T + 90),
                                      with(std::nullopt, {signed_msg(k0, "old key, before", T)}));
@@ -234,7 +241,7 @@ TEST(OpenLedger, ReplaysOntoAnotherNetworkOrRecipientFail) {
     const Party a = party(kMaster1, 0);
     const Party b = party(kMaster2, 0);
     const Party c = party(kMasterEvil, 0);
-    Ledger ledger;
+    Ledger ledger(no_mwu());
     ledger.apply_share(share(1, a.address()), with(a.ann));
     // Signed for another network.
     auto r = ledger.apply_share(share(2, a.address()),
@@ -262,7 +269,7 @@ TEST(OpenLedger, ReplaysOntoAnotherNetworkOrRecipientFail) {
 
 TEST(OpenLedger, TimestampWindow) {
     const Party a = party(kMaster1, 0);
-    Ledger ledger;
+    Ledger ledger(no_mwu());
     ledger.apply_share(share(1, a.address(), T), with(a.ann));
     auto r = ledger.apply_share(
         share(2, a.address(), T),
@@ -273,22 +280,9 @@ TEST(OpenLedger, TimestampWindow) {
     EXPECT_EQ(r.messages.size(), 2u);
 }
 
-TEST(OpenLedger, FragmentsAreCountedUntilSupported) {
-    const Party a = party(kMaster1, 0);
-    Ledger ledger;
-    ledger.apply_share(share(1, a.address()), with(a.ann));
-    OpenMessage f = signed_msg(a, "x", T);
-    f.flags = static_cast<std::uint8_t>((f.flags | FLAG_FRAGMENT) & ~proto::FLAG_HAS_SIGNATURE);
-    f.fragment = FragmentInfo{1, 0, 2};
-    f.signature.clear();
-    auto r = ledger.apply_share(share(2, a.address()), with(std::nullopt, {f}));
-    EXPECT_TRUE(r.messages.empty());
-    EXPECT_EQ(r.ignored.total(), 1u);
-}
-
 TEST(OpenLedger, ApplyShareDataOpensOrFailsWithoutChange) {
     const Party a = party(kMaster1, 0);
-    Ledger ledger;
+    Ledger ledger(no_mwu());
     auto data = seal(with(a.ann, {signed_msg(a, "sealed", T)}), kNet, nonce(1));
     ASSERT_TRUE(data);
     auto r = ledger.apply_share_data(share(1, a.address()), *data);
@@ -307,7 +301,7 @@ TEST(OpenLedger, ApplyShareDataOpensOrFailsWithoutChange) {
 
 TEST(OpenLedger, AddressVersionIsConfigurable) {
     const Party a = party(kMaster1, 0);
-    LedgerConfig cfg;
+    LedgerConfig cfg = no_mwu();
     cfg.address_version = 0x6f;
     Ledger ledger(cfg);
     auto r = ledger.apply_share(share(1, a.address()), with(a.ann, {signed_msg(a, "t", T)}));
