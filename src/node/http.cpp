@@ -83,6 +83,8 @@ nlohmann::ordered_json message_json(const proto::ShareMessage& m, double now) {
     j["share_hash"] =
         m.share_hash ? nlohmann::ordered_json(to_hex(*m.share_hash)) : nlohmann::ordered_json();
     j["age"] = now - static_cast<double>(m.timestamp);
+    j["private"] = m.recipient.has_value();
+    j["to"] = m.recipient ? nlohmann::ordered_json(to_hex(*m.recipient)) : nlohmann::ordered_json();
     j["message_hash"] = to_hex(m.hash());
     return j;
 }

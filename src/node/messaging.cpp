@@ -18,6 +18,7 @@
 #include "proto/builders.hpp"
 #include "proto/envelope.hpp"
 #include "proto/keys_io.hpp"
+#include "proto/open_private.hpp"
 #include "store/load.hpp"
 #include "util/numeric.hpp"
 #include "util/text.hpp"
@@ -485,17 +486,39 @@ Bytes Node::next_message_data(std::vector<crypto::Hash256>& carried) {
         std::vector<crypto::Hash256> hashes;
         for (const auto& o : outbox_) {
             if (o.share) continue;
-            auto om = proto::open::make_open_message(
-                o.message.msg_type, o.message.payload, o.message.timestamp,
-                static_cast<std::uint8_t>(o.message.wire_flags & proto::FLAG_BROADCAST) |
-                    static_cast<std::uint8_t>(o.message.wire_flags & proto::FLAG_PERSISTENT),
-                o.to);
-            auto s = proto::open::sign_open_message(om, *key_, announcement_->address_hash(),
-                                                    net_.network_id());
-            if (!s) {
-                spdlog::warn("outbox message {} cannot be signed: {}", to_hex(o.hash).substr(0, 16),
-                             s.error().reason);
-                break;
+            const auto flags = static_cast<std::uint8_t>(
+                o.message.wire_flags & (proto::FLAG_BROADCAST | proto::FLAG_PERSISTENT));
+            proto::open::OpenMessage om;
+            if (o.to) {
+                // Encrypted to the recipient's current signing key, with a fresh GCM nonce.
+                const auto recipient = ledger_->key(*o.to);
+                if (!recipient) {
+                    spdlog::warn("private message {}: recipient {} has no bound key; kept queued",
+                                 to_hex(o.hash).substr(0, 16), to_hex(*o.to));
+                    continue;
+                }
+                proto::open::GcmNonce gn{};
+                const auto rnd = crypto::random_bytes(gn.size());
+                std::copy(rnd.begin(), rnd.end(), gn.begin());
+                auto pm = proto::open::make_private_message(
+                    o.message.msg_type, o.message.payload, o.message.timestamp, *key_,
+                    announcement_->address_hash(), recipient->pubkey, net_.network_id(), gn, flags);
+                if (!pm) {
+                    spdlog::warn("private message {} cannot be made: {}",
+                                 to_hex(o.hash).substr(0, 16), pm.error().reason);
+                    continue;
+                }
+                om = std::move(*pm);
+            } else {
+                om = proto::open::make_open_message(o.message.msg_type, o.message.payload,
+                                                    o.message.timestamp, flags);
+                auto s = proto::open::sign_open_message(om, *key_, announcement_->address_hash(),
+                                                        net_.network_id());
+                if (!s) {
+                    spdlog::warn("outbox message {} cannot be signed: {}",
+                                 to_hex(o.hash).substr(0, 16), s.error().reason);
+                    continue;
+                }
             }
             queue.push_back(std::move(om));
             hashes.push_back(o.hash);
@@ -505,7 +528,8 @@ Bytes Node::next_message_data(std::vector<crypto::Hash256>& carried) {
             proto::open::ObfuscationNonce nonce{};
             const auto rnd = crypto::random_bytes(nonce.size());
             std::copy(rnd.begin(), rnd.end(), nonce.begin());
-            const proto::open::PackLimits limits;
+            const auto limits = proto::open::PackLimits::mwu_stage(ledger_->available_mwu(
+                announcement_->address_hash(), saturate_cast<std::uint32_t>(now())));
             auto packed = proto::open::pack_queue(announce ? announcement_ : std::nullopt, queue,
                                                   net_.network_id(), nonce, limits);
             if (packed) {
@@ -552,6 +576,29 @@ void Node::send(SendRequest req, ApiDone done) {
             default:
                 m = proto::ShareMessage::make(req.msg_type, as_bytes(req.text),
                                               proto::FLAG_HAS_SIGNATURE | proto::FLAG_BROADCAST, t);
+        }
+        if (req.to) {
+            if (!ledger_) {
+                done(api_error(400, "private messages unavailable",
+                               "this network does not carry the open profile"));
+                return;
+            }
+            if (!ledger_->key(*req.to)) {
+                done(api_error(400, "unknown recipient",
+                               "no bound signing key " + to_hex(*req.to) +
+                                   " on this node's chain yet (see /msg/keys)"));
+                return;
+            }
+            if (req.text.size() > proto::open::MAX_PRIVATE_PLAINTEXT_SINGLE) {
+                done(api_error(400, "text too long",
+                               "a private message holds at most " +
+                                   std::to_string(proto::open::MAX_PRIVATE_PLAINTEXT_SINGLE) +
+                                   " bytes (encryption adds 28)"));
+                return;
+            }
+            // The flags are part of the message hash: mark it private now, as it will be.
+            m.flags = m.wire_flags = m.flags | proto::open::FLAG_PRIVATE;
+            m.recipient = req.to;
         }
         queue_message(std::move(m), req.to, std::move(done));
     });

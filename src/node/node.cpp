@@ -15,6 +15,7 @@
 #include "node/peer.hpp"
 #include "proto/envelope.hpp"
 #include "proto/keys_io.hpp"
+#include "proto/open_private.hpp"
 
 namespace sharemsg::node {
 
@@ -519,13 +520,15 @@ void Node::apply_open(const std::vector<chain::ShareId>& chain) {
         const auto& id = chain[i];
         ledger_chain_.push_back(id);
         const ShareView& s = shares_.at(id);
-        if (!s.open) continue;
+        // Every share goes in, with or without an envelope: shares paying an address earn
+        // its message budget (MWU).
+        static const proto::open::Envelope kEmpty;
         proto::open::ShareContext ctx;
         std::copy(id.begin(), id.end(), ctx.share_hash.begin());
         ctx.height = tracker_.height(id);
         ctx.payout_pubkey_hash = s.pubkey_hash;
         ctx.share_timestamp = s.timestamp;
-        auto r = ledger_->apply_share(ctx, *s.open);
+        auto r = ledger_->apply_share(ctx, s.open ? *s.open : kEmpty);
         for (std::size_t k = 0; k < proto::open::IGNORED_KINDS; ++k)
             if (r.ignored.n[k])
                 metrics_.inc("sharemsg_open_ignored_total",
@@ -536,8 +539,16 @@ void Node::apply_open(const std::vector<chain::ShareId>& chain) {
         for (const auto& note : r.notes)
             spdlog::debug("share {}: {}", short_hex(id), note);
         std::size_t n = 0;
-        for (auto& m : r.messages)
+        for (auto& m : r.messages) {
+            if (m.recipient) {
+                // Private: the plaintext when this node holds the recipient's (or the
+                // sender's) key, "[encrypted]" for everyone else.
+                m.payload = proto::open::display_payload(m, key_ ? &*key_ : nullptr, *ledger_);
+                if (key_ && *m.recipient == key_->signing_id())
+                    metrics_.inc("sharemsg_private_messages_received_total");
+            }
             n += store_->add_local_message(std::move(m), t);
+        }
         if (n) {
             metrics_.inc("sharemsg_messages_stored_total", "", static_cast<double>(n));
             spdlog::info("share {}: {} open-profile message(s) stored", short_hex(id), n);

@@ -106,3 +106,63 @@ TEST(TwoNodes, ChatBanAndRotation) {
     ASSERT_TRUE(new_key.has_value());
     EXPECT_FALSE((*new_key)["revoked"].get<bool>());
 }
+
+TEST(TwoNodes, PrivateMessageOnlyTheRecipientReads) {
+    const auto dir = test_dir("private");
+    Daemon a(SHAREMSGD_PATH, dir / "a"), b(SHAREMSGD_PATH, dir / "b"), c(SHAREMSGD_PATH, dir / "c");
+    const auto ka = test_signing_key(11), kb = test_signing_key(12);
+    auto fa = key_flags(ka);
+    fa.insert(fa.end(), {"--share-period", "0.3"});
+    ASSERT_TRUE(a.start(fa)) << a.log();
+    // B mines too: its shares carry the announcement of its key, which A needs to encrypt.
+    auto fb = key_flags(kb);
+    fb.insert(fb.end(),
+              {"--share-period", "0.3", "--peer", "127.0.0.1:" + std::to_string(a.p2p_port)});
+    ASSERT_TRUE(b.start(fb)) << b.log();
+    ASSERT_TRUE(c.start({"--mine", "false", "--peer", "127.0.0.1:" + std::to_string(a.p2p_port)}))
+        << c.log();
+    ASSERT_TRUE(wait_until([&] { return find_key(a, kb.signing_id).has_value(); },
+                           std::chrono::seconds(60)))
+        << a.get("/msg/keys").body << "\nB:\n"
+        << b.log();
+
+    // An unknown recipient is refused at once.
+    auto unknown = a.call("POST", "/msg/send",
+                          R"({"type":"chat","text":"x","to":")" + std::string(40, 'a') + "\"}");
+    EXPECT_EQ(unknown.status, 400) << unknown.body;
+
+    const std::string secret = "for B only " + std::to_string(::getpid());
+    auto r = a.call("POST", "/msg/send",
+                    R"({"type":"chat","text":")" + secret + R"(","to":")" + kb.signing_id + "\"}");
+    ASSERT_EQ(r.status, 200) << r.body;
+    const std::string hash = r.json()["message_hash"];
+
+    auto find_by_hash = [&](Daemon& d) -> std::optional<nlohmann::json> {
+        auto j = d.get("/msg/chat?limit=200").json();
+        if (!j.is_object()) return std::nullopt;
+        for (const auto& m : j["messages"])
+            if (m.value("private", false) && m.value("signing_id", "") == ka.signing_id &&
+                (m.value("payload", "") == secret || m.value("payload", "") == "[encrypted]"))
+                return m;
+        return std::nullopt;
+    };
+    ASSERT_TRUE(
+        wait_until([&] { return find_chat(b, secret).has_value(); }, std::chrono::seconds(60)))
+        << "B never read it\nA:\n"
+        << a.log() << "\nB:\n"
+        << b.log();
+    auto at_b = *find_chat(b, secret);
+    EXPECT_TRUE(at_b["private"].get<bool>());
+    EXPECT_EQ(at_b["to"], kb.signing_id);
+    EXPECT_TRUE(at_b["verified"].get<bool>());
+    EXPECT_EQ(at_b["message_hash"], hash);  // the hash the sender was given
+    ASSERT_TRUE(wait_until([&] { return find_by_hash(c).has_value(); }, std::chrono::seconds(60)))
+        << c.get("/msg/chat").body;
+    auto at_c = *find_by_hash(c);
+    EXPECT_EQ(at_c["payload"], "[encrypted]");
+    EXPECT_EQ(at_c["to"], kb.signing_id);
+    EXPECT_EQ(c.get("/msg/chat?limit=200").body.find(secret), std::string::npos);
+    // The sender's node holds the sender's key: it reads its own message.
+    ASSERT_TRUE(
+        wait_until([&] { return find_chat(a, secret).has_value(); }, std::chrono::seconds(30)));
+}
