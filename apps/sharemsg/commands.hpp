@@ -12,5 +12,7 @@ void add_conformance_command(CLI::App& app);
 void add_derive_key_command(CLI::App& app);
 void add_decode_command(CLI::App& app);
 void add_transition_command(CLI::App& app);
+// send, recent, ban, unban, bans, keys, identity, outbox, rotate-key (cmd_api.cpp).
+void add_api_commands(CLI::App& app);
 
 }  // namespace sharemsg::cli

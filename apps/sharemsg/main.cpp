@@ -5,12 +5,14 @@
 
 int main(int argc, char** argv) {
     CLI::App app{
-        "sharemsg: P2Pool share messaging tool (keys, transition messages, decoding, conformance)"};
+        "sharemsg: P2Pool share messaging tool (keys, transition messages, decoding, conformance, "
+        "and a client of sharemsgd's API)"};
     app.require_subcommand(1);
     sharemsg::cli::add_conformance_command(app);
     sharemsg::cli::add_derive_key_command(app);
     sharemsg::cli::add_decode_command(app);
     sharemsg::cli::add_transition_command(app);
+    sharemsg::cli::add_api_commands(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
     }
     spdlog::set_level(spdlog::level::from_str(cfg.log_level));
     spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+    if (cfg.net == "devnet") cfg.devnet = true;
     if (!cfg.devnet) {
         std::cerr << "sharemsgd: only --devnet is available in this version (mainnet and testnet "
                      "need the "

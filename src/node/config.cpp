@@ -27,6 +27,34 @@ void add_options(CLI::App& app, Config& c) {
     app.add_option("--mine", c.mine, "Devnet: mine shares (true/false)")->capture_default_str();
     app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error")
         ->capture_default_str();
+    app.add_option("--net", c.net, "Network: devnet (the same as --devnet)")
+        ->check(CLI::IsMember({"devnet"}));
+
+    app.add_option("--signing-key", c.signing_key,
+                   "Derived signing key (WIF) from `sharemsg derive-key`; never the master key");
+    app.add_option("--signing-key-index", c.signing_key_index,
+                   "Key index the signing key was derived with (rotation: a higher index)")
+        ->capture_default_str();
+    app.add_option("--signing-key-delegation", c.signing_key_delegation,
+                   "Delegation (hex) printed by `sharemsg derive-key`: binds the signing key to "
+                   "the payout address");
+    app.add_option("--message", c.messages, "Queue a chat message for the next share (repeatable)");
+    app.add_option("--announce", c.announces,
+                   "Queue a pool announcement for the next share (repeatable)");
+    app.add_option("--status-interval", c.status_interval,
+                   "Seconds between NODE_STATUS messages (0: never)")
+        ->check(CLI::Range(0.0, 86400.0))
+        ->capture_default_str();
+    app.add_option("--ban-sender", c.ban_senders, "Ban a signing id (40 hex; repeatable)");
+    app.add_option("--ban-address", c.ban_addresses, "Ban a payout address (repeatable)");
+    app.add_option("--ban-word", c.ban_words, "Hide messages containing this word (repeatable)");
+    app.add_option("--max-messages", c.max_messages, "Messages kept in the store")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}))
+        ->capture_default_str();
+    app.add_option("--outbox-capacity", c.outbox_capacity,
+                   "Queued outgoing messages before /msg/send answers 429")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}))
+        ->capture_default_str();
 }
 
 }  // namespace sharemsg::node

@@ -23,6 +23,24 @@ struct Config {
     std::vector<std::string> transition_messages;  // hex v1 blobs embedded in every mined share
     bool mine = true;                              // devnet: mine shares
     std::string log_level = "info";
+    std::string net;  // "devnet" (the same as --devnet); other networks are not available yet
+
+    // Messaging (seed 000 §5.2): a derived signing key from `sharemsg derive-key`, never a
+    // master key.
+    std::string signing_key;              // WIF of the derived signing key
+    std::uint32_t signing_key_index = 0;  // must match the derivation
+    std::string signing_key_delegation;   // hex, from `sharemsg derive-key` (open profile)
+    std::vector<std::string> messages;    // --message: chat queued at start
+    std::vector<std::string> announces;   // --announce: announcements queued at start
+    double status_interval = 300;         // seconds between NODE_STATUS messages; 0: never
+
+    // Local ban policy, added at start (also kept in the database and banned_senders.json).
+    std::vector<std::string> ban_senders;    // signing ids (40 hex)
+    std::vector<std::string> ban_addresses;  // payout addresses
+    std::vector<std::string> ban_words;      // keywords
+
+    std::size_t max_messages = 1000;    // message store capacity (the reference keeps 1000)
+    std::size_t outbox_capacity = 256;  // queued messages beyond this: 429 queue full
 };
 
 // Registers every option on `app` (also readable from a config file via --config).

@@ -13,7 +13,10 @@
 #include "node/node.hpp"
 #include "util/text.hpp"
 
+#include <array>
+#include <deque>
 #include <set>
+#include <variant>
 
 namespace sharemsg::node {
 
@@ -129,22 +132,17 @@ nlohmann::ordered_json stats_json(const proto::MessageStore& store, double now, 
 
 }  // namespace
 
-HttpReply route(Node& node, const std::string& method, const std::string& target,
-                const std::string&) {
-    std::string path;
-    auto params = query_params(target, path);
-    static const std::set<std::string> known{"/health",     "/metrics",           "/msg/recent",
-                                             "/msg/chat",   "/msg/announcements", "/msg/alerts",
-                                             "/msg/status", "/msg/keys",          "/msg/identity",
-                                             "/msg/stats",  "/msg/bans"};
-    node.metrics().inc("sharemsg_api_requests_total",
-                       "path=\"" + (known.count(path) ? path : std::string("other")) + "\"");
-    if (method != "GET") return error_reply(405, "method not allowed", method + " " + path);
+// The read endpoints (GET), answered at once.
+static HttpReply get_route(Node& node, const std::string& path,
+                           std::map<std::string, std::string>& params) {
     if (path == "/health") {
         nlohmann::ordered_json j;
         j["status"] = "ok";
+        j["version"] = "sharemsgd/0.1.0";
+        j["uptime"] = std::floor(node.uptime());
         j["peers"] = node.peer_count();
         j["shares"] = node.share_count();
+        j["outbox_depth"] = node.outbox_depth();
         auto best = node.best_share();
         j["best_share"] = best ? nlohmann::ordered_json(to_hex(*best)) : nlohmann::ordered_json();
         return json_reply(200, j);
@@ -227,10 +225,41 @@ HttpReply route(Node& node, const std::string& method, const std::string& target
         j["keys"] = std::move(arr);
         return json_reply(200, j);
     }
-    if (path == "/msg/identity") {
-        return json_reply(
-            200, {{"messaging_enabled", false},
-                  {"error", "no signing key configured: use --signing-key to enable messaging"}});
+    if (path == "/msg/identity") return json_reply(200, node.identity());
+    if (path == "/msg/activity") {
+        long long hours = 24;
+        if (params.count("hours")) {
+            auto h = parse_int(params["hours"]);
+            if (!h || *h < 1 || *h > 168)
+                return error_reply(400, "bad hours", "hours must be an integer from 1 to 168");
+            hours = *h;
+        }
+        const double now = node.now();
+        const auto this_hour = static_cast<std::int64_t>(std::floor(now / 3600)) * 3600;
+        const std::int64_t first = this_hour - (hours - 1) * 3600;
+        std::vector<std::map<std::string, std::size_t>> counts(static_cast<std::size_t>(hours));
+        {
+            auto lock = node.read_store();
+            for (const auto& m : node.store().messages()) {
+                const auto ts = static_cast<std::int64_t>(m->timestamp);
+                if (ts < first || ts >= this_hour + 3600) continue;
+                ++counts[static_cast<std::size_t>((ts - first) / 3600)]
+                        [proto::type_name(m->msg_type)];
+            }
+        }
+        auto arr = nlohmann::ordered_json::array();
+        for (long long i = 0; i < hours; ++i) {
+            nlohmann::ordered_json h;
+            h["start"] = first + i * 3600;
+            nlohmann::ordered_json c = nlohmann::ordered_json::object();
+            for (auto t : kAllTypes)
+                c[proto::type_name(t)] = counts[static_cast<std::size_t>(i)][proto::type_name(t)];
+            h["counts"] = std::move(c);
+            arr.push_back(std::move(h));
+        }
+        nlohmann::ordered_json j;
+        j["hours"] = std::move(arr);
+        return json_reply(200, j);
     }
     if (path == "/msg/bans") {
         auto lock = node.read_store();
@@ -252,60 +281,368 @@ HttpReply route(Node& node, const std::string& method, const std::string& target
     return error_reply(404, "not found", path);
 }
 
-struct HttpServer::Impl {
+namespace {
+
+std::optional<std::uint8_t> send_type(const std::string& t) {
+    if (t == "chat") return proto::MSG_MINER_MESSAGE;
+    if (t == "announce") return proto::MSG_POOL_ANNOUNCE;
+    if (t == "alert") return proto::MSG_EMERGENCY;
+    if (t == "status") return proto::MSG_NODE_STATUS;
+    return std::nullopt;
+}
+
+std::optional<std::uint8_t> type_of_name(const std::string& t) {
+    if (auto s = send_type(t)) return s;
+    for (auto x : kAllTypes)
+        if (t == proto::type_name(x) || t == proto::type_short_name(x)) return x;
+    auto n = parse_int(t);
+    if (n && *n >= 0 && *n <= 255) return static_cast<std::uint8_t>(*n);
+    return std::nullopt;
+}
+
+HttpReply from_answer(const ApiAnswer& a) {
+    return json_reply(a.status, a.body);
+}
+
+// The body of a write request: a JSON object, or an error reply.
+std::variant<nlohmann::json, HttpReply> json_body(const std::string& body) {
+    if (body.empty()) return nlohmann::json::object();
+    auto j = nlohmann::json::parse(body, nullptr, false);
+    if (j.is_discarded()) return error_reply(400, "bad json", "the request body is not JSON");
+    if (!j.is_object()) return error_reply(400, "bad json", "the request body must be an object");
+    return j;
+}
+
+std::optional<std::string> string_field(const nlohmann::json& j, const char* key) {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+}
+
+void post_send(Node& node, const nlohmann::json& j, const std::function<void(HttpReply)>& done) {
+    auto type = string_field(j, "type");
+    if (!type)
+        return done(error_reply(400, "invalid type",
+                                "\"type\" must be one of chat, announce, alert, status"));
+    auto t = send_type(*type);
+    if (!t)
+        return done(
+            error_reply(400, "invalid type",
+                        "unknown type \"" + *type + "\": use chat, announce, alert or status"));
+    auto text = string_field(j, "text");
+    if (!text) return done(error_reply(400, "missing text", "\"text\" must be a string"));
+    if (text->empty()) return done(error_reply(400, "empty text", "\"text\" must not be empty"));
+    if (text->size() > proto::MAX_MESSAGE_PAYLOAD)
+        return done(error_reply(400, "text too long",
+                                std::to_string(text->size()) + " bytes; a message holds at most " +
+                                    std::to_string(proto::MAX_MESSAGE_PAYLOAD) +
+                                    " bytes of UTF-8"));
+    if (!is_valid_utf8(as_bytes(*text)))
+        return done(error_reply(400, "bad text", "\"text\" is not valid UTF-8"));
+    SendRequest req;
+    req.msg_type = *t;
+    req.text = *text;
+    if (j.contains("to") && !j["to"].is_null()) {
+        auto to = string_field(j, "to");
+        auto id = to ? from_hex_fixed<20>(*to)
+                     : Result<ByteArray<20>>(make_error(Errc::bad_encoding, "not a string"));
+        if (!id)
+            return done(
+                error_reply(400, "bad hex", "\"to\" must be a signing id of 40 hex digits"));
+        req.to = *id;
+    }
+    node.send(std::move(req), [done](ApiAnswer a) { done(from_answer(a)); });
+}
+
+void post_ban(Node& node, const nlohmann::json& j, bool add,
+              const std::function<void(HttpReply)>& done) {
+    static const char* keys[] = {"signing_id", "address", "word", "type"};
+    int given = 0;
+    for (auto k : keys)
+        given += j.contains(k);
+    if (given != 1)
+        return done(
+            error_reply(400, "bad ban", "give exactly one of signing_id, address, word, type"));
+    store::Ban b;
+    if (j.contains("signing_id")) {
+        auto v = string_field(j, "signing_id");
+        auto id = v ? from_hex_fixed<20>(*v)
+                    : Result<ByteArray<20>>(make_error(Errc::bad_encoding, "not a string"));
+        if (!id) return done(error_reply(400, "bad hex", "\"signing_id\" must be 40 hex digits"));
+        b = store::Ban{store::BanKind::signing_id, to_hex(*id)};
+    } else if (j.contains("address")) {
+        auto v = string_field(j, "address");
+        if (!v || v->empty() || v->size() > 128)
+            return done(error_reply(400, "bad address", "\"address\" must be a non-empty string"));
+        b = store::Ban{store::BanKind::address, *v};
+    } else if (j.contains("word")) {
+        auto v = string_field(j, "word");
+        if (!v || v->empty() || v->size() > proto::MAX_MESSAGE_PAYLOAD ||
+            !is_valid_utf8(as_bytes(*v)))
+            return done(error_reply(400, "bad word",
+                                    "\"word\" must be non-empty UTF-8 text of at most 220 bytes"));
+        b = store::Ban{store::BanKind::keyword, *v};
+    } else {
+        std::optional<std::uint8_t> t;
+        if (j["type"].is_string()) t = type_of_name(j["type"].get<std::string>());
+        if (j["type"].is_number_unsigned() && j["type"].get<std::uint64_t>() <= 255)
+            t = static_cast<std::uint8_t>(j["type"].get<std::uint64_t>());
+        if (!t)
+            return done(
+                error_reply(400, "invalid type", "\"type\" must be a message type name or number"));
+        b = store::Ban{store::BanKind::type, std::to_string(*t)};
+    }
+    node.ban(std::move(b), add, [done](ApiAnswer a) { done(from_answer(a)); });
+}
+
+void post_rotate(Node& node, const nlohmann::json& j, const std::function<void(HttpReply)>& done) {
+    auto wif = string_field(j, "signing_key");
+    if (!wif)
+        return done(error_reply(400, "missing signing_key",
+                                "\"signing_key\" (a WIF from `sharemsg derive-key` with the next "
+                                "index) is required; the node never takes a master key"));
+    auto idx = j.find("key_index");
+    if (idx == j.end() || !idx->is_number_unsigned() || idx->get<std::uint64_t>() > 0xffffffffULL)
+        return done(error_reply(400, "bad key_index",
+                                "\"key_index\" must be an integer from 0 to 4294967295"));
+    RotateRequest req;
+    req.signing_key = *wif;
+    req.key_index = static_cast<std::uint32_t>(idx->get<std::uint64_t>());
+    if (j.contains("delegation")) {
+        auto d = string_field(j, "delegation");
+        if (!d)
+            return done(error_reply(400, "bad delegation", "\"delegation\" must be a hex string"));
+        req.delegation = *d;
+    }
+    node.rotate_key(std::move(req), [done](ApiAnswer a) { done(from_answer(a)); });
+}
+
+}  // namespace
+
+void route(Node& node, const HttpRequest& req, std::function<void(HttpReply)> done) {
+    std::string path;
+    auto params = query_params(req.target, path);
+    static const std::set<std::string> known{"/health",       "/metrics",           "/msg/recent",
+                                             "/msg/chat",     "/msg/announcements", "/msg/alerts",
+                                             "/msg/status",   "/msg/keys",          "/msg/identity",
+                                             "/msg/stats",    "/msg/bans",          "/msg/send",
+                                             "/msg/ban",      "/msg/rotate_key",    "/msg/outbox",
+                                             "/msg/activity", "/msg/stream",        "/"};
+    node.metrics().inc("sharemsg_api_requests_total",
+                       "path=\"" + (known.count(path) ? path : std::string("other")) + "\"");
+    static const std::set<std::string> writes{"/msg/send", "/msg/ban", "/msg/rotate_key"};
+    const bool is_write = writes.count(path) > 0;
+    if (is_write || path == "/msg/outbox") {
+        // Bearer token from DATADIR/.cookie.
+        static constexpr std::string_view kBearer = "Bearer ";
+        if (req.authorization.empty())
+            return done(error_reply(401, "unauthorized",
+                                    "missing token: send Authorization: Bearer <the token in "
+                                    "DATADIR/.cookie>"));
+        if (req.authorization.compare(0, kBearer.size(), kBearer) != 0 ||
+            !node.token_ok(std::string_view(req.authorization).substr(kBearer.size())))
+            return done(error_reply(401, "unauthorized", "wrong token"));
+    }
+    if (is_write) {
+        const bool allowed = (path == "/msg/ban") ? (req.method == "POST" || req.method == "DELETE")
+                                                  : req.method == "POST";
+        if (!allowed) return done(error_reply(405, "method not allowed", req.method + " " + path));
+        auto body = json_body(req.body);
+        if (auto* err = std::get_if<HttpReply>(&body)) return done(std::move(*err));
+        const auto& j = std::get<nlohmann::json>(body);
+        if (path == "/msg/send") return post_send(node, j, done);
+        if (path == "/msg/ban") return post_ban(node, j, req.method == "POST", done);
+        return post_rotate(node, j, done);
+    }
+    if (req.method != "GET")
+        return done(error_reply(405, "method not allowed", req.method + " " + path));
+    if (path == "/msg/outbox") return done(json_reply(200, node.outbox_json()));
+    return done(get_route(node, path, params));
+}
+
+struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     boost::asio::io_context& io;
     Node& node;
     tcp::acceptor acceptor;
-    Impl(boost::asio::io_context& i, Node& n) : io(i), node(n), acceptor(i) {}
+    boost::asio::steady_timer keepalive;
+    std::size_t connections = 0;
+    bool closed = false;
+
+    // A /msg/stream subscriber: the response head, then one event per message. Events wait
+    // in a bounded queue; a client that falls too far behind is dropped (it reconnects and
+    // catches up with /msg/recent?since=).
+    struct Sse : std::enable_shared_from_this<Sse> {
+        beast::tcp_stream stream;
+        std::deque<std::string> queue;
+        std::size_t queued_bytes = 0;
+        bool writing = false;
+        bool dead = false;
+        std::array<char, 512> sink{};
+        explicit Sse(beast::tcp_stream s) : stream(std::move(s)) {}
+
+        void push(std::string ev) {
+            if (dead) return;
+            if (queue.size() >= kSseMaxQueued || queued_bytes + ev.size() > kSseMaxBytes) {
+                spdlog::info("http: /msg/stream client too slow; dropped");
+                close();
+                return;
+            }
+            queued_bytes += ev.size();
+            queue.push_back(std::move(ev));
+            write_next();
+        }
+        void write_next() {
+            if (writing || dead || queue.empty()) return;
+            writing = true;
+            stream.expires_after(std::chrono::seconds(30));
+            boost::asio::async_write(
+                stream, boost::asio::buffer(queue.front()),
+                [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                    self->writing = false;
+                    if (ec) return self->close();
+                    self->queued_bytes -= self->queue.front().size();
+                    self->queue.pop_front();
+                    self->write_next();
+                });
+        }
+        // Anything the client sends is ignored; a read error means it went away.
+        void watch() {
+            stream.socket().async_read_some(
+                boost::asio::buffer(sink),
+                [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                    if (ec) return self->close();
+                    self->watch();
+                });
+        }
+        void close() {
+            if (dead) return;
+            dead = true;
+            beast::error_code ignored;
+            stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+            stream.socket().close(ignored);
+        }
+    };
+    static constexpr std::size_t kSseMaxQueued = 1024;
+    static constexpr std::size_t kSseMaxBytes = 4 << 20;
+    static constexpr std::size_t kMaxSse = 256;
+    static constexpr std::size_t kMaxConnections = 1024;
+    std::vector<std::weak_ptr<Sse>> sse;
+
+    Impl(boost::asio::io_context& i, Node& n) : io(i), node(n), acceptor(i), keepalive(i) {}
+
+    std::size_t live_sse() {
+        sse.erase(std::remove_if(sse.begin(), sse.end(),
+                                 [](const std::weak_ptr<Sse>& w) {
+                                     auto p = w.lock();
+                                     return !p || p->dead;
+                                 }),
+                  sse.end());
+        return sse.size();
+    }
+
+    void broadcast(const std::string& ev) {
+        for (auto& w : sse)
+            if (auto p = w.lock()) p->push(ev);
+        live_sse();
+    }
+
+    void tick_keepalive() {
+        keepalive.expires_after(std::chrono::seconds(15));
+        keepalive.async_wait([this](beast::error_code ec) {
+            if (ec || closed) return;
+            broadcast(": keepalive\n\n");
+            tick_keepalive();
+        });
+    }
 
     struct Session : std::enable_shared_from_this<Session> {
         beast::tcp_stream stream;
         beast::flat_buffer buffer;
         std::optional<http::request_parser<http::string_body>> parser;
         http::response<http::string_body> res;
-        Node& node;
-        Session(tcp::socket s, Node& n) : stream(std::move(s)), node(n) {}
+        std::shared_ptr<Impl> server;
+        Session(tcp::socket s, std::shared_ptr<Impl> srv)
+            : stream(std::move(s)), server(std::move(srv)) {
+            ++server->connections;
+        }
+        ~Session() { --server->connections; }
 
         void read() {
             parser.emplace();
             parser->body_limit(kMaxBody);
             stream.expires_after(std::chrono::seconds(30));
-            http::async_read(
-                stream, buffer, *parser,
-                [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                    if (ec == http::error::body_limit) {
-                        self->respond(error_reply(413, "payload too large",
-                                                  "request bodies are limited to 64 KiB"),
-                                      false);
-                        return;
-                    }
-                    if (ec) return;  // closed, timed out or malformed: drop the connection
-                    auto& req = self->parser->get();
-                    HttpReply r;
-                    try {
-                        r = route(self->node, std::string(req.method_string()),
-                                  std::string(req.target()), req.body());
-                    } catch (const std::exception& e) {
-                        spdlog::error("http: {} {}: {}", std::string(req.method_string()),
-                                      std::string(req.target()), e.what());
-                        r = error_reply(500, "internal error", e.what());
-                    }
-                    self->respond(std::move(r), req.keep_alive());
-                });
+            http::async_read(stream, buffer, *parser,
+                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                 if (ec == http::error::body_limit) {
+                                     self->respond(
+                                         error_reply(413, "payload too large",
+                                                     "request bodies are limited to 64 KiB"),
+                                         false);
+                                     return;
+                                 }
+                                 if (ec)
+                                     return;  // closed, timed out or malformed: drop the connection
+                                 self->dispatch();
+                             });
+        }
+
+        void dispatch() {
+            auto& req = parser->get();
+            const bool keep_alive = req.keep_alive();
+            HttpRequest r;
+            r.method = std::string(req.method_string());
+            r.target = std::string(req.target());
+            r.body = std::move(req.body());
+            if (auto it = req.find(http::field::authorization); it != req.end())
+                r.authorization = std::string(it->value());
+            if (r.method == "GET" &&
+                (r.target == "/msg/stream" || r.target.rfind("/msg/stream?", 0) == 0))
+                return start_stream();
+            auto self = shared_from_this();
+            auto done = [self, keep_alive](HttpReply reply) {
+                // Writes may answer from the chain or database thread: back to the I/O thread.
+                boost::asio::post(self->stream.get_executor(),
+                                  [self, keep_alive, reply = std::move(reply)]() mutable {
+                                      self->respond(std::move(reply), keep_alive);
+                                  });
+            };
+            try {
+                route(server->node, r, done);
+            } catch (const std::exception& e) {
+                spdlog::error("http: {} {}: {}", r.method, r.target, e.what());
+                done(error_reply(500, "internal error", e.what()));
+            }
+        }
+
+        void start_stream() {
+            server->node.metrics().inc("sharemsg_api_responses_total", "status=\"200\"");
+            if (server->live_sse() >= kMaxSse) {
+                respond(error_reply(503, "too many streams", "try again later"), false);
+                return;
+            }
+            auto client = std::make_shared<Sse>(std::move(stream));
+            client->stream.expires_never();
+            server->sse.push_back(client);
+            client->push(
+                "HTTP/1.1 200 OK\r\nServer: sharemsgd\r\nContent-Type: text/event-stream\r\n"
+                "Cache-Control: no-store\r\nConnection: keep-alive\r\n\r\nretry: 3000\n\n");
+            client->watch();
         }
 
         void respond(HttpReply r, bool keep_alive) {
-            node.metrics().inc("sharemsg_api_responses_total",
-                               "status=\"" + std::to_string(r.status) + "\"");
+            server->node.metrics().inc("sharemsg_api_responses_total",
+                                       "status=\"" + std::to_string(r.status) + "\"");
             res = {};
             res.result(r.status);
             res.version(11);
             res.set(http::field::server, "sharemsgd");
             res.set(http::field::content_type, r.content_type);
             res.set(http::field::cache_control, "no-store");
+            res.set("X-Content-Type-Options", "nosniff");
             res.keep_alive(keep_alive);
             res.body() = std::move(r.body);
             res.prepare_payload();
+            stream.expires_after(std::chrono::seconds(30));
             http::async_write(
                 stream, res,
                 [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
@@ -320,17 +657,36 @@ struct HttpServer::Impl {
     };
 
     void accept() {
-        acceptor.async_accept([this](beast::error_code ec, tcp::socket s) {
-            if (ec == boost::asio::error::operation_aborted) return;
-            if (!ec) std::make_shared<Session>(std::move(s), node)->read();
-            accept();
+        acceptor.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket s) {
+            if (ec == boost::asio::error::operation_aborted || self->closed) return;
+            if (!ec) {
+                if (self->connections >= kMaxConnections) {
+                    beast::error_code ignored;
+                    s.close(ignored);  // over the limit: refuse rather than starve the others
+                } else {
+                    std::make_shared<Session>(std::move(s), self)->read();
+                }
+            }
+            self->accept();
         });
     }
 };
 
 HttpServer::HttpServer(boost::asio::io_context& io, Node& node)
-    : impl_(std::make_unique<Impl>(io, node)) {}
-HttpServer::~HttpServer() = default;
+    : impl_(std::make_shared<Impl>(io, node)) {}
+HttpServer::~HttpServer() {
+    close();
+}
+
+void HttpServer::close() {
+    if (impl_->closed) return;
+    impl_->closed = true;
+    beast::error_code ec;
+    impl_->acceptor.close(ec);
+    impl_->keepalive.cancel();
+    for (auto& w : impl_->sse)
+        if (auto p = w.lock()) p->close();
+}
 
 Status HttpServer::listen(const std::string& bind, std::uint16_t port) {
     beast::error_code ec;
@@ -345,11 +701,23 @@ Status HttpServer::listen(const std::string& bind, std::uint16_t port) {
         return make_error(
             Errc::io, "HTTP listen on " + bind + ":" + std::to_string(port) + ": " + ec.message());
     impl_->accept();
+    impl_->tick_keepalive();
     return Ok{};
 }
 
 std::uint16_t HttpServer::port() const {
     return impl_->acceptor.local_endpoint().port();
+}
+
+void HttpServer::publish(const std::vector<proto::ShareMessage>& messages) {
+    if (impl_->sse.empty()) return;
+    const double now = impl_->node.now();
+    for (const auto& m : messages) {
+        const std::string data = message_json(m, now).dump();
+        impl_->broadcast("event: message\ndata: " + data + "\n\n");
+        if (m.msg_type == proto::MSG_EMERGENCY || m.msg_type == proto::MSG_TRANSITION_SIGNAL)
+            impl_->broadcast("event: alert\ndata: " + data + "\n\n");
+    }
 }
 
 }  // namespace sharemsg::node

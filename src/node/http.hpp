@@ -2,11 +2,14 @@
 // Beast is slow to compile.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
+#include "proto/message.hpp"
 #include "util/result.hpp"
 
 namespace sharemsg::node {
@@ -19,19 +22,28 @@ class HttpServer {
     ~HttpServer();
     Status listen(const std::string& bind, std::uint16_t port);
     std::uint16_t port() const;
+    // Sends each message to the /msg/stream subscribers (I/O thread only).
+    void publish(const std::vector<proto::ShareMessage>& messages);
+    void close();
 
   private:
     struct Impl;
-    std::unique_ptr<Impl> impl_;
+    std::shared_ptr<Impl> impl_;
 };
 
-// Routes one request; pure apart from reading the node. Exposed for tests.
 struct HttpReply {
     unsigned status = 200;
     std::string content_type = "application/json";
     std::string body;
 };
-HttpReply route(Node& node, const std::string& method, const std::string& target,
-                const std::string& body);
+struct HttpRequest {
+    std::string method;
+    std::string target;
+    std::string body;
+    std::string authorization;  // the Authorization header, if any
+};
+// Routes one request. `done` gets the reply, at once for reads and once the change is
+// durable for writes (then possibly on another thread).
+void route(Node& node, const HttpRequest& req, std::function<void(HttpReply)> done);
 
 }  // namespace sharemsg::node

@@ -56,7 +56,8 @@ Node::Node(Config cfg, Network net)
       nonce_(random_u64()),
       acceptor_(io_),
       mine_timer_(chain_io_),
-      signals_(io_) {}
+      signals_(io_),
+      status_timer_(chain_io_) {}
 
 Node::~Node() {
     stop();
@@ -96,6 +97,8 @@ Status Node::start() {
         return make_error(Errc::invalid_argument,
                           "--address must be 40 hex digits (a pubkey hash): " + pkh.error().reason);
     payout_ = *pkh;
+    payout_address_ = proto::p2pkh_address_from_hash160(payout_, net_.address_version);
+    started_at_ = now();
 
     for (const auto& hex : cfg_.transition_messages) {
         auto blob = from_hex(hex);
@@ -110,16 +113,43 @@ Status Node::start() {
         outbox_blobs_.push_back(std::move(*blob));
     }
 
+    // Authority blobs kept in DATADIR/bootstrap_messages/ (one hex blob per file), as the
+    // reference loads them; embedded in mined shares like --transition-message.
+    std::vector<std::string> blob_hex = cfg_.transition_messages;
+    const fs::path boot = fs::path(cfg_.datadir) / "bootstrap_messages";
+    if (fs::is_directory(boot)) {
+        std::vector<fs::path> files;
+        for (const auto& e : fs::directory_iterator(boot))
+            if (e.is_regular_file()) files.push_back(e.path());
+        std::sort(files.begin(), files.end());
+        for (const auto& f : files) {
+            std::ifstream in(f);
+            std::string hex, line;
+            while (std::getline(in, line))
+                for (char c : line)
+                    if (!std::isspace(static_cast<unsigned char>(c))) hex.push_back(c);
+            auto blob = from_hex(hex);
+            if (!blob || !proto::check_v36_message_data(*blob, net_.authorities).valid()) {
+                spdlog::warn("bootstrap message {}: not a valid authority blob; ignored",
+                             f.string());
+                continue;
+            }
+            outbox_blobs_.push_back(std::move(*blob));
+            blob_hex.push_back(hex);
+        }
+    }
+
     store_ = std::make_unique<proto::MessageStore>(
-        proto::StoreOptions{proto::MAX_MESSAGE_HISTORY,
-                            static_cast<double>(net_.p2p.chain_length) * net_.p2p.share_period_s,
-                            {}},
-        net_.authorities);
+        proto::StoreOptions{cfg_.max_messages, proto::MAX_MESSAGE_AGE, {}}, net_.authorities);
+    if (auto s = open_database(); !s) return s;
+    if (auto s = load_database(); !s) return s;
     {
         std::unique_lock lk(store_mutex_);
-        for (const auto& hex : cfg_.transition_messages)
+        for (const auto& hex : blob_hex)
             store_->load_blob_hex(hex, now());
     }
+    if (auto s = setup_signing_key(); !s) return s;
+    if (auto s = write_cookie(); !s) return s;
 
     // Shares from the previous run.
     std::vector<p2p::WrappedShare> stored;
@@ -176,7 +206,11 @@ Status Node::start() {
 
     chain_work_.emplace(chain_io_.get_executor());
     chain_thread_ = std::thread([this] { chain_io_.run(); });
-    if (cfg_.devnet && cfg_.mine) boost::asio::post(chain_io_, [this] { schedule_mining(); });
+    boost::asio::post(chain_io_, [this] {
+        queue_startup_messages();
+        schedule_status();
+        if (cfg_.devnet && cfg_.mine) schedule_mining();
+    });
 
     spdlog::info("sharemsgd {} on {}: p2p {}:{}, http {}:{}, payout {}, {} shares",
                  cfg_.devnet ? "devnet" : "node", net_.p2p.name, cfg_.p2p_bind, cfg_.p2p_port,
@@ -193,12 +227,16 @@ void Node::stop() {
         boost::system::error_code ec;
         acceptor_.close(ec);
         signals_.cancel(ec);
+        if (http_) http_->close();
         auto peers = peers_;
         for (auto& [id, p] : peers)
             p->close("shutting down");
         io_.stop();
     });
-    boost::asio::post(chain_io_, [this] { mine_timer_.cancel(); });
+    boost::asio::post(chain_io_, [this] {
+        mine_timer_.cancel();
+        status_timer_.cancel();
+    });
     chain_work_.reset();
     chain_io_.stop();
 }
@@ -398,6 +436,7 @@ Node::Ingest Node::ingest(const std::vector<p2p::WrappedShare>& shares, Source s
                                                            ? "source=\"disk\""
                                                            : "source=\"peer\"");
         ++r.accepted;
+        r.accepted_ids.push_back(v->hash);
         r.to_relay.push_back(ws);
         spdlog::debug("share {} accepted (height {}, {} bytes of message_data)", short_hex(v->hash),
                       tracker_.height(v->hash), v->message_data.size());
@@ -444,8 +483,11 @@ void Node::apply_best_chain() {
         }
     }
     if (dropped) store_->prune_by_sharechain(active);
+    flush_published();
     metrics_.set("sharemsg_messages", "", static_cast<double>(store_->size()));
     metrics_.set("sharemsg_best_height", "", static_cast<double>(tracker_.height(*best)));
+    lk.unlock();
+    requeue_orphaned(active);
 }
 
 void Node::schedule_mining() {
@@ -461,8 +503,8 @@ void Node::schedule_mining() {
 void Node::mine_tick() {
     std::optional<ShareView> prev;
     if (auto b = tracker_.best()) prev = shares_.at(*b);
-    Bytes message_data;
-    if (!outbox_blobs_.empty()) message_data = outbox_blobs_[outbox_next_++ % outbox_blobs_.size()];
+    std::vector<crypto::Hash256> carried;
+    const Bytes message_data = next_message_data(carried);
     auto share = mine_share(net_, prev, payout_, message_data, saturate_cast<std::uint32_t>(now()),
                             random_u64(), kMaxMineAttempts);
     if (!share) {
@@ -471,6 +513,8 @@ void Node::mine_tick() {
     }
     auto r = ingest({*share}, Source::local);
     if (r.accepted) {
+        ++mined_;
+        on_mined(r.accepted_ids.front(), carried);
         metrics_.inc("sharemsg_shares_mined_total");
         boost::asio::post(io_, [this, s = *share] { broadcast(p2p::Shares{{s}}, 0); });
     }

@@ -11,6 +11,8 @@
 #pragma once
 
 #include <atomic>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -26,12 +28,35 @@
 #include "node/metrics.hpp"
 #include "node/network.hpp"
 #include "node/share_log.hpp"
+#include "proto/signing_key.hpp"
 #include "proto/store.hpp"
+#include "store/ops.hpp"
+#include "store/writer.hpp"
 
 namespace sharemsg::node {
 
 class Peer;
 class HttpServer;
+
+// What the API asks of the node; answers come back through a callback (possibly from another
+// thread) once the change is durable.
+struct ApiAnswer {
+    unsigned status = 200;
+    nlohmann::ordered_json body;
+};
+using ApiDone = std::function<void(ApiAnswer)>;
+
+struct SendRequest {
+    std::uint8_t msg_type = 0;
+    std::string text;
+    std::optional<proto::SigningId> to;
+};
+
+struct RotateRequest {
+    std::string signing_key;  // WIF
+    std::uint32_t key_index = 0;
+    std::string delegation;  // hex, may be empty
+};
 
 class Node {
   public:
@@ -66,7 +91,24 @@ class Node {
     const proto::MessageStore& store() const { return *store_; }
     std::size_t peer_count() const { return peer_count_.load(); }
     std::size_t share_count() const { return share_count_.load(); }
+    std::size_t outbox_depth() const { return outbox_depth_.load(); }
     double now() const;
+    double uptime() const { return now() - started_at_; }
+    const std::string& payout_address() const { return payout_address_; }
+
+    // --- the API's messaging calls (any thread; `done` may run on another thread) ---
+    // The bearer token of the cookie file; compared in constant time.
+    bool token_ok(std::string_view token) const;
+    void send(SendRequest req, ApiDone done);
+    void ban(store::Ban ban, bool add, ApiDone done);
+    void rotate_key(RotateRequest req, ApiDone done);
+    // This node's signing identity (the /msg/identity object).
+    nlohmann::ordered_json identity() const;
+    // The outbox (the /msg/outbox object).
+    nlohmann::ordered_json outbox_json() const;
+
+    // The HTTP server publishes stored messages to /msg/stream subscribers.
+    HttpServer* http() { return http_.get(); }
 
   private:
     void accept_loop();
@@ -81,12 +123,33 @@ class Node {
         std::vector<p2p::WrappedShare> to_relay;
         std::vector<std::pair<std::string, std::string>> rejected;  // rule, detail
         std::vector<chain::ShareId> wanted;                         // missing parents
+        std::vector<chain::ShareId> accepted_ids;
     };
     Ingest ingest(const std::vector<p2p::WrappedShare>& shares, Source source);
     void apply_best_chain();
     void mine_tick();
     void schedule_mining();
     void answer_sharereq(const std::shared_ptr<Peer>& peer, const p2p::ShareReq& req);
+
+    // messaging (messaging.cpp)
+    Status open_database();
+    Status load_database();
+    Status write_cookie();
+    Status setup_signing_key();
+    void queue_startup_messages();
+    // Persists the store's changes and publishes new messages (chain thread, store locked).
+    void on_store_change(const proto::ShareMessage& m, bool added);
+    void flush_published();
+    // Queues a local message in the outbox (chain thread); `done` gets the outcome.
+    void queue_message(proto::ShareMessage m, std::optional<proto::SigningId> to, ApiDone done);
+    // message_data for the next mined share and the outbox entries it carries (chain thread).
+    Bytes next_message_data(std::vector<crypto::Hash256>& carried);
+    void on_mined(const chain::ShareId& share, const std::vector<crypto::Hash256>& carried);
+    void requeue_orphaned(const std::set<chain::ShareId>& active);
+    void save_key_state();
+    void schedule_status();
+    void emit_status();
+    void save_bans_file();
 
     Config cfg_;
     Network net_;
@@ -124,6 +187,29 @@ class Node {
 
     mutable std::shared_mutex store_mutex_;
     std::unique_ptr<proto::MessageStore> store_;
+
+    // messaging
+    double started_at_ = 0;
+    std::string payout_address_;
+    std::string cookie_token_;
+    std::unique_ptr<store::Writer> db_;
+    std::vector<proto::ShareMessage> to_publish_;  // chain thread: stored, not yet published
+    boost::asio::steady_timer status_timer_;
+    // chain thread state
+    struct Outgoing {
+        crypto::Hash256 hash{};
+        proto::ShareMessage message;  // unsigned; signed with the current key when embedded
+        std::optional<proto::SigningId> to;
+        double created_at = 0;
+        std::optional<chain::ShareId> share;  // the share that carries it, once embedded
+    };
+    std::deque<Outgoing> outbox_;                  // queued and embedded, oldest first
+    std::optional<proto::DerivedSigningKey> key_;  // the node's signing key
+    Bytes key_delegation_;                         // as given (open profile)
+    std::optional<store::KeyState> key_state_;
+    std::uint64_t mined_ = 0;
+    std::atomic<std::size_t> outbox_depth_{0};
+    mutable std::mutex identity_mutex_;  // key_, key_state_ for readers on other threads
 };
 
 }  // namespace sharemsg::node

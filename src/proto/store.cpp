@@ -91,6 +91,7 @@ bool MessageStore::add(ShareMessage m, double now) {
     hashes_.insert(h);
     if (p->share_hash) by_share_[*p->share_hash].push_back(p);
     if (p->is_protocol_authority()) authority_.push_back(p);
+    if (observer_) observer_(*p, true);
     prune(now);
     return true;
 }
@@ -99,8 +100,13 @@ void MessageStore::erase_message(const ShareMessage* m) {
     auto it = std::find_if(messages_.begin(), messages_.end(),
                            [m](const Ptr& e) { return e.get() == m; });
     if (it == messages_.end()) return;
-    hashes_.erase((*it)->hash());
+    removed(*it);
     messages_.erase(it);
+}
+
+void MessageStore::removed(const Ptr& m) {
+    hashes_.erase(m->hash());
+    if (observer_) observer_(*m, false);
 }
 
 void MessageStore::prune(double now) {
@@ -114,7 +120,7 @@ void MessageStore::prune(double now) {
         if (!expired(messages_.front())) {
             kept.push_back(std::move(messages_.front()));
         } else {
-            hashes_.erase(messages_.front()->hash());
+            removed(messages_.front());
         }
         messages_.pop_front();
     }
@@ -134,7 +140,7 @@ void MessageStore::prune(double now) {
                                   [](const Ptr& e) { return !is_transition_authority(*e); });
             if (victim == messages_.end()) break;  // only transition signals left: keep them all
         }
-        hashes_.erase((*victim)->hash());
+        removed(*victim);
         messages_.erase(victim);
     }
 }

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -100,6 +101,12 @@ class MessageStore {
     void set_bans(BanList b) { bans_ = std::move(b); }
     const AuthoritySet& authorities() const { return authorities_; }
 
+    // Called for every message added (true) and removed (false: expiry, history cap,
+    // sharechain pruning), in the order it happens, so that a caller can mirror the store
+    // (the node's database does). The message is still valid during the call.
+    using Observer = std::function<void(const ShareMessage&, bool added)>;
+    void set_observer(Observer o) { observer_ = std::move(o); }
+
   private:
     struct HashOf {
         std::size_t operator()(const crypto::Hash256& h) const noexcept;
@@ -108,8 +115,10 @@ class MessageStore {
     void prune(double now);
     void erase_message(const ShareMessage* m);
     static bool is_transition_authority(const ShareMessage& m);
+    void removed(const Ptr& m);  // bookkeeping of every removal (hash set, observer)
 
     StoreOptions opt_;
+    Observer observer_;
     AuthoritySet authorities_;
     SigningKeyRegistry registry_;
     BanList bans_;

@@ -1,0 +1,249 @@
+// The API client commands: send, recent, ban, unban, bans, keys, identity, outbox,
+// rotate-key. They talk to a running sharemsgd over HTTP; the token for the commands that
+// change something is read from DATADIR/.cookie (or --token-file).
+#include <cstdlib>
+#include <ctime>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_io.hpp"
+#include "commands.hpp"
+#include "node/http_client.hpp"
+#include "proto/constants.hpp"
+
+namespace sharemsg::cli {
+
+namespace {
+
+struct ApiOptions {
+    std::string api = "127.0.0.1:19437";
+    std::string datadir;
+    std::string token_file;
+    bool json = false;
+};
+
+std::string default_datadir() {
+    const char* home = std::getenv("HOME");
+    return std::string(home ? home : ".") + "/.sharemsg-devnet";
+}
+
+void add_api_options(CLI::App* cmd, ApiOptions& o, bool with_json = true) {
+    cmd->add_option("--api", o.api, "sharemsgd's HTTP API, HOST:PORT")->capture_default_str();
+    cmd->add_option("--datadir", o.datadir,
+                    "sharemsgd's data directory, for the API token in .cookie (default "
+                    "~/.sharemsg-devnet)");
+    cmd->add_option("--token-file", o.token_file, "Read the API token from this file instead");
+    if (with_json) cmd->add_flag("--json", o.json, "Print the API's JSON answer as it is");
+}
+
+std::string read_token(std::string_view cmd, const ApiOptions& o) {
+    const std::string path = !o.token_file.empty()
+                                 ? o.token_file
+                                 : (o.datadir.empty() ? default_datadir() : o.datadir) + "/.cookie";
+    auto text = node::read_file(path);
+    if (!text)
+        fail(cmd, "cannot read the API token from " + path + ": " + text.error().reason +
+                      " (is sharemsgd running with this --datadir?)");
+    std::string t;
+    for (char c : *text)
+        if (!std::isspace(static_cast<unsigned char>(c))) t.push_back(c);
+    return t;
+}
+
+// Calls the API; fails with the API's error and detail on a non-2xx answer.
+nlohmann::ordered_json call(std::string_view cmd, const ApiOptions& o, const std::string& method,
+                            const std::string& target, const nlohmann::ordered_json* body,
+                            bool auth) {
+    auto hp = node::parse_host_port(o.api);
+    if (!hp) fail(cmd, "--api: " + hp.error().reason);
+    node::HttpCall c;
+    c.host = hp->first;
+    c.port = hp->second;
+    c.method = method;
+    c.target = target;
+    if (body) c.body = body->dump();
+    if (auth) c.bearer_token = read_token(cmd, o);
+    auto r = node::http_call(c);
+    if (!r) fail(cmd, "cannot reach sharemsgd: " + r.error().reason);
+    auto j = nlohmann::ordered_json::parse(r->body, nullptr, false);
+    if (r->status < 200 || r->status >= 300) {
+        std::string msg = "HTTP " + std::to_string(r->status);
+        if (j.is_object() && j.contains("error") && j["error"].is_string())
+            msg += ": " + j["error"].get<std::string>();
+        if (j.is_object() && j.contains("detail") && j["detail"].is_string())
+            msg += ": " + j["detail"].get<std::string>();
+        fail(cmd, msg);
+    }
+    if (j.is_discarded()) fail(cmd, "the answer is not JSON");
+    return j;
+}
+
+std::string str(const nlohmann::ordered_json& j, const char* key) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return "-";
+    return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+void print_messages(const nlohmann::ordered_json& arr) {
+    for (const auto& m : arr) {
+        const auto ts = m.value("timestamp", std::uint64_t{0});
+        std::string badge = m.value("protocol_authority", false) ? "authority"
+                            : m.value("verified", false)         ? "verified"
+                                                                 : "unverified";
+        std::cout << format_utc(static_cast<std::uint32_t>(ts)) << "  " << str(m, "type_name")
+                  << "  " << str(m, "sender_address") << "  " << badge << "\n  "
+                  << str(m, "payload") << "\n";
+    }
+}
+
+struct BanOptions {
+    std::string signing_id, address, word, type;
+};
+
+nlohmann::ordered_json ban_body(std::string_view cmd, const BanOptions& b) {
+    nlohmann::ordered_json j = nlohmann::ordered_json::object();
+    if (!b.signing_id.empty()) j["signing_id"] = b.signing_id;
+    if (!b.address.empty()) j["address"] = b.address;
+    if (!b.word.empty()) j["word"] = b.word;
+    if (!b.type.empty()) j["type"] = b.type;
+    if (j.size() != 1) fail(cmd, "give exactly one of --signing-id, --address, --word, --type");
+    return j;
+}
+
+void add_ban_command(CLI::App& app, const char* name, bool add) {
+    auto* cmd = app.add_subcommand(name, add ? "Ban a sender, address, word or message type on "
+                                               "this node (local policy; not propagated)"
+                                             : "Remove a ban");
+    auto o = std::make_shared<ApiOptions>();
+    auto b = std::make_shared<BanOptions>();
+    add_api_options(cmd, *o);
+    cmd->add_option("--signing-id", b->signing_id, "Signing id (40 hex)");
+    cmd->add_option("--address", b->address, "Payout address");
+    cmd->add_option("--word", b->word, "Keyword");
+    cmd->add_option("--type", b->type,
+                    "Message type (chat, announce, NODE_STATUS, 0x10 as 16, ...)");
+    cmd->callback([o, b, name, add] {
+        auto body = ban_body(name, *b);
+        auto j = call(name, *o, add ? "POST" : "DELETE", "/msg/ban", &body, true);
+        if (o->json) {
+            std::cout << j.dump() << "\n";
+        } else {
+            std::cout << str(j, "status") << " " << str(j, "ban_type") << " " << str(j, "value")
+                      << "\n";
+        }
+    });
+}
+
+void add_get_command(CLI::App& app, const char* name, const char* help, const char* target,
+                     bool auth = false) {
+    auto* cmd = app.add_subcommand(name, help);
+    auto o = std::make_shared<ApiOptions>();
+    add_api_options(cmd, *o, false);
+    cmd->callback([o, name, target, auth] {
+        std::cout << call(name, *o, "GET", target, nullptr, auth).dump(2) << "\n";
+    });
+}
+
+}  // namespace
+
+void add_api_commands(CLI::App& app) {
+    {
+        auto* cmd = app.add_subcommand(
+            "send", "Queue a message on a running sharemsgd; it rides the node's next share");
+        auto o = std::make_shared<ApiOptions>();
+        auto type = std::make_shared<std::string>("chat");
+        auto to = std::make_shared<std::string>();
+        auto text = std::make_shared<std::string>();
+        add_api_options(cmd, *o);
+        cmd->add_option("--type", *type, "chat, announce, alert or status")
+            ->check(CLI::IsMember({"chat", "announce", "alert", "status"}))
+            ->capture_default_str();
+        cmd->add_option("--to", *to, "Recipient signing id (40 hex): a private message");
+        cmd->add_option("TEXT", *text, "The text (at most 220 bytes of UTF-8)")->required();
+        cmd->callback([o, type, to, text] {
+            nlohmann::ordered_json body;
+            body["type"] = *type;
+            body["text"] = *text;
+            if (!to->empty()) body["to"] = *to;
+            auto j = call("send", *o, "POST", "/msg/send", &body, true);
+            if (o->json) {
+                std::cout << j.dump() << "\n";
+            } else {
+                std::cout << "queued " << str(j, "message_hash") << " (position "
+                          << str(j, "queue_position") << ")\n";
+            }
+        });
+    }
+    {
+        auto* cmd = app.add_subcommand("recent", "Show recent messages");
+        auto o = std::make_shared<ApiOptions>();
+        auto type = std::make_shared<std::string>("all");
+        auto limit = std::make_shared<unsigned>(20);
+        auto since = std::make_shared<std::uint64_t>(0);
+        add_api_options(cmd, *o);
+        cmd->add_option("--type", *type, "all, chat, announcements, alerts or status")
+            ->check(CLI::IsMember({"all", "chat", "announcements", "alerts", "status"}))
+            ->capture_default_str();
+        cmd->add_option("--limit", *limit, "1 to 200")
+            ->check(CLI::Range(1, 200))
+            ->capture_default_str();
+        cmd->add_option("--since", *since, "Only messages newer than this unix time");
+        cmd->callback([o, type, limit, since] {
+            const std::string path = *type == "all" ? "/msg/recent" : "/msg/" + *type;
+            std::string target = path + "?limit=" + std::to_string(*limit);
+            if (*since) target += "&since=" + std::to_string(*since);
+            auto j = call("recent", *o, "GET", target, nullptr, false);
+            if (o->json) {
+                std::cout << j.dump() << "\n";
+                return;
+            }
+            for (const char* key : {"messages", "alerts", "statuses"})
+                if (j.contains(key)) print_messages(j[key]);
+        });
+    }
+    add_ban_command(app, "ban", true);
+    add_ban_command(app, "unban", false);
+    add_get_command(app, "bans", "List this node's bans", "/msg/bans");
+    add_get_command(app, "keys", "List the signing keys this node knows", "/msg/keys");
+    add_get_command(app, "identity", "Show this node's signing identity", "/msg/identity");
+    add_get_command(app, "outbox", "Show this node's outbox (needs the token)", "/msg/outbox",
+                    true);
+    {
+        auto* cmd = app.add_subcommand(
+            "rotate-key",
+            "Install the next derived signing key on a running node (derive it offline with "
+            "`sharemsg derive-key MASTER N+1`); the node announces it in its next share");
+        auto o = std::make_shared<ApiOptions>();
+        auto source = std::make_shared<std::string>("-");
+        auto index = std::make_shared<std::uint32_t>(0);
+        auto delegation = std::make_shared<std::string>();
+        add_api_options(cmd, *o);
+        cmd->add_option("--signing-key", *source,
+                        "File holding the new signing key's WIF, or - for standard input "
+                        "(never on the command line)")
+            ->capture_default_str();
+        cmd->add_option("--key-index", *index, "The new key's index")->required();
+        cmd->add_option("--delegation", *delegation, "The delegation printed by derive-key");
+        cmd->callback([o, source, index, delegation] {
+            auto secret = read_secret(*source, "new signing key (WIF): ");
+            if (!secret) fail("rotate-key", secret.error().reason);
+            nlohmann::ordered_json body;
+            body["signing_key"] = std::string(secret->view());
+            body["key_index"] = *index;
+            if (!delegation->empty()) body["delegation"] = *delegation;
+            auto j = call("rotate-key", *o, "POST", "/msg/rotate_key", &body, true);
+            std::string wif = body["signing_key"].get<std::string>();
+            wipe_string(wif);
+            if (o->json) {
+                std::cout << j.dump() << "\n";
+            } else {
+                std::cout << "rotated to key index " << str(j, "key_index") << ", signing id "
+                          << str(j, "signing_id") << " (was " << str(j, "previous_signing_id")
+                          << ")\n";
+            }
+        });
+    }
+}
+
+}  // namespace sharemsg::cli

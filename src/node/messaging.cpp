@@ -1,0 +1,704 @@
+// The node's messaging side: the database (messages, bans, outbox, key state), the API token,
+// the signing key, the outbox and its embedding in mined shares, NODE_STATUS.
+//
+// Durability: every change the API acknowledges is committed to the database (store::Writer,
+// WAL, synchronous=FULL) before the answer is sent; messages that arrive in shares are also
+// in shares.log, written with fdatasync before the share is accepted.
+#include <utility>  // Boost 1.74's Asio needs it before itself under g++ 12
+
+#include <openssl/crypto.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "node/files.hpp"
+#include "node/http.hpp"
+#include "node/node.hpp"
+#include "proto/builders.hpp"
+#include "proto/envelope.hpp"
+#include "proto/keys_io.hpp"
+#include "store/load.hpp"
+#include "util/numeric.hpp"
+#include "util/text.hpp"
+
+namespace sharemsg::node {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t kDoneDepth = 6;  // an embedded message is settled this deep in the chain
+constexpr const char* kVersion = "sharemsgd/0.1.0";
+
+ApiAnswer api_error(unsigned status, std::string error, std::string detail) {
+    nlohmann::ordered_json j;
+    j["error"] = std::move(error);
+    j["detail"] = std::move(detail);
+    return {status, std::move(j)};
+}
+
+// The outbox row keeps the unsigned message (v1 layout, empty signature) and, for a private
+// message, the recipient's signing id after it.
+Bytes outbox_blob(const proto::ShareMessage& m, const std::optional<proto::SigningId>& to) {
+    proto::ShareMessage unsigned_m = m;
+    unsigned_m.signature.clear();
+    auto packed = proto::pack_message(unsigned_m);
+    Bytes out = packed ? std::move(*packed) : Bytes{};
+    if (to) out.insert(out.end(), to->begin(), to->end());
+    return out;
+}
+
+struct SecretFile {
+    std::string wif;
+    std::uint32_t key_index = 0;
+    std::string delegation;
+};
+
+}  // namespace
+
+// ------------------------------------------------------------------ start-up
+
+Status Node::open_database() {
+    const std::string path = (fs::path(cfg_.datadir) / "sharemsg.db").string();
+    auto db = store::Database::open_writer(path);
+    if (!db) return make_error(db.error().code, "database " + path + ": " + db.error().reason);
+    db_ = std::make_unique<store::Writer>(std::move(*db));
+    return Ok{};
+}
+
+Status Node::load_database() {
+    auto reader = store::Database::open_reader(db_->path());
+    if (!reader) return reader.error();
+    const double t = now();
+
+    auto msgs = store::load_messages(*reader);
+    if (!msgs) return make_error(msgs.error().code, "loading messages: " + msgs.error().reason);
+    for (auto& m : *msgs)
+        store_->add_local_message(std::move(m), t);
+
+    // Bans: the database is the source of truth; an existing banned_senders.json (the
+    // reference's file) is imported when the database has none. Flags add to both.
+    auto bans = store::load_bans(*reader);
+    if (!bans) return bans.error();
+    std::vector<store::Op> ops;
+    const std::string ban_file = (fs::path(cfg_.datadir) / "banned_senders.json").string();
+    if (bans->empty() && fs::exists(ban_file)) {
+        std::string warning;
+        auto from_file = load_ban_list(ban_file, &warning);
+        if (!warning.empty()) spdlog::warn("{}", warning);
+        *bans = store::bans_of(from_file);
+        ops.push_back(store::ReplaceBans{*bans});
+    }
+    auto add_flag_ban = [&](store::BanKind kind, const std::string& v) {
+        store::Ban b{kind, v};
+        bans->push_back(b);
+        ops.push_back(store::PutBan{b});
+    };
+    for (const auto& s : cfg_.ban_senders) {
+        auto id = from_hex_fixed<20>(s);
+        if (!id)
+            return make_error(Errc::invalid_argument,
+                              "--ban-sender " + s + ": " + id.error().reason);
+        add_flag_ban(store::BanKind::signing_id, to_hex(*id));
+    }
+    for (const auto& a : cfg_.ban_addresses)
+        add_flag_ban(store::BanKind::address, a);
+    for (const auto& w : cfg_.ban_words)
+        add_flag_ban(store::BanKind::keyword, w);
+    if (!ops.empty()) {
+        for (const auto& o : db_->commit_now(std::move(ops)))
+            if (!o.ok()) return make_error(Errc::io, "saving bans: " + o.status.error().reason);
+    }
+    proto::BanList list;
+    for (const auto& b : *bans)
+        store::add_to(list, b);
+    store_->set_bans(std::move(list));
+    save_bans_file();
+
+    auto state = store::load_key_state(*reader);
+    if (!state) return state.error();
+    key_state_ = *state;
+
+    auto outbox = store::load_outbox(*reader, std::nullopt);
+    if (!outbox) return outbox.error();
+    for (const auto& e : *outbox) {
+        auto u = proto::unpack_message(e.msg);
+        if (!u) {
+            spdlog::warn("outbox entry {}: {}; skipped", e.id, u.error().reason);
+            continue;
+        }
+        Outgoing o;
+        o.hash = e.message_hash;
+        o.message = std::move(u->message);
+        o.message.flags = o.message.wire_flags;
+        if (e.msg.size() == u->next_offset + 20) {
+            proto::SigningId to{};
+            std::copy(e.msg.begin() + static_cast<std::ptrdiff_t>(u->next_offset), e.msg.end(),
+                      to.begin());
+            o.to = to;
+        }
+        o.created_at = e.created_at;
+        if (e.state == store::OutboxState::embedded && e.share_hash) {
+            chain::ShareId s{};
+            std::copy(e.share_hash->begin(), e.share_hash->end(), s.begin());
+            o.share = s;
+        }
+        outbox_.push_back(std::move(o));
+    }
+    outbox_depth_ = static_cast<std::size_t>(
+        std::count_if(outbox_.begin(), outbox_.end(), [](const Outgoing& o) { return !o.share; }));
+    spdlog::info("database: {} messages, {} bans, {} outbox entries ({} queued)", msgs->size(),
+                 bans->size(), outbox_.size(), outbox_depth_.load());
+
+    // From now on every change of the store is mirrored to the database.
+    store_->set_observer(
+        [this](const proto::ShareMessage& m, bool added) { on_store_change(m, added); });
+    return Ok{};
+}
+
+Status Node::write_cookie() {
+    cookie_token_ = to_hex(crypto::random_bytes(32));
+    const std::string path = (fs::path(cfg_.datadir) / ".cookie").string();
+    auto w = write_file_atomic(path, cookie_token_ + "\n", 0600);
+    if (!w) return make_error(Errc::io, "API cookie " + path + ": " + w.error().reason);
+    return Ok{};
+}
+
+bool Node::token_ok(std::string_view token) const {
+    if (cookie_token_.empty() || token.size() != cookie_token_.size()) return false;
+    return CRYPTO_memcmp(token.data(), cookie_token_.data(), token.size()) == 0;
+}
+
+namespace {
+
+Result<SecretFile> read_secret_file(const std::string& path) {
+    auto text = read_file(path);
+    if (!text) return text.error();
+    auto j = nlohmann::json::parse(*text, nullptr, false);
+    if (!j.is_object() || !j.contains("wif") || !j["wif"].is_string() || !j.contains("key_index") ||
+        !j["key_index"].is_number_unsigned())
+        return make_error(Errc::bad_encoding, path + ": not a signing key file");
+    SecretFile s;
+    s.wif = j["wif"].get<std::string>();
+    s.key_index = saturate_cast<std::uint32_t>(j["key_index"].get<std::uint64_t>());
+    if (j.contains("delegation") && j["delegation"].is_string())
+        s.delegation = j["delegation"].get<std::string>();
+    return s;
+}
+
+Result<proto::DerivedSigningKey> key_from_wif(const std::string& wif, std::uint32_t index) {
+    auto k = proto::decode_wif(wif);
+    if (!k) return make_error(Errc::bad_key, "signing key: " + k.error().reason);
+    return proto::DerivedSigningKey::from_signing_key(k->secret, index);
+}
+
+}  // namespace
+
+Status Node::setup_signing_key() {
+    // Candidates: the configured key, and a key installed by /msg/rotate_key (kept in the
+    // datadir, mode 0600). The highest index wins; a lower one than in use is refused.
+    std::optional<SecretFile> chosen;
+    if (!cfg_.signing_key.empty())
+        chosen = SecretFile{cfg_.signing_key, cfg_.signing_key_index, cfg_.signing_key_delegation};
+    const std::string secret_path = (fs::path(cfg_.datadir) / "signing_key.secret").string();
+    if (fs::exists(secret_path)) {
+        auto s = read_secret_file(secret_path);
+        if (!s) {
+            spdlog::warn("{}", s.error().reason);
+        } else if (!chosen || s->key_index > chosen->key_index) {
+            if (chosen)
+                spdlog::warn(
+                    "using the rotated signing key (index {}) from {}, not --signing-key "
+                    "(index {})",
+                    s->key_index, secret_path, chosen->key_index);
+            chosen = *s;
+        }
+    }
+    if (!chosen) {
+        spdlog::info("no signing key: messaging is off (use --signing-key)");
+        return Ok{};
+    }
+    auto key = key_from_wif(chosen->wif, chosen->key_index);
+    if (!key) return key.error();
+    if (key_state_) {
+        if (key->key_index() < key_state_->key_index)
+            return make_error(Errc::invalid_argument,
+                              "--signing-key-index " + std::to_string(key->key_index()) +
+                                  " is lower than the index in use (" +
+                                  std::to_string(key_state_->key_index) +
+                                  "); that key was revoked by the rotation");
+        if (key->key_index() == key_state_->key_index &&
+            key->signing_id() != key_state_->signing_id)
+            return make_error(Errc::invalid_argument, "key index " +
+                                                          std::to_string(key->key_index()) +
+                                                          " is already used by signing id " +
+                                                          to_hex(key_state_->signing_id) +
+                                                          "; derive the next index to rotate");
+    }
+    const double t = now();
+    store::KeyState st = key_state_.value_or(store::KeyState{});
+    if (!key_state_) {
+        st.created = t;
+    } else if (key->key_index() > key_state_->key_index) {
+        st.last_rotated = t;
+        spdlog::info("signing key rotated: index {} -> {}", key_state_->key_index,
+                     key->key_index());
+    }
+    st.key_index = key->key_index();
+    st.signing_id = key->signing_id();
+    {
+        std::lock_guard lk(identity_mutex_);
+        key_.emplace(std::move(*key));
+        key_state_ = st;
+    }
+    if (!chosen->delegation.empty()) {
+        auto d = from_hex(chosen->delegation);
+        if (!d)
+            return make_error(Errc::invalid_argument,
+                              "--signing-key-delegation: " + d.error().reason);
+        key_delegation_ = std::move(*d);
+    }
+    for (const auto& o : db_->commit_now({store::PutKeyState{st}}))
+        if (!o.ok()) return make_error(Errc::io, "saving key state: " + o.status.error().reason);
+    save_key_state();
+    spdlog::info("signing key index {}, signing id {}", st.key_index, to_hex(st.signing_id));
+    return Ok{};
+}
+
+void Node::queue_startup_messages() {
+    auto queue_text = [&](proto::ShareMessage m) {
+        queue_message(std::move(m), std::nullopt, [](ApiAnswer a) {
+            if (a.status >= 300) spdlog::warn("startup message not queued: {}", a.body.dump());
+        });
+    };
+    const auto t = saturate_cast<std::uint32_t>(now());
+    for (const auto& text : cfg_.messages)
+        queue_text(proto::build_miner_message(text, t));
+    for (const auto& text : cfg_.announces)
+        queue_text(proto::build_pool_announcement(text, t));
+}
+
+void Node::save_key_state() {
+    std::optional<store::KeyState> st;
+    {
+        std::lock_guard lk(identity_mutex_);
+        st = key_state_;
+    }
+    if (!st) return;
+    nlohmann::ordered_json j;
+    j["key_index"] = st->key_index;
+    j["signing_id"] = to_hex(st->signing_id);
+    j["created"] = saturate_cast<std::int64_t>(st->created);
+    j["last_rotated"] = st->last_rotated
+                            ? nlohmann::ordered_json(saturate_cast<std::int64_t>(*st->last_rotated))
+                            : nlohmann::ordered_json();
+    j["messages_signed"] = st->messages_signed;
+    auto w = write_file_atomic((fs::path(cfg_.datadir) / "signing_key.json").string(),
+                               j.dump(4) + "\n", 0644);
+    if (!w) spdlog::error("signing_key.json not written: {}", w.error().reason);
+}
+
+void Node::save_bans_file() {
+    proto::BanList copy;
+    {
+        std::shared_lock lk(store_mutex_);
+        copy = store_->bans();
+    }
+    auto w = save_ban_list((fs::path(cfg_.datadir) / "banned_senders.json").string(), copy);
+    if (!w) spdlog::error("banned_senders.json not written: {}", w.error().reason);
+}
+
+// ------------------------------------------------------------------ store mirror
+
+void Node::on_store_change(const proto::ShareMessage& m, bool added) {
+    if (added) {
+        db_->enqueue(store::PutMessage{m, now()}, [](const store::Outcome& o) {
+            if (!o.ok()) spdlog::error("message not saved: {}", o.status.error().reason);
+        });
+        to_publish_.push_back(m);
+        metrics_.inc("sharemsg_messages_stored_by_type_total",
+                     "type=\"" + std::string(proto::type_name(m.msg_type)) + "\"");
+    } else {
+        db_->enqueue(store::DeleteMessage{m.hash()}, {});
+    }
+}
+
+void Node::flush_published() {
+    if (to_publish_.empty() || !http_) return;
+    boost::asio::post(io_, [this, msgs = std::move(to_publish_)] {
+        if (http_) http_->publish(msgs);
+    });
+    to_publish_.clear();
+}
+
+// ------------------------------------------------------------------ outbox
+
+void Node::queue_message(proto::ShareMessage m, std::optional<proto::SigningId> to, ApiDone done) {
+    const auto hash = m.hash();
+    for (std::size_t i = 0; i < outbox_.size(); ++i)
+        if (outbox_[i].hash == hash) {  // the same message again: already queued
+            nlohmann::ordered_json j;
+            j["status"] = "queued";
+            j["message_hash"] = to_hex(hash);
+            j["queue_position"] = i + 1;
+            j["estimated_share_time"] = cfg_.share_period;
+            done({200, std::move(j)});
+            return;
+        }
+    if (outbox_depth_.load() >= cfg_.outbox_capacity) {
+        done(api_error(429, "queue full",
+                       "the outbox holds " + std::to_string(cfg_.outbox_capacity) +
+                           " queued messages; try again after the next shares"));
+        return;
+    }
+    Outgoing o;
+    o.hash = hash;
+    o.message = m;
+    o.to = to;
+    o.created_at = now();
+    outbox_.push_back(o);
+    const std::size_t position = ++outbox_depth_;
+    metrics_.set("sharemsg_outbox_depth", "", static_cast<double>(position));
+    db_->enqueue(store::QueueOutbox{hash, outbox_blob(m, to), o.created_at},
+                 [this, hash, position, done = std::move(done)](const store::Outcome& r) {
+                     if (!r.ok()) {
+                         // Not durable: take it back out of the queue and say so.
+                         boost::asio::post(chain_io_, [this, hash] {
+                             auto it =
+                                 std::find_if(outbox_.begin(), outbox_.end(),
+                                              [&](const Outgoing& e) { return e.hash == hash; });
+                             if (it != outbox_.end() && !it->share) {
+                                 outbox_.erase(it);
+                                 --outbox_depth_;
+                             }
+                         });
+                         done(api_error(503, "not stored",
+                                        std::string("the outbox could not be saved (") +
+                                            store::failure_name(r.failure) +
+                                            "): " + r.status.error().reason));
+                         return;
+                     }
+                     nlohmann::ordered_json j;
+                     j["status"] = "queued";
+                     j["message_hash"] = to_hex(hash);
+                     j["queue_position"] = position;
+                     j["estimated_share_time"] = cfg_.share_period;
+                     done({200, std::move(j)});
+                 });
+}
+
+void Node::on_mined(const chain::ShareId& share, const std::vector<crypto::Hash256>& carried) {
+    if (carried.empty()) return;
+    proto::ShareHash sh{};
+    std::copy(share.begin(), share.end(), sh.begin());
+    for (auto& o : outbox_) {
+        if (o.share || std::find(carried.begin(), carried.end(), o.hash) == carried.end()) continue;
+        o.share = share;
+        --outbox_depth_;
+        db_->enqueue(store::SetOutboxState{o.hash, store::OutboxState::embedded, sh}, {});
+    }
+    {
+        std::lock_guard lk(identity_mutex_);
+        if (key_state_) key_state_->messages_signed += carried.size();
+    }
+    std::optional<store::KeyState> st;
+    {
+        std::lock_guard lk(identity_mutex_);
+        st = key_state_;
+    }
+    if (st)
+        db_->enqueue(store::PutKeyState{*st}, [this](const store::Outcome& r) {
+            if (r.ok()) boost::asio::post(chain_io_, [this] { save_key_state(); });
+        });
+    metrics_.set("sharemsg_outbox_depth", "", static_cast<double>(outbox_depth_.load()));
+    metrics_.inc("sharemsg_messages_sent_total", "", static_cast<double>(carried.size()));
+}
+
+void Node::requeue_orphaned(const std::set<chain::ShareId>& active) {
+    auto best = tracker_.best();
+    if (!best) return;
+    const auto best_height = tracker_.height(*best);
+    for (auto it = outbox_.begin(); it != outbox_.end();) {
+        if (!it->share) {
+            ++it;
+            continue;
+        }
+        if (active.count(*it->share)) {
+            if (best_height >= tracker_.height(*it->share) + kDoneDepth) {
+                it = outbox_.erase(it);  // settled; the database row stays as the record
+                continue;
+            }
+            ++it;
+            continue;
+        }
+        spdlog::info("message {} left the best chain with share {}; queued again",
+                     to_hex(it->hash).substr(0, 16), to_hex(*it->share).substr(0, 16));
+        it->share.reset();
+        ++outbox_depth_;
+        db_->enqueue(store::SetOutboxState{it->hash, store::OutboxState::queued, std::nullopt}, {});
+        ++it;
+    }
+    metrics_.set("sharemsg_outbox_depth", "", static_cast<double>(outbox_depth_.load()));
+}
+
+Bytes Node::next_message_data(std::vector<crypto::Hash256>& carried) {
+    carried.clear();
+    // Authority blobs (--transition-message, bootstrap_messages/) ride the shares, one per
+    // share in turn, as the reference embeds its transition message.
+    if (!outbox_blobs_.empty()) return outbox_blobs_[outbox_next_++ % outbox_blobs_.size()];
+    return {};
+}
+
+// ------------------------------------------------------------------ API calls
+
+void Node::send(SendRequest req, ApiDone done) {
+    boost::asio::post(chain_io_, [this, req = std::move(req), done = std::move(done)]() mutable {
+        bool have_key;
+        {
+            std::lock_guard lk(identity_mutex_);
+            have_key = key_.has_value();
+        }
+        if (!have_key) {
+            done(api_error(400, "no signing key configured",
+                           "start sharemsgd with --signing-key (from `sharemsg derive-key`)"));
+            return;
+        }
+        const auto t = saturate_cast<std::uint32_t>(now());
+        proto::ShareMessage m;
+        switch (req.msg_type) {
+            case proto::MSG_MINER_MESSAGE:
+                m = proto::build_miner_message(req.text, t);
+                break;
+            case proto::MSG_POOL_ANNOUNCE:
+                m = proto::build_pool_announcement(req.text, t);
+                break;
+            case proto::MSG_EMERGENCY:
+                m = proto::build_emergency_alert(req.text, t);
+                break;
+            default:
+                m = proto::ShareMessage::make(req.msg_type, as_bytes(req.text),
+                                              proto::FLAG_HAS_SIGNATURE | proto::FLAG_BROADCAST, t);
+        }
+        queue_message(std::move(m), req.to, std::move(done));
+    });
+}
+
+void Node::ban(store::Ban b, bool add, ApiDone done) {
+    boost::asio::post(chain_io_, [this, b, add, done = std::move(done)] {
+        bool present;
+        {
+            std::unique_lock lk(store_mutex_);
+            auto current = store::bans_of(store_->bans());
+            present = std::any_of(current.begin(), current.end(), [&](const store::Ban& c) {
+                return c.kind == b.kind && c.value == b.value;
+            });
+        }
+        if (!add && !present) {
+            done(api_error(404, "not banned",
+                           std::string(store::ban_kind_name(b.kind)) + " " + b.value +
+                               " is not on the ban list"));
+            return;
+        }
+        store::Op op = add ? store::Op{store::PutBan{b}} : store::Op{store::RemoveBan{b}};
+        db_->enqueue(std::move(op), [this, b, add, done](const store::Outcome& r) {
+            if (!r.ok()) {
+                done(api_error(503, "not stored",
+                               "the ban list could not be saved: " + r.status.error().reason));
+                return;
+            }
+            boost::asio::post(chain_io_, [this, b, add, done] {
+                {
+                    std::unique_lock lk(store_mutex_);
+                    auto current = store::bans_of(store_->bans());
+                    if (add) {
+                        current.push_back(b);
+                    } else {
+                        current.erase(std::remove_if(current.begin(), current.end(),
+                                                     [&](const store::Ban& c) {
+                                                         return c.kind == b.kind &&
+                                                                c.value == b.value;
+                                                     }),
+                                      current.end());
+                    }
+                    proto::BanList list;
+                    for (const auto& c : current)
+                        store::add_to(list, c);
+                    store_->set_bans(std::move(list));
+                }
+                save_bans_file();
+                nlohmann::ordered_json j;
+                j["status"] = add ? "banned" : "unbanned";
+                j["ban_type"] =
+                    b.kind == store::BanKind::keyword ? "word" : store::ban_kind_name(b.kind);
+                j["value"] = b.value;
+                done({200, std::move(j)});
+            });
+        });
+    });
+}
+
+void Node::rotate_key(RotateRequest req, ApiDone done) {
+    boost::asio::post(chain_io_, [this, req = std::move(req), done = std::move(done)] {
+        auto key = key_from_wif(req.signing_key, req.key_index);
+        if (!key) {
+            done(api_error(400, "bad signing key", key.error().reason));
+            return;
+        }
+        std::optional<store::KeyState> st;
+        std::optional<proto::SigningId> previous;
+        {
+            std::lock_guard lk(identity_mutex_);
+            st = key_state_;
+            if (key_) previous = key_->signing_id();
+        }
+        if (st && req.key_index <= st->key_index) {
+            done(api_error(400, "key index not higher",
+                           "key_index " + std::to_string(req.key_index) +
+                               " must be higher than the index in use (" +
+                               std::to_string(st->key_index) + ")"));
+            return;
+        }
+        Bytes delegation;
+        if (!req.delegation.empty()) {
+            auto d = from_hex(req.delegation);
+            if (!d) {
+                done(api_error(400, "bad delegation", d.error().reason));
+                return;
+            }
+            delegation = std::move(*d);
+        }
+        // The new key is kept (mode 0600) so that a restart keeps using it.
+        nlohmann::ordered_json secret;
+        secret["wif"] = req.signing_key;
+        secret["key_index"] = req.key_index;
+        secret["delegation"] = req.delegation;
+        auto w = write_file_atomic((fs::path(cfg_.datadir) / "signing_key.secret").string(),
+                                   secret.dump() + "\n", 0600);
+        if (!w) {
+            done(api_error(503, "not stored",
+                           "the new key could not be saved: " + w.error().reason));
+            return;
+        }
+        store::KeyState ns = st.value_or(store::KeyState{});
+        if (!st) ns.created = now();
+        ns.key_index = key->key_index();
+        ns.signing_id = key->signing_id();
+        ns.last_rotated = now();
+        const auto new_id = key->signing_id();
+        {
+            std::lock_guard lk(identity_mutex_);
+            key_.emplace(std::move(*key));
+            key_delegation_ = delegation;
+            key_state_ = ns;
+        }
+        spdlog::info("signing key rotated to index {} ({})", ns.key_index, to_hex(new_id));
+        db_->enqueue(
+            store::PutKeyState{ns}, [this, ns, previous, new_id, done](const store::Outcome& r) {
+                if (!r.ok()) {
+                    done(api_error(503, "not stored", r.status.error().reason));
+                    return;
+                }
+                boost::asio::post(chain_io_, [this] { save_key_state(); });
+                nlohmann::ordered_json j;
+                j["status"] = "rotated";
+                j["key_index"] = ns.key_index;
+                j["signing_id"] = to_hex(new_id);
+                j["previous_signing_id"] =
+                    previous ? nlohmann::ordered_json(to_hex(*previous)) : nlohmann::ordered_json();
+                done({200, std::move(j)});
+            });
+    });
+}
+
+nlohmann::ordered_json Node::identity() const {
+    std::lock_guard lk(identity_mutex_);
+    nlohmann::ordered_json j;
+    if (!key_) {
+        j["messaging_enabled"] = false;
+        j["error"] = "no signing key configured: use --signing-key to enable messaging";
+        j["address"] = payout_address_;
+        return j;
+    }
+    j["signing_id"] = to_hex(key_->signing_id());
+    j["signing_pubkey"] = to_hex(key_->pubkey());
+    j["key_index"] = key_->key_index();
+    j["address"] = payout_address_;
+    j["messaging_enabled"] = true;
+    j["messages_signed"] = key_state_ ? key_state_->messages_signed : 0;
+    j["created"] = key_state_ ? saturate_cast<std::int64_t>(key_state_->created) : 0;
+    j["last_rotated"] =
+        key_state_ && key_state_->last_rotated
+            ? nlohmann::ordered_json(saturate_cast<std::int64_t>(*key_state_->last_rotated))
+            : nlohmann::ordered_json();
+    return j;
+}
+
+nlohmann::ordered_json Node::outbox_json() const {
+    // Read from the database (the record of what was acknowledged), not the chain thread's
+    // queue.
+    nlohmann::ordered_json j;
+    auto arr = nlohmann::ordered_json::array();
+    auto reader = store::Database::open_reader(db_->path());
+    if (reader) {
+        if (auto rows = store::load_outbox(*reader, std::nullopt))
+            for (const auto& e : *rows) {
+                nlohmann::ordered_json o;
+                o["message_hash"] = to_hex(e.message_hash);
+                o["state"] = store::outbox_state_name(e.state);
+                o["created_at"] = e.created_at;
+                o["share_hash"] = e.share_hash ? nlohmann::ordered_json(to_hex(*e.share_hash))
+                                               : nlohmann::ordered_json();
+                arr.push_back(std::move(o));
+            }
+    }
+    j["queued"] = outbox_depth_.load();
+    j["entries"] = std::move(arr);
+    return j;
+}
+
+// ------------------------------------------------------------------ NODE_STATUS
+
+void Node::schedule_status() {
+    if (cfg_.status_interval <= 0) return;
+    status_timer_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(cfg_.status_interval)));
+    status_timer_.async_wait([this](boost::system::error_code ec) {
+        if (ec) return;
+        emit_status();
+        schedule_status();
+    });
+}
+
+void Node::emit_status() {
+    proto::NodeStatus st;
+    st.version = kVersion;
+    st.uptime = std::floor(uptime());
+    // Devnet shares take about 2^256 / (max_target + 1) = 16 hashes each.
+    st.hashrate = uptime() > 0 ? std::floor(static_cast<double>(mined_) * 16 / uptime()) : 0;
+    st.share_count = share_count_.load();
+    st.peers = peer_count_.load();
+    st.capabilities = {"msg-v1", "open-v2"};
+    const auto t = saturate_cast<std::uint32_t>(now());
+    auto m = proto::build_node_status(st, t);
+    bool have_key;
+    {
+        std::lock_guard lk(identity_mutex_);
+        have_key = key_.has_value();
+        if (key_) m.signing_id = key_->signing_id();
+    }
+    // Everything the node sends is signed, and the flags are part of the message hash: set
+    // the signature flag now so that the copy stored here and the one carried by a share are
+    // the same message.
+    if (have_key) m.flags = m.wire_flags = m.flags | proto::FLAG_HAS_SIGNATURE;
+    m.sender_address = payout_address_;
+    m.verified = true;  // made here
+    {
+        std::unique_lock lk(store_mutex_);
+        store_->add_local_message(m, now());
+        flush_published();
+    }
+    if (have_key) queue_message(std::move(m), std::nullopt, [](ApiAnswer) {});
+}
+
+}  // namespace sharemsg::node
