@@ -63,7 +63,19 @@
   function renderList() {
     const types = TABS[state.tab];
     const list = $('messages');
-    const shown = sorted().filter((m) => !isBanned(m) && (!types || types.includes(m.type_name)));
+    let shown = sorted().filter((m) => !isBanned(m) && (!types || types.includes(m.type_name)));
+    if (state.tab === 'all') {
+      // Nodes report status every few minutes: All shows each node's newest status only
+      // (the Node Status tab has them all).
+      const seen = new Set();
+      shown = shown.filter((m) => {
+        if (m.type_name !== 'NODE_STATUS') return true;
+        const who = m.signing_id || m.sender_address || m.share_hash || '';
+        if (seen.has(who)) return false;
+        seen.add(who);
+        return true;
+      });
+    }
     list.replaceChildren(...shown.map(renderMessage));
     $('list-empty').hidden = shown.length > 0;
     SM.updateBanner([...state.messages.values()].filter((m) => !isBanned(m)));

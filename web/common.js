@@ -92,7 +92,7 @@ const SM = (() => {
     const s = parseJson(payload);
     if (!s || typeof s !== 'object' || Array.isArray(s)) return undefined;
     const parts = [];
-    if (s.v !== undefined) parts.push('v' + String(s.v).replace(/^v/, ''));
+    if (s.v !== undefined) parts.push(/^\d/.test(String(s.v)) ? 'v' + s.v : String(s.v));
     if (s.up !== undefined) parts.push('up ' + duration(s.up));
     if (s.hr !== undefined) parts.push(hashrate(s.hr));
     if (s.p !== undefined) parts.push(s.p + (Number(s.p) === 1 ? ' peer' : ' peers'));
@@ -293,11 +293,13 @@ const SM = (() => {
 
   // ---- The EMERGENCY banner ----------------------------------------------------------------
 
-  // Shows the newest alarm among `messages` in #emergency (hidden when there is none).
+  // Shows the most pressing alarm among `messages` in #emergency (hidden when there is none).
   function updateBanner(messages) {
     const box = $('emergency');
     if (!box) return;
-    const alarms = messages.filter(isAlarm).sort((a, b) => b.timestamp - a.timestamp);
+    // An EMERGENCY before any transition signal, then the newest first.
+    const rank = (m) => (m.type_name === 'EMERGENCY' ? 0 : 1);
+    const alarms = messages.filter(isAlarm).sort((a, b) => (rank(a) - rank(b)) || (b.timestamp - a.timestamp));
     if (!alarms.length) {
       box.hidden = true;
       box.replaceChildren();

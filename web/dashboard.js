@@ -46,6 +46,7 @@
       row('key index', i.key_index);
       row('signed', i.messages_signed);
     } else {
+      if (i.address) row('address', i.address);
       row('messaging', 'read-only', i.error || '');
       row('why', i.error || 'no signing key configured');
     }

@@ -8,7 +8,7 @@ import {after, before, describe, it} from 'node:test';
 
 import {emergencyBlob, transitionBlob} from './lib/authority.js';
 import {Browser, DESKTOP, PHONE, screenshot} from './lib/browser.js';
-import {Daemon, daemonHasFlag, deriveKey, stopAll, waitFor} from './lib/devnet.js';
+import {Daemon, daemonHasFlag, deriveKey, http, stopAll, waitFor} from './lib/devnet.js';
 
 const XSS = '<img src=x onerror=alert(1)>';
 const RUN = Math.random().toString(36).slice(2, 8);
@@ -26,6 +26,7 @@ let keyA;
 let keyB;
 let browser;
 let chatText;  // the chat A sent, once sent
+let chatDelivered = false;  // and once B showed it
 
 // Types of the messages the list shows now.
 const listedTypes = (page) =>
@@ -78,7 +79,7 @@ describe('sharemsgd web pages', {timeout: 600000}, () => {
       extraA.push(...keyA.flags);
       extraB.push(...keyB.flags);
     }
-    const extraC = ['--share-period', '0.5',
+    const extraC = [...common,
                     '--transition-message', emergencyBlob('DRILL ' + XSS + ' ' + RUN),
                     '--transition-message', transitionBlob({msg: 'upgrade to v37 <b>now</b>', urgency: 'required'})];
     await Promise.all([A.start(extraA), B.start(extraB), C.start(extraC)]);
@@ -95,11 +96,12 @@ describe('sharemsgd web pages', {timeout: 600000}, () => {
     const out = await page.evaluate(() => [
       SM.formatStatus('{"v":"13.4","up":180000,"hr":1500000,"sc":12,"p":3,"mc":["DOGE"]}'),
       SM.formatStatus('not json'),
+      SM.formatStatus('{"v":"sharemsgd/0.1.0","up":59,"hr":31,"p":1}'),
       SM.hashrate(2.5e12),
       SM.duration(59), SM.duration(3600 * 5 + 60), SM.duration(86400 * 3),
     ]);
     assert.deepEqual(out, ['v13.4 | up 2d 2h | 1.50 MH/s | 3 peers | 12 shares | merged: DOGE',
-                           undefined, '2.50 TH/s', '59s', '5h 1m', '3d']);
+                           undefined, 'sharemsgd/0.1.0 | up 59s | 31 H/s | 1 peer', '2.50 TH/s', '59s', '5h 1m', '3d']);
     await page.close();
   });
 
@@ -147,7 +149,16 @@ describe('sharemsgd web pages', {timeout: 600000}, () => {
     assert.equal(await pageA.locator('#token-form').isVisible(), false);
 
     const item = pageB.locator('#messages > li.msg', {hasText: `hello from A ${RUN}`});
-    await item.waitFor({timeout: 90000});
+    try {
+      await item.waitFor({timeout: 90000});
+    } catch (e) {
+      // Say where it stopped: still queued on A (no share carried it), or carried but not shown.
+      const outbox = await http(A.webPort, 'GET', '/msg/outbox', {token: A.cookie()});
+      const onB = (await B.get('/msg/chat?limit=200')).json;
+      throw new Error(`the chat did not reach B's BBS in 90 s. A's outbox: ${outbox.text.slice(0, 400)}; ` +
+                      `chats stored on B: ${JSON.stringify(onB && onB.messages && onB.messages.map((m) => m.payload))}`);
+    }
+    chatDelivered = true;
     assert.equal(await item.getAttribute('data-type'), 'MINER_MESSAGE');
     assert.equal(await item.locator('.badge.verified').count(), 1, 'verified badge');
     assert.equal(await item.locator('.msg-text').textContent(), chatText, 'hostile text shown as text');
@@ -178,7 +189,12 @@ describe('sharemsgd web pages', {timeout: 600000}, () => {
     const item = page.locator('#messages > li.msg[data-type="NODE_STATUS"]').first();
     await item.waitFor({timeout: 60000});
     const text = await item.locator('.msg-text').textContent();
-    assert.match(text, /^v\S+ \| up \S+.* \| [\d.]+ [kMGTPE]?H\/s \| \d+ peers?/, text);
+    assert.match(text, /^\S+ \| up \S+.* \| [\d.]+ [kMGTPE]?H\/s \| \d+ peers?/, text);
+    assert.doesNotMatch(text, /[{}"]/, 'no raw JSON: ' + text);
+    // All shows each node's newest status only.
+    await clickTab(page, 'all');
+    const statuses = (await listedTypes(page)).filter((t) => t === 'NODE_STATUS').length;
+    assert.ok(statuses <= 2, statuses + ' statuses in All for 2 nodes');
     assert.ok((await listedTypes(page)).every((t) => STATUS_TYPES.includes(t)));
     await page.close();
   });
@@ -263,7 +279,7 @@ describe('sharemsgd web pages', {timeout: 600000}, () => {
 
   it('banning a sender from the BBS hides their messages on that node only', async () => {
     assert.ok(hasSigning, NEEDS_SEND);
-    assert.ok(chatText, 'needs the chat from the chat test');
+    assert.ok(chatDelivered, 'needs A\'s chat on B (the chat test did not get it there)');
     const pageB = await browser.open(B.url + '/static/bbs.html#chat');
     const fromA = pageB.locator(`#messages > li.msg[data-sender="${keyA.signingId}"]`);
     await fromA.first().waitFor({timeout: 60000});
