@@ -15,7 +15,9 @@ packages=(
     nlohmann-json3-dev libcli11-dev libspdlog-dev
     # Test and benchmark frameworks.
     libgtest-dev libgmock-dev libbenchmark-dev
-    # Later: the web UI tests add their packages here (chromium, nodejs, npm).
+    # Browser tests of the web pages (scripts/browser-test.sh): Debian's chromium,
+    # driven by playwright-core from npm.
+    chromium nodejs npm
 )
 
 missing=()

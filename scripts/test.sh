@@ -6,7 +6,9 @@
 #      instrumentation; the unit tests again, under the sanitizers;
 #   4. every fuzz_* target in build-san/ for FUZZ_SECONDS (default 20) each,
 #      seeded from fuzz/corpus/<target>/ when it exists (copied to a temp
-#      directory: the repository is not modified).
+#      directory: the repository is not modified);
+#   5. the browser tests of the web pages against build/ (scripts/browser-test.sh:
+#      real devnet daemons, headless chromium; screenshots in build/browser-artifacts/).
 # Steps run on after a failure where they can, then a summary is printed;
 # the exit status is non-zero if anything failed.
 #
@@ -118,8 +120,10 @@ fi
 if step "build (g++, RelWithDebInfo) in build/" bash scripts/build.sh; then
     step "unit tests in build/" \
         ctest --test-dir build --output-on-failure --no-tests=error -j "$test_jobs" || true
+    main_built=1
 else
     record skip "unit tests in build/ (build failed)"
+    main_built=0
 fi
 
 if step "build (clang++, ASan+UBSan, libFuzzer) in build-san/" san_build; then
@@ -136,6 +140,12 @@ if step "build (clang++, ASan+UBSan, libFuzzer) in build-san/" san_build; then
 else
     record skip "unit tests under ASan+UBSan (build failed)"
     record skip "fuzzing (build failed)"
+fi
+
+if [[ $main_built -eq 1 ]]; then
+    step "browser tests of the web pages against build/" bash scripts/browser-test.sh || true
+else
+    record skip "browser tests (build failed)"
 fi
 
 print_summary

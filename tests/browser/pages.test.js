@@ -1,0 +1,364 @@
+// The dashboard and the BBS in a real browser against real devnet daemons:
+//   A and B  peers of each other, each with a signing key: chat, bans, tokens, status;
+//   C        alone, mining an authority EMERGENCY (text: a hostile HTML payload) and a
+//            "required" TRANSITION_SIGNAL: banner, tabs, escaping, disconnection.
+// Screenshots go to build/browser-artifacts/.
+import assert from 'node:assert/strict';
+import {after, before, describe, it} from 'node:test';
+
+import {emergencyBlob, transitionBlob} from './lib/authority.js';
+import {Browser, DESKTOP, PHONE, screenshot} from './lib/browser.js';
+import {Daemon, daemonHasFlag, deriveKey, http, stopAll, waitFor} from './lib/devnet.js';
+
+const XSS = '<img src=x onerror=alert(1)>';
+const RUN = Math.random().toString(36).slice(2, 8);
+const STATUS_TYPES = ['NODE_STATUS', 'MERGED_STATUS', 'VERSION_SIGNAL'];
+const ALERT_TYPES = ['EMERGENCY', 'TRANSITION_SIGNAL'];
+
+const hasSigning = daemonHasFlag('--signing-key');
+const hasStatusInterval = daemonHasFlag('--status-interval');
+const NEEDS_SEND = 'this sharemsgd has no --signing-key (messaging API not merged yet)';
+
+const A = new Daemon('node-a');
+const B = new Daemon('node-b');
+const C = new Daemon('node-c');
+let keyA;
+let keyB;
+let browser;
+let chatText;  // the chat A sent, once sent
+let chatDelivered = false;  // and once B showed it
+
+// Types of the messages the list shows now.
+const listedTypes = (page) =>
+  page.$$eval('#messages > li.msg', (lis) => lis.map((li) => li.getAttribute('data-type')));
+
+async function waitConnected(page) {
+  await page.waitForFunction(() => {
+    const s = document.getElementById('conn').getAttribute('data-state');
+    return s === 'live' || s === 'polling';
+  }, null, {timeout: 20000});
+}
+
+async function clickTab(page, name) {
+  await page.click(`.tab[data-tab="${name}"]`);
+  await page.waitForFunction((n) =>
+    document.querySelector(`.tab[data-tab="${n}"]`).getAttribute('aria-selected') === 'true', name);
+}
+
+// Sends from the BBS form; answers the token form with `token` if it appears.
+async function sendFromBbs(page, text, token, button = '#send-chat') {
+  await page.fill('#send-text', text);
+  await page.click(button);
+  const form = page.locator('#token-form');
+  await Promise.race([
+    form.waitFor({state: 'visible', timeout: 5000}).catch(() => {}),
+    page.locator('#flash').waitFor({state: 'visible', timeout: 5000}).catch(() => {}),
+  ]);
+  if (await form.isVisible()) {
+    await page.fill('#token-input', token);
+    await page.click('#token-form button[type="submit"]');
+  }
+  await page.locator('#flash').waitFor({state: 'visible', timeout: 10000});
+  return page.locator('#flash');
+}
+
+function noDialogs() {
+  assert.deepEqual(browser.dialogs, [], 'a JavaScript dialog opened: ' + browser.dialogs.join('; '));
+}
+
+describe('sharemsgd web pages', {timeout: 600000}, () => {
+  before(async () => {
+    await Promise.all([A.ports(), B.ports(), C.ports()]);
+    const common = ['--share-period', '0.5'];
+    if (hasStatusInterval) common.push('--status-interval', '2');
+    const extraA = [...common, '--peer', `127.0.0.1:${B.p2pPort}`];
+    const extraB = [...common, '--peer', `127.0.0.1:${A.p2pPort}`];
+    if (hasSigning) {
+      keyA = deriveKey(0);
+      keyB = deriveKey(0);
+      extraA.push(...keyA.flags);
+      extraB.push(...keyB.flags);
+    }
+    const extraC = [...common,
+                    '--transition-message', emergencyBlob('DRILL ' + XSS + ' ' + RUN),
+                    '--transition-message', transitionBlob({msg: 'upgrade to v37 <b>now</b>', urgency: 'required'})];
+    await Promise.all([A.start(extraA), B.start(extraB), C.start(extraC)]);
+    browser = await Browser.launch();
+  });
+
+  after(async () => {
+    if (browser) await browser.close();
+    await stopAll();
+  });
+
+  it('formats NODE_STATUS payloads readably (page code, no node needed)', async () => {
+    const page = await browser.open(A.url + '/static/bbs.html');
+    const out = await page.evaluate(() => [
+      SM.formatStatus('{"v":"13.4","up":180000,"hr":1500000,"sc":12,"p":3,"mc":["DOGE"]}'),
+      SM.formatStatus('not json'),
+      SM.formatStatus('{"v":"sharemsgd/0.1.0","up":59,"hr":31,"p":1}'),
+      SM.hashrate(2.5e12),
+      SM.duration(59), SM.duration(3600 * 5 + 60), SM.duration(86400 * 3),
+    ]);
+    assert.deepEqual(out, ['v13.4 | up 2d 2h | 1.50 MH/s | 3 peers | 12 shares | merged: DOGE',
+                           undefined, 'sharemsgd/0.1.0 | up 59s | 31 H/s | 1 peer', '2.50 TH/s', '59s', '5h 1m', '3d']);
+    await page.close();
+  });
+
+  it('serves the dashboard at / and the BBS at /static/bbs.html', async () => {
+    for (const [p, type] of [['/', 'text/html'], ['/static/bbs.html', 'text/html'],
+                             ['/static/style.css', 'text/css'], ['/static/common.js', 'text/javascript']]) {
+      const r = await fetch(A.url + p);
+      assert.equal(r.status, 200, p);
+      assert.match(r.headers.get('content-type'), new RegExp('^' + type), p);
+    }
+    assert.equal((await fetch(A.url + '/static/missing.js')).status, 404);
+  });
+
+  it('dashboard shows the node\'s health, identity and an activity chart', async () => {
+    const page = await browser.open(A.url + '/');
+    await page.waitForFunction(() => document.getElementById('h-status').textContent === 'ok');
+    await page.waitForFunction(() => Number(document.getElementById('h-peers').textContent) >= 1,
+                               null, {timeout: 30000});
+    await page.waitForFunction(() => Number(document.getElementById('h-shares').textContent) > 0);
+    assert.equal(await page.locator('#chart svg').count(), 1);
+    assert.equal(await page.locator('#emergency').isVisible(), false, 'A stores no alarm: no banner');
+    if (hasSigning) {
+      await page.waitForFunction(() => /signing id/.test(document.getElementById('identity').textContent));
+    }
+    await waitConnected(page);
+    noDialogs();
+    await page.close();
+  });
+
+  it('a chat sent from A\'s BBS appears on B\'s BBS without reloading, verified', async () => {
+    assert.ok(hasSigning, NEEDS_SEND);
+    const pageB = await browser.open(B.url + '/static/bbs.html');
+    await waitConnected(pageB);
+    await pageB.evaluate(() => { window.__notReloaded = true; });
+
+    const pageA = await browser.open(A.url + '/static/bbs.html');
+    chatText = `hello from A ${RUN} ${XSS}`;
+    const flash = await sendFromBbs(pageA, chatText, A.cookie());
+    assert.match(await flash.textContent(), /queued/, 'A accepted the message');
+    assert.equal(await pageA.inputValue('#send-text'), '', 'the send box is cleared');
+
+    // A second send reuses the kept token: no token form this time.
+    const flash2 = await sendFromBbs(pageA, `announcement from A ${RUN}`, 'unused', '#send-announce');
+    assert.match(await flash2.textContent(), /queued/);
+    assert.equal(await pageA.locator('#token-form').isVisible(), false);
+
+    const item = pageB.locator('#messages > li.msg', {hasText: `hello from A ${RUN}`});
+    try {
+      await item.waitFor({timeout: 90000});
+    } catch (e) {
+      // Say where it stopped: still queued on A (no share carried it), or carried but not shown.
+      const outbox = await http(A.webPort, 'GET', '/msg/outbox', {token: A.cookie()});
+      const onB = (await B.get('/msg/chat?limit=200')).json;
+      throw new Error(`the chat did not reach B's BBS in 90 s. A's outbox: ${outbox.text.slice(0, 400)}; ` +
+                      `chats stored on B: ${JSON.stringify(onB && onB.messages && onB.messages.map((m) => m.payload))}`);
+    }
+    chatDelivered = true;
+    assert.equal(await item.getAttribute('data-type'), 'MINER_MESSAGE');
+    assert.equal(await item.locator('.badge.verified').count(), 1, 'verified badge');
+    assert.equal(await item.locator('.msg-text').textContent(), chatText, 'hostile text shown as text');
+    assert.equal(await pageB.locator('#messages img').count(), 0);
+    assert.equal(await pageB.evaluate(() => window.__notReloaded), true, 'B did not reload');
+    assert.equal(await item.getAttribute('data-sender'), keyA.signingId);
+    const title = await item.locator('.sender').getAttribute('title');
+    assert.ok(title.includes(keyA.signingId), 'full sender id on hover: ' + title);
+
+    // B's Chat tab: only chat, and this one among them.
+    await clickTab(pageB, 'chat');
+    const types = await listedTypes(pageB);
+    assert.ok(types.length >= 1);
+    assert.ok(types.every((t) => t === 'MINER_MESSAGE'), types.join());
+    await pageB.locator('#messages > li.msg', {hasText: `announcement from A ${RUN}`})
+      .waitFor({state: 'detached', timeout: 1000}).catch(() => {});
+    await clickTab(pageB, 'announcements');
+    await pageB.locator('#messages > li.msg', {hasText: `announcement from A ${RUN}`}).waitFor({timeout: 90000});
+    assert.ok((await listedTypes(pageB)).every((t) => t === 'POOL_ANNOUNCE'));
+    noDialogs();
+    await pageA.close();
+    await pageB.close();
+  });
+
+  it('NODE_STATUS entries render as version, uptime, hashrate, peers', async () => {
+    assert.ok(hasStatusInterval, 'this sharemsgd has no --status-interval (NODE_STATUS not merged yet)');
+    const page = await browser.open(B.url + '/static/bbs.html#status');
+    const item = page.locator('#messages > li.msg[data-type="NODE_STATUS"]').first();
+    await item.waitFor({timeout: 60000});
+    const text = await item.locator('.msg-text').textContent();
+    assert.match(text, /^\S+ \| up \S+.* \| [\d.]+ [kMGTPE]?H\/s \| \d+ peers?/, text);
+    assert.doesNotMatch(text, /[{}"]/, 'no raw JSON: ' + text);
+    // All shows each node's newest status only.
+    await clickTab(page, 'all');
+    const statuses = (await listedTypes(page)).filter((t) => t === 'NODE_STATUS').length;
+    assert.ok(statuses <= 2, statuses + ' statuses in All for 2 nodes');
+    assert.ok((await listedTypes(page)).every((t) => STATUS_TYPES.includes(t)));
+    await page.close();
+  });
+
+  it('tabs show only their type; Keys shows the keys', async () => {
+    const page = await browser.open(C.url + '/static/bbs.html');
+    await page.locator('#messages > li.msg[data-type="EMERGENCY"]').waitFor({timeout: 60000});
+    await page.locator('#messages > li.msg[data-type="TRANSITION_SIGNAL"]').waitFor({timeout: 60000});
+    const all = await listedTypes(page);
+    assert.ok(all.includes('EMERGENCY') && all.includes('TRANSITION_SIGNAL'), all.join());
+
+    await clickTab(page, 'alerts');
+    const alerts = await listedTypes(page);
+    assert.ok(alerts.length >= 2, alerts.join());
+    assert.ok(alerts.every((t) => ALERT_TYPES.includes(t)), alerts.join());
+    assert.equal(await page.locator('#messages .badge.authority').count(), alerts.length,
+                 'authority badge on authority-signed alerts');
+
+    await clickTab(page, 'chat');
+    assert.ok((await listedTypes(page)).every((t) => t === 'MINER_MESSAGE'));
+    await clickTab(page, 'status');
+    assert.ok((await listedTypes(page)).every((t) => STATUS_TYPES.includes(t)));
+    await clickTab(page, 'announcements');
+    assert.ok((await listedTypes(page)).every((t) => t === 'POOL_ANNOUNCE'));
+
+    await clickTab(page, 'keys');
+    assert.equal(await page.locator('#messages-panel').isVisible(), false);
+    assert.equal(await page.locator('#keys').isVisible(), true);
+    await page.waitForFunction(() => /total/.test(document.getElementById('keys-summary').textContent));
+    assert.match(page.url(), /#keys$/);
+
+    await clickTab(page, 'all');
+    assert.deepEqual((await listedTypes(page)).sort(), all.sort());
+    noDialogs();
+    await page.close();
+  });
+
+  it('a stored authority EMERGENCY raises the red sticky banner on the dashboard', async () => {
+    const page = await browser.open(C.url + '/');
+    const banner = page.locator('#emergency');
+    await banner.waitFor({state: 'visible', timeout: 60000});
+    assert.match(await banner.textContent(), /EMERGENCY/);
+    assert.equal(await banner.locator('a').getAttribute('href'), '/static/bbs.html#alerts');
+    const style = await banner.evaluate((b) => {
+      const s = getComputedStyle(b);
+      return {position: s.position, bg: s.backgroundColor};
+    });
+    assert.equal(style.position, 'sticky');
+    const [r, g, bl] = style.bg.match(/\d+/g).map(Number);
+    assert.ok(r > 150 && g < 60 && bl < 60, 'red: ' + style.bg);
+    // Still on screen after scrolling to the bottom.
+    await page.setViewportSize({width: DESKTOP.width, height: 400});
+    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    const box = await banner.boundingBox();
+    assert.ok(box && box.y <= 1, 'banner sticks to the top: ' + JSON.stringify(box));
+    await page.setViewportSize(DESKTOP);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, 'dashboard-emergency-desktop');
+    noDialogs();
+    await page.close();
+  });
+
+  it('renders a message payload of <img src=x onerror=alert(1)> as text, with no dialog', async () => {
+    const page = await browser.open(C.url + '/static/bbs.html#alerts');
+    const item = page.locator('#messages > li.msg[data-type="EMERGENCY"]', {hasText: RUN});
+    await item.waitFor({timeout: 60000});
+    assert.equal(await item.locator('.msg-text').textContent(), `DRILL ${XSS} ${RUN}`);
+    const transition = page.locator('#messages > li.msg[data-type="TRANSITION_SIGNAL"]').first();
+    assert.match(await transition.locator('.msg-text').textContent(), /<b>now<\/b>/);
+    assert.equal(await page.locator('img, b').count(), 0, 'no element was made from message text');
+    const dash = await browser.open(C.url + '/');
+    await dash.locator('#emergency').waitFor({state: 'visible', timeout: 60000});
+    assert.ok((await dash.locator('#emergency').textContent()).includes(XSS));
+    await dash.locator('#latest > li').first().waitFor();
+    assert.equal(await dash.locator('img, b').count(), 0);
+    await page.waitForTimeout(500);  // an onerror would have fired by now
+    noDialogs();
+    assert.deepEqual(browser.errors, [], 'page errors: ' + browser.errors.join('; '));
+    await page.close();
+    await dash.close();
+  });
+
+  it('banning a sender from the BBS hides their messages on that node only', async () => {
+    assert.ok(hasSigning, NEEDS_SEND);
+    assert.ok(chatDelivered, 'needs A\'s chat on B (the chat test did not get it there)');
+    const pageB = await browser.open(B.url + '/static/bbs.html#chat');
+    const fromA = pageB.locator(`#messages > li.msg[data-sender="${keyA.signingId}"]`);
+    await fromA.first().waitFor({timeout: 60000});
+    await fromA.first().locator('button.ban').click();
+    await pageB.locator('#token-form').waitFor({state: 'visible'});
+    await pageB.fill('#token-input', B.cookie());
+    await pageB.click('#token-form button[type="submit"]');
+    await pageB.locator('#flash.ok', {hasText: 'Banned'}).waitFor({timeout: 10000});
+    await waitFor(async () => (await fromA.count()) === 0, {timeout: 10000, what: 'A\'s messages to go'});
+    // Reloaded, B still hides them (the node filters, not only the page).
+    await pageB.reload();
+    await pageB.locator('#list-empty, #messages > li.msg').first().waitFor();
+    assert.equal(await fromA.count(), 0);
+    const bans = (await B.get('/msg/bans')).json;
+    assert.ok(bans.bans.signing_ids.includes(keyA.signingId), JSON.stringify(bans));
+    // A still shows its own message.
+    const pageA = await browser.open(A.url + '/static/bbs.html#chat');
+    await pageA.locator(`#messages > li.msg[data-sender="${keyA.signingId}"]`).first().waitFor({timeout: 10000});
+    assert.equal((await A.get('/msg/bans')).json.total_bans, 0);
+    noDialogs();
+    await pageA.close();
+    await pageB.close();
+  });
+
+  it('a wrong API token shows a clear error in the page', async () => {
+    const page = await browser.open(A.url + '/static/bbs.html');
+    const flash = await sendFromBbs(page, `never sent ${RUN}`, 'f'.repeat(64));
+    assert.match(await flash.getAttribute('class'), /error/);
+    const text = await flash.textContent();
+    assert.match(text, /Wrong API token \(HTTP 401\)/, text);
+    assert.match(text, /\.cookie/, text);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('sharemsg.api_token')), null,
+                 'a rejected token is not kept');
+    assert.equal(await page.inputValue('#send-text'), `never sent ${RUN}`, 'the text is kept to retry');
+    noDialogs();
+    await page.close();
+  });
+
+  it('live updates come from the event stream', async () => {
+    const page = await browser.open(A.url + '/static/bbs.html');
+    await page.waitForFunction(() => document.getElementById('conn').getAttribute('data-state') === 'live',
+                               null, {timeout: 15000});
+    assert.equal(await page.locator('#conn').textContent(), '● live');
+    await page.close();
+  });
+
+  it('pages fit a 375 px phone screen; screenshots', async () => {
+    const shots = [[B, '/static/bbs.html', 'bbs'], [A, '/', 'dashboard'], [C, '/static/bbs.html', 'bbs-alerts']];
+    for (const [node, p, name] of shots) {
+      for (const [vp, suffix] of [[DESKTOP, 'desktop'], [PHONE, 'phone']]) {
+        const page = await browser.open(node.url + p, vp);
+        await page.locator('#messages > li.msg, #latest > li, #list-empty:visible, #latest-empty:visible')
+          .first().waitFor({timeout: 30000});
+        await page.waitForTimeout(300);
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(width <= vp.width, `${name} at ${vp.width} px scrolls sideways (${width} px)`);
+        await screenshot(page, `${name}-${suffix}`);
+        await page.close();
+      }
+    }
+  });
+
+  it('a node that stops answering shows "disconnected, retrying", then recovers', async () => {
+    const bbs = await browser.open(C.url + '/static/bbs.html');
+    const dash = await browser.open(C.url + '/');
+    await waitConnected(bbs);
+    await waitConnected(dash);
+    await C.stop();
+    for (const page of [bbs, dash]) {
+      await page.waitForFunction(() => document.getElementById('conn').getAttribute('data-state') === 'disconnected',
+                                 null, {timeout: 20000});
+      assert.equal(await page.locator('#conn').textContent(), '● disconnected, retrying');
+      assert.equal(await page.locator('#conn').isVisible(), true);
+    }
+    await screenshot(dash, 'dashboard-disconnected-desktop');
+    await C.restart();
+    for (const page of [bbs, dash]) await waitConnected(page);
+    noDialogs();
+    await bbs.close();
+    await dash.close();
+  });
+});

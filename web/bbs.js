@@ -1,0 +1,302 @@
+// The BBS page: message list with tabs, send box, private messages, bans, keys, key rotation.
+'use strict';
+
+(() => {
+  const {el, $} = SM;
+
+  // Which message types each tab shows (null: all).
+  const TABS = {
+    all: null,
+    chat: ['MINER_MESSAGE'],
+    announcements: ['POOL_ANNOUNCE'],
+    alerts: ['EMERGENCY', 'TRANSITION_SIGNAL'],
+    status: ['NODE_STATUS', 'MERGED_STATUS', 'VERSION_SIGNAL'],
+    keys: undefined,  // not a list: the keys panel
+  };
+
+  const state = {
+    tab: 'all',
+    messages: new Map(),  // message_hash -> message object
+    total: 0,             // the store's message count, for numbering
+    numbers: new Map(),   // message_hash -> #n
+    bans: {signing_ids: [], addresses: []},
+  };
+
+  // ---- Message list ------------------------------------------------------------------------
+
+  function isBanned(m) {
+    return (m.signing_id && state.bans.signing_ids.includes(m.signing_id)) ||
+           (m.sender_address && state.bans.addresses.includes(m.sender_address));
+  }
+
+  function sorted() {
+    return [...state.messages.values()].sort((a, b) =>
+      (b.timestamp - a.timestamp) || (state.numbers.get(b.message_hash) - state.numbers.get(a.message_hash)));
+  }
+
+  // Numbers follow the store: the newest of N stored messages is #N.
+  function renumber() {
+    const oldestFirst = sorted().reverse();
+    const base = Math.max(state.total, oldestFirst.length) - oldestFirst.length;
+    state.numbers.clear();
+    oldestFirst.forEach((m, i) => state.numbers.set(m.message_hash, base + i + 1));
+  }
+
+  function renderMessage(m) {
+    const number = state.numbers.get(m.message_hash);
+    const canBan = !!(m.signing_id || m.sender_address) && !m.protocol_authority;
+    const head = el('div', {class: 'msg-head'},
+      el('span', {class: 'num'}, '#' + number),
+      SM.sender(m),
+      el('span', {class: 'type type-' + String(m.type_name).toLowerCase()}, SM.TYPE_LABEL[m.type_name] || m.type_name),
+      SM.badge(m),
+      el('time', {class: 'age', datetime: new Date(m.timestamp * 1000).toISOString(),
+                  title: new Date(m.timestamp * 1000).toLocaleString(), 'data-ts': m.timestamp},
+         SM.ago(m.timestamp)),
+      canBan ? el('button', {type: 'button', class: 'ban', title: 'Hide this sender\'s messages on this node',
+                             onclick: () => banSender(m)}, '[Ban sender]') : null);
+    const body = el('p', {class: 'msg-text'}, SM.messageText(m));
+    return el('li', {class: 'msg' + (SM.isAlarm(m) ? ' alarm' : ''), 'data-type': m.type_name,
+                     'data-hash': m.message_hash, 'data-sender': m.signing_id || ''}, head, body);
+  }
+
+  function renderList() {
+    const types = TABS[state.tab];
+    const list = $('messages');
+    let shown = sorted().filter((m) => !isBanned(m) && (!types || types.includes(m.type_name)));
+    if (state.tab === 'all') {
+      // Nodes report status every few minutes: All shows each node's newest status only
+      // (the Node Status tab has them all).
+      const seen = new Set();
+      shown = shown.filter((m) => {
+        if (m.type_name !== 'NODE_STATUS') return true;
+        const who = m.signing_id || m.sender_address || m.share_hash || '';
+        if (seen.has(who)) return false;
+        seen.add(who);
+        return true;
+      });
+    }
+    list.replaceChildren(...shown.map(renderMessage));
+    $('list-empty').hidden = shown.length > 0;
+    SM.updateBanner([...state.messages.values()].filter((m) => !isBanned(m)));
+  }
+
+  function refreshAges() {
+    document.querySelectorAll('time.age[data-ts]').forEach((t) => {
+      t.textContent = SM.ago(Number(t.getAttribute('data-ts')));
+    });
+  }
+
+  async function loadMessages() {
+    const [recent, bans] = await Promise.all([SM.get('/msg/recent?limit=200'),
+                                              SM.get('/msg/bans').catch(() => null)]);
+    if (bans && bans.bans) {
+      state.bans = {signing_ids: bans.bans.signing_ids || [], addresses: bans.bans.addresses || []};
+      renderBans(bans);
+    }
+    state.messages.clear();
+    for (const m of recent.messages || []) {
+      live.accept(m);
+      state.messages.set(m.message_hash, m);
+    }
+    state.total = (recent.stats && recent.stats.total_messages) || state.messages.size;
+    renumber();
+    renderList();
+    renderStats(recent.stats);
+  }
+
+  function renderStats(stats) {
+    if (!stats) return;
+    SM.setText('stats', stats.total_messages + ' messages stored · ' + stats.known_signers + ' signers known');
+  }
+
+  function addLive(m) {
+    if (state.messages.has(m.message_hash)) return;
+    state.messages.set(m.message_hash, m);
+    state.total += 1;
+    renumber();
+    renderList();
+  }
+
+  // ---- Tabs --------------------------------------------------------------------------------
+
+  function selectTab(name) {
+    if (!(name in TABS)) name = 'all';
+    state.tab = name;
+    document.querySelectorAll('.tab').forEach((b) =>
+      b.setAttribute('aria-selected', String(b.getAttribute('data-tab') === name)));
+    const keys = name === 'keys';
+    $('keys-panel').hidden = !keys;
+    $('messages-panel').hidden = keys;
+    if (keys) loadKeys().catch((e) => SM.flash(SM.describeError(e), 'error'));
+    else renderList();
+    if (location.hash.slice(1) !== name) history.replaceState(null, '', '#' + name);
+  }
+
+  // ---- Keys, identity, bans ----------------------------------------------------------------
+
+  async function loadKeys() {
+    const [identity, keys, bans] = await Promise.all([
+      SM.get('/msg/identity'), SM.get('/msg/keys'), SM.get('/msg/bans')]);
+    const id = $('identity');
+    const row = (k, v, title) => [el('dt', {}, k), el('dd', {title}, v === undefined || v === null ? '—' : String(v))];
+    if (identity.messaging_enabled) {
+      id.replaceChildren(
+        ...row('signing id', identity.signing_id), ...row('key index', identity.key_index),
+        ...row('address', identity.address), ...row('messages signed', identity.messages_signed),
+        ...row('signing pubkey', SM.shortId(identity.signing_pubkey, 10, 8), identity.signing_pubkey));
+    } else {
+      id.replaceChildren(...row('messaging', 'disabled'),
+                         ...row('why', identity.error || 'no signing key configured'));
+    }
+    SM.setText('keys-summary', '(' + keys.total_keys + ' total, ' + keys.active_keys + ' active, ' +
+               keys.revoked_keys + ' revoked)');
+    const tbody = $('keys').tBodies[0];
+    tbody.replaceChildren(...(keys.keys || []).map((k) => el('tr', {class: k.revoked ? 'revoked' : ''},
+      el('td', {title: k.signing_id}, SM.shortId(k.signing_id, 8, 4)),
+      el('td', {}, k.key_index),
+      el('td', {title: k.miner_address || ''}, k.miner_address ? SM.shortId(k.miner_address, 6, 4) : '—'),
+      el('td', {}, k.first_seen ? SM.ago(k.first_seen) : '—'),
+      el('td', {}, k.messages_signed),
+      el('td', {}, k.revoked ? 'revoked' : 'active'))));
+    renderBans(bans);
+  }
+
+  function renderBans(data) {
+    const b = data.bans || {};
+    const items = [];
+    const add = (kind, field, values) => (values || []).forEach((v) => items.push(el('li', {},
+      el('span', {class: 'dim'}, kind + ' '), el('span', {title: String(v)}, SM.shortId(v, 10, 6)), ' ',
+      el('button', {type: 'button', class: 'unban', onclick: () => unban(field, v)}, '[Unban]'))));
+    add('signing id', 'signing_id', b.signing_ids);
+    add('address', 'address', b.addresses);
+    add('word', 'word', b.words);
+    add('type', 'type', b.types);
+    $('bans').replaceChildren(...items);
+    SM.setText('bans-summary', '(' + (data.total_bans || 0) + ')');
+  }
+
+  async function banSender(m) {
+    const body = m.signing_id ? {signing_id: m.signing_id} : {address: m.sender_address};
+    try {
+      const r = await SM.authed('POST', '/msg/ban', body);
+      SM.flash('Banned ' + r.ban_type + ' ' + SM.shortId(r.value, 10, 6) + ' on this node', 'ok');
+      await loadMessages();
+    } catch (e) {
+      SM.flash('Ban failed: ' + SM.describeError(e), 'error');
+    }
+  }
+
+  async function unban(field, value) {
+    try {
+      await SM.authed('DELETE', '/msg/ban', {[field]: value});
+      SM.flash('Unbanned ' + SM.shortId(value, 10, 6), 'ok');
+      await Promise.all([loadMessages(), state.tab === 'keys' ? loadKeys() : null]);
+    } catch (e) {
+      SM.flash('Unban failed: ' + SM.describeError(e), 'error');
+    }
+  }
+
+  // ---- Sending -----------------------------------------------------------------------------
+
+  function checkText(text) {
+    if (!text.trim()) return 'Write something first.';
+    const n = SM.utf8Length(text);
+    if (n > SM.MAX_PAYLOAD) return 'Too long: ' + n + ' bytes, a message holds ' + SM.MAX_PAYLOAD + '.';
+    return '';
+  }
+
+  async function send(type, text, to) {
+    const problem = checkText(text);
+    if (problem) { SM.flash(problem, 'error'); return false; }
+    const body = {type, text};
+    if (to) body.to = to;
+    try {
+      const r = await SM.authed('POST', '/msg/send', body);
+      let s = (to ? 'Private message' : type === 'announce' ? 'Announcement' : 'Message') +
+              ' queued (position ' + r.queue_position + ')';
+      if (r.estimated_share_time !== undefined) s += ', in a share in about ' + Math.ceil(r.estimated_share_time) + ' s';
+      SM.flash(s, 'ok');
+      return true;
+    } catch (e) {
+      SM.flash('Not sent: ' + SM.describeError(e), 'error');
+      return false;
+    }
+  }
+
+  function initCompose() {
+    const text = $('send-text');
+    const count = () => {
+      const n = SM.utf8Length(text.value);
+      const c = $('send-count');
+      c.textContent = n + '/' + SM.MAX_PAYLOAD + ' bytes';
+      c.classList.toggle('over', n > SM.MAX_PAYLOAD);
+    };
+    text.addEventListener('input', count);
+    const go = async (type) => {
+      if (await send(type, text.value)) { text.value = ''; count(); }
+    };
+    $('send-form').addEventListener('submit', (ev) => { ev.preventDefault(); go('chat'); });
+    $('send-announce').addEventListener('click', () => go('announce'));
+    text.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter' && !ev.shiftKey) { ev.preventDefault(); go('chat'); }
+    });
+
+    $('private-form').addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const to = $('private-to').value.trim().toLowerCase();
+      if (!/^[0-9a-f]{40}$/.test(to)) {
+        SM.flash('The recipient is a signing id: 40 hex digits (see the Keys tab).', 'error');
+        return;
+      }
+      if (await send('chat', $('private-text').value, to)) $('private-text').value = '';
+    });
+
+    $('view-keys').addEventListener('click', () => selectTab('keys'));
+    const rotate = $('rotate-form');
+    $('rotate-open').addEventListener('click', () => { rotate.hidden = !rotate.hidden; });
+    $('rotate-cancel').addEventListener('click', () => { rotate.hidden = true; $('rotate-wif').value = ''; });
+    rotate.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const wif = $('rotate-wif').value.trim();
+      const index = Number($('rotate-index').value);
+      const delegation = $('rotate-delegation').value.trim();
+      if (!wif || !Number.isInteger(index) || index < 0 || index > 4294967295) {
+        SM.flash('Give the derived signing key (WIF) and its key index.', 'error');
+        return;
+      }
+      const body = {signing_key: wif, key_index: index};
+      if (delegation) body.delegation = delegation;
+      try {
+        const r = await SM.authed('POST', '/msg/rotate_key', body);
+        $('rotate-wif').value = '';
+        rotate.hidden = true;
+        SM.flash('Key rotated to index ' + r.key_index + ': signing id ' + r.signing_id, 'ok');
+        if (state.tab === 'keys') loadKeys().catch(() => {});
+      } catch (e) {
+        SM.flash('Rotation failed: ' + SM.describeError(e), 'error');
+      }
+    });
+  }
+
+  // ---- Start -------------------------------------------------------------------------------
+
+  const live = new SM.Live({
+    onMessage: addLive,
+    onResync: () => loadMessages().catch(() => {}),
+    onState: SM.showConnection,
+  });
+
+  document.addEventListener('DOMContentLoaded', () => {
+    SM.initTokenForm();
+    initCompose();
+    document.querySelectorAll('.tab').forEach((b) =>
+      b.addEventListener('click', () => selectTab(b.getAttribute('data-tab'))));
+    window.addEventListener('hashchange', () => selectTab(location.hash.slice(1)));
+    selectTab(location.hash.slice(1) || 'all');
+    loadMessages()
+      .catch((e) => SM.flash('Cannot load messages: ' + SM.describeError(e), 'error'))
+      .finally(() => live.start());
+    setInterval(refreshAges, 15000);
+  });
+})();
