@@ -94,7 +94,8 @@ const std::uint8_t kAllTypes[] = {proto::MSG_NODE_STATUS,      proto::MSG_MINER_
                                   proto::MSG_MERGED_STATUS,    proto::MSG_EMERGENCY,
                                   proto::MSG_TRANSITION_SIGNAL};
 
-nlohmann::ordered_json stats_json(const proto::MessageStore& store, double now, bool full) {
+nlohmann::ordered_json stats_json(const Node& node, const proto::MessageStore& store, double now,
+                                  bool full) {
     const auto msgs = store.messages();  // newest first
     nlohmann::ordered_json by_type = nlohmann::ordered_json::object();
     for (auto t : kAllTypes)
@@ -105,16 +106,26 @@ nlohmann::ordered_json stats_json(const proto::MessageStore& store, double now, 
         by_type[name] = by_type.value(name, 0) + 1;
         if (now - m->timestamp <= 3600) ++last_hour;
     }
-    std::size_t revoked = 0;
-    const auto keys = store.registry().entries();
-    for (const auto& e : keys)
-        revoked += e.info.revoked;
+    // Signers: the open profile's bound keys on networks that carry it, else the v1 registry.
+    std::size_t known = 0, revoked = 0;
+    if (node.open_profile()) {
+        for (const auto& k : node.open_keys())
+            if (k.bound) {
+                ++known;
+                revoked += k.revoked;
+            }
+    } else {
+        for (const auto& e : store.registry().entries()) {
+            ++known;
+            revoked += e.info.revoked;
+        }
+    }
     nlohmann::ordered_json j;
     j["total_messages"] = msgs.size();
     j["total_by_type"] = std::move(by_type);
-    j["known_signers"] = keys.size();
+    j["known_signers"] = known;
     if (full) {
-        j["active_signers"] = keys.size() - revoked;
+        j["active_signers"] = known - revoked;
         j["revoked_keys"] = revoked;
     }
     j["oldest_message_age"] = msgs.empty() ? nlohmann::ordered_json()
@@ -127,7 +138,7 @@ nlohmann::ordered_json stats_json(const proto::MessageStore& store, double now, 
         j["store_usage_pct"] =
             100.0 * static_cast<double>(msgs.size()) / proto::MAX_MESSAGE_HISTORY;
         j["messaging_enabled"] = true;
-        j["signing_key_configured"] = false;
+        j["signing_key_configured"] = node.identity().value("messaging_enabled", false);
     }
     return j;
 }
@@ -190,12 +201,12 @@ static HttpReply get_route(Node& node, const std::string& path,
             arr.push_back(message_json(*m, now));
         nlohmann::ordered_json j;
         j[r.key] = std::move(arr);
-        if (path == "/msg/recent") j["stats"] = stats_json(node.store(), now, false);
+        if (path == "/msg/recent") j["stats"] = stats_json(node, node.store(), now, false);
         return json_reply(200, j);
     }
     if (path == "/msg/stats") {
         auto lock = node.read_store();
-        return json_reply(200, stats_json(node.store(), node.now(), true));
+        return json_reply(200, stats_json(node, node.store(), node.now(), true));
     }
     if (path == "/msg/keys" && node.open_profile()) {
         // The open profile's keys: bound to an address by a delegation, revoked from a height.

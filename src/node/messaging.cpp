@@ -783,8 +783,13 @@ nlohmann::ordered_json Node::outbox_json() const {
 
 void Node::schedule_status() {
     if (cfg_.status_interval <= 0) return;
+    // The first status soon after start (the node announces itself), then every interval.
+    const double delay = mined_ == 0 && share_count_.load() == 0 && !status_sent_
+                             ? std::min(cfg_.status_interval, 2.0)
+                             : cfg_.status_interval;
+    status_sent_ = true;
     status_timer_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-        std::chrono::duration<double>(cfg_.status_interval)));
+        std::chrono::duration<double>(delay)));
     status_timer_.async_wait([this](boost::system::error_code ec) {
         if (ec) return;
         emit_status();
@@ -820,7 +825,12 @@ void Node::emit_status() {
         store_->add_local_message(m, now());
         flush_published();
     }
-    if (have_key) queue_message(std::move(m), std::nullopt, [](ApiAnswer) {});
+    // One status in the queue at a time: a newer one is not queued while an older one still
+    // waits (statuses are not persistent, and every one spends the node's message budget).
+    const bool status_waiting = std::any_of(outbox_.begin(), outbox_.end(), [](const Outgoing& o) {
+        return !o.share && o.message.msg_type == proto::MSG_NODE_STATUS;
+    });
+    if (have_key && !status_waiting) queue_message(std::move(m), std::nullopt, [](ApiAnswer) {});
 }
 
 }  // namespace sharemsg::node

@@ -227,6 +227,7 @@ class Node {
     std::vector<proto::open::KeyEntry> open_keys_;  // snapshot of ledger_ for the API
     std::optional<store::KeyState> key_state_;
     std::uint64_t mined_ = 0;
+    bool status_sent_ = false;
     std::atomic<std::size_t> outbox_depth_{0};
     mutable std::mutex identity_mutex_;  // key_, key_state_ for readers on other threads
 };

@@ -70,7 +70,8 @@ describe('sharemsgd web pages', {timeout: 600000}, () => {
   before(async () => {
     await Promise.all([A.ports(), B.ports(), C.ports()]);
     const common = ['--share-period', '0.5'];
-    if (hasStatusInterval) common.push('--status-interval', '2');
+    // Statuses spend the sender's message budget (4096 MWU per hour): not too often.
+    if (hasStatusInterval) common.push('--status-interval', '30');
     const extraA = [...common, '--peer', `127.0.0.1:${B.p2pPort}`];
     const extraB = [...common, '--peer', `127.0.0.1:${A.p2pPort}`];
     if (hasSigning) {
@@ -195,6 +196,7 @@ describe('sharemsgd web pages', {timeout: 600000}, () => {
     await clickTab(page, 'all');
     const statuses = (await listedTypes(page)).filter((t) => t === 'NODE_STATUS').length;
     assert.ok(statuses <= 2, statuses + ' statuses in All for 2 nodes');
+    await clickTab(page, 'status');
     assert.ok((await listedTypes(page)).every((t) => STATUS_TYPES.includes(t)));
     await page.close();
   });

@@ -129,11 +129,11 @@ TEST(ApiWrite, SendValidatesAndQueuesDurably) {
     EXPECT_TRUE(outbox_has(a, hash));
     EXPECT_GE(a.get("/health").json()["outbox_depth"].get<int>(), 1);
 
-    // Private message to a signing id: accepted and queued.
-    auto p =
+    // A private message needs the recipient's bound key on the chain (to encrypt to it).
+    expect_error(
         a.call("POST", "/msg/send",
-               R"({"type":"chat","text":"psst","to":")" + test_signing_key(3).signing_id + "\"}");
-    EXPECT_EQ(p.status, 200) << p.body;
+               R"({"type":"chat","text":"psst","to":")" + test_signing_key(3).signing_id + "\"}"),
+        400, "unknown recipient", "private to a stranger");
 
     // Acknowledged means durable: kill -9 right after the answer, and it is still queued.
     a.kill9();

@@ -195,7 +195,8 @@ export function base58check(s) {
 // {flags: [...], signingId, address (payout pubkey hash hex)}.
 export function deriveKey(index = 0) {
   const master = crypto.randomBytes(32).toString('hex');
-  const r = spawnSync(SHAREMSG, ['derive-key', '-', String(index), '--json'],
+  const r = spawnSync(SHAREMSG, ['derive-key', '-', String(index), '--json',
+                                 '--network', 'ltc-test', '--delegation-network', 'devnet'],
                       {input: master + '\n', encoding: 'utf8'});
   if (r.status !== 0) throw new Error('sharemsg derive-key failed: ' + r.stderr);
   const j = JSON.parse(r.stdout);
