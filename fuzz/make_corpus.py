@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the seed corpora of the fuzz targets into fuzz/corpus/<target>/.
 
-Seeds are taken from the reference's vector files (never edited) in ../shared/vectors/,
+Seeds are taken from the reference's vector files (never edited) in ../shared/vectors/, our
+own open-profile vectors (vectors/open_profile.json),
 plus hand-built P2P frames and payloads, real devnet shares (fixed bytes below) and a few
 edge cases. Each seed is a file named after what it is; every file stays under 4 KiB. The
 output is deterministic, so re-running it changes nothing unless the vectors change.
@@ -10,7 +11,7 @@ Only the directories of the targets listed in OWNED_TARGETS are deleted and rewr
 seed directories of other targets under the corpus root are left alone.
 Python 3 standard library only.
 
-usage: fuzz/make_corpus.py [--vectors DIR] [--out DIR]
+usage: fuzz/make_corpus.py [--vectors DIR] [--open-vectors FILE] [--out DIR]
 """
 
 import argparse
@@ -25,6 +26,8 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_VECTORS = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "vectors"))
+# Our own vectors of the open profile (written by `sharemsg open-vectors`).
+OPEN_VECTORS = os.path.normpath(os.path.join(HERE, "..", "vectors", "open_profile.json"))
 MAX_SEED = 4096
 
 TEST_AUTHORITY_A_PUBKEY = "025e2177adea8eef2a9d0a1558557bd89debbac79626acc5669a054852420cb9ee"
@@ -37,6 +40,9 @@ OWNED_TARGETS = (
     "fuzz_envelope",
     "fuzz_inner",
     "fuzz_message",
+    "fuzz_open_envelope",
+    "fuzz_open_inner",
+    "fuzz_open_text",
     "fuzz_p2p_frame",
     "fuzz_p2p_message",
     "fuzz_share",
@@ -508,9 +514,34 @@ def share_seeds(c, v):
     c.add("fuzz_share", "empty", b"")
 
 
+def open_seeds(c, path):
+    """The open profile's targets, from vectors/open_profile.json: message_data of the envelope,
+    decode-error and ledger vectors; the inner plaintexts; delegation and network-id texts."""
+    with open(path) as f:
+        v = json.load(f)
+    for i, e in enumerate(v["envelope"]["vectors"]):
+        c.add("fuzz_open_envelope", f"envelope_{i}_{e['what']}", h(e["message_data"]))
+        c.add("fuzz_open_inner", f"inner_{i}_{e['what']}", h(e["inner"]))
+    for i, e in enumerate(v["decode_errors"]["vectors"]):
+        c.add("fuzz_open_envelope", f"error_{i}_{e['what']}", h(e["message_data"]))
+    for i, s in enumerate(v["ledger"]["steps"]):
+        if s["message_data"]:
+            c.add("fuzz_open_envelope", f"ledger_{i}_{s['step']}", h(s["message_data"]))
+    for i, e in enumerate(v["delegation_hex"]["vectors"]):
+        c.add("fuzz_open_text", f"delegation_{i}_{e['what']}", e["text"])
+    for i, e in enumerate(v["delegation"]["vectors"]):
+        if "delegation_hex" in e:
+            c.add("fuzz_open_text", f"delegation_vector_{i}", e["delegation_hex"])
+    c.add("fuzz_open_text", "devnet", "devnet")
+    c.add("fuzz_open_text", "network_id", v["meta"]["network_id"])
+    c.add("fuzz_open_text", "network_id_upper", v["meta"]["other_network_id"].upper())
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--vectors", default=DEFAULT_VECTORS, help="directory of the vector files")
+    ap.add_argument("--open-vectors", default=OPEN_VECTORS,
+                    help="the open profile's vector file (vectors/open_profile.json)")
     ap.add_argument("--out", default=os.path.join(HERE, "corpus"), help="corpus root to (re)write")
     args = ap.parse_args()
 
@@ -535,6 +566,7 @@ def main():
     share_seeds(c, v)
     p2p_message_seeds(c)
     p2p_frame_seeds(c)
+    open_seeds(c, args.open_vectors)
     if sorted(c.seen) != sorted(OWNED_TARGETS):
         sys.exit(f"make_corpus: wrote {sorted(c.seen)}, OWNED_TARGETS is {sorted(OWNED_TARGETS)}")
     for target in sorted(c.seen):

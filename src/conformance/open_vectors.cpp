@@ -444,6 +444,11 @@ ojson gen_envelope() {
     sac.messages.push_back(sign(party("m1k0"), proto::MSG_MINER_MESSAGE, "paid by a sacrifice",
                                 kClock, party("m2k0").key.signing_id()));
     add("sacrifice tag and a private message", sac, "d");
+    po::Envelope frag;
+    frag.announcement = party("m1k1").ann;
+    frag.messages = *po::split_fragments(
+        sign(party("m1k1"), proto::MSG_POOL_ANNOUNCE, std::string(300, 'f'), kClock), 41);
+    add("announcement and both fragments of a 300-byte message", frag, "e");
     return out;
 }
 
