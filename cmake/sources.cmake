@@ -84,6 +84,12 @@ if(SHAREMSG_BENCH)
   if(TARGET bench_sqlite)
     target_link_libraries(bench_sqlite PRIVATE sharemsg_store)
   endif()
+  # bench_api runs the real sharemsgd (path compiled in) and talks to it over HTTP.
+  if(TARGET bench_api)
+    target_link_libraries(bench_api PRIVATE sharemsg_node sharemsg_store)
+    target_compile_definitions(bench_api PRIVATE SHAREMSGD_PATH="$<TARGET_FILE:sharemsgd>")
+    add_dependencies(bench_api sharemsgd)
+  endif()
 endif()
 
 # One libFuzzer target per fuzz/*.cpp; each executable is named fuzz_<stem>
@@ -102,4 +108,8 @@ if(SHAREMSG_FUZZ)
     target_link_options(${name} PRIVATE -fsanitize=fuzzer)
     target_link_libraries(${name} PRIVATE sharemsg_conformance sharemsg_warnings)
   endforeach()
+  # The HTTP API's parsers (src/node/api_parse.cpp) live in the node library.
+  if(TARGET fuzz_http_body)
+    target_link_libraries(fuzz_http_body PRIVATE sharemsg_node)
+  endif()
 endif()

@@ -14,7 +14,7 @@ packages=(
     libboost-dev libboost-system-dev
     nlohmann-json3-dev libcli11-dev libspdlog-dev
     # Test and benchmark frameworks.
-    libgtest-dev libgmock-dev libbenchmark-dev
+    libgtest-dev libgmock-dev libbenchmark-dev wrk
     # Browser tests of the web pages (scripts/browser-test.sh): Debian's chromium,
     # driven by playwright-core from npm.
     chromium nodejs npm

@@ -820,17 +820,29 @@ void Node::emit_status() {
     if (have_key) m.flags = m.wire_flags = m.flags | proto::FLAG_HAS_SIGNATURE;
     m.sender_address = payout_address_;
     m.verified = true;  // made here
-    {
-        std::unique_lock lk(store_mutex_);
-        store_->add_local_message(m, now());
-        flush_published();
-    }
-    // One status in the queue at a time: a newer one is not queued while an older one still
-    // waits (statuses are not persistent, and every one spends the node's message budget).
-    const bool status_waiting = std::any_of(outbox_.begin(), outbox_.end(), [](const Outgoing& o) {
-        return !o.share && o.message.msg_type == proto::MSG_NODE_STATUS;
+    // Durable before visible: the status is written first, and only once that committed is
+    // it added to the store (where the API and the stream see it) and queued.
+    db_->enqueue(store::PutMessage{m, now()}, [this, m, have_key](const store::Outcome& r) {
+        if (!r.ok()) {
+            spdlog::error("NODE_STATUS not saved: {}", r.status.error().reason);
+            return;
+        }
+        boost::asio::post(chain_io_, [this, m, have_key]() mutable {
+            {
+                std::unique_lock lk(store_mutex_);
+                store_->add_local_message(m, now());
+                flush_published();
+            }
+            // One status in the queue at a time: a newer one is not queued while an older one
+            // still waits (statuses are not persistent, and each spends the message budget).
+            const bool status_waiting =
+                std::any_of(outbox_.begin(), outbox_.end(), [](const Outgoing& o) {
+                    return !o.share && o.message.msg_type == proto::MSG_NODE_STATUS;
+                });
+            if (have_key && !status_waiting)
+                queue_message(std::move(m), std::nullopt, [](ApiAnswer) {});
+        });
     });
-    if (have_key && !status_waiting) queue_message(std::move(m), std::nullopt, [](ApiAnswer) {});
 }
 
 }  // namespace sharemsg::node

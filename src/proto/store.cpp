@@ -89,6 +89,8 @@ bool MessageStore::add(ShareMessage m, double now) {
                                 [](const Ptr& e, std::uint32_t ts) { return e->timestamp < ts; });
     messages_.insert(pos, p);
     hashes_.insert(h);
+    ++by_type_[p->msg_type];
+    if (p->signing_id) ++by_signer_[*p->signing_id];
     if (p->share_hash) by_share_[*p->share_hash].push_back(p);
     if (p->is_protocol_authority()) authority_.push_back(p);
     if (observer_) observer_(*p, true);
@@ -104,8 +106,25 @@ void MessageStore::erase_message(const ShareMessage* m) {
     messages_.erase(it);
 }
 
+std::size_t MessageStore::IdHash::operator()(const SigningId& id) const noexcept {
+    std::size_t v = 0;
+    std::memcpy(&v, id.data(), sizeof v);  // HASH160 output: already uniform
+    return v;
+}
+
+std::size_t MessageStore::count_since(double t) const {
+    auto it = std::lower_bound(messages_.begin(), messages_.end(), t,
+                               [](const Ptr& e, double x) { return e->timestamp < x; });
+    return static_cast<std::size_t>(messages_.end() - it);
+}
+
 void MessageStore::removed(const Ptr& m) {
     hashes_.erase(m->hash());
+    --by_type_[m->msg_type];
+    if (m->signing_id) {
+        auto it = by_signer_.find(*m->signing_id);
+        if (it != by_signer_.end() && --it->second == 0) by_signer_.erase(it);
+    }
     if (observer_) observer_(*m, false);
 }
 

@@ -9,6 +9,8 @@
 // see ReferenceQuirks::cap_evicts_transition_signals).
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -17,6 +19,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -88,6 +91,29 @@ class MessageStore {
         return hashes_.count(message_hash) > 0;
     }
     std::size_t size() const { return messages_.size(); }
+    // Kept as messages come and go, so that stats cost nothing per message.
+    std::size_t count_of_type(std::uint8_t type) const { return by_type_[type]; }
+    std::size_t count_of_signer(const SigningId& id) const {
+        auto it = by_signer_.find(id);
+        return it == by_signer_.end() ? 0 : it->second;
+    }
+    // Messages with timestamp >= t (binary search: the store is ordered by timestamp).
+    std::size_t count_since(double t) const;
+    // Oldest and newest timestamps; nullopt when empty.
+    std::optional<std::uint32_t> oldest_timestamp() const {
+        return messages_.empty() ? std::nullopt : std::optional(messages_.front()->timestamp);
+    }
+    std::optional<std::uint32_t> newest_timestamp() const {
+        return messages_.empty() ? std::nullopt : std::optional(messages_.back()->timestamp);
+    }
+    // Calls f(message) for messages with timestamp in [from, to), oldest first, no copies.
+    template <class F>
+    void for_each_between(double from, double to, F&& f) const {
+        auto it = std::lower_bound(messages_.begin(), messages_.end(), from,
+                                   [](const Ptr& e, double t) { return e->timestamp < t; });
+        for (; it != messages_.end() && (*it)->timestamp < to; ++it)
+            f(**it);
+    }
     std::vector<Ptr> messages() const {
         return {messages_.rbegin(), messages_.rend()};
     }  // newest first (a copy)
@@ -127,6 +153,11 @@ class MessageStore {
     // newest-first in arrival order, as the reference orders them.
     std::deque<Ptr> messages_;
     std::unordered_set<crypto::Hash256, HashOf> hashes_;
+    std::array<std::size_t, 256> by_type_{};
+    struct IdHash {
+        std::size_t operator()(const SigningId& id) const noexcept;
+    };
+    std::unordered_map<SigningId, std::size_t, IdHash> by_signer_;
     std::map<ShareHash, std::vector<Ptr>> by_share_;
     std::vector<Ptr> authority_;
 };
