@@ -529,6 +529,22 @@ void Node::apply_open(const std::vector<chain::ShareId>& chain) {
         ctx.payout_pubkey_hash = s.pubkey_hash;
         ctx.share_timestamp = s.timestamp;
         auto r = ledger_->apply_share(ctx, s.open ? *s.open : kEmpty);
+        // The key registry is mirrored to the database (the ledger itself is rebuilt from the
+        // chain): a key when it is registered, and again when a rotation revokes it.
+        auto save_key = [&](const proto::open::KeyEntry& k) {
+            store::SigningKeyRow row;
+            row.address = k.address;
+            row.signing_id = k.signing_id;
+            row.info.key_index = k.key_index;
+            row.info.pubkey = k.pubkey;
+            row.info.first_seen = k.first_seen_time;
+            row.info.share_hash = k.first_seen_share;
+            row.info.revoked = k.revoked;
+            db_->enqueue(store::PutSigningKey{row}, {});
+        };
+        if (r.registered) save_key(*r.registered);
+        for (const auto& revoked_id : r.revoked)
+            if (auto k = ledger_->key(revoked_id)) save_key(*k);
         for (std::size_t k = 0; k < proto::open::IGNORED_KINDS; ++k)
             if (r.ignored.n[k])
                 metrics_.inc("sharemsg_open_ignored_total",

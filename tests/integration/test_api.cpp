@@ -286,3 +286,35 @@ TEST(ApiWrite, StreamDeliversStoredMessages) {
     ::close(fd);
     EXPECT_EQ(a.get("/health").status, 200);
 }
+
+TEST(ApiWrite, StartupFlagsAndBootstrapMessages) {
+    const auto dir = test_dir("api-startup");
+    Daemon a(SHAREMSGD_PATH, dir / "a");
+    // An authority blob in DATADIR/bootstrap_messages/ is loaded (and embedded in mined shares).
+    std::filesystem::create_directories(a.datadir() / "bootstrap_messages");
+    std::ofstream(a.datadir() / "bootstrap_messages" / "drill.hex")
+        << test_authority_blob("bootstrap drill") << "\n";
+    std::ofstream(a.datadir() / "bootstrap_messages" / "junk.hex") << "not hex at all\n";
+    auto flags = key_flags(test_signing_key(13));
+    const std::string sid = test_signing_key(14).signing_id;
+    flags.insert(flags.end(), {"--mine", "false", "--message", "queued at start", "--announce",
+                               "pool notice", "--ban-sender", sid, "--ban-address", "mXYZ"});
+    ASSERT_TRUE(a.start(flags)) << a.log();
+    EXPECT_NE(a.log().find("junk.hex: not a valid authority blob"), std::string::npos) << a.log();
+    auto recent = a.get("/msg/recent").json();
+    bool bootstrap = false;
+    for (const auto& m : recent["messages"])
+        bootstrap |= m.value("payload", "").find("bootstrap drill") != std::string::npos &&
+                     m.value("protocol_authority", false);
+    EXPECT_TRUE(bootstrap) << recent.dump();
+    ASSERT_TRUE(wait_until([&] { return a.call("GET", "/msg/outbox").json()["queued"] >= 2; },
+                           std::chrono::seconds(10)))
+        << a.call("GET", "/msg/outbox").body;
+    auto bans = a.get("/msg/bans").json();
+    EXPECT_EQ(bans["bans"]["signing_ids"][0], sid);
+    EXPECT_EQ(bans["bans"]["addresses"][0], "mXYZ");
+    // Bad flags stop the start with a clear reason.
+    ASSERT_EQ(a.stop(), 0);
+    EXPECT_FALSE(a.start({"--ban-sender", "xyz"}));
+    EXPECT_NE(a.log().find("--ban-sender xyz"), std::string::npos);
+}
