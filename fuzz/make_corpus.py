@@ -38,6 +38,7 @@ OWNED_TARGETS = (
     "fuzz_announcement",
     "fuzz_banlist",
     "fuzz_envelope",
+    "fuzz_http_body",
     "fuzz_inner",
     "fuzz_message",
     "fuzz_open_envelope",
@@ -297,6 +298,57 @@ def text_seeds(c, v):
     c.add("fuzz_text", "json_float_repr", "[0.1,1e16,1e22,-2.5e-5,3.0,100.0,123456789.125]")
     for i, vec in enumerate(v["share_message"]["vectors"]):
         c.add("fuzz_text", f"payload_{i}", h(vec["input"]["payload"]))
+
+
+def http_body_seeds(c):
+    """The HTTP API's request bodies (POST /msg/send, /msg/ban, /msg/rotate_key) and request
+    targets with query strings, as src/node/api_parse.hpp reads them."""
+    sid = "00112233445566778899aabbccddeeff00112233"
+    wif = "cMahea7zqjxrtgAbB7LSGbcQUr1uX1ojuat9jZodMN87JcbXMTcA"  # shape only: never a real key
+    delegation = "02" + "11" * 32 + "03" + "22" * 32 + "33" * 64
+    def body(name, obj):
+        c.add("fuzz_http_body", name, obj if isinstance(obj, str) else compact(obj))
+    # /msg/send
+    body("send_chat", {"type": "chat", "text": "hello from the pool"})
+    body("send_announce", {"type": "announce", "text": "pool maintenance at 12:00 UTC"})
+    body("send_alert", {"type": "alert", "text": "upgrade to v36 before the transition"})
+    body("send_status", {"type": "status", "text": '{"v":1,"peers":8}'})
+    body("send_private", {"type": "chat", "text": "hi", "to": sid})
+    body("send_private_upper", {"type": "chat", "text": "hi", "to": sid.upper()})
+    body("send_to_null", {"type": "chat", "text": "hi", "to": None})
+    body("send_unicode", r'{"type":"chat","text":"caf\u00e9 \ud83d\ude00 ü€"}')
+    body("send_220", {"type": "chat", "text": "b" * 220})
+    body("send_221", {"type": "chat", "text": "a" * 221})
+    body("send_bad_type", {"type": 7, "text": "x"})
+    body("send_bad_to", {"type": "chat", "text": "x", "to": "zz" + "0" * 38})
+    body("empty", "")
+    body("not_json", "not json")
+    body("array", "[1,2]")
+    body("nested", '{"type":"chat","text":"x","extra":' + "[" * 200 + "]" * 200 + "}")
+    body("big_numbers", '{"type":18446744073709551616,"key_index":-1e308,"n":1e400}')
+    # /msg/ban (POST and DELETE)
+    body("ban_signing_id", {"signing_id": sid})
+    body("ban_address", {"address": "mABCDEF1234567890abcdefghijkLMNOPQ"})
+    body("ban_word", {"word": "casino"})
+    body("ban_type_name", {"type": "chat"})
+    body("ban_type_full_name", {"type": "TRANSITION_SIGNAL"})
+    body("ban_type_number", {"type": 16})
+    body("ban_type_decimal", {"type": "255"})
+    body("ban_two_keys", {"word": "a", "address": "b"})
+    # /msg/rotate_key
+    body("rotate", {"signing_key": wif, "key_index": 2, "delegation": delegation})
+    body("rotate_no_delegation", {"signing_key": wif, "key_index": 1})
+    body("rotate_max_index", {"signing_key": wif, "key_index": 4294967295})
+    body("rotate_negative", {"signing_key": wif, "key_index": -2})
+    body("rotate_float", {"signing_key": wif, "key_index": 1.0})
+    # Request targets
+    for name, target in [("target_recent", "/msg/recent?limit=50&since=1700000000"),
+                         ("target_activity", "/msg/activity?hours=24"),
+                         ("target_chat", "/msg/chat?limit=200"),
+                         ("target_plain", "/msg/keys"),
+                         ("target_odd", "/a?=v&x=&&limit=1&limit=2&flag&k=v=w&")]:
+        c.add("fuzz_http_body", name, target)
+
 
 # ---- P2P and share seeds: byte layouts of src/p2p/frame.hpp, src/p2p/messages_layout.hpp
 # and src/chain/share.hpp, built by hand. Integers little-endian unless noted.
@@ -563,6 +615,7 @@ def main():
     banlist_seeds(c, v)
     vector_seeds(c, v)
     text_seeds(c, v)
+    http_body_seeds(c)
     share_seeds(c, v)
     p2p_message_seeds(c)
     p2p_frame_seeds(c)

@@ -9,6 +9,7 @@
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
+#include "node/api_parse.hpp"
 #include "node/assets.hpp"
 #include "node/node.hpp"
 #include "util/text.hpp"
@@ -29,38 +30,14 @@ namespace {
 constexpr std::size_t kMaxBody = 64 * 1024;
 
 HttpReply json_reply(unsigned status, const nlohmann::ordered_json& j) {
-    return {status, "application/json", j.dump()};
+    // Text that is not UTF-8 (a request path echoed in an error, say) is replaced, never
+    // allowed to make the answer fail.
+    return {status, "application/json",
+            j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)};
 }
 
 HttpReply error_reply(unsigned status, const std::string& error, const std::string& detail) {
     return json_reply(status, {{"error", error}, {"detail", detail}});
-}
-
-std::map<std::string, std::string> query_params(const std::string& target, std::string& path) {
-    std::map<std::string, std::string> out;
-    auto q = target.find('?');
-    path = target.substr(0, q);
-    if (q == std::string::npos) return out;
-    std::string rest = target.substr(q + 1);
-    std::size_t pos = 0;
-    while (pos <= rest.size()) {
-        auto amp = rest.find('&', pos);
-        std::string kv = rest.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
-        auto eq = kv.find('=');
-        if (!kv.empty()) out[kv.substr(0, eq)] = eq == std::string::npos ? "" : kv.substr(eq + 1);
-        if (amp == std::string::npos) break;
-        pos = amp + 1;
-    }
-    return out;
-}
-
-std::optional<long long> parse_int(const std::string& s) {
-    if (s.empty() || s.size() > 18) return std::nullopt;
-    std::size_t i = (s[0] == '-') ? 1 : 0;
-    if (i == s.size()) return std::nullopt;
-    for (std::size_t k = i; k < s.size(); ++k)
-        if (s[k] < '0' || s[k] > '9') return std::nullopt;
-    return std::stoll(s);
 }
 
 // The API document's message object: the reference's field names, the payload as text.
@@ -89,23 +66,21 @@ nlohmann::ordered_json message_json(const proto::ShareMessage& m, double now) {
     return j;
 }
 
-const std::uint8_t kAllTypes[] = {proto::MSG_NODE_STATUS,      proto::MSG_MINER_MESSAGE,
-                                  proto::MSG_POOL_ANNOUNCE,    proto::MSG_VERSION_SIGNAL,
-                                  proto::MSG_MERGED_STATUS,    proto::MSG_EMERGENCY,
-                                  proto::MSG_TRANSITION_SIGNAL};
-
 nlohmann::ordered_json stats_json(const Node& node, const proto::MessageStore& store, double now,
                                   bool full) {
-    const auto msgs = store.messages();  // newest first
+    // From the store's running counts: no pass over the messages.
     nlohmann::ordered_json by_type = nlohmann::ordered_json::object();
-    for (auto t : kAllTypes)
-        by_type[proto::type_name(t)] = 0;
-    std::size_t last_hour = 0;
-    for (const auto& m : msgs) {
-        auto name = proto::type_name(m->msg_type);
-        by_type[name] = by_type.value(name, 0) + 1;
-        if (now - m->timestamp <= 3600) ++last_hour;
+    for (auto t : kAllMessageTypes)
+        by_type[proto::type_name(t)] = store.count_of_type(t);
+    for (unsigned t = 0; t < 256; ++t) {
+        const auto n = store.count_of_type(static_cast<std::uint8_t>(t));
+        const auto name = proto::type_name(static_cast<std::uint8_t>(t));
+        if (n && !by_type.contains(name)) by_type[name] = n;
     }
+    const std::size_t last_hour = store.count_since(now - 3600);
+    const std::size_t total = store.size();
+    const auto oldest = store.oldest_timestamp();
+    const auto newest = store.newest_timestamp();
     // Signers: the open profile's bound keys on networks that carry it, else the v1 registry.
     std::size_t known = 0, revoked = 0;
     if (node.open_profile()) {
@@ -121,22 +96,22 @@ nlohmann::ordered_json stats_json(const Node& node, const proto::MessageStore& s
         }
     }
     nlohmann::ordered_json j;
-    j["total_messages"] = msgs.size();
+    j["total_messages"] = total;
     j["total_by_type"] = std::move(by_type);
     j["known_signers"] = known;
     if (full) {
         j["active_signers"] = known - revoked;
         j["revoked_keys"] = revoked;
     }
-    j["oldest_message_age"] = msgs.empty() ? nlohmann::ordered_json()
-                                           : nlohmann::ordered_json(now - msgs.back()->timestamp);
-    j["newest_message_age"] = msgs.empty() ? nlohmann::ordered_json()
-                                           : nlohmann::ordered_json(now - msgs.front()->timestamp);
+    j["oldest_message_age"] =
+        oldest ? nlohmann::ordered_json(now - *oldest) : nlohmann::ordered_json();
+    j["newest_message_age"] =
+        newest ? nlohmann::ordered_json(now - *newest) : nlohmann::ordered_json();
     if (full) {
         j["messages_per_hour"] = static_cast<double>(last_hour);
-        j["store_capacity"] = proto::MAX_MESSAGE_HISTORY;
-        j["store_usage_pct"] =
-            100.0 * static_cast<double>(msgs.size()) / proto::MAX_MESSAGE_HISTORY;
+        const auto capacity = node.config().max_messages;
+        j["store_capacity"] = capacity;
+        j["store_usage_pct"] = 100.0 * static_cast<double>(total) / static_cast<double>(capacity);
         j["messaging_enabled"] = true;
         j["signing_key_configured"] = node.identity().value("messaging_enabled", false);
     }
@@ -211,12 +186,13 @@ static HttpReply get_route(Node& node, const std::string& path,
     if (path == "/msg/keys" && node.open_profile()) {
         // The open profile's keys: bound to an address by a delegation, revoked from a height.
         const auto keys = node.open_keys();
-        std::map<std::string, std::size_t> signed_by;
+        std::vector<std::size_t> signed_by;
         {
             auto lock = node.read_store();
-            for (const auto& m : node.store().messages())
-                if (m->signing_id) ++signed_by[to_hex(*m->signing_id)];
+            for (const auto& e : keys)
+                signed_by.push_back(node.store().count_of_signer(e.signing_id));
         }
+        std::size_t key_no = 0;
         auto arr = nlohmann::ordered_json::array();
         std::size_t revoked = 0, bound = 0;
         for (const auto& e : keys) {
@@ -227,7 +203,7 @@ static HttpReply get_route(Node& node, const std::string& path,
             k["miner_address"] = e.address;
             k["first_seen"] = e.first_seen_time;
             k["last_seen"] = e.first_seen_time;
-            k["messages_signed"] = signed_by[to_hex(e.signing_id)];
+            k["messages_signed"] = signed_by[key_no++];
             k["revoked"] = e.revoked;
             k["revoked_at_height"] = e.revoked_at_height
                                          ? nlohmann::ordered_json(*e.revoked_at_height)
@@ -249,13 +225,11 @@ static HttpReply get_route(Node& node, const std::string& path,
     if (path == "/msg/keys") {
         auto lock = node.read_store();
         const auto& store = node.store();
-        const auto msgs = store.messages();
         auto arr = nlohmann::ordered_json::array();
         std::size_t revoked = 0;
         for (const auto& e : store.registry().entries()) {
-            std::size_t signed_count = 0;
-            for (const auto& m : msgs)
-                signed_count += m->signing_id && to_hex(*m->signing_id) == e.signing_id_hex;
+            auto sid = from_hex_fixed<20>(e.signing_id_hex);
+            const std::size_t signed_count = sid ? store.count_of_signer(*sid) : 0;
             nlohmann::ordered_json k;
             k["signing_id"] = e.signing_id_hex;
             k["key_index"] = e.info.key_index;
@@ -291,19 +265,20 @@ static HttpReply get_route(Node& node, const std::string& path,
         std::vector<std::map<std::string, std::size_t>> counts(static_cast<std::size_t>(hours));
         {
             auto lock = node.read_store();
-            for (const auto& m : node.store().messages()) {
-                const auto ts = static_cast<std::int64_t>(m->timestamp);
-                if (ts < first || ts >= this_hour + 3600) continue;
-                ++counts[static_cast<std::size_t>((ts - first) / 3600)]
-                        [proto::type_name(m->msg_type)];
-            }
+            node.store().for_each_between(
+                static_cast<double>(first), static_cast<double>(this_hour + 3600),
+                [&](const proto::ShareMessage& m) {
+                    const auto ts = static_cast<std::int64_t>(m.timestamp);
+                    ++counts[static_cast<std::size_t>((ts - first) / 3600)]
+                            [proto::type_name(m.msg_type)];
+                });
         }
         auto arr = nlohmann::ordered_json::array();
         for (long long i = 0; i < hours; ++i) {
             nlohmann::ordered_json h;
             h["start"] = first + i * 3600;
             nlohmann::ordered_json c = nlohmann::ordered_json::object();
-            for (auto t : kAllTypes)
+            for (auto t : kAllMessageTypes)
                 c[proto::type_name(t)] = counts[static_cast<std::size_t>(i)][proto::type_name(t)];
             h["counts"] = std::move(c);
             arr.push_back(std::move(h));
@@ -334,145 +309,40 @@ static HttpReply get_route(Node& node, const std::string& path,
 
 namespace {
 
-std::optional<std::uint8_t> send_type(const std::string& t) {
-    if (t == "chat") return proto::MSG_MINER_MESSAGE;
-    if (t == "announce") return proto::MSG_POOL_ANNOUNCE;
-    if (t == "alert") return proto::MSG_EMERGENCY;
-    if (t == "status") return proto::MSG_NODE_STATUS;
-    return std::nullopt;
-}
-
-std::optional<std::uint8_t> type_of_name(const std::string& t) {
-    if (auto s = send_type(t)) return s;
-    for (auto x : kAllTypes)
-        if (t == proto::type_name(x) || t == proto::type_short_name(x)) return x;
-    auto n = parse_int(t);
-    if (n && *n >= 0 && *n <= 255) return static_cast<std::uint8_t>(*n);
-    return std::nullopt;
-}
-
 HttpReply from_answer(const ApiAnswer& a) {
     return json_reply(a.status, a.body);
 }
 
-// The body of a write request: a JSON object, or an error reply.
-std::variant<nlohmann::json, HttpReply> json_body(const std::string& body) {
-    if (body.empty()) return nlohmann::json::object();
-    auto j = nlohmann::json::parse(body, nullptr, false);
-    if (j.is_discarded()) return error_reply(400, "bad json", "the request body is not JSON");
-    if (!j.is_object()) return error_reply(400, "bad json", "the request body must be an object");
-    return j;
+HttpReply from_error(const ApiError& e) {
+    return error_reply(e.status, e.error, e.detail);
 }
 
-std::optional<std::string> string_field(const nlohmann::json& j, const char* key) {
-    auto it = j.find(key);
-    if (it == j.end() || !it->is_string()) return std::nullopt;
-    return it->get<std::string>();
+void post_send(Node& node, const std::string& body, const std::function<void(HttpReply)>& done) {
+    auto req = parse_send(body);
+    if (auto* err = std::get_if<ApiError>(&req)) return done(from_error(*err));
+    node.send(std::move(std::get<SendRequest>(req)), [done](ApiAnswer a) { done(from_answer(a)); });
 }
 
-void post_send(Node& node, const nlohmann::json& j, const std::function<void(HttpReply)>& done) {
-    auto type = string_field(j, "type");
-    if (!type)
-        return done(error_reply(400, "invalid type",
-                                "\"type\" must be one of chat, announce, alert, status"));
-    auto t = send_type(*type);
-    if (!t)
-        return done(
-            error_reply(400, "invalid type",
-                        "unknown type \"" + *type + "\": use chat, announce, alert or status"));
-    auto text = string_field(j, "text");
-    if (!text) return done(error_reply(400, "missing text", "\"text\" must be a string"));
-    if (text->empty()) return done(error_reply(400, "empty text", "\"text\" must not be empty"));
-    if (text->size() > proto::MAX_MESSAGE_PAYLOAD)
-        return done(error_reply(400, "text too long",
-                                std::to_string(text->size()) + " bytes; a message holds at most " +
-                                    std::to_string(proto::MAX_MESSAGE_PAYLOAD) +
-                                    " bytes of UTF-8"));
-    if (!is_valid_utf8(as_bytes(*text)))
-        return done(error_reply(400, "bad text", "\"text\" is not valid UTF-8"));
-    SendRequest req;
-    req.msg_type = *t;
-    req.text = *text;
-    if (j.contains("to") && !j["to"].is_null()) {
-        auto to = string_field(j, "to");
-        auto id = to ? from_hex_fixed<20>(*to)
-                     : Result<ByteArray<20>>(make_error(Errc::bad_encoding, "not a string"));
-        if (!id)
-            return done(
-                error_reply(400, "bad hex", "\"to\" must be a signing id of 40 hex digits"));
-        req.to = *id;
-    }
-    node.send(std::move(req), [done](ApiAnswer a) { done(from_answer(a)); });
-}
-
-void post_ban(Node& node, const nlohmann::json& j, bool add,
+void post_ban(Node& node, const std::string& body, bool add,
               const std::function<void(HttpReply)>& done) {
-    static const char* keys[] = {"signing_id", "address", "word", "type"};
-    int given = 0;
-    for (auto k : keys)
-        given += j.contains(k);
-    if (given != 1)
-        return done(
-            error_reply(400, "bad ban", "give exactly one of signing_id, address, word, type"));
-    store::Ban b;
-    if (j.contains("signing_id")) {
-        auto v = string_field(j, "signing_id");
-        auto id = v ? from_hex_fixed<20>(*v)
-                    : Result<ByteArray<20>>(make_error(Errc::bad_encoding, "not a string"));
-        if (!id) return done(error_reply(400, "bad hex", "\"signing_id\" must be 40 hex digits"));
-        b = store::Ban{store::BanKind::signing_id, to_hex(*id)};
-    } else if (j.contains("address")) {
-        auto v = string_field(j, "address");
-        if (!v || v->empty() || v->size() > 128)
-            return done(error_reply(400, "bad address", "\"address\" must be a non-empty string"));
-        b = store::Ban{store::BanKind::address, *v};
-    } else if (j.contains("word")) {
-        auto v = string_field(j, "word");
-        if (!v || v->empty() || v->size() > proto::MAX_MESSAGE_PAYLOAD ||
-            !is_valid_utf8(as_bytes(*v)))
-            return done(error_reply(400, "bad word",
-                                    "\"word\" must be non-empty UTF-8 text of at most 220 bytes"));
-        b = store::Ban{store::BanKind::keyword, *v};
-    } else {
-        std::optional<std::uint8_t> t;
-        if (j["type"].is_string()) t = type_of_name(j["type"].get<std::string>());
-        if (j["type"].is_number_unsigned() && j["type"].get<std::uint64_t>() <= 255)
-            t = static_cast<std::uint8_t>(j["type"].get<std::uint64_t>());
-        if (!t)
-            return done(
-                error_reply(400, "invalid type", "\"type\" must be a message type name or number"));
-        b = store::Ban{store::BanKind::type, std::to_string(*t)};
-    }
-    node.ban(std::move(b), add, [done](ApiAnswer a) { done(from_answer(a)); });
+    auto ban = parse_ban(body);
+    if (auto* err = std::get_if<ApiError>(&ban)) return done(from_error(*err));
+    node.ban(std::move(std::get<store::Ban>(ban)), add,
+             [done](ApiAnswer a) { done(from_answer(a)); });
 }
 
-void post_rotate(Node& node, const nlohmann::json& j, const std::function<void(HttpReply)>& done) {
-    auto wif = string_field(j, "signing_key");
-    if (!wif)
-        return done(error_reply(400, "missing signing_key",
-                                "\"signing_key\" (a WIF from `sharemsg derive-key` with the next "
-                                "index) is required; the node never takes a master key"));
-    auto idx = j.find("key_index");
-    if (idx == j.end() || !idx->is_number_unsigned() || idx->get<std::uint64_t>() > 0xffffffffULL)
-        return done(error_reply(400, "bad key_index",
-                                "\"key_index\" must be an integer from 0 to 4294967295"));
-    RotateRequest req;
-    req.signing_key = *wif;
-    req.key_index = static_cast<std::uint32_t>(idx->get<std::uint64_t>());
-    if (j.contains("delegation")) {
-        auto d = string_field(j, "delegation");
-        if (!d)
-            return done(error_reply(400, "bad delegation", "\"delegation\" must be a hex string"));
-        req.delegation = *d;
-    }
-    node.rotate_key(std::move(req), [done](ApiAnswer a) { done(from_answer(a)); });
+void post_rotate(Node& node, const std::string& body, const std::function<void(HttpReply)>& done) {
+    auto req = parse_rotate(body);
+    if (auto* err = std::get_if<ApiError>(&req)) return done(from_error(*err));
+    node.rotate_key(std::move(std::get<RotateRequest>(req)),
+                    [done](ApiAnswer a) { done(from_answer(a)); });
 }
 
 }  // namespace
 
 void route(Node& node, const HttpRequest& req, std::function<void(HttpReply)> done) {
     std::string path;
-    auto params = query_params(req.target, path);
+    auto params = parse_query(req.target, path);
     static const std::set<std::string> known{"/health",       "/metrics",           "/msg/recent",
                                              "/msg/chat",     "/msg/announcements", "/msg/alerts",
                                              "/msg/status",   "/msg/keys",          "/msg/identity",
@@ -498,12 +368,9 @@ void route(Node& node, const HttpRequest& req, std::function<void(HttpReply)> do
         const bool allowed = (path == "/msg/ban") ? (req.method == "POST" || req.method == "DELETE")
                                                   : req.method == "POST";
         if (!allowed) return done(error_reply(405, "method not allowed", req.method + " " + path));
-        auto body = json_body(req.body);
-        if (auto* err = std::get_if<HttpReply>(&body)) return done(std::move(*err));
-        const auto& j = std::get<nlohmann::json>(body);
-        if (path == "/msg/send") return post_send(node, j, done);
-        if (path == "/msg/ban") return post_ban(node, j, req.method == "POST", done);
-        return post_rotate(node, j, done);
+        if (path == "/msg/send") return post_send(node, req.body, done);
+        if (path == "/msg/ban") return post_ban(node, req.body, req.method == "POST", done);
+        return post_rotate(node, req.body, done);
     }
     if (req.method != "GET")
         return done(error_reply(405, "method not allowed", req.method + " " + path));

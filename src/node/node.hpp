@@ -24,6 +24,7 @@
 #include <boost/asio.hpp>
 
 #include "chain/tracker.hpp"
+#include "node/api_parse.hpp"  // SendRequest, RotateRequest
 #include "node/config.hpp"
 #include "node/metrics.hpp"
 #include "node/network.hpp"
@@ -46,18 +47,6 @@ struct ApiAnswer {
     nlohmann::ordered_json body;
 };
 using ApiDone = std::function<void(ApiAnswer)>;
-
-struct SendRequest {
-    std::uint8_t msg_type = 0;
-    std::string text;
-    std::optional<proto::SigningId> to;
-};
-
-struct RotateRequest {
-    std::string signing_key;  // WIF
-    std::uint32_t key_index = 0;
-    std::string delegation;  // hex, may be empty
-};
 
 class Node {
   public:

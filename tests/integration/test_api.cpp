@@ -154,6 +154,10 @@ TEST(ApiWrite, SendWithoutSigningKeyIsRefused) {
     auto id = a.get("/msg/identity").json();
     EXPECT_FALSE(id["messaging_enabled"].get<bool>());
     EXPECT_TRUE(id.contains("error"));
+    // A path that is not UTF-8 is an ordinary 404 (echoed with the bytes replaced).
+    auto odd = http_request(a.web_port, "GET", "/nope\xff\xfe");
+    EXPECT_EQ(odd.status, 404) << odd.body;
+    EXPECT_TRUE(odd.json().is_object()) << odd.body;
 }
 
 TEST(ApiWrite, BanAndUnbanPersistAndMirrorTheReferenceFile) {

@@ -1,0 +1,226 @@
+// Fuzz target: the HTTP API's parsers of outside bytes (node/api_parse.hpp). The input is a
+// request target for parse_query (and each query value, and the input itself, for parse_int)
+// and a request body for parse_send, parse_ban and parse_rotate.
+//
+// Properties: parse_query agrees with a second splitter written here (path = up to the first
+// '?', last value of a repeated key wins, empty segments skipped); parse_int accepts exactly
+// -?[0-9]+ of at most 18 characters, with std::stoll's value. Every ApiError has a 4xx status
+// and a non-empty error and detail, both UTF-8 (the reply dumps them as JSON); a body that is
+// not a JSON object is "bad json" for all three endpoints alike. What is accepted matches the
+// body read by the JSON library directly: a send has one of the four send types and 1..220
+// bytes of valid UTF-8 text, and a recipient only from 40 hex digits; a ban has exactly one of
+// its four keys and a value of that kind's shape (40 lowercase hex digits, 1..128 bytes of
+// address, 1..220 bytes of UTF-8 word, a type number 0..255 in decimal); a rotation's key index
+// is the body's unsigned integer and its delegation the body's string (or empty).
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "fuzz_common.hpp"
+#include "node/api_parse.hpp"
+#include "util/text.hpp"
+
+using namespace sharemsg;
+using node::ApiError;
+
+namespace {
+
+// The query's pairs, split independently of parse_query.
+std::map<std::string, std::string> reference_query(std::string_view q) {
+    std::map<std::string, std::string> out;
+    while (true) {
+        const auto amp = q.find('&');
+        const std::string_view seg = q.substr(0, amp);
+        if (!seg.empty()) {
+            const auto eq = seg.find('=');
+            if (eq == std::string_view::npos)
+                out[std::string(seg)] = "";
+            else
+                out[std::string(seg.substr(0, eq))] = std::string(seg.substr(eq + 1));
+        }
+        if (amp == std::string_view::npos) break;
+        q.remove_prefix(amp + 1);
+    }
+    return out;
+}
+
+void check_int(const std::string& s) {
+    const auto v = node::parse_int(s);
+    bool shape = !s.empty() && s.size() <= 18;
+    const std::size_t first = (shape && s[0] == '-') ? 1 : 0;
+    shape = shape && first < s.size();
+    for (std::size_t i = first; shape && i < s.size(); ++i)
+        shape = s[i] >= '0' && s[i] <= '9';
+    FUZZ_CHECK(v.has_value() == shape);
+    if (v) FUZZ_CHECK(*v == std::stoll(s));
+}
+
+void check_query(const std::string& target) {
+    std::string path = "stale";
+    const auto q = node::parse_query(target, path);
+    const auto mark = target.find('?');
+    FUZZ_CHECK(path == target.substr(0, mark));
+    if (mark == std::string::npos) {
+        FUZZ_CHECK(q.empty());
+        return;
+    }
+    FUZZ_CHECK(q == reference_query(std::string_view(target).substr(mark + 1)));
+    for (const auto& [k, v] : q) {
+        FUZZ_CHECK(k.find('&') == std::string::npos && k.find('=') == std::string::npos);
+        FUZZ_CHECK(v.find('&') == std::string::npos);
+        check_int(v);
+    }
+}
+
+void check_error(const ApiError& e) {
+    FUZZ_CHECK(e.status >= 400 && e.status <= 499);
+    FUZZ_CHECK(!e.error.empty() && !e.detail.empty());
+    FUZZ_CHECK(is_valid_utf8(as_bytes(e.error)) && is_valid_utf8(as_bytes(e.detail)));
+    // What http.cpp's error_reply does with it; throws (a crash here) on bad UTF-8.
+    const nlohmann::ordered_json reply{{"error", e.error}, {"detail", e.detail}};
+    FUZZ_CHECK(!reply.dump().empty());
+}
+
+std::string lower(std::string s) {
+    for (auto& c : s)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return s;
+}
+
+bool is_lower_hex(const std::string& s, std::size_t n) {
+    if (s.size() != n) return false;
+    for (char c : s)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    return true;
+}
+
+const std::string* string_at(const nlohmann::json& j, const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get_ptr<const std::string*>() : nullptr;
+}
+
+void check_send(const std::optional<nlohmann::json>& j,
+                const std::variant<node::SendRequest, ApiError>& r) {
+    if (const auto* e = std::get_if<ApiError>(&r)) return check_error(*e);
+    FUZZ_CHECK(j.has_value());
+    const auto& req = std::get<node::SendRequest>(r);
+    FUZZ_CHECK(req.msg_type == proto::MSG_MINER_MESSAGE ||
+               req.msg_type == proto::MSG_POOL_ANNOUNCE || req.msg_type == proto::MSG_EMERGENCY ||
+               req.msg_type == proto::MSG_NODE_STATUS);
+    FUZZ_CHECK(!req.text.empty() && req.text.size() <= proto::MAX_MESSAGE_PAYLOAD);
+    FUZZ_CHECK(is_valid_utf8(as_bytes(req.text)));
+    const auto* text = string_at(*j, "text");
+    FUZZ_CHECK(text && *text == req.text);
+    FUZZ_CHECK(string_at(*j, "type") != nullptr);
+    auto to = j->find("to");
+    if (req.to) {
+        const auto* hex = string_at(*j, "to");
+        FUZZ_CHECK(hex && lower(*hex) == to_hex(*req.to));
+    } else {
+        FUZZ_CHECK(to == j->end() || to->is_null());
+    }
+}
+
+void check_ban(const std::optional<nlohmann::json>& j,
+               const std::variant<store::Ban, ApiError>& r) {
+    if (const auto* e = std::get_if<ApiError>(&r)) return check_error(*e);
+    FUZZ_CHECK(j.has_value());
+    const auto& ban = std::get<store::Ban>(r);
+    int given = 0;
+    for (const char* k : {"signing_id", "address", "word", "type"})
+        given += j->contains(k);
+    FUZZ_CHECK(given == 1);
+    switch (ban.kind) {
+        case store::BanKind::signing_id: {
+            FUZZ_CHECK(is_lower_hex(ban.value, 40));
+            const auto* v = string_at(*j, "signing_id");
+            FUZZ_CHECK(v && lower(*v) == ban.value);
+            break;
+        }
+        case store::BanKind::address: {
+            FUZZ_CHECK(!ban.value.empty() && ban.value.size() <= 128);
+            const auto* v = string_at(*j, "address");
+            FUZZ_CHECK(v && *v == ban.value);
+            break;
+        }
+        case store::BanKind::keyword: {
+            FUZZ_CHECK(!ban.value.empty() && ban.value.size() <= proto::MAX_MESSAGE_PAYLOAD);
+            FUZZ_CHECK(is_valid_utf8(as_bytes(ban.value)));
+            const auto* v = string_at(*j, "word");
+            FUZZ_CHECK(v && *v == ban.value);
+            break;
+        }
+        case store::BanKind::type: {
+            FUZZ_CHECK(j->contains("type"));
+            const auto n = node::parse_int(ban.value);
+            FUZZ_CHECK(n && *n >= 0 && *n <= 255 && std::to_string(*n) == ban.value);
+            const auto& t = j->at("type");
+            FUZZ_CHECK(t.is_string() || t.is_number_unsigned());
+            if (t.is_number_unsigned()) FUZZ_CHECK(t.get<std::uint64_t>() == std::uint64_t(*n));
+            break;
+        }
+    }
+}
+
+void check_rotate(const std::optional<nlohmann::json>& j,
+                  const std::variant<node::RotateRequest, ApiError>& r) {
+    if (const auto* e = std::get_if<ApiError>(&r)) return check_error(*e);
+    FUZZ_CHECK(j.has_value());
+    const auto& req = std::get<node::RotateRequest>(r);
+    const auto* key = string_at(*j, "signing_key");
+    FUZZ_CHECK(key && *key == req.signing_key);
+    const auto idx = j->find("key_index");
+    FUZZ_CHECK(idx != j->end() && idx->is_number_unsigned());
+    FUZZ_CHECK(idx->get<std::uint64_t>() == req.key_index);
+    if (j->contains("delegation")) {
+        const auto* d = string_at(*j, "delegation");
+        FUZZ_CHECK(d && *d == req.delegation);
+    } else {
+        FUZZ_CHECK(req.delegation.empty());
+    }
+}
+
+// The error of a body that is not a JSON object, if it is one: the same for every endpoint.
+template <class T>
+std::optional<std::string> json_error(const std::variant<T, ApiError>& r) {
+    const auto* e = std::get_if<ApiError>(&r);
+    if (e && e->error == "bad json") return e->detail;
+    return std::nullopt;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string text(reinterpret_cast<const char*>(data), size);
+
+    check_query(text);
+    check_int(text);
+
+    // The body as the JSON library reads it: an object, or nothing (an empty body is {}).
+    std::optional<nlohmann::json> j;
+    if (text.empty()) {
+        j = nlohmann::json::object();
+    } else {
+        auto parsed = nlohmann::json::parse(text, nullptr, false);
+        if (!parsed.is_discarded() && parsed.is_object()) j = std::move(parsed);
+    }
+    const auto send = node::parse_send(text);
+    const auto ban = node::parse_ban(text);
+    const auto rotate = node::parse_rotate(text);
+    check_send(j, send);
+    check_ban(j, ban);
+    check_rotate(j, rotate);
+
+    const auto e1 = json_error(send);
+    const auto e2 = json_error(ban);
+    const auto e3 = json_error(rotate);
+    FUZZ_CHECK(e1 == e2 && e2 == e3);
+    FUZZ_CHECK(e1.has_value() == !j.has_value());
+    return 0;
+}
