@@ -20,8 +20,15 @@ packages=(
     chromium nodejs npm
 )
 
+# Packages that stand for a program: a machine that already has the program from elsewhere
+# (Node.js from NodeSource bundles npm and conflicts with Debian's npm package) keeps it.
+declare -A provides=([nodejs]=node [npm]=npm [chromium]=chromium [wrk]=wrk)
+
 missing=()
 for pkg in "${packages[@]}"; do
+    if [[ -n ${provides[$pkg]:-} ]] && command -v "${provides[$pkg]}" >/dev/null 2>&1; then
+        continue
+    fi
     status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
     if [[ "$status" != "installed" ]]; then
         missing+=("$pkg")
