@@ -237,3 +237,54 @@ TEST(OpenFragments, FragmentsSpendBudget) {
     EXPECT_EQ(r.ignored[Ignored::over_budget], 1u);
     EXPECT_EQ(ledger.pending_fragmented(), 0u);
 }
+
+// A 1,500-byte message in seven fragments over consecutive shares of its signer, with the
+// budget enforced: it is delivered once, whole, and costs exactly the weight of its fragments.
+TEST(OpenFragments, FifteenHundredBytesAcrossConsecutiveSharesWithExactBudget) {
+    const Party a = party(kMaster1, 0);
+    Ledger ledger;  // MWU enforced
+    Envelope e;
+    e.announcement = a.ann;
+    std::uint64_t h = 1;
+    ledger.apply_share(share(h++, a.address(), T), e);
+    for (int i = 0; i < 40; ++i)  // shares paying A earn its budget
+        ledger.apply_share(share(h++, a.address(), T), Envelope{});
+    const auto f = fragments(a, 1500);
+    ASSERT_EQ(f.size(), 7u);
+    std::uint32_t total = 0;
+    for (const auto& x : f)
+        total += mwu(x);
+    const std::uint32_t before = ledger.available_mwu(a.address(), T, false);
+    ASSERT_GE(before, total);
+
+    // As many fragments per share as the per-share cap allows, in order.
+    std::size_t next = 0, shares_used = 0;
+    std::vector<proto::ShareMessage> delivered;
+    while (next < f.size()) {
+        std::vector<OpenMessage> batch;
+        std::uint32_t w = 0;
+        while (next < f.size() && w + mwu(f[next]) <= proto::MAX_MWU_PER_SHARE) {
+            w += mwu(f[next]);
+            batch.push_back(f[next++]);
+        }
+        auto r = ledger.apply_share(share(h++, a.address(), T), msgs(batch));
+        ++shares_used;
+        EXPECT_EQ(r.ignored.total(), 0u) << (r.notes.empty() ? "" : r.notes[0]);
+        EXPECT_EQ(r.share_mwu, w);
+        for (auto& m : r.messages)
+            delivered.push_back(std::move(m));
+        if (next < f.size()) {
+            EXPECT_TRUE(r.messages.empty());
+        }
+    }
+    EXPECT_GE(shares_used, 2u);
+    ASSERT_EQ(delivered.size(), 1u);
+    EXPECT_EQ(to_string(delivered[0].payload), long_text(1500));
+    EXPECT_TRUE(delivered[0].verified);
+    // Each share used also earned FREE_MWU_ALLOWANCE; the fragments cost exactly `total`.
+    EXPECT_EQ(ledger.available_mwu(a.address(), T, false),
+              std::min<std::uint32_t>(
+                  proto::MAX_MWU_PER_HOUR,
+                  before + static_cast<std::uint32_t>(shares_used) * proto::FREE_MWU_ALLOWANCE) -
+                  total);
+}
