@@ -528,8 +528,12 @@ Bytes Node::next_message_data(std::vector<crypto::Hash256>& carried) {
             proto::open::ObfuscationNonce nonce{};
             const auto rnd = crypto::random_bytes(nonce.size());
             std::copy(rnd.begin(), rnd.end(), nonce.begin());
-            const auto limits = proto::open::PackLimits::mwu_stage(ledger_->available_mwu(
+            // The per-share limits of the reference (3 messages, 512 bytes of message_data) and
+            // the weight limits: at most 1024 MWU per share and what our budget has left.
+            auto limits = proto::open::PackLimits::mwu_stage(ledger_->available_mwu(
                 announcement_->address_hash(), saturate_cast<std::uint32_t>(now())));
+            limits.max_messages = proto::open::PACK_MAX_MESSAGES;
+            limits.max_bytes = proto::open::PACK_MAX_BYTES;
             auto packed = proto::open::pack_queue(announce ? announcement_ : std::nullopt, queue,
                                                   net_.network_id(), nonce, limits);
             if (packed) {
