@@ -464,6 +464,13 @@ void Node::requeue_orphaned(const std::set<chain::ShareId>& active) {
             ++it;
             continue;
         }
+        // Older than the window the best chain is checked over (an entry embedded long ago,
+        // loaded at start): settled, not orphaned.
+        if (tracker_.contains(*it->share) &&
+            tracker_.height(*it->share) + active.size() <= best_height) {
+            it = outbox_.erase(it);
+            continue;
+        }
         spdlog::info("message {} left the best chain with share {}; queued again",
                      to_hex(it->hash).substr(0, 16), to_hex(*it->share).substr(0, 16));
         it->share.reset();
