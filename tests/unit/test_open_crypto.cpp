@@ -81,7 +81,8 @@ TEST(OpenCrypto, EcdhIsSymmetricAndRejectsBadPoints) {
     ASSERT_TRUE(ab && ba);
     EXPECT_EQ(*ab, *ba);
     EXPECT_EQ(*crypto::ecdh_sha256(a, b.pubkey_uncompressed()), *ab);
-    Bytes bad(b.pubkey().begin(), b.pubkey().end());
+    const auto b_pub = b.pubkey();  // one object: begin() and end() of the same array
+    Bytes bad(b_pub.begin(), b_pub.end());
     bad[0] = 0x05;
     EXPECT_EQ(crypto::ecdh_sha256(a, bad).error().code, Errc::bad_key);
     EXPECT_FALSE(crypto::ecdh_sha256(a, {}));
