@@ -374,7 +374,8 @@ void route(Node& node, const HttpRequest& req, std::function<void(HttpReply)> do
     }
     if (req.method != "GET")
         return done(error_reply(405, "method not allowed", req.method + " " + path));
-    if (path == "/msg/outbox") return done(json_reply(200, node.outbox_json()));
+    if (path == "/msg/outbox")
+        return node.outbox([done](ApiAnswer a) { done(json_reply(a.status, a.body)); });
     return done(get_route(node, path, params));
 }
 

@@ -366,16 +366,20 @@ void Node::flush_published() {
 
 // ------------------------------------------------------------------ outbox
 
+ApiAnswer Node::queued_answer(const crypto::Hash256& hash, std::size_t position) const {
+    nlohmann::ordered_json j;
+    j["status"] = "queued";
+    j["message_hash"] = to_hex(hash);
+    j["queue_position"] = position;
+    j["estimated_share_time"] = cfg_.share_period;
+    return {200, std::move(j)};
+}
+
 void Node::queue_message(proto::ShareMessage m, std::optional<proto::SigningId> to, ApiDone done) {
     const auto hash = m.hash();
     for (std::size_t i = 0; i < outbox_.size(); ++i)
         if (outbox_[i].hash == hash) {  // the same message again: already queued
-            nlohmann::ordered_json j;
-            j["status"] = "queued";
-            j["message_hash"] = to_hex(hash);
-            j["queue_position"] = i + 1;
-            j["estimated_share_time"] = cfg_.share_period;
-            done({200, std::move(j)});
+            done(queued_answer(hash, i + 1));
             return;
         }
     if (outbox_depth_.load() >= cfg_.outbox_capacity) {
@@ -411,12 +415,7 @@ void Node::queue_message(proto::ShareMessage m, std::optional<proto::SigningId> 
                                             "): " + r.status.error().reason));
                          return;
                      }
-                     nlohmann::ordered_json j;
-                     j["status"] = "queued";
-                     j["message_hash"] = to_hex(hash);
-                     j["queue_position"] = position;
-                     j["estimated_share_time"] = cfg_.share_period;
-                     done({200, std::move(j)});
+                     done(queued_answer(hash, position));
                  });
 }
 
@@ -767,27 +766,32 @@ nlohmann::ordered_json Node::identity() const {
     return j;
 }
 
-nlohmann::ordered_json Node::outbox_json() const {
+void Node::outbox(ApiDone done) {
     // Read from the database (the record of what was acknowledged), not the chain thread's
-    // queue.
-    nlohmann::ordered_json j;
-    auto arr = nlohmann::ordered_json::array();
-    auto reader = store::Database::open_reader(db_->path());
-    if (reader) {
-        if (auto rows = store::load_outbox(*reader, std::nullopt))
-            for (const auto& e : *rows) {
-                nlohmann::ordered_json o;
-                o["message_hash"] = to_hex(e.message_hash);
-                o["state"] = store::outbox_state_name(e.state);
-                o["created_at"] = e.created_at;
-                o["share_hash"] = e.share_hash ? nlohmann::ordered_json(to_hex(*e.share_hash))
-                                               : nlohmann::ordered_json();
-                arr.push_back(std::move(o));
-            }
-    }
-    j["queued"] = outbox_depth_.load();
-    j["entries"] = std::move(arr);
-    return j;
+    // queue; on the chain thread, so that the I/O thread never waits on the disk.
+    boost::asio::post(chain_io_, [this, done = std::move(done)] {
+        auto reader = store::Database::open_reader(db_->path());
+        auto rows = reader ? store::load_outbox(*reader, std::nullopt)
+                           : Result<std::vector<store::OutboxEntry>>(reader.error());
+        if (!rows) {
+            done(api_error(503, "not readable", "the outbox: " + rows.error().reason));
+            return;
+        }
+        auto arr = nlohmann::ordered_json::array();
+        for (const auto& e : *rows) {
+            nlohmann::ordered_json o;
+            o["message_hash"] = to_hex(e.message_hash);
+            o["state"] = store::outbox_state_name(e.state);
+            o["created_at"] = e.created_at;
+            o["share_hash"] = e.share_hash ? nlohmann::ordered_json(to_hex(*e.share_hash))
+                                           : nlohmann::ordered_json();
+            arr.push_back(std::move(o));
+        }
+        nlohmann::ordered_json j;
+        j["queued"] = outbox_depth_.load();
+        j["entries"] = std::move(arr);
+        done({200, std::move(j)});
+    });
 }
 
 // ------------------------------------------------------------------ NODE_STATUS

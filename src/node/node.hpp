@@ -101,7 +101,7 @@ class Node {
     }
     bool open_profile() const { return net_.open_profile; }
     // The outbox (the /msg/outbox object).
-    nlohmann::ordered_json outbox_json() const;
+    void outbox(ApiDone done);
 
     // The HTTP server publishes stored messages to /msg/stream subscribers.
     HttpServer* http() { return http_.get(); }
@@ -146,6 +146,7 @@ class Node {
     void flush_published();
     // Queues a local message in the outbox (chain thread); `done` gets the outcome.
     void queue_message(proto::ShareMessage m, std::optional<proto::SigningId> to, ApiDone done);
+    ApiAnswer queued_answer(const crypto::Hash256& hash, std::size_t position) const;
     // message_data for the next mined share and the outbox entries it carries (chain thread).
     Bytes next_message_data(std::vector<crypto::Hash256>& carried);
     void on_mined(const chain::ShareId& share, const std::vector<crypto::Hash256>& carried);
