@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "proto/open_envelope.hpp"
 #include "util/bytes.hpp"
 #include "util/text.hpp"
 
@@ -94,13 +95,28 @@ std::variant<SendRequest, ApiError> parse_send(const std::string& body) {
     auto text = string_field(j, "text");
     if (!text) return bad_request("missing text", "\"text\" must be a string");
     if (text->empty()) return bad_request("empty text", "\"text\" must not be empty");
-    if (text->size() > proto::MAX_MESSAGE_PAYLOAD)
+    bool fragment = false;
+    if (auto f = j.find("fragment"); f != j.end() && !f->is_null()) {
+        if (!f->is_boolean())
+            return bad_request("bad fragment", "\"fragment\" must be true or false");
+        fragment = f->get<bool>();
+    }
+    if (fragment && text->size() > proto::open::MAX_REASSEMBLED_PAYLOAD)
+        return bad_request(
+            "text too long",
+            std::to_string(text->size()) + " bytes; a fragmented message holds at most " +
+                std::to_string(proto::open::MAX_REASSEMBLED_PAYLOAD) + " bytes of UTF-8");
+    if (!fragment && text->size() > proto::MAX_MESSAGE_PAYLOAD)
         return bad_request("text too long",
                            std::to_string(text->size()) + " bytes; a message holds at most " +
-                               std::to_string(proto::MAX_MESSAGE_PAYLOAD) + " bytes of UTF-8");
+                               std::to_string(proto::MAX_MESSAGE_PAYLOAD) +
+                               " bytes of UTF-8 (up to " +
+                               std::to_string(proto::open::MAX_REASSEMBLED_PAYLOAD) +
+                               " with \"fragment\": true on an open-profile network)");
     if (!is_valid_utf8(as_bytes(*text)))
         return bad_request("bad text", "\"text\" is not valid UTF-8");
     SendRequest req;
+    req.fragment = fragment;
     req.msg_type = *t;
     req.text = std::move(*text);
     if (auto to_it = j.find("to"); to_it != j.end() && !to_it->is_null()) {

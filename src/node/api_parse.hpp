@@ -19,12 +19,14 @@
 
 namespace sharemsg::node {
 
-// POST /msg/send, validated: a type the API may send, 1..220 bytes of UTF-8, an optional
-// recipient (private message).
+// POST /msg/send, validated: a type the API may send, 1..220 bytes of UTF-8 (up to 1600 with
+// `fragment`), an optional recipient (private message).
 struct SendRequest {
     std::uint8_t msg_type = 0;
     std::string text;
     std::optional<proto::SigningId> to;
+    // Opt-in: a text longer than one message may be split into fragments (open profile).
+    bool fragment = false;
 };
 
 // POST /msg/rotate_key, validated for shape only (the node checks the key and delegation).
@@ -58,7 +60,7 @@ std::map<std::string, std::string> parse_query(const std::string& target, std::s
 std::optional<long long> parse_int(const std::string& s);
 
 // The body of POST /msg/send: {"type": "chat"|"announce"|"alert"|"status", "text": "...",
-// "to": null | "<40 hex digits>"}. An empty body is an empty object.
+// "to": null | "<40 hex digits>", "fragment": false | true}. An empty body is an empty object.
 std::variant<SendRequest, ApiError> parse_send(const std::string& body);
 
 // The body of POST|DELETE /msg/ban: exactly one of {"signing_id": "<40 hex>"},

@@ -15,6 +15,7 @@
 #include "node/files.hpp"
 #include "node/http.hpp"
 #include "node/node.hpp"
+#include "node/outbox_codec.hpp"
 #include "proto/builders.hpp"
 #include "proto/envelope.hpp"
 #include "proto/keys_io.hpp"
@@ -39,16 +40,9 @@ ApiAnswer api_error(unsigned status, std::string error, std::string detail) {
     return {status, std::move(j)};
 }
 
-// The outbox row keeps the unsigned message (v1 layout, empty signature) and, for a private
-// message, the recipient's signing id after it.
-Bytes outbox_blob(const proto::ShareMessage& m, const std::optional<proto::SigningId>& to) {
-    proto::ShareMessage unsigned_m = m;
-    unsigned_m.signature.clear();
-    auto packed = proto::pack_message(unsigned_m);
-    Bytes out = packed ? std::move(*packed) : Bytes{};
-    if (to) out.insert(out.end(), to->begin(), to->end());
-    return out;
-}
+// A fragmented message that had to start again this many times is given up (its fragments
+// kept missing the reassembly window: the node does not mine often enough).
+constexpr unsigned kMaxFragmentRestarts = 3;
 
 struct SecretFile {
     std::string wif;
@@ -124,21 +118,16 @@ Status Node::load_database() {
     auto outbox = store::load_outbox(*reader, std::nullopt);
     if (!outbox) return outbox.error();
     for (const auto& e : *outbox) {
-        auto u = proto::unpack_message(e.msg);
-        if (!u) {
-            spdlog::warn("outbox entry {}: {}; skipped", e.id, u.error().reason);
+        if (e.state == store::OutboxState::failed) continue;  // a record only
+        auto item = decode_outbox_item(e.msg);
+        if (!item) {
+            spdlog::warn("outbox entry {}: {}; skipped", e.id, item.error().reason);
             continue;
         }
         Outgoing o;
         o.hash = e.message_hash;
-        o.message = std::move(u->message);
-        o.message.flags = o.message.wire_flags;
-        if (e.msg.size() == u->next_offset + 20) {
-            proto::SigningId to{};
-            std::copy(e.msg.begin() + static_cast<std::ptrdiff_t>(u->next_offset), e.msg.end(),
-                      to.begin());
-            o.to = to;
-        }
+        o.message = std::move(item->message);
+        o.to = item->to;
         o.created_at = e.created_at;
         if (e.state == store::OutboxState::embedded && e.share_hash) {
             chain::ShareId s{};
@@ -388,6 +377,11 @@ void Node::queue_message(proto::ShareMessage m, std::optional<proto::SigningId> 
                            " queued messages; try again after the next shares"));
         return;
     }
+    auto blob = encode_outbox_item(m, to);
+    if (!blob) {
+        done(api_error(400, "not queued", blob.error().reason));
+        return;
+    }
     Outgoing o;
     o.hash = hash;
     o.message = m;
@@ -396,7 +390,7 @@ void Node::queue_message(proto::ShareMessage m, std::optional<proto::SigningId> 
     outbox_.push_back(o);
     const std::size_t position = ++outbox_depth_;
     metrics_.set("sharemsg_outbox_depth", "", static_cast<double>(position));
-    db_->enqueue(store::QueueOutbox{hash, outbox_blob(m, to), o.created_at},
+    db_->enqueue(store::QueueOutbox{hash, std::move(*blob), o.created_at},
                  [this, hash, position, done = std::move(done)](const store::Outcome& r) {
                      if (!r.ok()) {
                          // Not durable: take it back out of the queue and say so.
@@ -419,19 +413,36 @@ void Node::queue_message(proto::ShareMessage m, std::optional<proto::SigningId> 
                  });
 }
 
-void Node::on_mined(const chain::ShareId& share, const std::vector<crypto::Hash256>& carried) {
+void Node::on_mined(const chain::ShareId& share, const std::vector<Carried>& carried) {
     if (carried.empty()) return;
     proto::ShareHash sh{};
     std::copy(share.begin(), share.end(), sh.begin());
-    for (auto& o : outbox_) {
-        if (o.share || std::find(carried.begin(), carried.end(), o.hash) == carried.end()) continue;
-        o.share = share;
+    std::size_t completed = 0;
+    for (const auto& c : carried) {
+        auto it = std::find_if(outbox_.begin(), outbox_.end(),
+                               [&](const Outgoing& o) { return !o.share && o.hash == c.hash; });
+        if (it == outbox_.end()) continue;
+        if (c.pieces_end > 0) {
+            it->next_piece = c.pieces_end;
+            if (c.pieces_end < it->pieces.size()) {
+                spdlog::info("message {}: fragment {} of {} in share {}",
+                             to_hex(it->hash).substr(0, 16), c.pieces_end, it->pieces.size(),
+                             to_hex(share).substr(0, 16));
+                continue;  // more to send; the entry stays queued
+            }
+            spdlog::info("message {}: last of {} fragments in share {}",
+                         to_hex(it->hash).substr(0, 16), it->pieces.size(),
+                         to_hex(share).substr(0, 16));
+        }
+        it->share = share;
         --outbox_depth_;
-        db_->enqueue(store::SetOutboxState{o.hash, store::OutboxState::embedded, sh}, {});
+        ++completed;
+        db_->enqueue(store::SetOutboxState{it->hash, store::OutboxState::embedded, sh, {}}, {});
     }
+    if (completed == 0) return;
     {
         std::lock_guard lk(identity_mutex_);
-        if (key_state_) key_state_->messages_signed += carried.size();
+        if (key_state_) key_state_->messages_signed += completed;
     }
     std::optional<store::KeyState> st;
     {
@@ -443,7 +454,19 @@ void Node::on_mined(const chain::ShareId& share, const std::vector<crypto::Hash2
             if (r.ok()) boost::asio::post(chain_io_, [this] { save_key_state(); });
         });
     metrics_.set("sharemsg_outbox_depth", "", static_cast<double>(outbox_depth_.load()));
-    metrics_.inc("sharemsg_messages_sent_total", "", static_cast<double>(carried.size()));
+    metrics_.inc("sharemsg_messages_sent_total", "", static_cast<double>(completed));
+}
+
+void Node::fail_outgoing(const crypto::Hash256& hash, const std::string& reason) {
+    auto it = std::find_if(outbox_.begin(), outbox_.end(),
+                           [&](const Outgoing& o) { return o.hash == hash; });
+    if (it == outbox_.end()) return;
+    spdlog::error("outbox message {} given up: {}", to_hex(hash).substr(0, 16), reason);
+    if (!it->share) --outbox_depth_;
+    outbox_.erase(it);
+    db_->enqueue(store::SetOutboxState{hash, store::OutboxState::failed, std::nullopt, reason}, {});
+    metrics_.inc("sharemsg_outbox_failed_total");
+    metrics_.set("sharemsg_outbox_depth", "", static_cast<double>(outbox_depth_.load()));
 }
 
 void Node::requeue_orphaned(const std::set<chain::ShareId>& active) {
@@ -474,13 +497,50 @@ void Node::requeue_orphaned(const std::set<chain::ShareId>& active) {
                      to_hex(it->hash).substr(0, 16), to_hex(*it->share).substr(0, 16));
         it->share.reset();
         ++outbox_depth_;
-        db_->enqueue(store::SetOutboxState{it->hash, store::OutboxState::queued, std::nullopt}, {});
+        db_->enqueue(store::SetOutboxState{it->hash, store::OutboxState::queued, std::nullopt, {}},
+                     {});
         ++it;
     }
     metrics_.set("sharemsg_outbox_depth", "", static_cast<double>(outbox_depth_.load()));
 }
 
-Bytes Node::next_message_data(std::vector<crypto::Hash256>& carried) {
+std::optional<proto::open::OpenMessage> Node::sign_outgoing(const Outgoing& o) {
+    const auto flags = static_cast<std::uint8_t>(o.message.wire_flags &
+                                                 (proto::FLAG_BROADCAST | proto::FLAG_PERSISTENT));
+    if (o.to) {
+        // Encrypted to the recipient's current signing key, with a fresh GCM nonce.
+        const auto recipient = ledger_->key(*o.to);
+        if (!recipient) {
+            spdlog::warn("private message {}: recipient {} has no bound key; kept queued",
+                         to_hex(o.hash).substr(0, 16), to_hex(*o.to));
+            return std::nullopt;
+        }
+        proto::open::GcmNonce gn{};
+        const auto rnd = crypto::random_bytes(gn.size());
+        std::copy(rnd.begin(), rnd.end(), gn.begin());
+        auto pm = proto::open::make_private_message(
+            o.message.msg_type, o.message.payload, o.message.timestamp, *key_,
+            announcement_->address_hash(), recipient->pubkey, net_.network_id(), gn, flags);
+        if (!pm) {
+            spdlog::warn("private message {} cannot be made: {}", to_hex(o.hash).substr(0, 16),
+                         pm.error().reason);
+            return std::nullopt;
+        }
+        return std::move(*pm);
+    }
+    auto om = proto::open::make_open_message(o.message.msg_type, o.message.payload,
+                                             o.message.timestamp, flags);
+    auto s =
+        proto::open::sign_open_message(om, *key_, announcement_->address_hash(), net_.network_id());
+    if (!s) {
+        spdlog::warn("outbox message {} cannot be signed: {}", to_hex(o.hash).substr(0, 16),
+                     s.error().reason);
+        return std::nullopt;
+    }
+    return om;
+}
+
+Bytes Node::next_message_data(std::vector<Carried>& carried) {
     carried.clear();
     if (ledger_ && key_ && announcement_) {
         // The open profile: our announcement while the ledger does not know the key as
@@ -488,63 +548,101 @@ Bytes Node::next_message_data(std::vector<crypto::Hash256>& carried) {
         const auto id = key_->signing_id();
         const auto known = ledger_->key(id);
         const bool announce = !known || known->revoked;
+        const auto t = saturate_cast<std::uint32_t>(now());
+        const std::uint32_t budget = ledger_->available_mwu(announcement_->address_hash(), t);
         std::vector<proto::open::OpenMessage> queue;
-        std::vector<crypto::Hash256> hashes;
-        for (const auto& o : outbox_) {
+        std::vector<Carried> entries;
+        // A message too long for one share goes alone, one fragment per share (the per-share
+        // limits below let one 220-byte fragment through), resumed from where the best
+        // chain's reassembly stands; the messages queued after it wait for it.
+        std::optional<std::size_t> fragmented_from;
+        std::vector<std::pair<crypto::Hash256, std::string>> to_fail;
+        for (auto& o : outbox_) {
             if (o.share) continue;
-            const auto flags = static_cast<std::uint8_t>(
-                o.message.wire_flags & (proto::FLAG_BROADCAST | proto::FLAG_PERSISTENT));
-            proto::open::OpenMessage om;
-            if (o.to) {
-                // Encrypted to the recipient's current signing key, with a fresh GCM nonce.
-                const auto recipient = ledger_->key(*o.to);
-                if (!recipient) {
-                    spdlog::warn("private message {}: recipient {} has no bound key; kept queued",
-                                 to_hex(o.hash).substr(0, 16), to_hex(*o.to));
+            if (o.pieces.empty() || o.pieces_key != id) {
+                auto whole = sign_outgoing(o);
+                if (!whole) continue;
+                if (whole->payload.size() <= proto::MAX_MESSAGE_PAYLOAD) {
+                    o.pieces.clear();
+                    queue.push_back(std::move(*whole));
+                    entries.push_back({o.hash, 0});
+                    if (queue.size() >= proto::open::PACK_MAX_MESSAGES) break;
                     continue;
                 }
-                proto::open::GcmNonce gn{};
-                const auto rnd = crypto::random_bytes(gn.size());
-                std::copy(rnd.begin(), rnd.end(), gn.begin());
-                auto pm = proto::open::make_private_message(
-                    o.message.msg_type, o.message.payload, o.message.timestamp, *key_,
-                    announcement_->address_hash(), recipient->pubkey, net_.network_id(), gn, flags);
-                if (!pm) {
-                    spdlog::warn("private message {} cannot be made: {}",
-                                 to_hex(o.hash).substr(0, 16), pm.error().reason);
+                const auto rnd = crypto::random_bytes(4);
+                std::uint32_t msg_id = 0;
+                for (auto b : rnd)
+                    msg_id = (msg_id << 8) | b;
+                auto pieces = proto::open::split_fragments(*whole, msg_id);
+                if (!pieces) {
+                    to_fail.emplace_back(o.hash, "cannot be split: " + pieces.error().reason);
                     continue;
                 }
-                om = std::move(*pm);
-            } else {
-                om = proto::open::make_open_message(o.message.msg_type, o.message.payload,
-                                                    o.message.timestamp, flags);
-                auto s = proto::open::sign_open_message(om, *key_, announcement_->address_hash(),
-                                                        net_.network_id());
-                if (!s) {
-                    spdlog::warn("outbox message {} cannot be signed: {}",
-                                 to_hex(o.hash).substr(0, 16), s.error().reason);
-                    continue;
+                o.pieces = std::move(*pieces);
+                o.pieces_key = id;
+                o.next_piece = 0;
+            }
+            if (!queue.empty()) break;  // it goes alone, in the next share
+            // Resume after the fragments the best chain has (a reorg may have taken some),
+            // or start again when the reassembly is gone or would expire before our share.
+            std::size_t from = 0;
+            if (o.next_piece > 0) {
+                const auto p = ledger_->partial(id, o.pieces.front().fragment->msg_id);
+                if (p && p->next_index > 0 && p->next_index <= o.next_piece &&
+                    p->total == o.pieces.size() &&
+                    std::uint64_t{t} + 1 <=
+                        std::uint64_t{p->first_share_time} + proto::open::FRAGMENT_TIMEOUT) {
+                    from = p->next_index;
+                } else {
+                    if (++o.restarts > kMaxFragmentRestarts) {
+                        to_fail.emplace_back(
+                            o.hash, "its fragments did not all reach the chain within " +
+                                        std::to_string(proto::open::FRAGMENT_TIMEOUT) + " s, " +
+                                        std::to_string(kMaxFragmentRestarts + 1) + " times");
+                        continue;
+                    }
+                    spdlog::info("message {}: fragments start again ({} of {} had been sent)",
+                                 to_hex(o.hash).substr(0, 16), o.next_piece, o.pieces.size());
+                    o.next_piece = 0;
                 }
             }
-            queue.push_back(std::move(om));
-            hashes.push_back(o.hash);
-            if (queue.size() >= proto::open::PACK_MAX_MESSAGES) break;
+            if (from == 0) {
+                // Start only when the budget covers every fragment.
+                std::uint64_t need = 0;
+                for (const auto& piece : o.pieces)
+                    need += proto::open::mwu(piece);
+                if (need > budget) {
+                    spdlog::debug("message {}: {} fragments need {} MWU, {} available; waiting",
+                                  to_hex(o.hash).substr(0, 16), o.pieces.size(), need, budget);
+                    break;
+                }
+            }
+            queue.assign(o.pieces.begin() + static_cast<std::ptrdiff_t>(from), o.pieces.end());
+            entries.push_back({o.hash, from});
+            fragmented_from = from;
+            break;
         }
+        for (const auto& [hash, reason] : to_fail)
+            fail_outgoing(hash, reason);
         if (announce || !queue.empty()) {
             proto::open::ObfuscationNonce nonce{};
             const auto rnd = crypto::random_bytes(nonce.size());
             std::copy(rnd.begin(), rnd.end(), nonce.begin());
             // The per-share limits of the reference (3 messages, 512 bytes of message_data) and
             // the weight limits: at most 1024 MWU per share and what our budget has left.
-            auto limits = proto::open::PackLimits::mwu_stage(ledger_->available_mwu(
-                announcement_->address_hash(), saturate_cast<std::uint32_t>(now())));
+            auto limits = proto::open::PackLimits::mwu_stage(budget);
             limits.max_messages = proto::open::PACK_MAX_MESSAGES;
             limits.max_bytes = proto::open::PACK_MAX_BYTES;
             auto packed = proto::open::pack_queue(announce ? announcement_ : std::nullopt, queue,
                                                   net_.network_id(), nonce, limits);
             if (packed) {
-                carried.assign(hashes.begin(),
-                               hashes.begin() + static_cast<std::ptrdiff_t>(packed->taken));
+                if (fragmented_from) {
+                    if (packed->taken > 0)
+                        carried.push_back({entries.front().hash, *fragmented_from + packed->taken});
+                } else {
+                    carried.assign(entries.begin(),
+                                   entries.begin() + static_cast<std::ptrdiff_t>(packed->taken));
+                }
                 if (!packed->message_data.empty()) return std::move(packed->message_data);
             } else {
                 spdlog::warn("outbox not packed: {}", packed.error().reason);
@@ -571,6 +669,11 @@ void Node::send(SendRequest req, ApiDone done) {
                            "start sharemsgd with --signing-key (from `sharemsg derive-key`)"));
             return;
         }
+        if (req.fragment && !ledger_) {
+            done(api_error(400, "fragments unavailable",
+                           "this network does not carry the open profile"));
+            return;
+        }
         const auto t = saturate_cast<std::uint32_t>(now());
         proto::ShareMessage m;
         switch (req.msg_type) {
@@ -587,6 +690,8 @@ void Node::send(SendRequest req, ApiDone done) {
                 m = proto::ShareMessage::make(req.msg_type, as_bytes(req.text),
                                               proto::FLAG_HAS_SIGNATURE | proto::FLAG_BROADCAST, t);
         }
+        m.payload.assign(req.text.begin(), req.text.end());  // the builders stop at 220 bytes
+        std::size_t wire_payload = req.text.size();
         if (req.to) {
             if (!ledger_) {
                 done(api_error(400, "private messages unavailable",
@@ -599,16 +704,37 @@ void Node::send(SendRequest req, ApiDone done) {
                                    " on this node's chain yet (see /msg/keys)"));
                 return;
             }
-            if (req.text.size() > proto::open::MAX_PRIVATE_PLAINTEXT_SINGLE) {
-                done(api_error(400, "text too long",
-                               "a private message holds at most " +
-                                   std::to_string(proto::open::MAX_PRIVATE_PLAINTEXT_SINGLE) +
-                                   " bytes (encryption adds 28)"));
+            const std::size_t limit = req.fragment ? proto::open::MAX_PRIVATE_PLAINTEXT
+                                                   : proto::open::MAX_PRIVATE_PLAINTEXT_SINGLE;
+            if (req.text.size() > limit) {
+                done(api_error(
+                    400, "text too long",
+                    "a private message holds at most " + std::to_string(limit) +
+                        " bytes (encryption adds " + std::to_string(proto::open::PRIVATE_OVERHEAD) +
+                        ")" +
+                        (req.fragment
+                             ? ""
+                             : "; up to " + std::to_string(proto::open::MAX_PRIVATE_PLAINTEXT) +
+                                   " with \"fragment\": true")));
                 return;
             }
+            wire_payload += proto::open::PRIVATE_OVERHEAD;
             // The flags are part of the message hash: mark it private now, as it will be.
             m.flags = m.wire_flags = m.flags | proto::open::FLAG_PRIVATE;
             m.recipient = req.to;
+        }
+        // A fragmented message reaches receivers whole only if all its fragments land within
+        // FRAGMENT_TIMEOUT of share time; this node mines one share per share period.
+        const std::size_t pieces =
+            (wire_payload + proto::MAX_MESSAGE_PAYLOAD - 1) / proto::MAX_MESSAGE_PAYLOAD;
+        if (pieces > 1 && static_cast<double>(pieces - 1) * cfg_.share_period >=
+                              static_cast<double>(proto::open::FRAGMENT_TIMEOUT)) {
+            done(api_error(400, "text too long",
+                           "this node mines a share every " + std::to_string(cfg_.share_period) +
+                               " s, too seldom to carry " + std::to_string(pieces) +
+                               " fragments within " +
+                               std::to_string(proto::open::FRAGMENT_TIMEOUT) + " s"));
+            return;
         }
         queue_message(std::move(m), req.to, std::move(done));
     });

@@ -596,7 +596,7 @@ void Node::schedule_mining() {
 void Node::mine_tick() {
     std::optional<ShareView> prev;
     if (auto b = tracker_.best()) prev = shares_.at(*b);
-    std::vector<crypto::Hash256> carried;
+    std::vector<Carried> carried;
     const Bytes message_data = next_message_data(carried);
     auto share = mine_share(net_, prev, payout_, message_data, saturate_cast<std::uint32_t>(now()),
                             random_u64(), kMaxMineAttempts);

@@ -147,9 +147,15 @@ class Node {
     // Queues a local message in the outbox (chain thread); `done` gets the outcome.
     void queue_message(proto::ShareMessage m, std::optional<proto::SigningId> to, ApiDone done);
     ApiAnswer queued_answer(const crypto::Hash256& hash, std::size_t position) const;
+    // What a share being built carries from the outbox: an entry, and for a fragmented one
+    // how far its fragments go (pieces_end; 0 for a whole message).
+    struct Carried {
+        crypto::Hash256 hash{};
+        std::size_t pieces_end = 0;
+    };
     // message_data for the next mined share and the outbox entries it carries (chain thread).
-    Bytes next_message_data(std::vector<crypto::Hash256>& carried);
-    void on_mined(const chain::ShareId& share, const std::vector<crypto::Hash256>& carried);
+    Bytes next_message_data(std::vector<Carried>& carried);
+    void on_mined(const chain::ShareId& share, const std::vector<Carried>& carried);
     void requeue_orphaned(const std::set<chain::ShareId>& active);
     void save_key_state();
     void schedule_status();
@@ -207,7 +213,19 @@ class Node {
         std::optional<proto::SigningId> to;
         double created_at = 0;
         std::optional<chain::ShareId> share;  // the share that carries it, once embedded
+        // A message too long for one share (open profile): signed once, split, and sent one
+        // share at a time. pieces[0..next_piece) are in mined shares; pieces_key is the
+        // signing id they were signed with (a rotation makes them again).
+        std::vector<proto::open::OpenMessage> pieces;
+        proto::SigningId pieces_key{};
+        std::size_t next_piece = 0;
+        unsigned restarts = 0;  // times the fragments had to start again from the first
     };
+    // Signs an outbox entry with the current key (encrypted first if private); nothing (and
+    // a log line) when it cannot be made now.
+    std::optional<proto::open::OpenMessage> sign_outgoing(const Outgoing& o);
+    // Gives an entry up: out of the queue, 'failed' with the reason in the database.
+    void fail_outgoing(const crypto::Hash256& hash, const std::string& reason);
     std::deque<Outgoing> outbox_;                  // queued and embedded, oldest first
     std::optional<proto::DerivedSigningKey> key_;  // the node's signing key
     std::optional<proto::open::BoundAnnouncement> announcement_;  // the key, bound (open profile)

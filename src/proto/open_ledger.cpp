@@ -306,6 +306,17 @@ std::uint32_t Ledger::available_mwu(const AddressHash& address, std::uint32_t at
     return cap > b.spent ? static_cast<std::uint32_t>(cap - b.spent) : 0;
 }
 
+std::optional<Ledger::PartialState> Ledger::partial(const SigningId& signer,
+                                                    std::uint32_t msg_id) const {
+    auto it = partials_.find(PartialKey{signer, msg_id});
+    if (it == partials_.end()) return std::nullopt;
+    PartialState p;
+    p.next_index = it->second.next_index;
+    p.total = it->second.first.fragment ? it->second.first.fragment->total : 0;
+    p.first_share_time = it->second.first_share_time;
+    return p;
+}
+
 bool Ledger::try_spend(const AddressHash& address, std::uint32_t at_time, std::uint32_t w) {
     auto it = identities_.find(address);
     if (it == identities_.end()) return false;

@@ -173,6 +173,17 @@ class Ledger {
     // Messages being reassembled from fragments.
     std::size_t pending_fragmented() const { return partials_.size(); }
 
+    // Where the reassembly of (signer, msg_id) stands: the index of the fragment it expects
+    // next, the total, and the share time of its first fragment (it expires FRAGMENT_TIMEOUT
+    // seconds after). Nothing when no such message is being reassembled. The outbox resumes a
+    // fragmented message from here after a reorg.
+    struct PartialState {
+        std::uint8_t next_index = 0;
+        std::uint8_t total = 0;
+        std::uint32_t first_share_time = 0;
+    };
+    std::optional<PartialState> partial(const SigningId& signer, std::uint32_t msg_id) const;
+
     // Totals since the last reset().
     const IgnoredCounts& ignored_totals() const { return totals_; }
     std::uint64_t shares_applied() const { return shares_applied_; }

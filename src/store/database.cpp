@@ -70,11 +70,28 @@ CREATE TABLE key_state (
 );
 )sql";
 
-// Index i holds the step from version i to version i + 1.
-const std::vector<const char*>& migrations() {
-    static const std::vector<const char*> steps = {SCHEMA_V1};
-    return steps;
-}
+// Version 2: an outbox entry can fail (state 'failed', with the reason in `detail`), and a
+// private message keeps its recipient's signing id. SQLite cannot change a CHECK constraint,
+// so the outbox table is copied (ids, and so the queue order, are kept).
+constexpr const char* SCHEMA_V2 = R"sql(
+CREATE TABLE outbox_v2 (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    message_hash BLOB NOT NULL UNIQUE CHECK (length(message_hash) = 32),
+    msg          BLOB NOT NULL,
+    created_at   REAL NOT NULL,
+    state        TEXT NOT NULL CHECK (state IN ('queued', 'embedded', 'failed')),
+    share_hash   BLOB CHECK (share_hash IS NULL OR length(share_hash) = 32),
+    detail       TEXT
+);
+INSERT INTO outbox_v2 (id, message_hash, msg, created_at, state, share_hash)
+    SELECT id, message_hash, msg, created_at, state, share_hash FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_v2 RENAME TO outbox;
+CREATE INDEX outbox_by_state ON outbox (state, id);
+
+ALTER TABLE messages ADD COLUMN recipient BLOB
+    CHECK (recipient IS NULL OR length(recipient) = 20);
+)sql";
 
 Error open_error(sqlite3* db, const std::string& path, int rc, std::string_view what) {
     std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
@@ -379,9 +396,14 @@ Result<std::int64_t> Database::set_max_page_count(std::int64_t pages) {
     return query_int("PRAGMA max_page_count=" + std::to_string(pages));
 }
 
+const std::vector<const char*>& schema_steps() {
+    static const std::vector<const char*> steps = {SCHEMA_V1, SCHEMA_V2};
+    return steps;
+}
+
 Status migrate(Database& db) {
     const int from = db.user_version();
-    const int latest = static_cast<int>(migrations().size());
+    const int latest = static_cast<int>(schema_steps().size());
     if (from < 0) return make_error(Errc::io, db.path() + ": cannot read the schema version");
     if (from > latest)
         return make_error(Errc::bad_version,
@@ -389,7 +411,7 @@ Status migrate(Database& db) {
                               " is newer than this build (" + std::to_string(latest) + ")");
     for (int v = from; v < latest; ++v) {
         if (auto s = db.exec("BEGIN IMMEDIATE"); !s) return s.error();
-        auto step = db.exec(migrations()[static_cast<std::size_t>(v)]);
+        auto step = db.exec(schema_steps()[static_cast<std::size_t>(v)]);
         if (step) step = db.exec("PRAGMA user_version=" + std::to_string(v + 1));
         if (step) step = db.exec("COMMIT");
         if (!step) {

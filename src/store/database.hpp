@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "util/bytes.hpp"
 #include "util/result.hpp"
@@ -30,7 +31,7 @@ struct sqlite3_stmt;
 namespace sharemsg::store {
 
 // The schema version this build writes (PRAGMA user_version).
-inline constexpr int SCHEMA_VERSION = 1;
+inline constexpr int SCHEMA_VERSION = 2;
 
 // Why a write failed, for callers that map errors to actions (a 507/503 reply, a log line).
 enum class Failure {
@@ -144,5 +145,9 @@ class Database {
 // each in its own transaction. Fails (and changes nothing) for a version newer than this
 // build knows.
 Status migrate(Database& db);
+
+// The SQL of each step: index i brings version i to version i + 1 (tests build old
+// databases with it).
+const std::vector<const char*>& schema_steps();
 
 }  // namespace sharemsg::store

@@ -9,7 +9,7 @@ namespace {
 constexpr const char* MESSAGE_COLUMNS =
     "message_hash, share_hash, msg_type, flags, wire_flags, timestamp, payload, signing_id, "
     "signature,"
-    " sender_address, verified, received_at";
+    " sender_address, verified, received_at, recipient";
 
 template <std::size_t N>
 Result<ByteArray<N>> fixed(const Stmt& s, int col, const char* what) {
@@ -52,6 +52,9 @@ Result<StoredMessage> message_row(const Stmt& s) {
     if (!s.is_null(9)) m.sender_address = s.col_text(9);
     m.verified = s.col_int(10) != 0;
     out.received_at = s.col_double(11);
+    auto to = fixed_opt<20>(s, 12, "recipient");
+    if (!to) return to.error();
+    m.recipient = *to;
     return out;
 }
 
@@ -91,7 +94,8 @@ Result<std::vector<proto::ShareMessage>> load_messages(Database& db) {
 
 Result<std::vector<OutboxEntry>> load_outbox(Database& db, std::optional<OutboxState> state) {
     const std::string sql =
-        std::string("SELECT id, message_hash, msg, created_at, state, share_hash FROM outbox") +
+        std::string(
+            "SELECT id, message_hash, msg, created_at, state, share_hash, detail FROM outbox") +
         (state ? " WHERE state = ?1" : "") + " ORDER BY id";
     auto st = db.cached(sql);
     if (!st) return st.error();
@@ -104,10 +108,14 @@ Result<std::vector<OutboxEntry>> load_outbox(Database& db, std::optional<OutboxS
         e.message_hash = *h;
         e.msg = s.col_blob(2);
         e.created_at = s.col_double(3);
-        e.state = s.col_text(4) == "embedded" ? OutboxState::embedded : OutboxState::queued;
+        const std::string state_name = s.col_text(4);
+        e.state = state_name == "embedded" ? OutboxState::embedded
+                  : state_name == "failed" ? OutboxState::failed
+                                           : OutboxState::queued;
         auto sh = fixed_opt<32>(s, 5, "outbox.share_hash");
         if (!sh) return sh.error();
         e.share_hash = *sh;
+        if (!s.is_null(6)) e.detail = s.col_text(6);
         return e;
     });
 }

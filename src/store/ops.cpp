@@ -44,8 +44,9 @@ Outcome put_message(Database& db, const PutMessage& op) {
     return run_cached(db,
                       "INSERT OR IGNORE INTO messages (message_hash, share_hash, msg_type, flags, "
                       "wire_flags, timestamp,"
-                      " payload, signing_id, signature, sender_address, verified, received_at)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                      " payload, signing_id, signature, sender_address, verified, received_at,"
+                      " recipient)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                       [&](Stmt& s) {
                           s.bind(1, ByteView(hash))
                               .bind(2, opt_view(m.share_hash))
@@ -58,7 +59,8 @@ Outcome put_message(Database& db, const PutMessage& op) {
                               .bind(9, ByteView(m.signature))
                               .bind(10, m.sender_address)
                               .bind(11, std::int64_t{m.verified ? 1 : 0})
-                              .bind(12, op.received_at);
+                              .bind(12, op.received_at)
+                              .bind(13, opt_view(m.recipient));
                       });
 }
 
@@ -144,7 +146,15 @@ Outcome replace_bans(Database& db, const ReplaceBans& op) {
 }  // namespace
 
 const char* outbox_state_name(OutboxState s) noexcept {
-    return s == OutboxState::queued ? "queued" : "embedded";
+    switch (s) {
+        case OutboxState::queued:
+            return "queued";
+        case OutboxState::embedded:
+            return "embedded";
+        case OutboxState::failed:
+            return "failed";
+    }
+    return "queued";
 }
 
 const char* ban_kind_name(BanKind k) noexcept {
@@ -191,13 +201,19 @@ Outcome apply_op(Database& db, const Op& op) {
                                   });
             },
             [&](const SetOutboxState& o) {
-                return run_cached(
-                    db, "UPDATE outbox SET state = ?2, share_hash = ?3 WHERE message_hash = ?1",
-                    [&](Stmt& s) {
-                        s.bind(1, ByteView(o.message_hash))
-                            .bind(2, std::string_view(outbox_state_name(o.state)))
-                            .bind(3, opt_view(o.share_hash));
-                    });
+                return run_cached(db,
+                                  "UPDATE outbox SET state = ?2, share_hash = ?3, detail = ?4"
+                                  " WHERE message_hash = ?1",
+                                  [&](Stmt& s) {
+                                      s.bind(1, ByteView(o.message_hash))
+                                          .bind(2, std::string_view(outbox_state_name(o.state)))
+                                          .bind(3, opt_view(o.share_hash));
+                                      if (o.state == OutboxState::failed) {
+                                          s.bind(4, std::string_view(o.detail));
+                                      } else {
+                                          s.bind_null(4);
+                                      }
+                                  });
             },
             [&](const PutSigningKey& o) { return put_signing_key(db, o); },
             [&](const PutBan& o) { return put_ban(db, o.ban); },

@@ -25,7 +25,8 @@
 
 namespace sharemsg::store {
 
-enum class OutboxState { queued, embedded };
+// queued: waiting for a share; embedded: carried by share_hash; failed: given up (detail).
+enum class OutboxState { queued, embedded, failed };
 const char* outbox_state_name(OutboxState s) noexcept;
 
 struct OutboxEntry {
@@ -35,6 +36,7 @@ struct OutboxEntry {
     double created_at = 0;
     OutboxState state = OutboxState::queued;
     std::optional<proto::ShareHash> share_hash;  // the share that carried it, once embedded
+    std::string detail;                          // why it failed (state failed)
 };
 
 struct SigningKeyRow {
@@ -87,6 +89,7 @@ struct SetOutboxState {
     crypto::Hash256 message_hash{};
     OutboxState state = OutboxState::embedded;
     std::optional<proto::ShareHash> share_hash;
+    std::string detail;  // stored for state failed, cleared otherwise
 };
 // Inserts or updates (address, signing_id); first_seen and insertion order are kept.
 struct PutSigningKey {

@@ -166,3 +166,137 @@ TEST(TwoNodes, PrivateMessageOnlyTheRecipientReads) {
     ASSERT_TRUE(
         wait_until([&] { return find_chat(a, secret).has_value(); }, std::chrono::seconds(30)));
 }
+
+namespace {
+
+// Text of `n` bytes that says where each part of it came from.
+std::string long_text(std::size_t n, const std::string& tag) {
+    std::string s;
+    while (s.size() < n)
+        s += tag + " part " + std::to_string(s.size()) + "; ";
+    s.resize(n);
+    return s;
+}
+
+std::size_t count_payload(Daemon& d, const std::string& text) {
+    auto j = d.get("/msg/recent?limit=200").json();
+    std::size_t n = 0;
+    if (j.is_object())
+        for (const auto& m : j["messages"])
+            n += m.value("payload", "") == text;
+    return n;
+}
+
+std::optional<nlohmann::json> outbox_entry(Daemon& d, const std::string& hash) {
+    auto j = d.call("GET", "/msg/outbox").json();
+    if (!j.is_object()) return std::nullopt;
+    for (const auto& e : j["entries"])
+        if (e.value("message_hash", "") == hash) return e;
+    return std::nullopt;
+}
+
+}  // namespace
+
+// A 1,500-byte chat message and a 1,000-byte private one go out in fragments over
+// consecutive shares of A and arrive on B once, whole and verified; B mines too, so the
+// chains race and fragments may have to be resent after a reorg.
+TEST(TwoNodes, LongMessagesTravelInFragments) {
+    const auto dir = test_dir("fragments");
+    Daemon a(SHAREMSGD_PATH, dir / "a"), b(SHAREMSGD_PATH, dir / "b");
+    const auto ka = test_signing_key(21), kb = test_signing_key(22);
+    auto fa = key_flags(ka);
+    fa.insert(fa.end(), {"--share-period", "0.2"});
+    ASSERT_TRUE(a.start(fa)) << a.log();
+    auto fb = key_flags(kb);
+    fb.insert(fb.end(),
+              {"--share-period", "1", "--peer", "127.0.0.1:" + std::to_string(a.p2p_port)});
+    ASSERT_TRUE(b.start(fb)) << b.log();
+    ASSERT_TRUE(wait_until([&] { return find_key(a, kb.signing_id).has_value(); },
+                           std::chrono::seconds(60)))
+        << a.get("/msg/keys").body;
+
+    const std::string text = long_text(1500, "chat " + std::to_string(::getpid()));
+    auto no_opt_in = a.call("POST", "/msg/send", R"({"type":"chat","text":")" + text + "\"}");
+    EXPECT_EQ(no_opt_in.status, 400) << no_opt_in.body;
+    EXPECT_EQ(no_opt_in.json().value("error", ""), "text too long");
+    auto too_long = a.call("POST", "/msg/send",
+                           R"({"type":"chat","fragment":true,"text":")" + text + text + "\"}");
+    EXPECT_EQ(too_long.status, 400) << too_long.body;
+
+    auto r =
+        a.call("POST", "/msg/send", R"({"type":"chat","fragment":true,"text":")" + text + "\"}");
+    ASSERT_EQ(r.status, 200) << r.body;
+    const std::string hash = r.json()["message_hash"];
+    const std::string secret = long_text(1000, "secret " + std::to_string(::getpid()));
+    auto p = a.call("POST", "/msg/send",
+                    R"({"type":"chat","fragment":true,"text":")" + secret + R"(","to":")" +
+                        kb.signing_id + "\"}");
+    ASSERT_EQ(p.status, 200) << p.body;
+
+    ASSERT_TRUE(
+        wait_until([&] { return find_chat(b, text).has_value(); }, std::chrono::seconds(120)))
+        << "B never showed it\nA:\n"
+        << a.log().substr(0, 200000);
+    auto at_b = *find_chat(b, text);
+    EXPECT_TRUE(at_b["verified"].get<bool>());
+    EXPECT_EQ(at_b["sender_address"], ka.address);
+    EXPECT_EQ(at_b["message_hash"], hash);  // the hash the sender was given
+    EXPECT_EQ(count_payload(b, text), 1u);
+
+    ASSERT_TRUE(
+        wait_until([&] { return find_chat(b, secret).has_value(); }, std::chrono::seconds(120)))
+        << "B never read the private one\nA:\n"
+        << a.log().substr(0, 200000);
+    auto private_at_b = *find_chat(b, secret);
+    EXPECT_TRUE(private_at_b["private"].get<bool>());
+    EXPECT_EQ(private_at_b["to"], kb.signing_id);
+    EXPECT_TRUE(private_at_b["verified"].get<bool>());
+
+    // A's outbox shows the long message embedded; A shows it too, once.
+    ASSERT_TRUE(wait_until(
+        [&] {
+            auto e = outbox_entry(a, hash);
+            return e && (*e)["state"] == "embedded";
+        },
+        std::chrono::seconds(30)));
+    ASSERT_TRUE(wait_until([&] { return count_payload(a, text) == 1; }, std::chrono::seconds(30)));
+    EXPECT_EQ(count_payload(b, text), 1u);
+}
+
+// A killed half-way through a fragmented message starts its fragments again after the
+// restart; B shows the message once, whole.
+TEST(TwoNodes, FragmentsStartAgainAfterAKill) {
+    const auto dir = test_dir("fragments-kill");
+    Daemon a(SHAREMSGD_PATH, dir / "a"), b(SHAREMSGD_PATH, dir / "b");
+    const auto ka = test_signing_key(23);
+    auto fa = key_flags(ka);
+    fa.insert(fa.end(), {"--share-period", "0.2", "--status-interval", "0"});
+    ASSERT_TRUE(a.start(fa)) << a.log();
+    ASSERT_TRUE(b.start({"--mine", "false", "--peer", "127.0.0.1:" + std::to_string(a.p2p_port)}))
+        << b.log();
+
+    const std::string text = long_text(1500, "survivor " + std::to_string(::getpid()));
+    auto r =
+        a.call("POST", "/msg/send", R"({"type":"chat","fragment":true,"text":")" + text + "\"}");
+    ASSERT_EQ(r.status, 200) << r.body;
+    ASSERT_TRUE(
+        wait_until([&] { return a.log().find(": fragment 2 of 7 in share") != std::string::npos; },
+                   std::chrono::seconds(120)))
+        << a.log().substr(0, 200000);
+    a.kill9();
+    EXPECT_EQ(count_payload(b, text), 0u);
+    ASSERT_TRUE(a.start(fa)) << a.log();
+    ASSERT_TRUE(
+        wait_until([&] { return find_chat(b, text).has_value(); }, std::chrono::seconds(120)))
+        << "B never showed it\nA:\n"
+        << a.log().substr(0, 200000);
+    EXPECT_TRUE((*find_chat(b, text))["verified"].get<bool>());
+    EXPECT_EQ(count_payload(b, text), 1u);
+    // The fragments went again from the first after the restart.
+    const std::string log = a.log();
+    std::size_t firsts = 0;
+    for (auto pos = log.find("fragment 1 of 7 in share"); pos != std::string::npos;
+         pos = log.find("fragment 1 of 7 in share", pos + 1))
+        ++firsts;
+    EXPECT_GE(firsts, 2u) << log.substr(0, 200000);
+}

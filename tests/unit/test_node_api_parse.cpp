@@ -235,7 +235,9 @@ TEST(ApiParseSend, Length) {
     EXPECT_EQ(value_of(parse_send(send_body(std::string(220, 'b')))).text.size(), 220u);
     auto e = error_of(parse_send(send_body(std::string(221, 'a'))));
     EXPECT_EQ(e.error, "text too long");
-    EXPECT_EQ(e.detail, "221 bytes; a message holds at most 220 bytes of UTF-8");
+    EXPECT_EQ(e.detail,
+              "221 bytes; a message holds at most 220 bytes of UTF-8 (up to 1600 with "
+              "\"fragment\": true on an open-profile network)");
     // Bytes, not characters: 110 two-byte characters fit, 74 three-byte ones (222) do not.
     std::string two;
     for (int i = 0; i < 110; ++i)
@@ -244,7 +246,7 @@ TEST(ApiParseSend, Length) {
     std::string three;
     for (int i = 0; i < 74; ++i)
         three += "\xe2\x82\xac";
-    EXPECT_EQ(error_of(parse_send(send_body(three))).detail,
+    EXPECT_EQ(error_of(parse_send(send_body(three))).detail.substr(0, 53),
               "222 bytes; a message holds at most 220 bytes of UTF-8");
     // Escapes count as the bytes they decode to.
     std::string escaped;
@@ -252,6 +254,27 @@ TEST(ApiParseSend, Length) {
         escaped += "\\u0041";
     EXPECT_EQ(value_of(parse_send(send_body(escaped))).text, std::string(220, 'A'));
     EXPECT_EQ(error_of(parse_send(send_body(escaped + "\\n"))).error, "text too long");
+}
+
+TEST(ApiParseSend, FragmentOptInAllowsUpTo1600Bytes) {
+    const auto body = [](const std::string& text, const std::string& fragment) {
+        return R"({"type":"chat","text":")" + text + R"(","fragment":)" + fragment + "}";
+    };
+    EXPECT_FALSE(value_of(parse_send(send_body("hi"))).fragment);
+    auto r = value_of(parse_send(body(std::string(1600, 'x'), "true")));
+    EXPECT_TRUE(r.fragment);
+    EXPECT_EQ(r.text.size(), 1600u);
+    EXPECT_TRUE(value_of(parse_send(body("short", "true"))).fragment);  // allowed, not needed
+    auto e = error_of(parse_send(body(std::string(1601, 'x'), "true")));
+    EXPECT_EQ(e.error, "text too long");
+    EXPECT_EQ(e.detail, "1601 bytes; a fragmented message holds at most 1600 bytes of UTF-8");
+    EXPECT_EQ(error_of(parse_send(body(std::string(221, 'x'), "false"))).error, "text too long");
+    EXPECT_FALSE(value_of(parse_send(body("x", "null"))).fragment);
+    for (const char* bad : {"1", "\"true\"", "[]", "{}"}) {
+        auto b = error_of(parse_send(body("x", bad)));
+        EXPECT_EQ(b.error, "bad fragment") << bad;
+        EXPECT_EQ(b.status, 400u);
+    }
 }
 
 // ---------------------------------------------------------------- parse_ban

@@ -21,6 +21,7 @@ void expect_same(const proto::ShareMessage& a, const proto::ShareMessage& b) {
     EXPECT_EQ(a.sender_address, b.sender_address);
     EXPECT_EQ(a.share_hash, b.share_hash);
     EXPECT_EQ(a.verified, b.verified);
+    EXPECT_EQ(a.recipient, b.recipient);
     EXPECT_EQ(a.hash(), b.hash());
 }
 
@@ -74,6 +75,8 @@ TEST(StoreDb, MessagesRoundTripEveryField) {
     msgs[3].payload.clear();  // empty payload stays an empty blob, not NULL
     msgs[1].flags &= static_cast<std::uint8_t>(~proto::FLAG_PROTOCOL_AUTHORITY);
     msgs[5].flags |= proto::FLAG_PROTOCOL_AUTHORITY;  // earned by verification
+    msgs[4].recipient = proto::SigningId{};
+    msgs[4].recipient->fill(0x5c);  // a private message keeps its recipient
     {
         store::Writer w(test::open_writer_db(path));
         std::vector<store::Op> ops;
@@ -168,7 +171,7 @@ TEST(StoreDb, OutboxKeysKeyStateAndBansRoundTrip) {
             ops.push_back(q);
         ops.push_back(store::QueueOutbox{queued[0]});  // duplicate: ignored
         ops.push_back(
-            store::SetOutboxState{queued[1].message_hash, store::OutboxState::embedded, share});
+            store::SetOutboxState{queued[1].message_hash, store::OutboxState::embedded, share, {}});
         ops.push_back(store::PutSigningKey{k1});
         ops.push_back(store::PutSigningKey{k2});
         k1.info.revoked = true;  // the rotation to k2 revokes k1
@@ -332,4 +335,70 @@ TEST(StoreDb, ConstraintFailureFailsOnlyThatOp) {
     auto r = test::open_reader_db(w.path());
     EXPECT_EQ(*store::count_messages(r), 2);
     EXPECT_FALSE(store::load_key_state(r)->has_value());
+}
+
+TEST(StoreDb, FailedOutboxEntryKeepsItsReason) {
+    test::TempDir dir("store-outbox-failed");
+    const auto path = dir.file("node.db");
+    const auto m = numbered_message(4);
+    {
+        store::Writer w(test::open_writer_db(path));
+        std::vector<store::Op> ops;
+        ops.push_back(store::QueueOutbox{m.hash(), {1, 2, 3}, 5.0});
+        ops.push_back(store::SetOutboxState{m.hash(), store::OutboxState::failed, std::nullopt,
+                                            "fragments expired 3 times"});
+        for (const auto& o : w.commit_now(std::move(ops)))
+            EXPECT_TRUE(o.ok()) << o.status.error().reason;
+    }
+    auto r = test::open_reader_db(path);
+    auto all = store::load_outbox(r, std::nullopt);
+    ASSERT_TRUE(all);
+    ASSERT_EQ(all->size(), 1u);
+    EXPECT_EQ((*all)[0].state, store::OutboxState::failed);
+    EXPECT_EQ((*all)[0].detail, "fragments expired 3 times");
+    EXPECT_STREQ(store::outbox_state_name((*all)[0].state), "failed");
+    EXPECT_TRUE(store::load_outbox(r)->empty());  // not queued
+}
+
+TEST(StoreDb, VersionOneDatabaseMigratesKeepingItsRows) {
+    test::TempDir dir("store-migrate");
+    const auto path = dir.file("node.db");
+    const auto m = numbered_message(9);
+    {
+        sqlite3* raw = nullptr;
+        ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+        ASSERT_EQ(sqlite3_exec(raw, store::schema_steps().at(0), nullptr, nullptr, nullptr),
+                  SQLITE_OK);
+        const std::string rows =
+            "PRAGMA user_version=1;"
+            "INSERT INTO outbox (message_hash, msg, created_at, state, share_hash) VALUES "
+            "(zeroblob(32), x'0102', 10.5, 'queued', NULL),"
+            "(x'" +
+            std::string(64, 'e') + "', x'03', 11.5, 'embedded', x'" + std::string(64, 'f') + "');";
+        ASSERT_EQ(sqlite3_exec(raw, rows.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+        sqlite3_close(raw);
+    }
+    {
+        store::Writer w(test::open_writer_db(path));  // migrates to the current version
+        auto out =
+            w.commit_now({store::PutMessage{m, 1.0}, store::QueueOutbox{m.hash(), {4}, 12.5}});
+        for (const auto& o : out)
+            EXPECT_TRUE(o.ok()) << o.status.error().reason;
+    }
+    auto r = test::open_reader_db(path);
+    EXPECT_EQ(r.user_version(), store::SCHEMA_VERSION);
+    EXPECT_EQ(*r.integrity_check(), "ok");
+    auto all = store::load_outbox(r, std::nullopt);
+    ASSERT_TRUE(all) << all.error().reason;
+    ASSERT_EQ(all->size(), 3u);
+    EXPECT_EQ((*all)[0].msg, (Bytes{1, 2}));
+    EXPECT_EQ((*all)[1].state, store::OutboxState::embedded);
+    ASSERT_TRUE((*all)[1].share_hash);
+    EXPECT_EQ((*(*all)[1].share_hash)[0], 0xff);
+    EXPECT_GT((*all)[2].id, (*all)[1].id);  // the queue order goes on after the copied rows
+    EXPECT_EQ((*all)[2].msg, (Bytes{4}));
+    auto msgs = store::load_messages(r);
+    ASSERT_TRUE(msgs);
+    ASSERT_EQ(msgs->size(), 1u);
+    EXPECT_FALSE((*msgs)[0].recipient);
 }
