@@ -744,7 +744,7 @@ ojson gen_ledger() {
              {"share", share_json(s.share)},
              {"message_data", to_hex(s.message_data)},
              {"result", result_json(r)},
-             {"m1_available_mwu", ledger.available_mwu(A, s.share.share_timestamp, false)}});
+             {"m1_available_mwu", ledger.available_mwu(A, s.share.share_timestamp, 0)}});
     }
     ojson keys = ojson::array();
     for (const auto& k : ledger.keys())
@@ -987,7 +987,7 @@ std::size_t check_ledger(const json& c, std::vector<std::string>& failures) {
         const json got = json::parse(result_json(r).dump());
         if (got != need(s, "result"))
             failures.push_back(what + ": result " + got.dump() + ", want " + s.at("result").dump());
-        const auto avail = ledger.available_mwu(A, share.share_timestamp, false);
+        const auto avail = ledger.available_mwu(A, share.share_timestamp, 0);
         if (avail != num<std::uint32_t>(s, "m1_available_mwu"))
             failures.push_back(what + ": m1_available_mwu " + std::to_string(avail));
     }

@@ -48,6 +48,14 @@ void add_options(CLI::App& app, Config& c) {
     app.add_option("--ban-sender", c.ban_senders, "Ban a signing id (40 hex; repeatable)");
     app.add_option("--ban-address", c.ban_addresses, "Ban a payout address (repeatable)");
     app.add_option("--ban-word", c.ban_words, "Hide messages containing this word (repeatable)");
+    app.add_option("--sacrifice-address", c.sacrifice_addresses,
+                   "Open profile: an address whose shares count as sacrifice shares, besides "
+                   "the network's (every node of the network must list the same; repeatable)");
+    app.add_option("--sacrifice-every", c.sacrifice_every,
+                   "Open profile: mine every Nth share for the first sacrifice address, tagged "
+                   "with this node's signing id, to earn message budget (0: never)")
+        ->check(CLI::Range(0u, 1000000u))
+        ->capture_default_str();
     app.add_option("--max-messages", c.max_messages, "Messages kept in the store")
         ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}))
         ->capture_default_str();

@@ -39,6 +39,12 @@ struct Config {
     std::vector<std::string> ban_addresses;  // payout addresses
     std::vector<std::string> ban_words;      // keywords
 
+    // Open profile, sacrifice shares (docs/protocol.md §7.3): addresses added to the network's
+    // sacrifice list (all nodes of the network must agree), and how often this node mines a
+    // share that pays the first of them, tagged with its signing id (0: never).
+    std::vector<std::string> sacrifice_addresses;  // P2PKH addresses or 40-hex pubkey hashes
+    unsigned sacrifice_every = 0;                  // every Nth mined share
+
     std::size_t max_messages = 1000;    // message store capacity (the reference keeps 1000)
     std::size_t outbox_capacity = 256;  // queued messages beyond this: 429 queue full
 };

@@ -540,16 +540,26 @@ std::optional<proto::open::OpenMessage> Node::sign_outgoing(const Outgoing& o) {
     return om;
 }
 
-Bytes Node::next_message_data(std::vector<Carried>& carried) {
+bool Node::sacrifice_turn() {
+    ++mine_ticks_;
+    if (cfg_.sacrifice_every == 0 || mine_ticks_ % cfg_.sacrifice_every != 0) return false;
+    if (!ledger_ || !key_ || sacrifice_hashes_.empty()) return false;
+    const auto known = ledger_->key(key_->signing_id());
+    return known && !known->revoked;
+}
+
+Bytes Node::next_message_data(std::vector<Carried>& carried, bool sacrifice) {
     carried.clear();
     if (ledger_ && key_ && announcement_) {
         // The open profile: our announcement while the ledger does not know the key as
         // current, then the queue, oldest first, within the per-share limits and our budget.
         const auto id = key_->signing_id();
         const auto known = ledger_->key(id);
-        const bool announce = !known || known->revoked;
+        const bool announce = !sacrifice && (!known || known->revoked);
         const auto t = saturate_cast<std::uint32_t>(now());
-        const std::uint32_t budget = ledger_->available_mwu(announcement_->address_hash(), t);
+        const std::uint32_t budget = ledger_->available_mwu(
+            announcement_->address_hash(), t,
+            sacrifice ? proto::MWU_PER_SACRIFICE : proto::FREE_MWU_ALLOWANCE);
         std::vector<proto::open::OpenMessage> queue;
         std::vector<Carried> entries;
         // A message too long for one share goes alone, one fragment per share (the per-share
@@ -624,7 +634,7 @@ Bytes Node::next_message_data(std::vector<Carried>& carried) {
         }
         for (const auto& [hash, reason] : to_fail)
             fail_outgoing(hash, reason);
-        if (announce || !queue.empty()) {
+        if (announce || sacrifice || !queue.empty()) {
             proto::open::ObfuscationNonce nonce{};
             const auto rnd = crypto::random_bytes(nonce.size());
             std::copy(rnd.begin(), rnd.end(), nonce.begin());
@@ -633,8 +643,9 @@ Bytes Node::next_message_data(std::vector<Carried>& carried) {
             auto limits = proto::open::PackLimits::mwu_stage(budget);
             limits.max_messages = proto::open::PACK_MAX_MESSAGES;
             limits.max_bytes = proto::open::PACK_MAX_BYTES;
-            auto packed = proto::open::pack_queue(announce ? announcement_ : std::nullopt, queue,
-                                                  net_.network_id(), nonce, limits);
+            auto packed = proto::open::pack_queue(
+                announce ? announcement_ : std::nullopt, queue, net_.network_id(), nonce, limits,
+                sacrifice ? std::optional<proto::SigningId>(id) : std::nullopt);
             if (packed) {
                 if (fragmented_from) {
                     if (packed->taken > 0)

@@ -23,6 +23,10 @@ struct Network {
     // Whether shares may carry the open profile (message_data 0x02: miner chat, bound keys,
     // private messages). Never under V36 mainnet rules; on by the devnet.
     bool open_profile = false;
+    // Open profile: payout pubkey hashes whose shares are sacrifice shares (operator and
+    // donation addresses; docs/protocol.md §7.3). Every node of a network must use the same
+    // list, since it decides which messages are within budget.
+    std::vector<ByteArray<20>> sacrifice_pubkey_hashes;
     const proto::open::NetworkId& network_id() const { return p2p.identifier; }
 };
 

@@ -143,9 +143,21 @@ Status Node::start() {
     store_ = std::make_unique<proto::MessageStore>(
         proto::StoreOptions{cfg_.max_messages, proto::MAX_MESSAGE_AGE, {}}, net_.authorities);
     if (net_.open_profile) {
+        sacrifice_hashes_ = net_.sacrifice_pubkey_hashes;
+        for (const auto& a : cfg_.sacrifice_addresses) {
+            auto h = a.size() == 40 ? from_hex_fixed<20>(a)
+                                    : proto::hash160_from_p2pkh_address(a, net_.address_version);
+            if (!h)
+                return make_error(Errc::invalid_argument,
+                                  "--sacrifice-address " + a + ": " + h.error().reason);
+            if (std::find(sacrifice_hashes_.begin(), sacrifice_hashes_.end(), *h) ==
+                sacrifice_hashes_.end())
+                sacrifice_hashes_.push_back(*h);
+        }
         proto::open::LedgerConfig lc;
         lc.network_id = net_.network_id();
         lc.address_version = net_.address_version;
+        lc.sacrifice_pubkey_hashes = sacrifice_hashes_;
         ledger_ = std::make_unique<proto::open::Ledger>(lc);
     }
     if (auto s = open_database(); !s) return s;
@@ -156,6 +168,10 @@ Status Node::start() {
             store_->load_blob_hex(hex, now());
     }
     if (auto s = setup_signing_key(); !s) return s;
+    if (cfg_.sacrifice_every > 0 && (!ledger_ || !key_))
+        return make_error(Errc::invalid_argument,
+                          "--sacrifice-every needs the open profile and a signing key "
+                          "(--signing-key with its --signing-key-delegation)");
     if (auto s = write_cookie(); !s) return s;
 
     // Shares from the previous run.
@@ -543,6 +559,7 @@ void Node::apply_open(const std::vector<chain::ShareId>& chain) {
             db_->enqueue(store::PutSigningKey{row}, {});
         };
         if (r.registered) save_key(*r.registered);
+        if (r.sacrifice_credited) metrics_.inc("sharemsg_open_sacrifice_credits_total");
         for (const auto& revoked_id : r.revoked)
             if (auto k = ledger_->key(revoked_id)) save_key(*k);
         for (std::size_t k = 0; k < proto::open::IGNORED_KINDS; ++k)
@@ -597,9 +614,11 @@ void Node::mine_tick() {
     std::optional<ShareView> prev;
     if (auto b = tracker_.best()) prev = shares_.at(*b);
     std::vector<Carried> carried;
-    const Bytes message_data = next_message_data(carried);
-    auto share = mine_share(net_, prev, payout_, message_data, saturate_cast<std::uint32_t>(now()),
-                            random_u64(), kMaxMineAttempts);
+    const bool sacrifice = sacrifice_turn();
+    const Bytes message_data = next_message_data(carried, sacrifice);
+    auto share =
+        mine_share(net_, prev, sacrifice ? sacrifice_hashes_.front() : payout_, message_data,
+                   saturate_cast<std::uint32_t>(now()), random_u64(), kMaxMineAttempts);
     if (!share) {
         spdlog::warn("mining failed: {}", share.error().reason);
         return;
@@ -607,6 +626,7 @@ void Node::mine_tick() {
     auto r = ingest({*share}, Source::local);
     if (r.accepted) {
         ++mined_;
+        if (sacrifice) metrics_.inc("sharemsg_sacrifice_shares_mined_total");
         on_mined(r.accepted_ids.front(), carried);
         metrics_.inc("sharemsg_shares_mined_total");
         boost::asio::post(io_, [this, s = *share] { broadcast(p2p::Shares{{s}}, 0); });

@@ -154,7 +154,12 @@ class Node {
         std::size_t pieces_end = 0;
     };
     // message_data for the next mined share and the outbox entries it carries (chain thread).
-    Bytes next_message_data(std::vector<Carried>& carried);
+    // A sacrifice share (it pays sacrifice_hashes_.front()) carries our sacrifice tag and
+    // never our announcement (which binds only in a share paying our own address).
+    Bytes next_message_data(std::vector<Carried>& carried, bool sacrifice = false);
+    // Whether the share about to be mined is one of the --sacrifice-every shares (our key
+    // must be known to the ledger, or the tag would be ignored).
+    bool sacrifice_turn();
     void on_mined(const chain::ShareId& share, const std::vector<Carried>& carried);
     void requeue_orphaned(const std::set<chain::ShareId>& active);
     void save_key_state();
@@ -235,6 +240,8 @@ class Node {
     std::vector<proto::open::KeyEntry> open_keys_;  // snapshot of ledger_ for the API
     std::optional<store::KeyState> key_state_;
     std::uint64_t mined_ = 0;
+    std::uint64_t mine_ticks_ = 0;
+    std::vector<ByteArray<20>> sacrifice_hashes_;  // the network's and --sacrifice-address
     bool status_sent_ = false;
     std::atomic<std::size_t> outbox_depth_{0};
     mutable std::mutex identity_mutex_;  // key_, key_state_ for readers on other threads

@@ -151,6 +151,22 @@ std::string p2pkh_address_from_hash160(const crypto::Hash160& h, std::uint8_t ve
     return base58check_encode(payload);
 }
 
+Result<crypto::Hash160> hash160_from_p2pkh_address(std::string_view address, std::uint8_t version) {
+    auto payload = base58check_decode(address, 64);
+    if (!payload) return payload.error();
+    if (payload->size() != 21)
+        return make_error(Errc::invalid_argument,
+                          "not a P2PKH address: " + std::to_string(payload->size()) +
+                              " bytes after decoding, expected 21");
+    if ((*payload)[0] != version)
+        return make_error(Errc::invalid_argument,
+                          "address version byte " + std::to_string((*payload)[0]) +
+                              ", this network uses " + std::to_string(version));
+    crypto::Hash160 h{};
+    std::copy(payload->begin() + 1, payload->end(), h.begin());
+    return h;
+}
+
 std::string p2pkh_address(ByteView pubkey, Network net) {
     return p2pkh_address_from_hash160(crypto::hash160(pubkey), p2pkh_version(net));
 }

@@ -90,6 +90,9 @@ std::string encode_wif(ByteView secret, std::uint8_t version, bool compressed = 
 // ---- addresses ---------------------------------------------------------------------------
 
 std::string p2pkh_address_from_hash160(const crypto::Hash160& h, std::uint8_t version);
+// The HASH160 in a P2PKH address with the given version byte. Errors: not base58check
+// (bad_encoding), not 21 bytes or another version byte (invalid_argument).
+Result<crypto::Hash160> hash160_from_p2pkh_address(std::string_view address, std::uint8_t version);
 // HASH160 of the pubkey exactly as given (33-byte compressed or 65-byte uncompressed: the
 // two give different addresses for the same key).
 std::string p2pkh_address(ByteView pubkey, Network net);

@@ -296,12 +296,12 @@ Ledger::Budget Ledger::budget_of(const Identity& ident, std::uint32_t at_time) c
 }
 
 std::uint32_t Ledger::available_mwu(const AddressHash& address, std::uint32_t at_time,
-                                    bool counting_next_share) const {
+                                    std::uint32_t next_share_earns) const {
     if (!config_.enforce_mwu) return MAX_MWU_PER_HOUR;
     Budget b;
     if (auto it = identities_.find(address); it != identities_.end())
         b = budget_of(it->second, at_time);
-    if (counting_next_share) b.earned += FREE_MWU_ALLOWANCE;
+    b.earned += next_share_earns;
     const std::uint64_t cap = std::min<std::uint64_t>(b.earned, MAX_MWU_PER_HOUR);
     return cap > b.spent ? static_cast<std::uint32_t>(cap - b.spent) : 0;
 }

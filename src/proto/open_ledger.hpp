@@ -163,12 +163,13 @@ class Ledger {
     // The highest-index key of an address.
     std::optional<KeyEntry> current_key(const AddressHash& address) const;
 
-    // MWU an address may still spend at share time `at_time` (0 when MWU are not enforced
-    // means nothing: then it returns MAX_MWU_PER_HOUR). With `counting_next_share`, the
-    // FREE_MWU_ALLOWANCE that the share being built (paying this address) will earn is
-    // included: that is the budget the outbox passes to pack_queue.
+    // MWU an address may still spend at share time `at_time` (when MWU are not enforced:
+    // MAX_MWU_PER_HOUR). `next_share_earns` is what the share being built earns the address
+    // before its messages are weighed: FREE_MWU_ALLOWANCE when it pays the address,
+    // MWU_PER_SACRIFICE when it is a sacrifice share tagged with the address's key, 0 to leave
+    // it out. The outbox passes the result to pack_queue as the budget.
     std::uint32_t available_mwu(const AddressHash& address, std::uint32_t at_time,
-                                bool counting_next_share = true) const;
+                                std::uint32_t next_share_earns = FREE_MWU_ALLOWANCE) const;
 
     // Messages being reassembled from fragments.
     std::size_t pending_fragmented() const { return partials_.size(); }

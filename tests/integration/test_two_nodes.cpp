@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <sstream>
 
 #include "harness.hpp"
 
@@ -299,4 +300,48 @@ TEST(TwoNodes, FragmentsStartAgainAfterAKill) {
          pos = log.find("fragment 1 of 7 in share", pos + 1))
         ++firsts;
     EXPECT_GE(firsts, 2u) << log.substr(0, 200000);
+}
+
+namespace {
+
+// The value of a metric line `name` (with its labels, if any) in /metrics, or -1.
+double metric(Daemon& d, const std::string& name) {
+    const std::string body = d.get("/metrics").body;
+    std::istringstream in(body);
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
+    return -1;
+}
+
+}  // namespace
+
+// --sacrifice-every: A mines every second share for the devnet's donation address, tagged
+// with its signing id; B's ledger credits A for each, and ignores none of the tags. A chat
+// message still gets through.
+TEST(TwoNodes, SacrificeSharesCreditTheirSigner) {
+    const auto dir = test_dir("sacrifice");
+    Daemon a(SHAREMSGD_PATH, dir / "a"), b(SHAREMSGD_PATH, dir / "b"),
+        keyless(SHAREMSGD_PATH, dir / "keyless");
+    // Without a signing key there is nothing to tag: refused at start, with the reason.
+    EXPECT_FALSE(keyless.start({"--sacrifice-every", "2"}));
+    EXPECT_NE(keyless.log().find("--sacrifice-every needs"), std::string::npos) << keyless.log();
+
+    const auto ka = test_signing_key(25);
+    auto fa = key_flags(ka);
+    fa.insert(fa.end(), {"--share-period", "0.2", "--sacrifice-every", "2"});
+    ASSERT_TRUE(a.start(fa)) << a.log();
+    ASSERT_TRUE(b.start({"--mine", "false", "--peer", "127.0.0.1:" + std::to_string(a.p2p_port)}))
+        << b.log();
+    auto r = a.call("POST", "/msg/send", R"({"type":"chat","text":"sacrifice works"})");
+    ASSERT_EQ(r.status, 200) << r.body;
+    ASSERT_TRUE(wait_until([&] { return metric(b, "sharemsg_open_sacrifice_credits_total") >= 5; },
+                           std::chrono::seconds(60)))
+        << b.get("/metrics").body;
+    EXPECT_GE(metric(a, "sharemsg_sacrifice_shares_mined_total"), 5);
+    EXPECT_EQ(metric(b, "sharemsg_open_ignored_total{reason=\"sacrifice_ignored\"}"), -1)
+        << b.get("/metrics").body;
+    ASSERT_TRUE(wait_until([&] { return find_chat(b, "sacrifice works").has_value(); },
+                           std::chrono::seconds(60)));
+    EXPECT_EQ((*find_chat(b, "sacrifice works"))["sender_address"], ka.address);
 }

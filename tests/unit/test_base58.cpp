@@ -122,6 +122,25 @@ TEST(Base58Check, AddressOfKeyOne) {
     EXPECT_EQ(p2pkh_address(pub, {Coin::litecoin, true}), "mrCDrCybB6J1vRfbwM5hemdJz73FwDBC8r");
 }
 
+TEST(Base58Check, AddressBackToItsHash160) {
+    auto k = crypto::PrivKey::from_bytes(key_one());
+    ASSERT_TRUE(k);
+    const auto h = crypto::hash160(k->pubkey());
+    auto back = hash160_from_p2pkh_address("mrCDrCybB6J1vRfbwM5hemdJz73FwDBC8r", 0x6f);
+    ASSERT_TRUE(back) << back.error().reason;
+    EXPECT_EQ(*back, h);
+    auto other = hash160_from_p2pkh_address("LVuDpNCSSj6pQ7t9Pv6d6sUkLKoqDEVUnJ", 0x6f);
+    ASSERT_FALSE(other);
+    EXPECT_EQ(other.error().code, Errc::invalid_argument);
+    EXPECT_NE(other.error().reason.find("version byte 48"), std::string::npos);
+    EXPECT_FALSE(hash160_from_p2pkh_address("mrCDrCybB6J1vRfbwM5hemdJz73FwDBC8s", 0x6f));
+    // A WIF key decodes but is not 21 bytes.
+    auto wif =
+        hash160_from_p2pkh_address("KwDiBf89QgGbjEhKnhXJuH7LrciVrZi3qYjgd9M7rFU73sVHnoWn", 0x80);
+    ASSERT_FALSE(wif);
+    EXPECT_EQ(wif.error().code, Errc::invalid_argument);
+}
+
 TEST(Base58Check, RejectsBadChecksumAndShortInput) {
     const std::string good = "1BgGZ9tcN4rm9KBzDn7KprQz87SZ26SAMH";
     std::string bad = good;

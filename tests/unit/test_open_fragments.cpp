@@ -254,7 +254,7 @@ TEST(OpenFragments, FifteenHundredBytesAcrossConsecutiveSharesWithExactBudget) {
     std::uint32_t total = 0;
     for (const auto& x : f)
         total += mwu(x);
-    const std::uint32_t before = ledger.available_mwu(a.address(), T, false);
+    const std::uint32_t before = ledger.available_mwu(a.address(), T, 0);
     ASSERT_GE(before, total);
 
     // As many fragments per share as the per-share cap allows, in order.
@@ -282,7 +282,7 @@ TEST(OpenFragments, FifteenHundredBytesAcrossConsecutiveSharesWithExactBudget) {
     EXPECT_EQ(to_string(delivered[0].payload), long_text(1500));
     EXPECT_TRUE(delivered[0].verified);
     // Each share used also earned FREE_MWU_ALLOWANCE; the fragments cost exactly `total`.
-    EXPECT_EQ(ledger.available_mwu(a.address(), T, false),
+    EXPECT_EQ(ledger.available_mwu(a.address(), T, 0),
               std::min<std::uint32_t>(
                   proto::MAX_MWU_PER_HOUR,
                   before + static_cast<std::uint32_t>(shares_used) * proto::FREE_MWU_ALLOWANCE) -

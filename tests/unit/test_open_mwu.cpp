@@ -29,7 +29,7 @@ TEST(OpenMwu, BudgetIsEarnedByShares) {
     const Party a = party(kMaster1, 0);
     Ledger ledger;
     ledger.apply_share(share(1, a.address(), T), ann_only(a));
-    EXPECT_EQ(ledger.available_mwu(a.address(), T, false), proto::FREE_MWU_ALLOWANCE);
+    EXPECT_EQ(ledger.available_mwu(a.address(), T, 0), proto::FREE_MWU_ALLOWANCE);
     EXPECT_EQ(ledger.available_mwu(a.address(), T), 2 * proto::FREE_MWU_ALLOWANCE);
     // An unknown address can spend what its next share earns.
     EXPECT_EQ(ledger.available_mwu(party(kMaster2, 0).address(), T), proto::FREE_MWU_ALLOWANCE);
@@ -42,7 +42,7 @@ TEST(OpenMwu, BudgetIsEarnedByShares) {
     ledger.apply_share(share(3, a.address(), T + 20), {});
     auto r2 = ledger.apply_share(share(4, a.address(), T + 30), msgs({m}));
     ASSERT_EQ(r2.messages.size(), 1u) << (r2.notes.empty() ? "" : r2.notes[0]);
-    EXPECT_EQ(ledger.available_mwu(a.address(), T + 30, false), 4 * 64 - mwu(m));
+    EXPECT_EQ(ledger.available_mwu(a.address(), T + 30, 0), 4 * 64 - mwu(m));
     EXPECT_EQ(r2.share_mwu, mwu(m));
 }
 
@@ -54,7 +54,7 @@ TEST(OpenMwu, HourlyCapAndRollingWindow) {
     for (int i = 0; i < 100; ++i)
         ledger.apply_share(share(h++, a.address(), T + 1), {});
     // 101 shares earned 6464, capped at 4096 per hour.
-    EXPECT_EQ(ledger.available_mwu(a.address(), T + 1, false), proto::MAX_MWU_PER_HOUR);
+    EXPECT_EQ(ledger.available_mwu(a.address(), T + 1, 0), proto::MAX_MWU_PER_HOUR);
     std::uint64_t spent = 0;
     int accepted = 0, over = 0;
     for (int i = 0; i < 40; ++i) {
@@ -69,7 +69,7 @@ TEST(OpenMwu, HourlyCapAndRollingWindow) {
     EXPECT_EQ(accepted + over, 40);
     // An hour later the window has rolled: earnings and spending are both gone.
     const std::uint32_t later = T + 2 + proto::ROLLING_MWU_WINDOW;
-    EXPECT_EQ(ledger.available_mwu(a.address(), later, false), 0u);
+    EXPECT_EQ(ledger.available_mwu(a.address(), later, 0), 0u);
     for (int i = 0; i < 4; ++i)
         ledger.apply_share(share(h++, a.address(), later), {});
     auto r = ledger.apply_share(share(h++, a.address(), later),
@@ -110,8 +110,11 @@ TEST(OpenMwu, SacrificeSharesCreditTheTaggedSigner) {
     cfg.sacrifice_pubkey_hashes = {donation.address()};
     Ledger ledger(cfg);
     ledger.apply_share(share(1, a.address(), T), ann_only(a));
-    ASSERT_EQ(ledger.available_mwu(a.address(), T, false), 64u);
+    ASSERT_EQ(ledger.available_mwu(a.address(), T, 0), 64u);
 
+    // What the outbox may pack into a sacrifice share it is building: the credit included.
+    EXPECT_EQ(ledger.available_mwu(a.address(), T + 5, proto::MWU_PER_SACRIFICE),
+              64 + proto::MWU_PER_SACRIFICE);
     // A share paying the donation address, tagged with a's signing id: +256 for a, and the
     // share may carry a's message.
     Envelope sac = msgs({signed_msg(a, "paid for by a sacrifice", T)});
@@ -119,7 +122,7 @@ TEST(OpenMwu, SacrificeSharesCreditTheTaggedSigner) {
     auto r = ledger.apply_share(share(2, donation.address(), T + 5), sac);
     EXPECT_EQ(r.sacrifice_credited, a.address());
     ASSERT_EQ(r.messages.size(), 1u) << (r.notes.empty() ? "" : r.notes[0]);
-    EXPECT_EQ(ledger.available_mwu(a.address(), T + 5, false),
+    EXPECT_EQ(ledger.available_mwu(a.address(), T + 5, 0),
               64 + proto::MWU_PER_SACRIFICE - mwu(sac.messages[0]));
 
     // A tag on a share that pays someone else: ignored, no credit.
@@ -142,10 +145,10 @@ TEST(OpenMwu, OneBudgetPerAddressAcrossRotation) {
     ledger.apply_share(share(1, k0.address(), T), ann_only(k0));
     for (std::uint64_t h = 2; h < 6; ++h)
         ledger.apply_share(share(h, k0.address(), T), {});
-    const std::uint32_t before = ledger.available_mwu(k0.address(), T, false);
+    const std::uint32_t before = ledger.available_mwu(k0.address(), T, 0);
     ledger.apply_share(share(6, k0.address(), T), ann_only(k1));
     // Rotation does not reset the budget: one more share earned, nothing else.
-    EXPECT_EQ(ledger.available_mwu(k0.address(), T, false), before + 64);
+    EXPECT_EQ(ledger.available_mwu(k0.address(), T, 0), before + 64);
 }
 
 TEST(OpenMwu, DisabledMeansTheHourlyMaximum) {
