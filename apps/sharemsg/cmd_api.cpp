@@ -159,13 +159,20 @@ void add_api_commands(CLI::App& app) {
         cmd->add_option("--type", *type, "chat, announce, alert or status")
             ->check(CLI::IsMember({"chat", "announce", "alert", "status"}))
             ->capture_default_str();
+        auto fragment = std::make_shared<bool>(false);
         cmd->add_option("--to", *to, "Recipient signing id (40 hex): a private message");
-        cmd->add_option("TEXT", *text, "The text (at most 220 bytes of UTF-8)")->required();
-        cmd->callback([o, type, to, text] {
+        cmd->add_flag("--fragment", *fragment,
+                      "Allow up to 1600 bytes, sent in fragments over several shares (open "
+                      "profile)");
+        cmd->add_option("TEXT", *text,
+                        "The text (at most 220 bytes of UTF-8; 1600 with --fragment)")
+            ->required();
+        cmd->callback([o, type, to, text, fragment] {
             nlohmann::ordered_json body;
             body["type"] = *type;
             body["text"] = *text;
             if (!to->empty()) body["to"] = *to;
+            if (*fragment) body["fragment"] = true;
             auto j = call("send", *o, "POST", "/msg/send", &body, true);
             if (o->json) {
                 std::cout << j.dump() << "\n";

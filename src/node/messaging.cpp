@@ -914,6 +914,11 @@ void Node::outbox(ApiDone done) {
             done(api_error(503, "not readable", "the outbox: " + rows.error().reason));
             return;
         }
+        std::map<crypto::Hash256, nlohmann::ordered_json> split;
+        for (const auto& q : outbox_)
+            if (q.pieces.size() > 1)
+                split[q.hash] = {{"sent", q.share ? q.pieces.size() : q.next_piece},
+                                 {"total", q.pieces.size()}};
         auto arr = nlohmann::ordered_json::array();
         for (const auto& e : *rows) {
             nlohmann::ordered_json o;
@@ -922,6 +927,22 @@ void Node::outbox(ApiDone done) {
             o["created_at"] = e.created_at;
             o["share_hash"] = e.share_hash ? nlohmann::ordered_json(to_hex(*e.share_hash))
                                            : nlohmann::ordered_json();
+            o["detail"] = e.state == store::OutboxState::failed ? nlohmann::ordered_json(e.detail)
+                                                                : nlohmann::ordered_json();
+            // A message going out in fragments: how many of them are in mined shares.
+            o["fragments"] = nlohmann::ordered_json();
+            if (auto f = split.find(e.message_hash); f != split.end()) {
+                o["fragments"] = f->second;
+            } else if (auto item = decode_outbox_item(e.msg)) {
+                // Not (or no longer) in the queue: its size says whether it was split.
+                const std::size_t wire =
+                    item->message.payload.size() + (item->to ? proto::open::PRIVATE_OVERHEAD : 0);
+                const std::size_t total =
+                    (wire + proto::MAX_MESSAGE_PAYLOAD - 1) / proto::MAX_MESSAGE_PAYLOAD;
+                if (total > 1)
+                    o["fragments"] = {{"sent", e.state == store::OutboxState::embedded ? total : 0},
+                                      {"total", total}};
+            }
             arr.push_back(std::move(o));
         }
         nlohmann::ordered_json j;

@@ -59,6 +59,9 @@ TEST(CliApi, ClientCommandsDriveTheNode) {
     auto too_long = run_cli(with({"send", std::string(221, 'x')}));
     EXPECT_EQ(too_long.status, 1);
     EXPECT_NE(too_long.out.find("HTTP 400: text too long"), std::string::npos) << too_long.out;
+    auto long_ok = run_cli(with({"send", "--fragment", std::string(700, 'y')}));
+    EXPECT_EQ(long_ok.status, 0) << long_ok.out;
+    EXPECT_EQ(long_ok.out.rfind("queued ", 0), 0u) << long_ok.out;
 
     auto ban = run_cli(with({"ban", "--word", "casino"}));
     EXPECT_EQ(ban.status, 0) << ban.out;

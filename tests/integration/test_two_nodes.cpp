@@ -262,6 +262,9 @@ TEST(TwoNodes, LongMessagesTravelInFragments) {
         std::chrono::seconds(30)));
     ASSERT_TRUE(wait_until([&] { return count_payload(a, text) == 1; }, std::chrono::seconds(30)));
     EXPECT_EQ(count_payload(b, text), 1u);
+    auto entry = *outbox_entry(a, hash);
+    EXPECT_TRUE(entry["detail"].is_null()) << entry;
+    EXPECT_EQ(entry["fragments"], (nlohmann::json{{"sent", 7}, {"total", 7}})) << entry;
 }
 
 // A killed half-way through a fragmented message starts its fragments again after the
