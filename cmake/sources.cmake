@@ -112,4 +112,8 @@ if(SHAREMSG_FUZZ)
   if(TARGET fuzz_http_body)
     target_link_libraries(fuzz_http_body PRIVATE sharemsg_node)
   endif()
+  # So does the outbox row codec (src/node/outbox_codec.cpp).
+  if(TARGET fuzz_outbox_row)
+    target_link_libraries(fuzz_outbox_row PRIVATE sharemsg_node)
+  endif()
 endif()

@@ -8,7 +8,8 @@
 // and a non-empty error and detail, both UTF-8 (the reply dumps them as JSON); a body that is
 // not a JSON object is "bad json" for all three endpoints alike. What is accepted matches the
 // body read by the JSON library directly: a send has one of the four send types and 1..220
-// bytes of valid UTF-8 text, and a recipient only from 40 hex digits; a ban has exactly one of
+// bytes of valid UTF-8 text (1..1600 with "fragment": true, a boolean or null if present),
+// and a recipient only from 40 hex digits; a ban has exactly one of
 // its four keys and a value of that kind's shape (40 lowercase hex digits, 1..128 bytes of
 // address, 1..220 bytes of UTF-8 word, a type number 0..255 in decimal); a rotation's key index
 // is the body's unsigned integer and its delegation the body's string (or empty).
@@ -24,6 +25,7 @@
 
 #include "fuzz_common.hpp"
 #include "node/api_parse.hpp"
+#include "proto/open_envelope.hpp"
 #include "util/text.hpp"
 
 using namespace sharemsg;
@@ -113,7 +115,14 @@ void check_send(const std::optional<nlohmann::json>& j,
     FUZZ_CHECK(req.msg_type == proto::MSG_MINER_MESSAGE ||
                req.msg_type == proto::MSG_POOL_ANNOUNCE || req.msg_type == proto::MSG_EMERGENCY ||
                req.msg_type == proto::MSG_NODE_STATUS);
-    FUZZ_CHECK(!req.text.empty() && req.text.size() <= proto::MAX_MESSAGE_PAYLOAD);
+    // "fragment": true (and only a JSON true) allows up to 1600 bytes.
+    auto fragment = j->find("fragment");
+    FUZZ_CHECK(req.fragment ==
+               (fragment != j->end() && fragment->is_boolean() && fragment->get<bool>()));
+    FUZZ_CHECK(fragment == j->end() || fragment->is_boolean() || fragment->is_null());
+    FUZZ_CHECK(!req.text.empty() &&
+               req.text.size() <= (req.fragment ? proto::open::MAX_REASSEMBLED_PAYLOAD
+                                                : proto::MAX_MESSAGE_PAYLOAD));
     FUZZ_CHECK(is_valid_utf8(as_bytes(req.text)));
     const auto* text = string_at(*j, "text");
     FUZZ_CHECK(text && *text == req.text);
