@@ -166,6 +166,15 @@ TEST(TwoNodes, PrivateMessageOnlyTheRecipientReads) {
     // The sender's node holds the sender's key: it reads its own message.
     ASSERT_TRUE(
         wait_until([&] { return find_chat(a, secret).has_value(); }, std::chrono::seconds(30)));
+
+    // After a restart the recipient still shows it as private, to B (the database keeps the
+    // recipient).
+    ASSERT_EQ(b.stop(), 0);
+    ASSERT_TRUE(b.start(fb)) << b.log();
+    auto again = find_chat(b, secret);
+    ASSERT_TRUE(again.has_value()) << b.get("/msg/chat").body;
+    EXPECT_TRUE((*again)["private"].get<bool>());
+    EXPECT_EQ((*again)["to"], kb.signing_id);
 }
 
 namespace {
