@@ -199,23 +199,38 @@
 
   // ---- Sending -----------------------------------------------------------------------------
 
-  function checkText(text) {
-    if (!text.trim()) return 'Write something first.';
-    const n = SM.utf8Length(text);
-    if (n > SM.MAX_PAYLOAD) return 'Too long: ' + n + ' bytes, a message holds ' + SM.MAX_PAYLOAD + '.';
-    return '';
+  // Bytes of UTF-8 a text may hold: 220 in one share, 1600 when the node sends it in fragments
+  // (one per share); a private message gives 28 of them to its encryption (192, 1572).
+  function maxBytes(fragment, isPrivate) {
+    return (fragment ? SM.MAX_FRAGMENTED : SM.MAX_PAYLOAD) - (isPrivate ? SM.PRIVATE_OVERHEAD : 0);
   }
 
-  async function send(type, text, to) {
-    const problem = checkText(text);
+  function checkText(text, fragment, isPrivate) {
+    if (!text.trim()) return 'Write something first.';
+    const n = SM.utf8Length(text);
+    const max = maxBytes(fragment, isPrivate);
+    if (n <= max) return '';
+    let s = 'Too long: ' + n + ' bytes, a message holds ' + max + '.';
+    if (!fragment && n <= maxBytes(true, isPrivate)) {
+      s += ' Tick "Long message" to send up to ' + maxBytes(true, isPrivate) + ' bytes in fragments.';
+    }
+    return s;
+  }
+
+  async function send(type, text, to, fragment) {
+    const problem = checkText(text, fragment, !!to);
     if (problem) { SM.flash(problem, 'error'); return false; }
     const body = {type, text};
     if (to) body.to = to;
+    if (fragment) body.fragment = true;
     try {
       const r = await SM.authed('POST', '/msg/send', body);
       let s = (to ? 'Private message' : type === 'announce' ? 'Announcement' : 'Message') +
               ' queued (position ' + r.queue_position + ')';
-      if (r.estimated_share_time !== undefined) s += ', in a share in about ' + Math.ceil(r.estimated_share_time) + ' s';
+      if (fragment) s += ' to go out in fragments, one per share';
+      if (r.estimated_share_time !== undefined) {
+        s += (fragment ? ', the first' : ',') + ' in a share in about ' + Math.ceil(r.estimated_share_time) + ' s';
+      }
       SM.flash(s, 'ok');
       return true;
     } catch (e) {
@@ -224,17 +239,30 @@
     }
   }
 
+  // The live byte counter of a text box: its limit follows the box's "Long message" checkbox.
+  // Returns the update function (call it after changing the text from code).
+  function byteCounter(textId, countId, longId, isPrivate) {
+    const text = $(textId);
+    const long = $(longId);
+    const update = () => {
+      const max = maxBytes(long.checked, isPrivate);
+      const n = SM.utf8Length(text.value);
+      const c = $(countId);
+      c.textContent = n + '/' + max + ' bytes';
+      c.classList.toggle('over', n > max);
+      text.placeholder = text.placeholder.replace(/\d+ bytes/, max + ' bytes');
+    };
+    text.addEventListener('input', update);
+    long.addEventListener('change', update);
+    update();
+    return update;
+  }
+
   function initCompose() {
     const text = $('send-text');
-    const count = () => {
-      const n = SM.utf8Length(text.value);
-      const c = $('send-count');
-      c.textContent = n + '/' + SM.MAX_PAYLOAD + ' bytes';
-      c.classList.toggle('over', n > SM.MAX_PAYLOAD);
-    };
-    text.addEventListener('input', count);
+    const count = byteCounter('send-text', 'send-count', 'send-long', false);
     const go = async (type) => {
-      if (await send(type, text.value)) { text.value = ''; count(); }
+      if (await send(type, text.value, undefined, $('send-long').checked)) { text.value = ''; count(); }
     };
     $('send-form').addEventListener('submit', (ev) => { ev.preventDefault(); go('chat'); });
     $('send-announce').addEventListener('click', () => go('announce'));
@@ -242,6 +270,7 @@
       if (ev.key === 'Enter' && !ev.shiftKey) { ev.preventDefault(); go('chat'); }
     });
 
+    const privateCount = byteCounter('private-text', 'private-count', 'private-long', true);
     $('private-form').addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const to = $('private-to').value.trim().toLowerCase();
@@ -249,7 +278,10 @@
         SM.flash('The recipient is a signing id: 40 hex digits (see the Keys tab).', 'error');
         return;
       }
-      if (await send('chat', $('private-text').value, to)) $('private-text').value = '';
+      if (await send('chat', $('private-text').value, to, $('private-long').checked)) {
+        $('private-text').value = '';
+        privateCount();
+      }
     });
 
     $('view-keys').addEventListener('click', () => selectTab('keys'));

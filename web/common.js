@@ -7,7 +7,9 @@
 
 const SM = (() => {
   const TOKEN_KEY = 'sharemsg.api_token';
-  const MAX_PAYLOAD = 220;
+  const MAX_PAYLOAD = 220;      // bytes of text in one share
+  const MAX_FRAGMENTED = 1600;  // bytes of text sent in fragments, one per share ("fragment": true)
+  const PRIVATE_OVERHEAD = 28;  // bytes a private message gives to its encryption
   const MAX_AGE = 24 * 3600;  // the store keeps messages for a day; alerts expire with them
   const POLL_SECONDS = 30;
   const HEARTBEAT_SECONDS = 5;
@@ -462,9 +464,9 @@ const SM = (() => {
   }
 
   return {
-    TYPES, TYPE_LABEL, MAX_PAYLOAD, POLL_SECONDS, el, $, setText, shortId, duration, ago,
-    hashrate, utf8Length, parseJson, formatStatus, formatTransition, messageText, badge, sender,
-    isAlarm, request, get, authed, askToken, token, forgetToken, initTokenForm, flash,
-    describeError, updateBanner, Live, showConnection, ApiError,
+    TYPES, TYPE_LABEL, MAX_PAYLOAD, MAX_FRAGMENTED, PRIVATE_OVERHEAD, POLL_SECONDS, el, $, setText,
+    shortId, duration, ago, hashrate, utf8Length, parseJson, formatStatus, formatTransition,
+    messageText, badge, sender, isAlarm, request, get, authed, askToken, token, forgetToken,
+    initTokenForm, flash, describeError, updateBanner, Live, showConnection, ApiError,
   };
 })();
