@@ -232,6 +232,7 @@
         s += (fragment ? ', the first' : ',') + ' in a share in about ' + Math.ceil(r.estimated_share_time) + ' s';
       }
       SM.flash(s, 'ok');
+      refreshOutbox();
       return true;
     } catch (e) {
       SM.flash('Not sent: ' + SM.describeError(e), 'error');
@@ -311,6 +312,74 @@
     });
   }
 
+  // ---- Outbox ------------------------------------------------------------------------------
+  // This node's own messages, from GET /msg/outbox (which needs the token): shown only while a
+  // token is kept, refreshed after each send and every OUTBOX_SECONDS. An error is shown in the
+  // section as text. "detail" and "fragments" are read when the node gives them.
+
+  const OUTBOX_SECONDS = 10;
+  const OUTBOX_SHOWN = 20;
+  const outbox = {busy: false, again: false};
+
+  function renderOutboxEntry(e) {
+    const st = String(e.state || '?');
+    const f = e.fragments;
+    const ts = Number(e.created_at);
+    const when = new Date(ts * 1000);
+    return el('li', {'data-hash': e.message_hash || '', 'data-state': st},
+      el('span', {class: 'hash', title: String(e.message_hash || '')}, SM.shortId(e.message_hash, 8, 4)),
+      el('span', {class: 'state state-' + st}, st),
+      f && typeof f === 'object'
+        ? el('span', {class: 'fragments'}, 'fragments ' + String(f.sent ?? '?') + '/' + String(f.total ?? '?'))
+        : null,
+      typeof e.detail === 'string' && e.detail ? el('span', {class: 'detail'}, e.detail) : null,
+      ts > 0 && !isNaN(when.getTime())
+        ? el('time', {class: 'age', datetime: when.toISOString(), title: when.toLocaleString(), 'data-ts': ts},
+             SM.ago(ts))
+        : null);
+  }
+
+  function hideOutbox() {
+    $('outbox-panel').hidden = true;
+    $('outbox').replaceChildren();
+  }
+
+  async function refreshOutbox() {
+    if (!SM.token()) { hideOutbox(); return; }
+    if (outbox.busy) { outbox.again = true; return; }
+    outbox.busy = true;
+    let error = '';
+    try {
+      const data = await SM.request('GET', '/msg/outbox', undefined, SM.token());
+      if (!SM.token()) return;
+      if (!data || typeof data !== 'object') throw new Error('bad response: not a JSON object');
+      const entries = Array.isArray(data.entries) ? data.entries.filter((e) => e && typeof e === 'object') : [];
+      // Newest first: by creation time, then by the node's order (oldest first).
+      const shown = entries.map((e, i) => ({e, i}))
+        .sort((a, b) => (Number(b.e.created_at) - Number(a.e.created_at)) || (b.i - a.i))
+        .slice(0, OUTBOX_SHOWN).map((x) => x.e);
+      $('outbox').replaceChildren(...shown.map(renderOutboxEntry));
+      $('outbox-empty').hidden = shown.length > 0;
+      SM.setText('outbox-summary', '(' + (data.queued ?? '?') + ' queued' +
+                 (entries.length > shown.length ? '; newest ' + shown.length + ' of ' + entries.length : '') + ')');
+    } catch (e) {
+      error = 'Cannot read the outbox: ' + SM.describeError(e);
+    } finally {
+      if (SM.token()) {
+        $('outbox-panel').hidden = false;
+        $('outbox-error').textContent = error;
+        $('outbox-error').hidden = !error;
+      } else {
+        hideOutbox();
+      }
+      outbox.busy = false;
+      if (outbox.again) {
+        outbox.again = false;
+        refreshOutbox();
+      }
+    }
+  }
+
   // ---- Start -------------------------------------------------------------------------------
 
   const live = new SM.Live({
@@ -330,5 +399,8 @@
       .catch((e) => SM.flash('Cannot load messages: ' + SM.describeError(e), 'error'))
       .finally(() => live.start());
     setInterval(refreshAges, 15000);
+    $('token-forget').addEventListener('click', hideOutbox);
+    refreshOutbox();
+    setInterval(refreshOutbox, OUTBOX_SECONDS * 1000);
   });
 })();
