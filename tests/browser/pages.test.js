@@ -1,7 +1,8 @@
 // The dashboard and the BBS in a real browser against real devnet daemons:
 //   A and B  peers of each other, each with a signing key: chat, bans, tokens, status;
 //   C        alone, mining an authority EMERGENCY (text: a hostile HTML payload) and a
-//            "required" TRANSITION_SIGNAL: banner, tabs, escaping, disconnection.
+//            "required" TRANSITION_SIGNAL: banner, tabs, escaping, disconnection;
+//   D and E  (a second block) peers mining every 0.2 s: long messages in fragments, the outbox.
 // Screenshots go to build/browser-artifacts/.
 import assert from 'node:assert/strict';
 import {after, before, describe, it} from 'node:test';
@@ -24,7 +25,7 @@ const B = new Daemon('node-b');
 const C = new Daemon('node-c');
 let keyA;
 let keyB;
-let browser;
+let browser;  // each describe block launches its own
 let chatText;  // the chat A sent, once sent
 let chatDelivered = false;  // and once B showed it
 
@@ -362,5 +363,212 @@ describe('sharemsgd web pages', {timeout: 600000}, () => {
     noDialogs();
     await bbs.close();
     await dash.close();
+  });
+});
+
+// Long messages and the outbox: a fresh pair of peers, D and E, mining a share every 0.2 s, so
+// that D earns the message budget a 1,000-byte text needs (64 MWU per share it mines, about 25
+// shares) within seconds. No NODE_STATUS: statuses would spend that budget too.
+describe('long messages and the outbox on the BBS', {timeout: 600000}, () => {
+  const D = new Daemon('node-d');
+  const E = new Daemon('node-e');
+  let keyD;
+  let pageD;     // D's BBS with the token kept, once the long message is sent
+  let longHash;  // and that message's hash
+  const LONG_HEAD = `long message from D ${RUN} ✓ `;
+  const LONG_LABEL = 'Long message (sent in fragments, up to 1600 bytes)';
+
+  // Exactly `bytes` bytes of UTF-8: the head, numbered words, an end mark.
+  function longText(bytes) {
+    const tail = ` END ${RUN}`;
+    let middle = '';
+    for (let i = 0; middle.length < bytes; i++) middle += 'w' + String(i).padStart(4, '0') + ' ';
+    const text = LONG_HEAD + middle.slice(0, bytes - Buffer.byteLength(LONG_HEAD + tail)) + tail;
+    assert.equal(Buffer.byteLength(text), bytes);
+    return text;
+  }
+
+  before(async () => {
+    assert.ok(hasSigning, NEEDS_SEND);
+    await Promise.all([D.ports(), E.ports()]);
+    const common = ['--share-period', '0.2'];
+    if (hasStatusInterval) common.push('--status-interval', '0');
+    keyD = deriveKey(0);
+    await Promise.all([D.start([...common, '--peer', `127.0.0.1:${E.p2pPort}`, ...keyD.flags]),
+                       E.start([...common, '--peer', `127.0.0.1:${D.p2pPort}`, ...deriveKey(0).flags])]);
+    browser = await Browser.launch();
+  });
+
+  after(async () => {
+    if (pageD) await pageD.close().catch(() => {});
+    if (browser) await browser.close();
+    await stopAll();
+  });
+
+  it('without "Long message", a 221-byte text is refused in the page and nothing is sent', async () => {
+    const page = await browser.open(D.url + '/static/bbs.html');
+    const posts = [];
+    page.on('request', (r) => { if (new URL(r.url()).pathname === '/msg/send') posts.push(r.method()); });
+    assert.equal(await page.locator('#outbox-panel').isVisible(), false, 'no token kept: no outbox section');
+    const long = page.getByLabel(LONG_LABEL);
+    assert.equal(await long.getAttribute('id'), 'send-long', 'the checkbox is labelled');
+    assert.equal(await long.isChecked(), false);
+    const count = page.locator('#send-count');
+    assert.equal(await count.textContent(), '0/220 bytes');
+
+    const text = 'é' + 'x'.repeat(219);  // 220 characters, 221 bytes
+    await page.fill('#send-text', text);
+    assert.equal(await count.textContent(), '221/220 bytes');
+    assert.match(await count.getAttribute('class'), /\bover\b/);
+    await long.check();
+    assert.equal(await count.textContent(), '221/1600 bytes');
+    assert.doesNotMatch(await count.getAttribute('class'), /\bover\b/);
+    await long.uncheck();
+    assert.match(await count.getAttribute('class'), /\bover\b/);
+
+    await page.click('#send-chat');
+    const flash = page.locator('#flash');
+    await flash.waitFor({state: 'visible', timeout: 5000});
+    assert.match(await flash.getAttribute('class'), /error/);
+    assert.match(await flash.textContent(), /Too long: 221 bytes, a message holds 220\./);
+    assert.equal(await page.locator('#token-form').isVisible(), false, 'refused before asking for a token');
+    assert.equal(await page.inputValue('#send-text'), text, 'the text is kept');
+
+    // The private box: 192 bytes, 1572 in fragments.
+    assert.equal(await page.locator('#private-count').textContent(), '0/192 bytes');
+    await page.check('#private-long');
+    assert.equal(await page.locator('#private-count').textContent(), '0/1572 bytes');
+    await page.waitForTimeout(300);
+    assert.deepEqual(posts, [], 'nothing was sent');
+    noDialogs();
+    await page.close();
+  });
+
+  it('a 1,000-byte message sent with "Long message" ticked on D\'s BBS appears whole on E\'s BBS', async (t) => {
+    const pageE = await browser.open(E.url + '/static/bbs.html');
+    await waitConnected(pageE);
+    pageD = await browser.open(D.url + '/static/bbs.html');
+    const text = longText(1000);
+    await pageD.getByLabel(LONG_LABEL).check();
+    const answer = pageD.waitForResponse((r) => new URL(r.url()).pathname === '/msg/send');
+    const start = Date.now();
+    const flash = await sendFromBbs(pageD, text, D.cookie());
+    assert.match(await flash.textContent(), /queued .*fragments/, await flash.textContent());
+    const res = await answer;
+    assert.equal(res.status(), 200);
+    assert.equal(JSON.parse(res.request().postData()).fragment, true, '"fragment": true in the request');
+    longHash = (await res.json()).message_hash;
+    assert.match(longHash, /^[0-9a-f]{64}$/);
+    assert.equal(await pageD.inputValue('#send-text'), '', 'the send box is cleared');
+    assert.equal(await pageD.locator('#send-count').textContent(), '0/1600 bytes');
+    // Refreshed after the send: D's outbox section lists it at once.
+    await pageD.locator(`#outbox > li[data-hash="${longHash}"]`).waitFor({timeout: 5000});
+
+    const item = pageE.locator('#messages > li.msg', {hasText: LONG_HEAD});
+    try {
+      await item.waitFor({timeout: 90000});
+    } catch (e) {
+      const outbox = await http(D.webPort, 'GET', '/msg/outbox', {token: D.cookie()});
+      const onE = (await E.get('/msg/chat?limit=200')).json;
+      throw new Error(`the long message did not reach E's BBS in 90 s. D's outbox: ${outbox.text.slice(0, 600)}; ` +
+                      `chats stored on E: ${JSON.stringify(onE && onE.messages && onE.messages.map((m) => m.payload))}`);
+    }
+    t.diagnostic(`1,000 bytes from D's BBS to E's BBS in ${((Date.now() - start) / 1000).toFixed(1)} s`);
+    assert.equal(await item.locator('.msg-text').textContent(), text, 'the whole text, in order');
+    assert.equal(await item.getAttribute('data-type'), 'MINER_MESSAGE');
+    assert.equal(await item.getAttribute('data-sender'), keyD.signingId);
+    assert.equal(await item.locator('.badge.verified').count(), 1, 'verified badge');
+    assert.equal(await pageE.locator('#messages > li.msg', {hasText: LONG_HEAD}).count(), 1, 'shown once');
+    noDialogs();
+    await pageE.close();
+  });
+
+  it('the outbox section lists the sent message and shows it embedded, fragments n/n', async () => {
+    assert.ok(longHash, 'needs the long message sent (the previous test did not send it)');
+    const entry = pageD.locator(`#outbox > li[data-hash="${longHash}"]`);
+    await entry.waitFor({timeout: 15000});
+    assert.equal(await pageD.locator('#outbox-panel').isVisible(), true);
+    assert.match(await entry.locator('.hash').textContent(), new RegExp('^' + longHash.slice(0, 8) + '…'));
+    assert.equal(await entry.locator('.hash').getAttribute('title'), longHash);
+    // The section refreshes every 10 s.
+    await pageD.waitForFunction((h) => {
+      const li = document.querySelector(`#outbox > li[data-hash="${h}"]`);
+      return li && li.getAttribute('data-state') === 'embedded';
+    }, longHash, {timeout: 30000});
+    assert.equal(await entry.locator('.state').textContent(), 'embedded');
+    const fragments = (await entry.locator('.fragments').textContent()).match(/^fragments (\d+)\/(\d+)$/);
+    assert.ok(fragments, 'fragments k/n shown');
+    assert.equal(fragments[1], fragments[2], 'every fragment sent');
+    assert.ok(Number(fragments[2]) >= Math.ceil(1000 / 220), 'fragments ' + fragments[2]);
+    assert.equal(await entry.locator('.detail').count(), 0, 'no failure detail');
+    // Newest first.
+    const times = await pageD.$$eval('#outbox > li time[data-ts]', (ts) => ts.map((x) => Number(x.getAttribute('data-ts'))));
+    assert.deepEqual(times, [...times].sort((a, b) => b - a), 'newest first: ' + times.join());
+    assert.ok((await pageD.locator('#outbox > li').count()) <= 20);
+
+    await pageD.setViewportSize(PHONE);
+    await pageD.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    const width = await pageD.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= PHONE.width, `the BBS with its outbox at ${PHONE.width} px scrolls sideways (${width} px)`);
+    await screenshot(pageD, 'bbs-outbox-phone');
+    await pageD.setViewportSize(DESKTOP);
+    await screenshot(pageD, 'bbs-outbox-desktop');
+    noDialogs();
+  });
+
+  it('the outbox section shows the endpoint\'s errors as text and entries without detail or fragments', async () => {
+    const page = await browser.open(D.url + '/static/bbs.html');
+    await page.evaluate((t) => sessionStorage.setItem('sharemsg.api_token', t), D.cookie());
+    // An older node: entries without "detail" and "fragments"; a failed one without a reason.
+    await page.route('**/msg/outbox', (route) => route.fulfill({
+      status: 200, contentType: 'application/json',
+      body: JSON.stringify({queued: 1, entries: [
+        {message_hash: 'aa'.repeat(32), state: 'embedded', created_at: 1700000000, share_hash: 'bb'.repeat(32)},
+        {message_hash: 'cc'.repeat(32), state: 'failed', created_at: 1700000100, share_hash: null},
+        {message_hash: 'dd'.repeat(32), state: 'queued', created_at: 1700000200, share_hash: null,
+         detail: null, fragments: {sent: 2, total: 7}},
+      ]}),
+    }));
+    await page.reload();
+    await page.locator('#outbox > li').first().waitFor({timeout: 10000});
+    assert.deepEqual(await page.$$eval('#outbox > li', (lis) => lis.map((li) => li.getAttribute('data-state'))),
+                     ['queued', 'failed', 'embedded']);
+    assert.equal(await page.locator('#outbox > li').first().locator('.fragments').textContent(), 'fragments 2/7');
+    assert.equal(await page.locator('#outbox .fragments').count(), 1);
+    assert.equal(await page.locator('#outbox .detail').count(), 0);
+    assert.match(await page.locator('#outbox-summary').textContent(), /1 queued/);
+
+    // A failure reason, shown as text.
+    await page.unroute('**/msg/outbox');
+    await page.route('**/msg/outbox', (route) => route.fulfill({
+      status: 200, contentType: 'application/json',
+      body: JSON.stringify({queued: 0, entries: [{message_hash: 'ee'.repeat(32), state: 'failed', created_at: 1700000300,
+                                                   share_hash: null, detail: '<b>gave up</b> after 3 restarts',
+                                                   fragments: {sent: 3, total: 5}}]}),
+    }));
+    await page.reload();
+    const failed = page.locator('#outbox > li[data-state="failed"]');
+    await failed.waitFor({timeout: 10000});
+    assert.equal(await failed.locator('.detail').textContent(), '<b>gave up</b> after 3 restarts');
+    assert.equal(await page.locator('#outbox b').count(), 0);
+
+    // The endpoint's error: shown in the section, nothing thrown.
+    await page.unroute('**/msg/outbox');
+    await page.route('**/msg/outbox', (route) => route.fulfill({
+      status: 503, contentType: 'application/json',
+      body: JSON.stringify({error: 'not readable', detail: 'the outbox: disk I/O error'}),
+    }));
+    await page.reload();
+    const error = page.locator('#outbox-error');
+    await error.waitFor({state: 'visible', timeout: 10000});
+    assert.match(await error.textContent(), /^Cannot read the outbox: not readable: the outbox: disk I\/O error \(HTTP 503\)/);
+    assert.equal(await page.locator('#outbox-panel').isVisible(), true);
+
+    // Forgetting the token hides the section.
+    await page.click('#token-forget');
+    assert.equal(await page.locator('#outbox-panel').isVisible(), false);
+    assert.deepEqual(browser.errors, [], 'page errors: ' + browser.errors.join('; '));
+    noDialogs();
+    await page.close();
   });
 });
