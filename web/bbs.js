@@ -20,6 +20,7 @@
     total: 0,             // the store's message count, for numbering
     numbers: new Map(),   // message_hash -> #n
     bans: {signing_ids: [], addresses: []},
+    signers: undefined,   // known signers, from the last /msg/recent stats
   };
 
   // ---- Message list ------------------------------------------------------------------------
@@ -107,6 +108,7 @@
 
   function renderStats(stats) {
     if (!stats) return;
+    state.signers = stats.known_signers;
     SM.setText('stats', stats.total_messages + ' messages stored · ' + stats.known_signers + ' signers known');
   }
 
@@ -116,6 +118,8 @@
     state.total += 1;
     renumber();
     renderList();
+    // The footer follows live messages too (the signer count until the next full load).
+    if (state.signers !== undefined) renderStats({total_messages: state.total, known_signers: state.signers});
   }
 
   // ---- Tabs --------------------------------------------------------------------------------
