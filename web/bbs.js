@@ -109,7 +109,9 @@
   function renderStats(stats) {
     if (!stats) return;
     state.signers = stats.known_signers;
-    SM.setText('stats', stats.total_messages + ' messages stored · ' + stats.known_signers + ' signers known');
+    const plural = (n, one, many) => n + ' ' + (Number(n) === 1 ? one : many);
+    SM.setText('stats', plural(stats.total_messages, 'message', 'messages') + ' stored · ' +
+               plural(stats.known_signers, 'signer', 'signers') + ' known');
   }
 
   function addLive(m) {
