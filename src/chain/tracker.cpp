@@ -29,10 +29,13 @@ void ShareTracker::consider_best(const Entry& e) {
 
 bool ShareTracker::add(const ShareId& hash, const std::optional<ShareId>& prev, Work work) {
     if (items_.count(hash)) return false;
-    Entry e{hash, prev, work, work, next_seq_++};
+    Entry e{hash, prev, work, work, next_seq_++, 1};
     if (prev) {
         auto p = items_.find(*prev);
-        if (p != items_.end()) e.cumulative = p->second.cumulative + work;
+        if (p != items_.end()) {
+            e.cumulative = p->second.cumulative + work;
+            e.height = p->second.height + 1;
+        }
         children_[*prev].push_back(hash);
     }
     items_.emplace(hash, e);
@@ -49,11 +52,14 @@ void ShareTracker::update_descendants(const ShareId& root) {
         stack.pop_back();
         auto kids = children_.find(h);
         if (kids == children_.end()) continue;
-        const Work base = items_.at(h).cumulative;
+        const Entry& parent = items_.at(h);
+        const Work base = parent.cumulative;
+        const std::uint64_t base_height = parent.height;
         for (const auto& k : kids->second) {
             auto it = items_.find(k);
             if (it == items_.end()) continue;
             it->second.cumulative = base + it->second.work;
+            it->second.height = base_height + 1;
             consider_best(it->second);
             stack.push_back(k);
         }
@@ -71,7 +77,8 @@ std::vector<ShareId> ShareTracker::chain(const ShareId& tip, std::size_t max) co
 }
 
 std::size_t ShareTracker::height(const ShareId& hash) const {
-    return chain(hash, static_cast<std::size_t>(-1)).size();
+    const Entry* e = get(hash);
+    return e ? static_cast<std::size_t>(e->height) : 0;
 }
 
 std::vector<ShareId> ShareTracker::missing_parents() const {
@@ -99,9 +106,12 @@ std::size_t ShareTracker::prune(std::size_t keep) {
         }
         items_.erase(it);
     }
-    // Parents of the oldest kept shares were forgotten on purpose: not "missing".
+    // Parents of the oldest kept shares were forgotten on purpose: not "missing". Only those
+    // still named as a parent need remembering, so the set stays as small as the window.
     for (const auto& h : drop)
         forgotten_.insert(h);
+    for (auto it = forgotten_.begin(); it != forgotten_.end();)
+        it = children_.count(*it) ? std::next(it) : forgotten_.erase(it);
     return drop.size();
 }
 

@@ -33,7 +33,8 @@ class ShareTracker {
         std::optional<ShareId> prev;
         Work work = 0;
         Work cumulative = 0;
-        std::uint64_t seq = 0;  // arrival order (tie break)
+        std::uint64_t seq = 0;     // arrival order (tie break)
+        std::uint64_t height = 1;  // 1 + the parent's height (1 when the parent is unknown)
     };
 
     // Adds a share. Returns false (and changes nothing) if it is already known.
@@ -46,7 +47,9 @@ class ShareTracker {
     std::optional<ShareId> best() const { return best_; }
     // Hashes from `tip` back through known parents, at most `max` of them (tip first).
     std::vector<ShareId> chain(const ShareId& tip, std::size_t max) const;
-    // Number of known shares from `hash` back to the oldest known ancestor (hash included).
+    // Number of known shares from `hash` back to the oldest known ancestor (hash included),
+    // kept as it was when prune() forgets old ancestors, so heights never go down; 0 for an
+    // unknown share. Constant time.
     std::size_t height(const ShareId& hash) const;
     // Parents referenced by known shares but not themselves known (what to request).
     std::vector<ShareId> missing_parents() const;

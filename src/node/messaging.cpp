@@ -487,8 +487,9 @@ void Node::requeue_orphaned(const std::set<chain::ShareId>& active) {
             continue;
         }
         // Older than the window the best chain is checked over (an entry embedded long ago,
-        // loaded at start): settled, not orphaned.
-        if (tracker_.contains(*it->share) &&
+        // loaded at start), or in a share pruned since (the share log keeps every share the
+        // node mined until it is far below the best chain): settled, not orphaned.
+        if (!tracker_.contains(*it->share) ||
             tracker_.height(*it->share) + active.size() <= best_height) {
             it = outbox_.erase(it);
             continue;

@@ -27,6 +27,15 @@ constexpr int kBanScore = 100;
 constexpr auto kBanTime = std::chrono::seconds(3600);
 constexpr std::uint64_t kMaxMineAttempts = 5'000'000;
 
+// A share as the share log keeps it: the body of a one-share `shares` message without the
+// list count (one byte for a single share).
+Bytes share_log_body(const p2p::WrappedShare& ws) {
+    ByteWriter w;
+    auto payload = p2p::encode_payload(p2p::Shares{{ws}});
+    if (payload) w.bytes(ByteView(*payload).subspan(1));
+    return std::move(w).take();
+}
+
 std::uint64_t random_u64() {
     auto b = crypto::random_bytes(8);
     std::uint64_t v = 0;
@@ -438,14 +447,7 @@ Node::Ingest Node::ingest(const std::vector<p2p::WrappedShare>& shares, Source s
         }
         if (tracker_.contains(v->hash)) continue;
         if (source != Source::disk) {
-            auto saved = share_log_.append([&] {
-                ByteWriter w;
-                auto payload = p2p::encode_payload(p2p::Shares{{ws}});
-                // Drop the list count (one byte for a single share): the log keeps one share per
-                // record.
-                if (payload) w.bytes(ByteView(*payload).subspan(1));
-                return std::move(w).take();
-            }());
+            auto saved = share_log_.append(share_log_body(ws));
             if (!saved) {
                 spdlog::error("share {} not stored: {}; not accepted", short_hex(v->hash),
                               saved.error().reason);
@@ -464,11 +466,48 @@ Node::Ingest Node::ingest(const std::vector<p2p::WrappedShare>& shares, Source s
         spdlog::debug("share {} accepted (height {}, {} bytes of message_data)", short_hex(v->hash),
                       tracker_.height(v->hash), v->message_data.size());
     }
+    if (r.accepted) {
+        apply_best_chain();
+        prune_shares();
+    }
     share_count_ = tracker_.size();
     for (const auto& p : tracker_.missing_parents())
         r.wanted.push_back(p);
-    if (r.accepted) apply_best_chain();
     return r;
+}
+
+void Node::prune_shares() {
+    // Keep twice the window the node reads (the ledger, the store and the outbox look at
+    // chain_length shares), and prune in batches of at least half that.
+    const std::size_t keep = 2 * net_.p2p.chain_length;
+    if (tracker_.size() < keep + keep / 2) return;
+    const std::size_t dropped = tracker_.prune(keep);
+    if (dropped == 0) return;
+    for (auto it = shares_.begin(); it != shares_.end();)
+        it = tracker_.contains(it->first) ? std::next(it) : shares_.erase(it);
+    metrics_.inc("sharemsg_shares_pruned_total", "", static_cast<double>(dropped));
+    spdlog::debug("pruned {} old shares; {} kept", dropped, shares_.size());
+    // The share log keeps what the tracker keeps: rewritten once it holds half a window more
+    // (so at most once per keep / 2 shares appended).
+    if (share_log_.records() < shares_.size() + keep / 2) return;
+    std::vector<const ShareView*> kept;
+    kept.reserve(shares_.size());
+    for (const auto& [id, v] : shares_)
+        kept.push_back(&v);
+    std::sort(kept.begin(), kept.end(), [&](const ShareView* a, const ShareView* b) {
+        return tracker_.height(a->hash) < tracker_.height(b->hash);  // parents first
+    });
+    std::vector<Bytes> bodies;
+    bodies.reserve(kept.size());
+    for (const auto* v : kept)
+        bodies.push_back(share_log_body(v->wire));
+    const std::size_t before = share_log_.records();
+    if (auto st = share_log_.rewrite(bodies); !st) {
+        spdlog::warn("share log not compacted: {}", st.error().reason);
+        return;
+    }
+    metrics_.inc("sharemsg_share_log_compactions_total");
+    spdlog::info("share log compacted: {} records, was {}", bodies.size(), before);
 }
 
 void Node::apply_best_chain() {

@@ -162,6 +162,9 @@ class Node {
     bool sacrifice_turn();
     void on_mined(const chain::ShareId& share, const std::vector<Carried>& carried);
     void requeue_orphaned(const std::set<chain::ShareId>& active);
+    // Forgets shares far below the best chain (tracker, share views) and compacts the share
+    // log to what is kept (chain thread).
+    void prune_shares();
     void save_key_state();
     void schedule_status();
     void emit_status();

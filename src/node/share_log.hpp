@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "util/bytes.hpp"
 
@@ -28,10 +29,17 @@ class ShareLog {
                 const std::function<void(const std::string&)>& warning);
     // Appends and syncs one record.
     Status append(ByteView body);
+    // Replaces the whole log with these records (compaction): written to PATH.tmp, synced,
+    // renamed over the log, and the directory synced, so a crash leaves either the old log or
+    // the new one. On failure the old log stays in use.
+    Status rewrite(const std::vector<Bytes>& bodies);
+    // Complete records in the log.
+    std::size_t records() const { return records_; }
 
   private:
     int fd_ = -1;
     std::string path_;
+    std::size_t records_ = 0;
 };
 
 }  // namespace sharemsg::node

@@ -189,6 +189,14 @@ class Daemon {
         return http_request(web_port, method, path, body,
                             "Authorization: Bearer " + token.value_or(this->token()) + "\r\n");
     }
+    // The value of the metric line `name` (labels included, if any) in /metrics, or -1.
+    double metric(const std::string& name) {
+        std::istringstream in(get("/metrics").body);
+        std::string line;
+        while (std::getline(in, line))
+            if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
+        return -1;
+    }
     pid_t pid() const { return pid_; }
     std::string log() const {
         std::ifstream in(datadir_ / "sharemsgd.log");

@@ -102,3 +102,44 @@ TEST(DevnetApi, ReadEndpointsShapesAndErrors) {
               413);
     EXPECT_EQ(a.get("/health").status, 200);
 }
+
+// A node that has mined well past its window forgets old shares and rewrites its share log
+// to what it keeps; restarted, it loads the shorter log and goes on, and its peer follows.
+TEST(Devnet, OldSharesArePrunedAndTheShareLogCompacted) {
+    const auto dir = test_dir("devnet-prune");
+    Daemon a(SHAREMSGD_PATH, dir / "a"), b(SHAREMSGD_PATH, dir / "b");
+    const std::vector<std::string> fa{"--share-period", "0.05", "--status-interval", "0"};
+    ASSERT_TRUE(a.start(fa)) << a.log();
+    ASSERT_TRUE(b.start({"--mine", "false", "--peer", "127.0.0.1:" + std::to_string(a.p2p_port)}))
+        << b.log();
+    // The devnet window is 400 shares; a node keeps 800 and prunes once it holds 1,200.
+    ASSERT_TRUE(wait_until([&] { return a.metric("sharemsg_share_log_compactions_total") >= 1; },
+                           std::chrono::seconds(180)))
+        << a.get("/health").body;
+    EXPECT_GE(a.metric("sharemsg_shares_pruned_total"), 400);
+    EXPECT_LE(a.get("/health").json().value("shares", 0), 1200);
+    ASSERT_TRUE(wait_until([&] { return b.metric("sharemsg_shares_pruned_total") >= 400; },
+                           std::chrono::seconds(60)))
+        << b.get("/health").body;
+
+    const double mined = a.metric("sharemsg_shares_mined_total");
+    ASSERT_EQ(a.stop(), 0);
+    EXPECT_FALSE(fs::exists(a.datadir() / "shares.log.tmp"));
+    ASSERT_TRUE(a.start(fa)) << a.log();
+    // It loaded only what it kept (far fewer than it mined) and mines on from there.
+    const std::string log = a.log();
+    const auto at = log.rfind("loaded ");
+    ASSERT_NE(at, std::string::npos) << log.substr(log.size() > 4000 ? log.size() - 4000 : 0);
+    const double loaded = std::stod(log.substr(at + 7));
+    EXPECT_LT(loaded, mined);
+    EXPECT_LE(loaded, 1200);
+    ASSERT_TRUE(wait_until(
+        [&] {
+            auto ha = a.get("/health").json(), hb = b.get("/health").json();
+            return ha.is_object() && hb.is_object() && ha["best_share"] == hb["best_share"] &&
+                   a.metric("sharemsg_shares_mined_total") > 20;
+        },
+        std::chrono::seconds(60)))
+        << "B does not follow A after its restart\nB:\n"
+        << b.log().substr(0, 100000);
+}

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <sstream>
 
 #include "harness.hpp"
 
@@ -314,20 +313,6 @@ TEST(TwoNodes, FragmentsStartAgainAfterAKill) {
     EXPECT_GE(firsts, 2u) << log.substr(0, 200000);
 }
 
-namespace {
-
-// The value of a metric line `name` (with its labels, if any) in /metrics, or -1.
-double metric(Daemon& d, const std::string& name) {
-    const std::string body = d.get("/metrics").body;
-    std::istringstream in(body);
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
-    return -1;
-}
-
-}  // namespace
-
 // --sacrifice-every: A mines every second share for the devnet's donation address, tagged
 // with its signing id; B's ledger credits A for each, and ignores none of the tags. A chat
 // message still gets through.
@@ -347,11 +332,11 @@ TEST(TwoNodes, SacrificeSharesCreditTheirSigner) {
         << b.log();
     auto r = a.call("POST", "/msg/send", R"({"type":"chat","text":"sacrifice works"})");
     ASSERT_EQ(r.status, 200) << r.body;
-    ASSERT_TRUE(wait_until([&] { return metric(b, "sharemsg_open_sacrifice_credits_total") >= 5; },
+    ASSERT_TRUE(wait_until([&] { return b.metric("sharemsg_open_sacrifice_credits_total") >= 5; },
                            std::chrono::seconds(60)))
         << b.get("/metrics").body;
-    EXPECT_GE(metric(a, "sharemsg_sacrifice_shares_mined_total"), 5);
-    EXPECT_EQ(metric(b, "sharemsg_open_ignored_total{reason=\"sacrifice_ignored\"}"), -1)
+    EXPECT_GE(a.metric("sharemsg_sacrifice_shares_mined_total"), 5);
+    EXPECT_EQ(b.metric("sharemsg_open_ignored_total{reason=\"sacrifice_ignored\"}"), -1)
         << b.get("/metrics").body;
     ASSERT_TRUE(wait_until([&] { return find_chat(b, "sacrifice works").has_value(); },
                            std::chrono::seconds(60)));

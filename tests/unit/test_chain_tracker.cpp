@@ -62,5 +62,25 @@ TEST(ChainTracker, PruneKeepsWindowAndForgetsOnPurpose) {
     EXPECT_EQ(t.size(), 10u);
     EXPECT_EQ(*t.best(), id(99));
     EXPECT_TRUE(t.missing_parents().empty());
-    EXPECT_EQ(t.height(id(99)), 10u);
+    // Heights stay as they were (they never go down: revocation heights and settle depths are
+    // compared against them), and the chain goes on from there.
+    EXPECT_EQ(t.height(id(99)), 100u);
+    EXPECT_EQ(t.height(id(90)), 91u);
+    EXPECT_EQ(t.height(id(5)), 0u);  // forgotten
+    EXPECT_EQ(t.chain(id(99), 1000).size(), 10u);
+    t.add(id(100), id(99), 1);
+    EXPECT_EQ(t.height(id(100)), 101u);
+    EXPECT_EQ(*t.best(), id(100));
+}
+
+TEST(ChainTracker, HeightsFollowALateParent) {
+    ShareTracker t;
+    t.add(id(12), id(11), 1);
+    t.add(id(13), id(12), 1);
+    EXPECT_EQ(t.height(id(13)), 2u);  // its chain starts at 12 for now
+    t.add(id(11), id(10), 1);
+    EXPECT_EQ(t.height(id(11)), 1u);
+    EXPECT_EQ(t.height(id(12)), 2u);
+    EXPECT_EQ(t.height(id(13)), 3u);
+    EXPECT_EQ(t.height(id(13)), t.chain(id(13), 100).size());
 }

@@ -91,3 +91,42 @@ TEST(NodeShareLog, CorruptRecordDetected) {
     ASSERT_EQ(warnings.size(), 1u);
     EXPECT_NE(warnings[0].find("corrupt"), std::string::npos);
 }
+
+TEST(NodeShareLog, RewriteReplacesTheLogAndAppendingGoesOn) {
+    const auto path = tmp_file("sharelog-rewrite");
+    {
+        node::ShareLog log;
+        ASSERT_TRUE(log.open(
+            path, [](ByteView) {}, [](const std::string&) {}));
+        for (std::uint8_t i = 0; i < 10; ++i)
+            ASSERT_TRUE(log.append(Bytes(100, i)));
+        EXPECT_EQ(log.records(), 10u);
+        auto st = log.rewrite({Bytes(100, 7), Bytes(100, 8), Bytes(100, 9)});
+        ASSERT_TRUE(st) << st.error().reason;
+        EXPECT_EQ(log.records(), 3u);
+        ASSERT_TRUE(log.append(Bytes{42}));
+        EXPECT_EQ(log.records(), 4u);
+    }
+    EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+    auto recs = load(path);
+    ASSERT_EQ(recs.size(), 4u);
+    EXPECT_EQ(recs[0], Bytes(100, 7));
+    EXPECT_EQ(recs[2], Bytes(100, 9));
+    EXPECT_EQ(recs[3], Bytes{42});
+    EXPECT_EQ(std::filesystem::file_size(path), 3 * (8 + 100) + (8 + 1));
+
+    // A log that cannot be replaced (its directory is gone) stays in use.
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("sharelog-dir-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    node::ShareLog log;
+    ASSERT_TRUE(
+        log.open((dir / "shares.log").string(), [](ByteView) {}, [](const std::string&) {}));
+    ASSERT_TRUE(log.append(Bytes{1}));
+    std::filesystem::remove_all(dir);
+    auto st = log.rewrite({Bytes{2}});
+    ASSERT_FALSE(st);
+    EXPECT_NE(st.error().reason.find("shares.log.tmp"), std::string::npos) << st.error().reason;
+    EXPECT_EQ(log.records(), 1u);
+    std::filesystem::remove(path);
+}
