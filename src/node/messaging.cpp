@@ -551,12 +551,19 @@ bool Node::sacrifice_turn() {
 
 Bytes Node::next_message_data(std::vector<Carried>& carried, bool sacrifice) {
     carried.clear();
+    building_announcement_ = false;
     if (ledger_ && key_ && announcement_) {
         // The open profile: our announcement while the ledger does not know the key as
         // current, then the queue, oldest first, within the per-share limits and our budget.
         const auto id = key_->signing_id();
         const auto known = ledger_->key(id);
-        const bool announce = !sacrifice && (!known || known->revoked);
+        // Announced again within every half window, so that a node that starts later (and
+        // reads only the window) learns the key too.
+        const auto best = tracker_.best();
+        const std::size_t best_height = best ? tracker_.height(*best) : 0;
+        const bool stale = announced_at_height_ == 0 ||
+                           best_height + 1 >= announced_at_height_ + net_.p2p.chain_length / 2;
+        const bool announce = !sacrifice && (!known || known->revoked || stale);
         const auto t = saturate_cast<std::uint32_t>(now());
         const std::uint32_t budget = ledger_->available_mwu(
             announcement_->address_hash(), t,
@@ -648,6 +655,7 @@ Bytes Node::next_message_data(std::vector<Carried>& carried, bool sacrifice) {
                 announce ? announcement_ : std::nullopt, queue, net_.network_id(), nonce, limits,
                 sacrifice ? std::optional<proto::SigningId>(id) : std::nullopt);
             if (packed) {
+                building_announcement_ = announce;
                 if (fragmented_from) {
                     if (packed->taken > 0)
                         carried.push_back({entries.front().hash, *fragmented_from + packed->taken});

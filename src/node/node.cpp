@@ -666,6 +666,7 @@ void Node::mine_tick() {
     if (r.accepted) {
         ++mined_;
         if (sacrifice) metrics_.inc("sharemsg_sacrifice_shares_mined_total");
+        if (building_announcement_) announced_at_height_ = tracker_.height(r.accepted_ids.front());
         on_mined(r.accepted_ids.front(), carried);
         metrics_.inc("sharemsg_shares_mined_total");
         boost::asio::post(io_, [this, s = *share] { broadcast(p2p::Shares{{s}}, 0); });

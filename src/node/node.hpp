@@ -244,6 +244,8 @@ class Node {
     std::optional<store::KeyState> key_state_;
     std::uint64_t mined_ = 0;
     std::uint64_t mine_ticks_ = 0;
+    bool building_announcement_ = false;           // the share being mined carries our announcement
+    std::size_t announced_at_height_ = 0;          // height of our last mined share that announced
     std::vector<ByteArray<20>> sacrifice_hashes_;  // the network's and --sacrifice-address
     bool status_sent_ = false;
     std::atomic<std::size_t> outbox_depth_{0};

@@ -115,6 +115,8 @@ void Ledger::reset() {
     identities_.clear();
     unbound_.clear();
     seen_.clear();
+    seen_by_time_.clear();
+    last_event_sweep_ = 0;
     partials_.clear();
     latest_share_time_ = 0;
     totals_ = {};
@@ -264,16 +266,25 @@ AnnouncementOutcome Ledger::apply_announcement(const ShareContext& share,
     return AnnouncementOutcome::registered;
 }
 
+void Ledger::remember_seen(const crypto::Hash256& digest, std::uint32_t timestamp) {
+    if (seen_.emplace(digest, timestamp).second) seen_by_time_.emplace(timestamp, digest);
+}
+
 void Ledger::expire_seen(std::uint32_t share_time) {
     latest_share_time_ = std::max(latest_share_time_, share_time);
     const std::uint64_t horizon = std::uint64_t{config_.max_message_age} + config_.max_future_skew;
     if (latest_share_time_ <= horizon) return;
     const std::uint64_t oldest = latest_share_time_ - horizon;
-    std::erase_if(seen_, [&](const auto& kv) { return kv.second < oldest; });
+    while (!seen_by_time_.empty() && seen_by_time_.begin()->first < oldest) {
+        seen_.erase(seen_by_time_.begin()->second);
+        seen_by_time_.erase(seen_by_time_.begin());
+    }
     // Budget events: kept while a share up to max_future_skew older than the latest one
-    // could still count them.
+    // could still count them. budget_of() looks only at the window, so dropping them is for
+    // memory alone and is done once a minute of share time, not on every share.
     const std::uint64_t keep = std::uint64_t{ROLLING_MWU_WINDOW} + config_.max_future_skew;
-    if (latest_share_time_ > keep) {
+    if (latest_share_time_ > keep && latest_share_time_ / 60 != last_event_sweep_ / 60) {
+        last_event_sweep_ = latest_share_time_;
         const std::uint64_t cut = latest_share_time_ - keep;
         for (auto& [address, ident] : identities_) {
             std::erase_if(ident.earned, [&](const Event& e) { return e.time < cut; });
@@ -447,7 +458,7 @@ void Ledger::apply_fragment(const ShareContext& share, const Envelope& env, bool
                at + "signature of the reassembled message does not verify");
         return;
     }
-    seen_.emplace(digest, m.timestamp);
+    remember_seen(digest, m.timestamp);
     accept(share, m, k, std::move(whole), out);
 }
 
@@ -532,7 +543,7 @@ ApplyResult Ledger::apply_share(const ShareContext& share, const Envelope& env) 
                    at + std::to_string(w) + " MWU over the budget of " + k.address);
             continue;
         }
-        seen_.emplace(digest, m.timestamp);
+        remember_seen(digest, m.timestamp);
         accept(share, m, k, m.payload, out);
     }
     out.share_mwu = static_cast<std::uint32_t>(std::min<std::uint64_t>(share_w, 0xffffffffu));

@@ -231,6 +231,7 @@ class Ledger {
     bool cached_verify(const crypto::Hash256& digest, ByteView pubkey, ByteView signature);
     bool cached_verify_delegation(const BoundAnnouncement& ann);
     void expire_seen(std::uint32_t share_time);
+    void remember_seen(const crypto::Hash256& digest, std::uint32_t timestamp);
 
     LedgerConfig config_;
     std::map<SigningId, KeyEntry> keys_;
@@ -239,6 +240,9 @@ class Ledger {
     std::vector<KeyEntry> unbound_;
     // Sighashes of accepted messages -> their timestamps (dropped once too old to be accepted).
     std::map<crypto::Hash256, std::uint32_t> seen_;
+    // The same, by timestamp, so that expiring the old ones does not walk them all.
+    std::multimap<std::uint32_t, crypto::Hash256> seen_by_time_;
+    std::uint32_t last_event_sweep_ = 0;  // share time of the last sweep of budget events
     std::map<PartialKey, Partial> partials_;
     std::uint32_t latest_share_time_ = 0;
     IgnoredCounts totals_;

@@ -342,3 +342,28 @@ TEST(TwoNodes, SacrificeSharesCreditTheirSigner) {
                            std::chrono::seconds(60)));
     EXPECT_EQ((*find_chat(b, "sacrifice works"))["sender_address"], ka.address);
 }
+
+// A node that joins after the sender announced its key more than a window ago still learns
+// the key from the window (the sender announces it again within every half window) and shows
+// the sender's new messages verified.
+TEST(TwoNodes, LateJoinerLearnsTheKeyFromTheWindow) {
+    const auto dir = test_dir("late-joiner");
+    Daemon a(SHAREMSGD_PATH, dir / "a"), c(SHAREMSGD_PATH, dir / "c");
+    const auto ka = test_signing_key(26);
+    auto fa = key_flags(ka);
+    fa.insert(fa.end(), {"--share-period", "0.05", "--status-interval", "0"});
+    ASSERT_TRUE(a.start(fa)) << a.log();
+    // Past the devnet window of 400 shares.
+    ASSERT_TRUE(wait_until([&] { return a.metric("sharemsg_shares_mined_total") >= 450; },
+                           std::chrono::seconds(120)));
+    ASSERT_TRUE(c.start({"--mine", "false", "--peer", "127.0.0.1:" + std::to_string(a.p2p_port)}))
+        << c.log();
+    ASSERT_TRUE(wait_until([&] { return find_key(c, ka.signing_id).has_value(); },
+                           std::chrono::seconds(60)))
+        << c.get("/msg/keys").body;
+    auto r = a.call("POST", "/msg/send", R"({"type":"chat","text":"hello late joiner"})");
+    ASSERT_EQ(r.status, 200) << r.body;
+    ASSERT_TRUE(wait_until([&] { return find_chat(c, "hello late joiner").has_value(); },
+                           std::chrono::seconds(60)));
+    EXPECT_TRUE((*find_chat(c, "hello late joiner"))["verified"].get<bool>());
+}
