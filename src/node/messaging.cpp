@@ -581,7 +581,6 @@ Bytes Node::next_message_data(std::vector<Carried>& carried, bool sacrifice) {
                 auto whole = sign_outgoing(o);
                 if (!whole) continue;
                 if (whole->payload.size() <= proto::MAX_MESSAGE_PAYLOAD) {
-                    o.pieces.clear();
                     queue.push_back(std::move(*whole));
                     entries.push_back({o.hash, 0});
                     if (queue.size() >= proto::open::PACK_MAX_MESSAGES) break;
@@ -745,8 +744,7 @@ void Node::send(SendRequest req, ApiDone done) {
         }
         // A fragmented message reaches receivers whole only if all its fragments land within
         // FRAGMENT_TIMEOUT of share time; this node mines one share per share period.
-        const std::size_t pieces =
-            (wire_payload + proto::MAX_MESSAGE_PAYLOAD - 1) / proto::MAX_MESSAGE_PAYLOAD;
+        const std::size_t pieces = proto::open::fragment_count(wire_payload);
         if (pieces > 1 && static_cast<double>(pieces - 1) * cfg_.share_period >=
                               static_cast<double>(proto::open::FRAGMENT_TIMEOUT)) {
             done(api_error(400, "text too long",
@@ -946,8 +944,7 @@ void Node::outbox(ApiDone done) {
                 // Not (or no longer) in the queue: its size says whether it was split.
                 const std::size_t wire =
                     item->message.payload.size() + (item->to ? proto::open::PRIVATE_OVERHEAD : 0);
-                const std::size_t total =
-                    (wire + proto::MAX_MESSAGE_PAYLOAD - 1) / proto::MAX_MESSAGE_PAYLOAD;
+                const std::size_t total = proto::open::fragment_count(wire);
                 if (total > 1)
                     o["fragments"] = {{"sent", e.state == store::OutboxState::embedded ? total : 0},
                                       {"total", total}};

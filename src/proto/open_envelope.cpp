@@ -451,7 +451,7 @@ Result<std::vector<OpenMessage>> split_fragments(const OpenMessage& whole, std::
         return make_error(Errc::oversize, "payload: " + num(whole.payload.size()) +
                                               " bytes exceed " + num(MAX_REASSEMBLED_PAYLOAD));
     if (whole.payload.size() <= max_fragment_payload) return std::vector<OpenMessage>{whole};
-    const std::size_t n = (whole.payload.size() + max_fragment_payload - 1) / max_fragment_payload;
+    const std::size_t n = fragment_count(whole.payload.size(), max_fragment_payload);
     if (n > MAX_FRAGMENTS)
         return make_error(Errc::oversize, "payload: " + num(whole.payload.size()) + " bytes need " +
                                               num(n) + " fragments of " +

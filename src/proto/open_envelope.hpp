@@ -267,6 +267,16 @@ Result<std::vector<OpenMessage>> split_fragments(
     const OpenMessage& whole, std::uint32_t msg_id,
     std::size_t max_fragment_payload = MAX_MESSAGE_PAYLOAD);
 
+// How many messages split_fragments makes of a payload of `payload_len` bytes: 1 when it fits
+// in one (also for 0), else ceil(payload_len / max_fragment_payload) (which may exceed
+// MAX_FRAGMENTS: split_fragments refuses that). `max_fragment_payload` must be at least 1.
+inline std::size_t fragment_count(std::size_t payload_len,
+                                  std::size_t max_fragment_payload = MAX_MESSAGE_PAYLOAD) {
+    return payload_len <= max_fragment_payload
+               ? 1
+               : (payload_len + max_fragment_payload - 1) / max_fragment_payload;
+}
+
 // The signature verifies (strict DER, low-S, never normalized) under `signing_pubkey`.
 bool verify_open_message(const OpenMessage& m, ByteView signing_pubkey,
                          const AddressHash& signer_address, const NetworkId& network_id);

@@ -50,6 +50,19 @@ struct Fixture {
 
 }  // namespace
 
+TEST(OpenFragments, FragmentCountIsWhatSplitMakes) {
+    const Party a = party(kMaster1, 0);
+    for (std::size_t n :
+         {std::size_t{1}, std::size_t{219}, std::size_t{220}, std::size_t{221}, std::size_t{440},
+          std::size_t{441}, std::size_t{1500}, std::size_t{1600}}) {
+        auto f = split_fragments(signed_msg(a, long_text(n), T), 7);
+        ASSERT_TRUE(f) << n;
+        EXPECT_EQ(fragment_count(n), f->size()) << n;
+    }
+    EXPECT_EQ(fragment_count(0), 1u);
+    EXPECT_EQ(fragment_count(900, 100), 9u);  // over MAX_FRAGMENTS: split_fragments refuses it
+}
+
 TEST(OpenFragments, SplitShapes) {
     const Party a = party(kMaster1, 0);
     const OpenMessage whole = signed_msg(a, long_text(1000), T);
