@@ -13,7 +13,9 @@ void add_options(CLI::App& app, Config& c) {
     app.add_option("--p2p-port", c.p2p_port, "P2P port (0: the network's default)")
         ->capture_default_str();
     app.add_option("--peer", c.peers, "Connect to this peer, HOST:PORT (repeatable)");
-    app.add_option("--share-period", c.share_period, "Devnet: seconds between mined shares")
+    app.add_option(
+           "--share-period", c.share_period,
+           "Devnet: mean seconds between mined shares (each interval drawn from 0.5x to 1.5x)")
         ->check(CLI::Range(0.05, 3600.0))
         ->capture_default_str();
     app.add_option("--address", c.address,

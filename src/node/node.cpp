@@ -640,8 +640,13 @@ void Node::apply_open(const std::vector<chain::ShareId>& chain) {
 }
 
 void Node::schedule_mining() {
+    // Each interval is drawn uniformly from [0.5, 1.5] x the share period, as proof of work
+    // finds shares at random times. A fixed beat would let two nodes started together mine in
+    // lockstep: every share of one would tie with a share of the other, each node would keep
+    // its own (first seen), and their chains would never join.
+    const double jitter = 0.5 + static_cast<double>(random_u64() >> 11) * 0x1p-53;
     mine_timer_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-        std::chrono::duration<double>(cfg_.share_period)));
+        std::chrono::duration<double>(cfg_.share_period * jitter)));
     mine_timer_.async_wait([this](boost::system::error_code ec) {
         if (ec) return;
         mine_tick();

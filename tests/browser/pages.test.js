@@ -157,8 +157,12 @@ describe('sharemsgd web pages', {timeout: 600000}, () => {
       // Say where it stopped: still queued on A (no share carried it), or carried but not shown.
       const outbox = await http(A.webPort, 'GET', '/msg/outbox', {token: A.cookie()});
       const onB = (await B.get('/msg/chat?limit=200')).json;
+      // And whether the two share a chain: a share on A's chain alone never reaches B's ledger.
+      const best = async (d) => ((await d.get('/health')).json || {}).best_share;
       throw new Error(`the chat did not reach B's BBS in 90 s. A's outbox: ${outbox.text.slice(0, 400)}; ` +
-                      `chats stored on B: ${JSON.stringify(onB && onB.messages && onB.messages.map((m) => m.payload))}`);
+                      `chats stored on B: ${JSON.stringify(onB && onB.messages && onB.messages.map((m) => m.payload))}; ` +
+                      `best share on A ${await best(A)}, on B ${await best(B)}; ` +
+                      `B's ignored messages: ${((await B.get('/metrics')).text.match(/^sharemsg_open_ignored.*$/mg) || []).join(', ')}`);
     }
     chatDelivered = true;
     assert.equal(await item.getAttribute('data-type'), 'MINER_MESSAGE');

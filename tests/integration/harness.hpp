@@ -123,7 +123,11 @@ class Daemon {
 
     std::uint16_t p2p_port = 0, web_port = 0;
 
-    bool start(const std::vector<std::string>& extra) {
+    // Starts the daemon and waits until /health answers.
+    bool start(const std::vector<std::string>& extra) { return spawn(extra) && ready(); }
+
+    // Starts the daemon without waiting (to start several at the same instant); ready() waits.
+    bool spawn(const std::vector<std::string>& extra) {
         std::vector<std::string> args{binary_,       "--devnet",
                                       "--datadir",   datadir_.string(),
                                       "--p2p-port",  std::to_string(p2p_port),
@@ -141,7 +145,11 @@ class Daemon {
         posix_spawn_file_actions_adddup2(&fa, 1, 2);
         int rc = posix_spawn(&pid_, binary_.c_str(), &fa, nullptr, argv.data(), environ);
         posix_spawn_file_actions_destroy(&fa);
-        if (rc != 0) return false;
+        return rc == 0;
+    }
+
+    // Waits until /health answers (30 s at most); false if the daemon exited.
+    bool ready() {
         return wait_until([&] { return get("/health").status == 200 || !alive(); },
                           std::chrono::seconds(30)) &&
                alive();

@@ -143,3 +143,46 @@ TEST(Devnet, OldSharesArePrunedAndTheShareLogCompacted) {
         << "B does not follow A after its restart\nB:\n"
         << b.log().substr(0, 100000);
 }
+
+// Two miners started at the same instant with the same share period: their chains join. With
+// a fixed mining beat they mined in lockstep, every share of one tying with one of the other,
+// and each node kept its own chain for good (first seen wins a tie): half the shares on each
+// side, and no message of one ever reached the other.
+TEST(Devnet, MinersStartedTogetherShareOneChain) {
+    const auto dir = test_dir("devnet-together");
+    Daemon a(SHAREMSGD_PATH, dir / "a"), b(SHAREMSGD_PATH, dir / "b");
+    const auto flags = [](const Daemon& peer) {
+        return std::vector<std::string>{"--share-period",
+                                        "0.3",
+                                        "--status-interval",
+                                        "0",
+                                        "--peer",
+                                        "127.0.0.1:" + std::to_string(peer.p2p_port)};
+    };
+    ASSERT_TRUE(a.spawn(flags(b)));
+    ASSERT_TRUE(b.spawn(flags(a)));
+    ASSERT_TRUE(a.ready()) << a.log();
+    ASSERT_TRUE(b.ready()) << b.log();
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return a.metric("sharemsg_shares_mined_total") >= 40 &&
+                   b.metric("sharemsg_shares_mined_total") >= 40;
+        },
+        std::chrono::seconds(120)));
+    // Each best chain holds most of the shares both mined (a tie orphans one now and then),
+    // and the two nodes name the same best share once the last one has travelled.
+    for (Daemon* d : {&a, &b}) {
+        const auto h = d->get("/health").json();
+        ASSERT_TRUE(h.is_object());
+        const double shares = h.value("shares", 0.0);
+        EXPECT_GE(d->metric("sharemsg_best_height"), 0.75 * shares)
+            << "best chain " << d->metric("sharemsg_best_height") << " of " << shares << " shares";
+    }
+    EXPECT_TRUE(wait_until(
+        [&] {
+            auto ha = a.get("/health").json(), hb = b.get("/health").json();
+            return ha.is_object() && hb.is_object() && ha["best_share"] == hb["best_share"];
+        },
+        std::chrono::seconds(30)))
+        << "A: " << a.get("/health").body << "\nB: " << b.get("/health").body;
+}
