@@ -88,6 +88,15 @@ std::vector<ShareId> ShareTracker::missing_parents() const {
     return out;
 }
 
+std::optional<ShareId> ShareTracker::window_gap(std::size_t window) const {
+    if (!best_ || window == 0) return std::nullopt;
+    const auto main = chain(*best_, window);
+    if (main.size() >= window) return std::nullopt;
+    const auto& prev = items_.at(main.back()).prev;
+    if (!prev || items_.count(*prev) || forgotten_.count(*prev)) return std::nullopt;
+    return prev;
+}
+
 std::size_t ShareTracker::prune(std::size_t keep) {
     if (!best_) return 0;
     const auto main = chain(*best_, keep);

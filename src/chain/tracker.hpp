@@ -53,6 +53,10 @@ class ShareTracker {
     std::size_t height(const ShareId& hash) const;
     // Parents referenced by known shares but not themselves known (what to request).
     std::vector<ShareId> missing_parents() const;
+    // The parent that the best chain's newest `window` shares lack: when the chain from the
+    // best tip is shorter than `window` and its oldest share names a parent that is neither
+    // known nor forgotten on purpose (what a node restarted mid-sync asks its peers for).
+    std::optional<ShareId> window_gap(std::size_t window) const;
     // Forgets shares that are not within `keep` of the best tip's chain and have no
     // descendant on it (bounds memory). Returns how many were dropped.
     std::size_t prune(std::size_t keep);

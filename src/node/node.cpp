@@ -58,6 +58,16 @@ chain::Uint256 to_u256(const chain::ShareId& h) {
     std::copy(h.begin(), h.end(), u.begin());
     return u;
 }
+
+// A sharereq for `want` (not empty) and up to 100 parents of each.
+p2p::ShareReq share_request(const std::vector<chain::ShareId>& want) {
+    p2p::ShareReq req;
+    req.id = to_u256(crypto::sha256(want.front()));
+    for (const auto& w : want)
+        req.hashes.push_back(to_u256(w));
+    req.parents = 100;
+    return req;
+}
 }  // namespace
 
 Node::Node(Config cfg, Network net)
@@ -380,19 +390,17 @@ void Node::on_peer_message(const std::shared_ptr<Peer>& peer, p2p::Message&& msg
         [&](auto& m) {
             using T = std::decay_t<decltype(m)>;
             if constexpr (std::is_same_v<T, p2p::Version>) {
-                if (m.best_share_hash) {
-                    const auto want = to_id(*m.best_share_hash);
-                    boost::asio::post(chain_io_, [this, peer, want] {
-                        if (tracker_.contains(want)) return;
-                        boost::asio::post(io_, [peer, want] {
-                            p2p::ShareReq req;
-                            req.id = to_u256(crypto::sha256(want));
-                            req.hashes.push_back(to_u256(want));
-                            req.parents = 100;
-                            peer->send(req);
-                        });
-                    });
-                }
+                // Ask the new peer for its best share when it is new to us, and for what our
+                // own window lacks (a node restarted in the middle of a sync).
+                std::optional<chain::ShareId> best;
+                if (m.best_share_hash) best = to_id(*m.best_share_hash);
+                boost::asio::post(chain_io_, [this, peer, best] {
+                    std::vector<chain::ShareId> want;
+                    if (best && !tracker_.contains(*best)) want.push_back(*best);
+                    if (auto gap = tracker_.window_gap(net_.p2p.chain_length)) want.push_back(*gap);
+                    if (want.empty()) return;
+                    boost::asio::post(io_, [peer, want] { peer->send(share_request(want)); });
+                });
             } else if constexpr (std::is_same_v<T, p2p::GetAddrs>) {
                 peer->send(p2p::Addrs{});
             } else if constexpr (std::is_same_v<T, p2p::Shares> ||
@@ -408,14 +416,7 @@ void Node::on_peer_message(const std::shared_ptr<Peer>& peer, p2p::Message&& msg
                         for (const auto& [rule, detail] : r.rejected)
                             penalize(peer, rule, detail,
                                      rule_is_misbehaviour(rule) ? kBanScore : 10);
-                        if (!r.wanted.empty() && !peer->score) {
-                            p2p::ShareReq req;
-                            req.id = to_u256(crypto::sha256(r.wanted.front()));
-                            for (const auto& w : r.wanted)
-                                req.hashes.push_back(to_u256(w));
-                            req.parents = 100;
-                            peer->send(req);
-                        }
+                        if (!r.wanted.empty() && !peer->score) peer->send(share_request(r.wanted));
                     });
                 });
             } else if constexpr (std::is_same_v<T, p2p::ShareReq>) {
@@ -561,18 +562,25 @@ void Node::apply_open(const std::vector<chain::ShareId>& chain) {
         auto it = std::find(chain.begin(), chain.end(), ledger_chain_.back());
         if (it != chain.end()) start = static_cast<std::size_t>(it - chain.begin());
     }
-    if (start == chain.size() && !ledger_chain_.empty()) {
-        spdlog::info(
-            "open profile: the best chain changed; rebuilding the key ledger from {} "
-            "shares",
-            chain.size());
+    // The window may also have grown backwards: a node that syncs receives the newest shares
+    // first and their parents after, and the ledger must see those older shares first (the
+    // announcements before the messages signed with them, the budget their payouts earned).
+    const bool grew_back = ledger_base_ && chain.back() != *ledger_base_ &&
+                           std::find(chain.begin(), chain.end(), *ledger_base_) != chain.end();
+    if ((start == chain.size() && !ledger_chain_.empty()) || grew_back) {
+        spdlog::info("open profile: {}; rebuilding the key ledger from {} shares",
+                     grew_back ? "older shares joined the best chain" : "the best chain changed",
+                     chain.size());
         ledger_->reset();
         ledger_chain_.clear();
+        ledger_base_.reset();
+        start = chain.size();
         metrics_.inc("sharemsg_open_ledger_rebuilds_total");
     }
     const double t = now();
     for (std::size_t i = start; i-- > 0;) {
         const auto& id = chain[i];
+        if (!ledger_base_) ledger_base_ = id;
         ledger_chain_.push_back(id);
         const ShareView& s = shares_.at(id);
         // Every share goes in, with or without an envelope: shares paying an address earn

@@ -239,6 +239,7 @@ class Node {
     std::optional<proto::open::BoundAnnouncement> announcement_;  // the key, bound (open profile)
     std::unique_ptr<proto::open::Ledger> ledger_;  // chain thread; open-profile networks only
     std::vector<chain::ShareId> ledger_chain_;     // the shares fed to ledger_, oldest first
+    std::optional<chain::ShareId> ledger_base_;    // the first of them since the last reset
     mutable std::mutex open_keys_mutex_;
     std::vector<proto::open::KeyEntry> open_keys_;  // snapshot of ledger_ for the API
     std::optional<store::KeyState> key_state_;

@@ -4,76 +4,12 @@
 
 #include "chain/share.hpp"
 #include "harness.hpp"
-#include "node/network.hpp"
-#include "p2p/frame.hpp"
-#include "p2p/messages.hpp"
 #include "proto/builders.hpp"
 #include "proto/envelope.hpp"
+#include "raw_peer.hpp"
 
 using namespace itest;
 using namespace sharemsg;
-
-namespace {
-
-// A minimal p2pool peer over a blocking socket, built from the library's codec.
-class RawPeer {
-  public:
-    explicit RawPeer(std::uint16_t port)
-        : fd_(connect_local(port, 5000)), decoder_(net_.p2p.prefix) {}
-    ~RawPeer() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    bool connected() const { return fd_ >= 0; }
-    bool send(const p2p::Message& m) {
-        auto bytes = p2p::encode_message(net_.p2p.prefix, m);
-        return bytes && ::send(fd_, bytes->data(), bytes->size(), MSG_NOSIGNAL) ==
-                            static_cast<ssize_t>(bytes->size());
-    }
-    // The next decoded message, or nullopt when the connection closed or timed out.
-    std::optional<p2p::Message> next() {
-        for (;;) {
-            if (!pending_.empty()) {
-                auto m = std::move(pending_.front());
-                pending_.erase(pending_.begin());
-                return m;
-            }
-            std::uint8_t buf[65536];
-            ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-            if (n <= 0) {
-                closed_ = (n == 0);
-                return std::nullopt;
-            }
-            for (auto& ev : decoder_.feed(ByteView(buf, static_cast<std::size_t>(n))))
-                if (auto* f = std::get_if<p2p::Frame>(&ev))
-                    if (auto m = p2p::decode_message(f->command, f->payload))
-                        pending_.push_back(std::move(*m));
-        }
-    }
-    bool closed_by_remote() {
-        while (next()) {
-        }
-        return closed_;
-    }
-    bool handshake() {
-        p2p::Version v;
-        v.version = p2p::PROTOCOL_VERSION;
-        v.nonce = 0x1234567890abcdefULL;
-        v.mode = p2p::VERSION_MODE;
-        if (!send(v)) return false;
-        while (auto m = next())
-            if (std::holds_alternative<p2p::Version>(*m)) return true;
-        return false;
-    }
-
-  private:
-    node::Network net_ = node::devnet_network();
-    int fd_;
-    p2p::FrameDecoder decoder_;
-    std::vector<p2p::Message> pending_;
-    bool closed_ = false;
-};
-
-}  // namespace
 
 TEST(DevnetMisbehaviour, TamperedMessageDataRejectedAndPeerPenalized) {
     const auto dir = test_dir("devnet-tamper");

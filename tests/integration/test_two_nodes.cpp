@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "harness.hpp"
+#include "raw_peer.hpp"
 
 using namespace itest;
 
@@ -343,9 +344,13 @@ TEST(TwoNodes, SacrificeSharesCreditTheirSigner) {
     EXPECT_EQ((*find_chat(b, "sacrifice works"))["sender_address"], ka.address);
 }
 
-// A node that joins after the sender announced its key more than a window ago still learns
-// the key from the window (the sender announces it again within every half window) and shows
-// the sender's new messages verified.
+// A node that joins after the sender announced its key more than a window ago learns the key
+// from the window alone (the sender announces it again within every half window), though it
+// hears of the newest share first and gets its parents after: its ledger takes the window
+// oldest first once the parents arrive, with the budget the sender's shares earned in it, so
+// the sender's next message is accepted in the very next share (the ledger used to see only
+// the shares from the first tip on: the key unknown until the next re-announcement, then a
+// budget of a share or two, the message ignored as over budget).
 TEST(TwoNodes, LateJoinerLearnsTheKeyFromTheWindow) {
     const auto dir = test_dir("late-joiner");
     Daemon a(SHAREMSGD_PATH, dir / "a"), c(SHAREMSGD_PATH, dir / "c");
@@ -353,17 +358,52 @@ TEST(TwoNodes, LateJoinerLearnsTheKeyFromTheWindow) {
     auto fa = key_flags(ka);
     fa.insert(fa.end(), {"--share-period", "0.05", "--status-interval", "0"});
     ASSERT_TRUE(a.start(fa)) << a.log();
-    // Past the devnet window of 400 shares.
+    // Past the devnet window of 400 shares; then A stops mining, so the chain stands still.
     ASSERT_TRUE(wait_until([&] { return a.metric("sharemsg_shares_mined_total") >= 450; },
                            std::chrono::seconds(120)));
+    ASSERT_EQ(a.stop(), 0);
+    auto idle = fa;
+    idle.insert(idle.end(), {"--mine", "false"});
+    ASSERT_TRUE(a.start(idle)) << a.log();
+    const auto tip = a.get("/health").json()["best_share"];
+
+    // C hears of the tip first, alone (as a syncing node hears of a share just mined), then
+    // gets its parents from A.
+    {
+        RawPeer from_a(a.p2p_port);
+        ASSERT_TRUE(from_a.handshake());
+        const auto share = from_a.fetch_share(tip.get<std::string>());
+        ASSERT_TRUE(share);
+        ASSERT_TRUE(c.start({"--mine", "false"})) << c.log();
+        RawPeer to_c(c.p2p_port);
+        ASSERT_TRUE(to_c.handshake());
+        ASSERT_TRUE(to_c.send(sharemsg::p2p::Shares{{*share}}));
+        ASSERT_TRUE(wait_until([&] { return c.get("/health").json()["best_share"] == tip; },
+                               std::chrono::seconds(10)))
+            << c.log();
+        ASSERT_EQ(c.stop(), 0);
+    }
     ASSERT_TRUE(c.start({"--mine", "false", "--peer", "127.0.0.1:" + std::to_string(a.p2p_port)}))
         << c.log();
-    ASSERT_TRUE(wait_until([&] { return find_key(c, ka.signing_id).has_value(); },
+    ASSERT_TRUE(wait_until([&] { return c.get("/health").json().value("shares", 0) >= 400; },
                            std::chrono::seconds(60)))
+        << c.get("/health").body;
+    EXPECT_EQ(c.get("/health").json()["best_share"], tip);
+    // Synced, and no share has come since: the window alone taught C the key.
+    ASSERT_TRUE(wait_until([&] { return find_key(c, ka.signing_id).has_value(); },
+                           std::chrono::seconds(10)))
         << c.get("/msg/keys").body;
+
+    // A message queued while A does not mine goes out in A's first share after it mines again.
     auto r = a.call("POST", "/msg/send", R"({"type":"chat","text":"hello late joiner"})");
     ASSERT_EQ(r.status, 200) << r.body;
+    ASSERT_EQ(a.stop(), 0);
+    auto slow = key_flags(ka);
+    slow.insert(slow.end(), {"--share-period", "0.5", "--status-interval", "0"});
+    ASSERT_TRUE(a.start(slow)) << a.log();
     ASSERT_TRUE(wait_until([&] { return find_chat(c, "hello late joiner").has_value(); },
-                           std::chrono::seconds(60)));
+                           std::chrono::seconds(60)))
+        << c.get("/metrics").body;
     EXPECT_TRUE((*find_chat(c, "hello late joiner"))["verified"].get<bool>());
+    EXPECT_EQ(c.get("/metrics").body.find("over_budget"), std::string::npos);
 }

@@ -84,3 +84,31 @@ TEST(ChainTracker, HeightsFollowALateParent) {
     EXPECT_EQ(t.height(id(13)), 3u);
     EXPECT_EQ(t.height(id(13)), t.chain(id(13), 100).size());
 }
+
+TEST(ChainTracker, WindowGapNamesWhatTheWindowLacks) {
+    ShareTracker t;
+    EXPECT_FALSE(t.window_gap(5));
+    // A tip whose parent is unknown: the window of 5 lacks it.
+    t.add(id(20), id(19), 1);
+    t.add(id(21), id(20), 1);
+    EXPECT_EQ(t.window_gap(5), id(19));
+    EXPECT_FALSE(t.window_gap(2));  // two shares are all a window of 2 needs
+    // Parents arrive: the gap moves back, then closes once the window is full.
+    t.add(id(19), id(18), 1);
+    t.add(id(18), id(17), 1);
+    EXPECT_EQ(t.window_gap(5), id(17));
+    t.add(id(17), id(16), 1);
+    EXPECT_FALSE(t.window_gap(5));
+    // A chain that starts at its first share (no parent) lacks nothing.
+    ShareTracker u;
+    u.add(id(1), std::nullopt, 1);
+    u.add(id(2), id(1), 1);
+    EXPECT_FALSE(u.window_gap(5));
+    // Nor does one whose oldest parents were pruned on purpose.
+    ShareTracker p;
+    p.add(id(0), std::nullopt, 1);
+    for (int i = 1; i < 30; ++i)
+        p.add(id(i), id(i - 1), 1);
+    ASSERT_EQ(p.prune(10), 20u);
+    EXPECT_FALSE(p.window_gap(20));
+}
