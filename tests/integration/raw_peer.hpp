@@ -13,7 +13,6 @@
 
 namespace itest {
 
-// A minimal p2pool peer over a blocking socket, built from the library's codec.
 class RawPeer {
   public:
     explicit RawPeer(std::uint16_t port)
