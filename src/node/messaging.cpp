@@ -284,7 +284,73 @@ Status Node::setup_signing_key() {
         if (!o.ok()) return make_error(Errc::io, "saving key state: " + o.status.error().reason);
     save_key_state();
     spdlog::info("signing key index {}, signing id {}", st.key_index, to_hex(st.signing_id));
+    if (auto others = remember_signing_key(chosen->wif, chosen->key_index)) {
+        retired_keys_ = std::move(*others);
+        if (!retired_keys_.empty())
+            spdlog::info("{} earlier signing key(s) kept to read old private messages",
+                         retired_keys_.size());
+    } else {
+        spdlog::warn("{}", others.error().reason);
+    }
     return Ok{};
+}
+
+Result<std::vector<proto::DerivedSigningKey>> Node::remember_signing_key(const std::string& wif,
+                                                                         std::uint32_t key_index) {
+    const std::string path = (fs::path(cfg_.datadir) / "signing_keys.json").string();
+    auto current = key_from_wif(wif, key_index);
+    if (!current) return current.error();
+    nlohmann::ordered_json file;
+    file["keys"] = nlohmann::ordered_json::array();
+    std::vector<proto::DerivedSigningKey> others;
+    bool listed = false;
+    if (fs::exists(path)) {
+        auto text = read_file(path);
+        if (!text) return make_error(Errc::io, path + ": " + text.error().reason);
+        auto j = nlohmann::ordered_json::parse(*text, nullptr, false);
+        if (!j.is_object() || !j.contains("keys") || !j["keys"].is_array())
+            return make_error(Errc::bad_encoding,
+                              path + ": not a key list; earlier keys are not read");
+        for (const auto& e : j["keys"]) {
+            if (!e.is_object() || !e.contains("wif") || !e["wif"].is_string() ||
+                !e.contains("key_index") || !e["key_index"].is_number_unsigned())
+                continue;
+            auto k =
+                key_from_wif(e["wif"].get<std::string>(),
+                             saturate_cast<std::uint32_t>(e["key_index"].get<std::uint64_t>()));
+            if (!k) continue;
+            file["keys"].push_back(e);
+            if (k->signing_id() == current->signing_id())
+                listed = true;
+            else
+                others.push_back(std::move(*k));
+        }
+    }
+    if (!listed) {
+        nlohmann::ordered_json e;
+        e["wif"] = wif;
+        e["key_index"] = key_index;
+        e["signing_id"] = to_hex(current->signing_id());
+        file["keys"].push_back(std::move(e));
+        auto w = write_file_atomic(path, file.dump(1) + "\n", 0600);
+        if (!w)
+            return make_error(Errc::io,
+                              path + ": " + w.error().reason +
+                                  " (private messages to this key will not be readable after "
+                                  "a rotation)");
+    }
+    return others;
+}
+
+const proto::DerivedSigningKey* Node::own_key_for(const proto::ShareMessage& m) const {
+    auto party = [&](const proto::DerivedSigningKey& k) {
+        return (m.recipient && *m.recipient == k.signing_id()) ||
+               (m.signing_id && *m.signing_id == k.signing_id());
+    };
+    if (key_ && party(*key_)) return &*key_;
+    for (const auto& k : retired_keys_)
+        if (party(k)) return &k;
+    return nullptr;
 }
 
 void Node::queue_startup_messages() {
@@ -862,8 +928,11 @@ void Node::rotate_key(RotateRequest req, ApiDone done) {
         ns.signing_id = key->signing_id();
         ns.last_rotated = now();
         const auto new_id = key->signing_id();
+        if (auto r = remember_signing_key(req.signing_key, req.key_index); !r)
+            spdlog::warn("{}", r.error().reason);
         {
             std::lock_guard lk(identity_mutex_);
+            if (key_) retired_keys_.push_back(*key_);
             key_.emplace(std::move(*key));
             announcement_ = *bound;
             key_state_ = ns;

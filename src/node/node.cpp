@@ -623,8 +623,9 @@ void Node::apply_open(const std::vector<chain::ShareId>& chain) {
             if (m.recipient) {
                 // Private: the plaintext when this node holds the recipient's (or the
                 // sender's) key, "[encrypted]" for everyone else.
-                m.payload = proto::open::display_payload(m, key_ ? &*key_ : nullptr, *ledger_);
-                if (key_ && *m.recipient == key_->signing_id())
+                const auto* mine = own_key_for(m);
+                m.payload = proto::open::display_payload(m, mine, *ledger_);
+                if (mine && *m.recipient == mine->signing_id())
                     metrics_.inc("sharemsg_private_messages_received_total");
             }
             n += store_->add_local_message(std::move(m), t);

@@ -135,6 +135,12 @@ class Node {
     Status load_database();
     Status write_cookie();
     Status setup_signing_key();
+    // Adds a key to DATADIR/signing_keys.json (mode 0600), the keys this node has used; returns
+    // the others listed there.
+    Result<std::vector<proto::DerivedSigningKey>> remember_signing_key(const std::string& wif,
+                                                                       std::uint32_t key_index);
+    // The node's key (current or retired) that is a party to private message `m`, if any.
+    const proto::DerivedSigningKey* own_key_for(const proto::ShareMessage& m) const;
     // The open profile's bound announcement for `key` (none on other networks or without a
     // delegation); with adopt_payout, a payout address not given by --address becomes the
     // delegation's master address.
@@ -236,6 +242,9 @@ class Node {
     void fail_outgoing(const crypto::Hash256& hash, const std::string& reason);
     std::deque<Outgoing> outbox_;                  // queued and embedded, oldest first
     std::optional<proto::DerivedSigningKey> key_;  // the node's signing key
+    // The keys it signed with before a rotation (DATADIR/signing_keys.json), to read the
+    // private messages sent to or by them. Chain thread.
+    std::vector<proto::DerivedSigningKey> retired_keys_;
     std::optional<proto::open::BoundAnnouncement> announcement_;  // the key, bound (open profile)
     std::unique_ptr<proto::open::Ledger> ledger_;  // chain thread; open-profile networks only
     std::vector<chain::ShareId> ledger_chain_;     // the shares fed to ledger_, oldest first

@@ -317,6 +317,21 @@ TEST(ApiWrite, StartupFlagsAndBootstrapMessages) {
     auto bans = a.get("/msg/bans").json();
     EXPECT_EQ(bans["bans"]["signing_ids"][0], sid);
     EXPECT_EQ(bans["bans"]["addresses"][0], "mXYZ");
+    // The node lists the key it signs with (mode 0600); a damaged list is reported, left as it
+    // is, and the node serves on.
+    ASSERT_EQ(a.stop(), 0);
+    const auto keys = a.datadir() / "signing_keys.json";
+    ASSERT_TRUE(std::filesystem::exists(keys));
+    EXPECT_EQ(std::filesystem::status(keys).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    std::ofstream(keys) << "{ damaged";
+    ASSERT_TRUE(a.start(flags)) << a.log();
+    EXPECT_NE(a.log().find("signing_keys.json: not a key list"), std::string::npos) << a.log();
+    EXPECT_EQ(a.get("/msg/identity").json()["signing_id"], test_signing_key(13).signing_id);
+    {
+        std::ifstream in(keys);
+        EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "{ damaged");
+    }
     // Bad flags stop the start with a clear reason.
     ASSERT_EQ(a.stop(), 0);
     EXPECT_FALSE(a.start({"--ban-sender", "xyz"}));

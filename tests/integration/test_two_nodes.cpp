@@ -175,6 +175,30 @@ TEST(TwoNodes, PrivateMessageOnlyTheRecipientReads) {
     ASSERT_TRUE(again.has_value()) << b.get("/msg/chat").body;
     EXPECT_TRUE((*again)["private"].get<bool>());
     EXPECT_EQ((*again)["to"], kb.signing_id);
+
+    // B rotates its key and restarts: the node keeps the keys it used, so it still reads the
+    // message sent to the old one (and shows it once, not again as "[encrypted]" when the
+    // window is applied to the ledger anew).
+    const auto kb1 = test_signing_key(12, 1);
+    const std::vector<std::string> api_b{"--api", "127.0.0.1:" + std::to_string(b.web_port),
+                                         "--datadir", b.datadir().string()};
+    std::vector<std::string> rotate{"rotate-key", "--key-index", "1", "--delegation",
+                                    kb1.delegation};
+    rotate.insert(rotate.end(), api_b.begin(), api_b.end());
+    ASSERT_EQ(cli(rotate, kb1.wif), 0) << b.log();
+    ASSERT_EQ(b.stop(), 0);
+    ASSERT_TRUE(b.start(fb)) << b.log();
+    EXPECT_EQ(b.get("/msg/identity").json()["signing_id"], kb1.signing_id);
+    auto private_on_b = [&] {
+        std::vector<std::string> payloads;
+        const auto chat = b.get("/msg/chat?limit=200").json();
+        for (const auto& m : chat["messages"])
+            if (m.value("private", false) && m.value("to", "") == kb.signing_id)
+                payloads.push_back(m.value("payload", ""));
+        return payloads;
+    };
+    EXPECT_EQ(private_on_b(), std::vector<std::string>{secret})
+        << b.get("/msg/chat?limit=200").body;
 }
 
 namespace {
