@@ -48,6 +48,7 @@
 #include "proto/signing_key.hpp"
 
 #include "bench_util.hpp"
+#include "open_test_util.hpp"
 
 using namespace sharemsg;
 using namespace sharemsg::proto::open;
@@ -58,7 +59,9 @@ using bench::die;
 using bench::need;
 using bench::NOW;
 
-const NetworkId kNet = DEVNET_NETWORK_ID;
+using test::open::kNet;
+using test::open::Party;
+
 constexpr std::uint32_t kShareSpacing = 10;  // seconds of share time between shares
 
 // Master keys of the benchmark's parties (any valid secret keys).
@@ -67,56 +70,18 @@ constexpr std::string_view kMasterA =
 constexpr std::string_view kMasterB =
     "1f2e3d4c5b6a79880716253443526170a9b8c7d6e5f40312213243546576879a";
 
-struct Party {
-    crypto::PrivKey master;
-    proto::DerivedSigningKey key;
-    BoundAnnouncement ann;
-
-    AddressHash address() const { return ann.address_hash(); }
-};
-
-Party make_party(std::string_view master_hex) {
-    auto master =
-        need(crypto::PrivKey::from_bytes(need(from_hex(master_hex), "master hex")), "master key");
-    auto key = need(proto::DerivedSigningKey::derive(master.bytes(), 0), "derived key");
-    const Delegation d = make_delegation(master, kNet, key.pubkey(), 0);
-    auto ann = need(make_announcement(key, d, kNet), "announcement");
-    return Party{master, key, ann};
-}
-
 // `n` bytes of text that differ for every `tag`.
-Bytes payload_text(std::size_t n, std::uint64_t tag) {
+std::string payload_text(std::size_t n, std::uint64_t tag) {
     std::string s = "message " + std::to_string(tag) + ": ";
     for (std::size_t i = 0; s.size() < n; ++i)
         s.push_back(static_cast<char>('a' + (i + tag) % 26));
     s.resize(n);
-    return Bytes(s.begin(), s.end());
+    return s;
 }
 
 OpenMessage signed_message(const Party& p, std::size_t payload_size, std::uint64_t tag,
                            std::uint32_t timestamp) {
-    OpenMessage m =
-        make_open_message(proto::MSG_MINER_MESSAGE, payload_text(payload_size, tag), timestamp);
-    need(sign_open_message(m, p.key, p.address(), kNet), "sign_open_message");
-    return m;
-}
-
-ShareContext share_at(std::uint64_t height, const AddressHash& payout, std::uint32_t time) {
-    ShareContext s;
-    s.height = height;
-    s.payout_pubkey_hash = payout;
-    s.share_timestamp = time;
-    for (std::size_t i = 0; i < 8; ++i)
-        s.share_hash[i] = static_cast<std::uint8_t>(height >> (8 * i));
-    s.share_hash[31] = 0xb7;
-    return s;
-}
-
-ObfuscationNonce obf_nonce(std::uint8_t seed) {
-    ObfuscationNonce n{};
-    for (std::size_t i = 0; i < n.size(); ++i)
-        n[i] = static_cast<std::uint8_t>(seed + 11 * i);
-    return n;
+    return test::open::signed_msg(p, payload_text(payload_size, tag), timestamp);
 }
 
 LedgerConfig no_mwu() {
@@ -131,7 +96,7 @@ Ledger ledger_with(const Party& p, std::uint32_t t) {
     Ledger l(no_mwu());
     Envelope e;
     e.announcement = p.ann;
-    auto r = l.apply_share(share_at(1, p.address(), t), e);
+    auto r = l.apply_share(test::open::share(1, p.address(), t), e);
     if (r.announcement != AnnouncementOutcome::registered) die("announcement not registered");
     return l;
 }
@@ -150,8 +115,8 @@ void rate(benchmark::State& state, const char* name, double per_iteration) {
 // ---- fixed inputs --------------------------------------------------------------------------
 
 struct Fixture {
-    Party a = make_party(kMasterA);
-    Party b = make_party(kMasterB);
+    Party a = test::open::party(kMasterA, 0);
+    Party b = test::open::party(kMasterB, 0);
 
     // BM_OpenDecode: announcement + three signed 200-byte messages, sealed; and the same
     // messages alone.
@@ -162,7 +127,7 @@ struct Fixture {
     // BM_OpenVerifyMessage / BM_OpenSignMessage.
     OpenMessage one;
     // BM_PrivateDecrypt: a 192-byte private message from a to b as the ledger delivered it.
-    Bytes private_plaintext = payload_text(192, 7);
+    Bytes private_plaintext = test::open::text(payload_text(192, 7));
     proto::ShareMessage private_delivered;
 
     Fixture() {
@@ -170,20 +135,20 @@ struct Fixture {
         env.announcement = a.ann;
         for (std::uint64_t i = 0; i < 3; ++i)
             env.messages.push_back(signed_message(a, 200, i, NOW));
-        envelope = need(seal(env, kNet, obf_nonce(1)), "seal");
+        envelope = need(seal(env, kNet, test::open::nonce(1)), "seal");
         auto back = need(open(envelope, kNet), "open");
         if (back != env) die("the envelope does not decode to what was sealed");
         Envelope bare = env;
         bare.announcement.reset();
-        envelope_no_announcement = need(seal(bare, kNet, obf_nonce(1)), "seal");
+        envelope_no_announcement = need(seal(bare, kNet, test::open::nonce(1)), "seal");
         if (need(open(envelope_no_announcement, kNet), "open") != bare)
             die("the bare envelope does not decode to what was sealed");
 
         for (std::uint64_t i = 0; i < 3; ++i)
             pack_queue_msgs.push_back(signed_message(a, 100, 100 + i, NOW));
-        auto p = need(
-            pack_queue(a.ann, pack_queue_msgs, kNet, obf_nonce(2), PackLimits::mwu_stage(4096)),
-            "pack_queue");
+        auto p = need(pack_queue(a.ann, pack_queue_msgs, kNet, test::open::nonce(2),
+                                 PackLimits::mwu_stage(4096)),
+                      "pack_queue");
         if (p.taken != 3) die("pack_queue took " + std::to_string(p.taken) + " of 3");
 
         one = env.messages[0];
@@ -199,8 +164,8 @@ struct Fixture {
         Ledger l = ledger_with(a, NOW);
         Envelope eb;
         eb.announcement = b.ann;
-        l.apply_share(share_at(2, b.address(), NOW), eb);
-        auto r = l.apply_share(share_at(3, a.address(), NOW), with_messages({pm}));
+        l.apply_share(test::open::share(2, b.address(), NOW), eb);
+        auto r = l.apply_share(test::open::share(3, a.address(), NOW), with_messages({pm}));
         if (r.messages.size() != 1) die("private message not accepted");
         private_delivered = r.messages[0];
         auto pt = need(decrypt_private(private_delivered, b.key, a.key.pubkey(), kNet),
@@ -216,37 +181,32 @@ const Fixture& fixture() {
 
 // ---- decode, pack, sign, verify ------------------------------------------------------------
 
-void BM_OpenDecode(benchmark::State& state) {
-    const auto& f = fixture();
+// open() of `envelope`, which carries three messages.
+void decode_loop(benchmark::State& state, const Bytes& envelope) {
     for (auto _ : state) {
-        auto env = open(f.envelope, kNet);
+        auto env = open(envelope, kNet);
         benchmark::DoNotOptimize(env);
     }
-    state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(f.envelope.size()));
+    state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(envelope.size()));
     state.SetItemsProcessed(state.iterations());
     rate(state, "msgs/s", 3);
-    state.counters["bytes"] = static_cast<double>(f.envelope.size());
+    state.counters["bytes"] = static_cast<double>(envelope.size());
+}
+
+void BM_OpenDecode(benchmark::State& state) {
+    decode_loop(state, fixture().envelope);
 }
 BENCHMARK(BM_OpenDecode);
 
 void BM_OpenDecodeNoAnnouncement(benchmark::State& state) {
-    const auto& f = fixture();
-    for (auto _ : state) {
-        auto env = open(f.envelope_no_announcement, kNet);
-        benchmark::DoNotOptimize(env);
-    }
-    state.SetBytesProcessed(state.iterations() *
-                            static_cast<std::int64_t>(f.envelope_no_announcement.size()));
-    state.SetItemsProcessed(state.iterations());
-    rate(state, "msgs/s", 3);
-    state.counters["bytes"] = static_cast<double>(f.envelope_no_announcement.size());
+    decode_loop(state, fixture().envelope_no_announcement);
 }
 BENCHMARK(BM_OpenDecodeNoAnnouncement);
 
 void BM_PackQueue(benchmark::State& state) {
     const auto& f = fixture();
     const auto limits = PackLimits::mwu_stage(4096);
-    const auto nonce = obf_nonce(3);
+    const auto nonce = test::open::nonce(3);
     for (auto _ : state) {
         auto p = pack_queue(f.a.ann, f.pack_queue_msgs, kNet, nonce, limits);
         benchmark::DoNotOptimize(p);
@@ -293,7 +253,7 @@ struct SharePool {
         envelopes.reserve(n);
         for (std::size_t i = 0; i < n; ++i) {
             const auto t = static_cast<std::uint32_t>(start + kShareSpacing * i);
-            shares.push_back(share_at(first_height + i, p.address(), t));
+            shares.push_back(test::open::share(first_height + i, p.address(), t));
             std::vector<OpenMessage> m;
             for (std::uint64_t k = 0; k < 3; ++k)
                 m.push_back(signed_message(p, 200, first_tag + 3 * i + k, t));
@@ -421,8 +381,8 @@ void BM_FragmentReassembly(benchmark::State& state) {
                 need(split_fragments(whole, static_cast<std::uint32_t>(i + 1)), "split_fragments");
             if (f.size() != kFragments) die("1,500 bytes did not split into 7 fragments");
             for (std::size_t k = 0; k < kFragments; ++k) {
-                p.shares.push_back(
-                    share_at(h++, a.address(), static_cast<std::uint32_t>(t0 + kShareSpacing * k)));
+                p.shares.push_back(test::open::share(
+                    h++, a.address(), static_cast<std::uint32_t>(t0 + kShareSpacing * k)));
                 p.envelopes.push_back(with_messages({f[k]}));
             }
         }

@@ -1,9 +1,10 @@
-// Shared helpers of the open-profile tests (test_open_*.cpp): parties with a master key, a
-// derived signing key and its delegation; shares; signed messages; raw obfuscation.
+// Shared helpers of the open-profile tests (test_open_*.cpp) and of bench/bench_open.cpp:
+// parties with a master key, a derived signing key and its delegation; shares; signed
+// messages; raw obfuscation. No GoogleTest here (the benchmark uses them too): they throw.
 #pragma once
 
-#include <gtest/gtest.h>
-
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
