@@ -1,7 +1,12 @@
 #include "store/database.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -97,6 +102,43 @@ Error open_error(sqlite3* db, const std::string& path, int rc, std::string_view 
     std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close_v2(db);
     return make_error(Errc::io, std::string(what) + " " + path + ": " + msg);
+}
+
+// The database holds private text (decrypted private messages), so its files are for the
+// owner only: the database file is created 0600 whatever the umask, and SQLite creates its
+// -wal and -shm files with the database file's mode. Files an older version left readable by
+// others are tightened to 0600.
+Status make_files_private(const std::string& path) {
+    struct stat st {};
+    const bool existed = ::stat(path.c_str(), &st) == 0;
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return make_error(Errc::io, "cannot open database " + path + ": " + std::strerror(errno));
+    if (!existed) {
+        // A new file: its directory entry is made durable with the directory.
+        const auto slash = path.find_last_of('/');
+        const std::string dir =
+            slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+        if (int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+            (void)::fsync(dfd);
+            ::close(dfd);
+        }
+    }
+    const bool loose = ::fstat(fd, &st) == 0 && (st.st_mode & 077) != 0;
+    const bool fixed = !loose || ::fchmod(fd, st.st_mode & 0600) == 0;
+    const int err = errno;
+    ::close(fd);
+    if (!fixed)
+        return make_error(
+            Errc::io, path + ": readable by others and chmod 0600 failed: " + std::strerror(err));
+    for (const char* suffix : {"-wal", "-shm", "-journal"}) {
+        const std::string side = path + suffix;
+        if (::stat(side.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0 &&
+            ::chmod(side.c_str(), st.st_mode & 0600) != 0)
+            return make_error(Errc::io, side + ": readable by others and chmod 0600 failed: " +
+                                            std::strerror(errno));
+    }
+    return Ok{};
 }
 
 void configure(sqlite3* db) {
@@ -250,6 +292,7 @@ Bytes Stmt::col_blob(int col) const {
 // ---- Database ----
 
 Result<Database> Database::open_writer(const std::string& path) {
+    if (auto st = make_files_private(path); !st) return st.error();
     sqlite3* raw = nullptr;
     const int rc =
         sqlite3_open_v2(path.c_str(), &raw,

@@ -2,7 +2,9 @@
 // prepared statement wrapper (Stmt), and the schema with its migrations.
 //
 // Connections:
-//   - the writer (Database::open_writer): read-write, creates the file, WAL journal,
+//   - the writer (Database::open_writer): read-write, creates the file (mode 0600 whatever the
+//     umask; SQLite gives -wal and -shm the same mode; looser modes left by an older version
+//     are tightened to 0600, since the database holds decrypted private text), WAL journal,
 //     synchronous=FULL (a committed transaction survives kill -9 and power loss as far as
 //     SQLite and the file system guarantee), foreign keys on, busy_timeout, and the schema
 //     migrated to the current PRAGMA user_version. Exactly one per database, owned by

@@ -1,4 +1,6 @@
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -56,4 +58,81 @@ TEST(NodeFiles, BanListRoundTripAndCorruptFileMovedAside) {
     EXPECT_NE(warning.find("moved to"), std::string::npos);
     EXPECT_TRUE(fs::exists(path + ".corrupt"));
     EXPECT_FALSE(fs::exists(path));
+}
+
+namespace {
+unsigned mode_of(const fs::path& p) {
+    struct stat st {};
+    EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+    return st.st_mode & 07777;
+}
+// Sets the umask for one scope.
+struct Umask {
+    mode_t old;
+    explicit Umask(mode_t m) : old(::umask(m)) {}
+    ~Umask() { ::umask(old); }
+};
+}  // namespace
+
+TEST(NodeFiles, AtomicWriteModeIsExactWhateverTheUmask) {
+    auto d = fresh_dir("files-umask");
+    Umask u(0277);  // would take the owner's write bit away
+    ASSERT_TRUE(node::write_file_atomic((d / "a").string(), "x", 0600));
+    EXPECT_EQ(mode_of(d / "a"), 0600u);
+}
+
+TEST(NodeFiles, PrivateDirIsCreatedOrTightened) {
+    auto d = fresh_dir("files-private");
+    {
+        Umask u(022);
+        std::string warning;
+        ASSERT_TRUE(node::make_private_dir((d / "x" / "y" / "data").string(), &warning));
+        EXPECT_EQ(mode_of(d / "x" / "y" / "data"), 0700u);
+        EXPECT_TRUE(warning.empty()) << warning;
+        // A trailing slash names the same directory.
+        ASSERT_TRUE(node::make_private_dir((d / "x" / "y" / "data").string() + "/", &warning));
+        EXPECT_TRUE(warning.empty()) << warning;
+    }
+    fs::create_directories(d / "loose");
+    ::chmod((d / "loose").c_str(), 0755);
+    std::string warning;
+    ASSERT_TRUE(node::make_private_dir((d / "loose").string(), &warning));
+    EXPECT_EQ(mode_of(d / "loose"), 0700u);
+    EXPECT_NE(warning.find("had mode 0755; tightened to 0700"), std::string::npos) << warning;
+
+    std::ofstream(d / "file") << "x";
+    auto st = node::make_private_dir((d / "file").string());
+    ASSERT_FALSE(st);
+    EXPECT_NE(st.error().reason.find("not a directory"), std::string::npos);
+
+    ::chmod((d / "file").c_str(), 0644);
+    warning.clear();
+    ASSERT_TRUE(node::make_private_file((d / "file").string(), &warning));
+    EXPECT_EQ(mode_of(d / "file"), 0600u);
+    EXPECT_NE(warning.find("had mode 0644; tightened to 0600"), std::string::npos) << warning;
+    warning.clear();
+    ASSERT_TRUE(node::make_private_file((d / "file").string(), &warning));  // already private
+    ASSERT_TRUE(node::make_private_file((d / "missing").string(), &warning));
+    EXPECT_TRUE(warning.empty()) << warning;
+}
+
+TEST(NodeFiles, DirLockIsExclusiveUntilReleased) {
+    auto d = fresh_dir("files-lock");
+    {
+        auto first = node::DirLock::acquire(d.string());
+        ASSERT_TRUE(first) << first.error().reason;
+        EXPECT_TRUE(first->held());
+        EXPECT_EQ(mode_of(d / ".lock"), 0600u);
+        EXPECT_EQ(*node::read_file((d / ".lock").string()), std::to_string(::getpid()) + "\n");
+        auto second = node::DirLock::acquire(d.string());
+        ASSERT_FALSE(second);
+        EXPECT_NE(second.error().reason.find("in use by another process (pid " +
+                                             std::to_string(::getpid()) + ")"),
+                  std::string::npos)
+            << second.error().reason;
+        node::DirLock moved = std::move(*first);  // still held
+        EXPECT_FALSE(node::DirLock::acquire(d.string()));
+    }
+    auto again = node::DirLock::acquire(d.string());  // released with its last holder
+    EXPECT_TRUE(again) << again.error().reason;
 }
