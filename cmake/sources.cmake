@@ -120,4 +120,8 @@ if(SHAREMSG_FUZZ)
   if(TARGET fuzz_outbox_row)
     target_link_libraries(fuzz_outbox_row PRIVATE sharemsg_node)
   endif()
+  # And the share log reader (src/node/share_log.cpp).
+  if(TARGET fuzz_share_log)
+    target_link_libraries(fuzz_share_log PRIVATE sharemsg_node)
+  endif()
 endif()
