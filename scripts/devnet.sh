@@ -24,9 +24,10 @@ fi
 # A devnet signing key, made the way an operator makes one: a master (payout) key that stays
 # outside the node's data directory, and `sharemsg derive-key` run "offline" to derive the
 # signing key and its delegation. The node only ever sees the derived key (in a 0600 config
-# file, not on its command line). Skipped when the arguments already name a key or a config.
+# file, not on its command line, where every local user could read it). Skipped when the
+# arguments already name a key (--signing-key-file, --signing-key) or a config.
 key_args=()
-if [[ " $* " != *" --signing-key "* && " $* " != *" --config "* ]]; then
+if [[ " $* " != *" --signing-key"* && " $* " != *" --config"* ]]; then
     master=${MASTER_KEY_FILE:-$datadir.master-key}
     if [[ ! -s $master ]]; then
         (umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$master")

@@ -1,11 +1,60 @@
 // sharemsgd: the share-messaging node.
+#include <sys/stat.h>
+
 #include <iostream>
 
 #include <spdlog/spdlog.h>
 
 #include "node/node.hpp"
+#include "node/signing_keys.hpp"
+
+namespace {
+
+// The signing key from --signing-key-file (a 0600 file, or standard input); a warning when
+// it is on the command line (every local user can read it there) or in a config file others
+// may read. False when the key cannot be read.
+bool take_signing_key(CLI::App& app, sharemsg::node::Config& cfg, int argc, char** argv) {
+    using namespace sharemsg::node;
+    if (!cfg.signing_key_file.empty()) {
+        if (!cfg.signing_key.empty()) {
+            spdlog::error(
+                "cannot start: --signing-key-file and --signing-key both give a key; give one");
+            return false;
+        }
+        auto key = read_signing_key_file(cfg.signing_key_file, std::cin);
+        if (!key) {
+            spdlog::error("cannot start: --signing-key-file: {}", key.error().reason);
+            return false;
+        }
+        cfg.signing_key = std::move(*key);
+        return true;
+    }
+    if (cfg.signing_key.empty()) return true;
+    if (on_command_line(argc, argv, "--signing-key")) {
+        spdlog::warn(
+            "--signing-key on the command line: every local user can read it (ps, "
+            "/proc/PID/cmdline); give it with --signing-key-file FILE (mode 0600) or "
+            "--signing-key-file - (standard input), or in a 0600 --config file");
+        return true;
+    }
+    const auto* config = app.get_config_ptr();
+    const std::string path = config && config->count() ? config->as<std::string>() : "";
+    struct stat st {};
+    if (!path.empty() && ::stat(path.c_str(), &st) == 0 && (st.st_mode & 077))
+        spdlog::warn(
+            "the config file {} holds the signing key and other users may read it "
+            "(mode {:04o}): run `chmod 600 {}`",
+            path, st.st_mode & 07777, path);
+    return true;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
+    // Everything the node creates is for its owner only, whatever the umask it was started
+    // with (as Bitcoin Core does): the data directory holds the API token and decrypted
+    // private text. The data directory and the database also set their own modes.
+    ::umask(077);
     CLI::App app{
         "sharemsgd: P2Pool share-messaging node (sharechain peer, message store, HTTP API)"};
     sharemsg::node::Config cfg;
@@ -24,6 +73,7 @@ int main(int argc, char** argv) {
                      "coin-daemon work, not written yet)\n";
         return 2;
     }
+    if (!take_signing_key(app, cfg, argc, argv)) return 2;
     try {
         sharemsg::node::Node node(cfg, sharemsg::node::devnet_network());
         auto started = node.start();

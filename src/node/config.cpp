@@ -32,8 +32,12 @@ void add_options(CLI::App& app, Config& c) {
     app.add_option("--net", c.net, "Network: devnet (the same as --devnet)")
         ->check(CLI::IsMember({"devnet"}));
 
+    app.add_option("--signing-key-file", c.signing_key_file,
+                   "File holding the derived signing key (WIF, first line) from `sharemsg "
+                   "derive-key`, mode 0600; - reads it from standard input");
     app.add_option("--signing-key", c.signing_key,
-                   "Derived signing key (WIF) from `sharemsg derive-key`; never the master key");
+                   "Derived signing key (WIF); on the command line every local user sees it "
+                   "(prefer --signing-key-file, or this key in a 0600 --config file)");
     app.add_option("--signing-key-index", c.signing_key_index,
                    "Key index the signing key was derived with (rotation: a higher index)")
         ->capture_default_str();
@@ -65,6 +69,17 @@ void add_options(CLI::App& app, Config& c) {
                    "Queued outgoing messages before /msg/send answers 429")
         ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}))
         ->capture_default_str();
+}
+
+bool on_command_line(int argc, const char* const* argv, const std::string& flag) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view a = argv[i];
+        if (a == "--") break;
+        if (a == flag ||
+            (a.size() > flag.size() && a.substr(0, flag.size()) == flag && a[flag.size()] == '='))
+            return true;
+    }
+    return false;
 }
 
 }  // namespace sharemsg::node

@@ -28,6 +28,7 @@ struct Config {
     // Messaging (seed 000 §5.2): a derived signing key from `sharemsg derive-key`, never a
     // master key.
     std::string signing_key;              // WIF of the derived signing key
+    std::string signing_key_file;         // a file holding it (mode 0600), or "-": stdin
     std::uint32_t signing_key_index = 0;  // must match the derivation
     std::string signing_key_delegation;   // hex, from `sharemsg derive-key` (open profile)
     std::vector<std::string> messages;    // --message: chat queued at start
@@ -51,5 +52,9 @@ struct Config {
 
 // Registers every option on `app` (also readable from a config file via --config).
 void add_options(CLI::App& app, Config& cfg);
+
+// Whether the command line itself names `flag` ("--flag VALUE" or "--flag=VALUE"): such a
+// value is visible to every local user (ps, /proc/PID/cmdline).
+bool on_command_line(int argc, const char* const* argv, const std::string& flag);
 
 }  // namespace sharemsg::node

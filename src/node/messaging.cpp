@@ -1,5 +1,6 @@
 // The node's messaging side: the database (messages, bans, outbox, key state), the API token,
-// the signing key, the outbox and its embedding in mined shares, NODE_STATUS.
+// the signing key (its rotation; the keys and their files are SigningKeys), the outbox and its
+// embedding in mined shares, NODE_STATUS.
 //
 // Durability: every change the API acknowledges is committed to the database (store::Writer,
 // WAL, synchronous=FULL) before the answer is sent; messages that arrive in shares are also
@@ -43,12 +44,6 @@ ApiAnswer api_error(unsigned status, std::string error, std::string detail) {
 // A fragmented message that had to start again this many times is given up (its fragments
 // kept missing the reassembly window: the node does not mine often enough).
 constexpr unsigned kMaxFragmentRestarts = 3;
-
-struct SecretFile {
-    std::string wif;
-    std::uint32_t key_index = 0;
-    std::string delegation;
-};
 
 }  // namespace
 
@@ -113,7 +108,7 @@ Status Node::load_database() {
 
     auto state = store::load_key_state(*reader);
     if (!state) return state.error();
-    key_state_ = *state;
+    loaded_key_state_ = *state;
 
     auto outbox = store::load_outbox(*reader, std::nullopt);
     if (!outbox) return outbox.error();
@@ -161,196 +156,25 @@ bool Node::token_ok(std::string_view token) const {
     return CRYPTO_memcmp(token.data(), cookie_token_.data(), token.size()) == 0;
 }
 
-namespace {
-
-Result<SecretFile> read_secret_file(const std::string& path) {
-    auto text = read_file(path);
-    if (!text) return text.error();
-    auto j = nlohmann::json::parse(*text, nullptr, false);
-    if (!j.is_object() || !j.contains("wif") || !j["wif"].is_string() || !j.contains("key_index") ||
-        !j["key_index"].is_number_unsigned())
-        return make_error(Errc::bad_encoding, path + ": not a signing key file");
-    SecretFile s;
-    s.wif = j["wif"].get<std::string>();
-    s.key_index = saturate_cast<std::uint32_t>(j["key_index"].get<std::uint64_t>());
-    if (j.contains("delegation") && j["delegation"].is_string())
-        s.delegation = j["delegation"].get<std::string>();
-    return s;
-}
-
-Result<proto::DerivedSigningKey> key_from_wif(const std::string& wif, std::uint32_t index) {
-    auto k = proto::decode_wif(wif);
-    if (!k) return make_error(Errc::bad_key, "signing key: " + k.error().reason);
-    return proto::DerivedSigningKey::from_signing_key(k->secret, index);
-}
-
-}  // namespace
-
-Result<std::optional<proto::open::BoundAnnouncement>> Node::bind_key(
-    const proto::DerivedSigningKey& key, const std::string& delegation_hex, bool adopt_payout) {
-    if (!net_.open_profile) return std::optional<proto::open::BoundAnnouncement>{};
-    if (delegation_hex.empty()) {
-        spdlog::warn(
-            "no delegation for signing key {}: other nodes cannot bind it to an address, "
-            "so its messages will not verify (derive it with `sharemsg derive-key "
-            "--delegation-network ...`)",
-            to_hex(key.signing_id()));
-        return std::optional<proto::open::BoundAnnouncement>{};
-    }
-    auto d = proto::open::parse_delegation_hex(delegation_hex);
-    if (!d) return d.error();
-    auto ann = proto::open::make_announcement(key, *d, net_.network_id());
-    if (!ann) return ann.error();
-    if (ann->address_hash() != payout_) {
-        if (!adopt_payout)
-            return make_error(
-                Errc::invalid_argument,
-                "the delegation's master key pays " +
-                    proto::p2pkh_address_from_hash160(ann->address_hash(), net_.address_version) +
-                    ", not this node's payout address " + payout_address_);
-        // Shares must pay the master key's address for the delegation to bind.
-        payout_ = ann->address_hash();
+Status Node::setup_signing_key() {
+    std::optional<SigningKeys::Configured> configured;
+    if (!cfg_.signing_key.empty())
+        configured = SigningKeys::Configured{cfg_.signing_key, cfg_.signing_key_index,
+                                             cfg_.signing_key_delegation};
+    auto started = keys_.start(configured, loaded_key_state_, payout_, cfg_.address.empty(), now());
+    if (!started) return started.error();
+    if (!*started) return Ok{};
+    const auto& st = (*started)->state;
+    if (const auto& adopted = (*started)->adopted_payout) {
+        payout_ = *adopted;
         payout_address_ = proto::p2pkh_address_from_hash160(payout_, net_.address_version);
         spdlog::info("payout address from the delegation: {}", payout_address_);
     }
-    return std::optional<proto::open::BoundAnnouncement>{*ann};
-}
-
-Status Node::setup_signing_key() {
-    // Candidates: the configured key, and a key installed by /msg/rotate_key (kept in the
-    // datadir, mode 0600). The highest index wins; a lower one than in use is refused.
-    std::optional<SecretFile> chosen;
-    if (!cfg_.signing_key.empty())
-        chosen = SecretFile{cfg_.signing_key, cfg_.signing_key_index, cfg_.signing_key_delegation};
-    const std::string secret_path = (fs::path(cfg_.datadir) / "signing_key.secret").string();
-    if (fs::exists(secret_path)) {
-        auto s = read_secret_file(secret_path);
-        if (!s) {
-            spdlog::warn("{}", s.error().reason);
-        } else if (!chosen || s->key_index > chosen->key_index) {
-            if (chosen)
-                spdlog::warn(
-                    "using the rotated signing key (index {}) from {}, not --signing-key "
-                    "(index {})",
-                    s->key_index, secret_path, chosen->key_index);
-            chosen = *s;
-        }
-    }
-    if (!chosen) {
-        spdlog::info("no signing key: messaging is off (use --signing-key)");
-        return Ok{};
-    }
-    auto key = key_from_wif(chosen->wif, chosen->key_index);
-    if (!key) return key.error();
-    if (key_state_) {
-        if (key->key_index() < key_state_->key_index)
-            return make_error(Errc::invalid_argument,
-                              "--signing-key-index " + std::to_string(key->key_index()) +
-                                  " is lower than the index in use (" +
-                                  std::to_string(key_state_->key_index) +
-                                  "); that key was revoked by the rotation");
-        if (key->key_index() == key_state_->key_index &&
-            key->signing_id() != key_state_->signing_id)
-            return make_error(Errc::invalid_argument, "key index " +
-                                                          std::to_string(key->key_index()) +
-                                                          " is already used by signing id " +
-                                                          to_hex(key_state_->signing_id) +
-                                                          "; derive the next index to rotate");
-    }
-    const double t = now();
-    store::KeyState st = key_state_.value_or(store::KeyState{});
-    if (!key_state_) {
-        st.created = t;
-    } else if (key->key_index() > key_state_->key_index) {
-        st.last_rotated = t;
-        spdlog::info("signing key rotated: index {} -> {}", key_state_->key_index,
-                     key->key_index());
-    }
-    st.key_index = key->key_index();
-    st.signing_id = key->signing_id();
-    {
-        std::lock_guard lk(identity_mutex_);
-        key_.emplace(std::move(*key));
-        key_state_ = st;
-    }
-    {
-        auto bound = bind_key(*key_, chosen->delegation, cfg_.address.empty());
-        if (!bound)
-            return make_error(Errc::invalid_argument,
-                              "--signing-key-delegation: " + bound.error().reason);
-        announcement_ = *bound;
-    }
     for (const auto& o : db_->commit_now({store::PutKeyState{st}}))
         if (!o.ok()) return make_error(Errc::io, "saving key state: " + o.status.error().reason);
-    save_key_state();
+    keys_.save_state_file();
     spdlog::info("signing key index {}, signing id {}", st.key_index, to_hex(st.signing_id));
-    if (auto others = remember_signing_key(chosen->wif, chosen->key_index)) {
-        retired_keys_ = std::move(*others);
-        if (!retired_keys_.empty())
-            spdlog::info("{} earlier signing key(s) kept to read old private messages",
-                         retired_keys_.size());
-    } else {
-        spdlog::warn("{}", others.error().reason);
-    }
     return Ok{};
-}
-
-Result<std::vector<proto::DerivedSigningKey>> Node::remember_signing_key(const std::string& wif,
-                                                                         std::uint32_t key_index) {
-    const std::string path = (fs::path(cfg_.datadir) / "signing_keys.json").string();
-    auto current = key_from_wif(wif, key_index);
-    if (!current) return current.error();
-    nlohmann::ordered_json file;
-    file["keys"] = nlohmann::ordered_json::array();
-    std::vector<proto::DerivedSigningKey> others;
-    bool listed = false;
-    if (fs::exists(path)) {
-        auto text = read_file(path);
-        if (!text) return make_error(Errc::io, path + ": " + text.error().reason);
-        auto j = nlohmann::ordered_json::parse(*text, nullptr, false);
-        if (!j.is_object() || !j.contains("keys") || !j["keys"].is_array())
-            return make_error(Errc::bad_encoding,
-                              path + ": not a key list; earlier keys are not read");
-        for (const auto& e : j["keys"]) {
-            if (!e.is_object() || !e.contains("wif") || !e["wif"].is_string() ||
-                !e.contains("key_index") || !e["key_index"].is_number_unsigned())
-                continue;
-            auto k =
-                key_from_wif(e["wif"].get<std::string>(),
-                             saturate_cast<std::uint32_t>(e["key_index"].get<std::uint64_t>()));
-            if (!k) continue;
-            file["keys"].push_back(e);
-            if (k->signing_id() == current->signing_id())
-                listed = true;
-            else
-                others.push_back(std::move(*k));
-        }
-    }
-    if (!listed) {
-        nlohmann::ordered_json e;
-        e["wif"] = wif;
-        e["key_index"] = key_index;
-        e["signing_id"] = to_hex(current->signing_id());
-        file["keys"].push_back(std::move(e));
-        auto w = write_file_atomic(path, file.dump(1) + "\n", 0600);
-        if (!w)
-            return make_error(Errc::io,
-                              path + ": " + w.error().reason +
-                                  " (private messages to this key will not be readable after "
-                                  "a rotation)");
-    }
-    return others;
-}
-
-const proto::DerivedSigningKey* Node::own_key_for(const proto::ShareMessage& m) const {
-    auto party = [&](const proto::DerivedSigningKey& k) {
-        return (m.recipient && *m.recipient == k.signing_id()) ||
-               (m.signing_id && *m.signing_id == k.signing_id());
-    };
-    if (key_ && party(*key_)) return &*key_;
-    for (const auto& k : retired_keys_)
-        if (party(k)) return &k;
-    return nullptr;
 }
 
 void Node::queue_startup_messages() {
@@ -366,24 +190,14 @@ void Node::queue_startup_messages() {
         queue_text(proto::build_pool_announcement(text, t));
 }
 
-void Node::save_key_state() {
-    std::optional<store::KeyState> st;
-    {
-        std::lock_guard lk(identity_mutex_);
-        st = key_state_;
-    }
-    if (!st) return;
-    nlohmann::ordered_json j;
-    j["key_index"] = st->key_index;
-    j["signing_id"] = to_hex(st->signing_id);
-    j["created"] = saturate_cast<std::int64_t>(st->created);
-    j["last_rotated"] = st->last_rotated
-                            ? nlohmann::ordered_json(saturate_cast<std::int64_t>(*st->last_rotated))
-                            : nlohmann::ordered_json();
-    j["messages_signed"] = st->messages_signed;
-    auto w = write_file_atomic((fs::path(cfg_.datadir) / "signing_key.json").string(),
-                               j.dump(4) + "\n", 0644);
-    if (!w) spdlog::error("signing_key.json not written: {}", w.error().reason);
+void Node::save_key_state(const store::KeyState& st) {
+    db_->enqueue(store::PutKeyState{st}, [this](const store::Outcome& r) {
+        if (!r.ok()) {
+            spdlog::error("key state not saved: {}", r.status.error().reason);
+            return;
+        }
+        chain_guard_.post(chain_io_, "save key state", [this] { keys_.save_state_file(); });
+    });
 }
 
 void Node::save_bans_file() {
@@ -460,7 +274,7 @@ void Node::queue_message(proto::ShareMessage m, std::optional<proto::SigningId> 
                  [this, hash, position, done = std::move(done)](const store::Outcome& r) {
                      if (!r.ok()) {
                          // Not durable: take it back out of the queue and say so.
-                         boost::asio::post(chain_io_, [this, hash] {
+                         chain_guard_.post(chain_io_, "outbox undo", [this, hash] {
                              auto it =
                                  std::find_if(outbox_.begin(), outbox_.end(),
                                               [&](const Outgoing& e) { return e.hash == hash; });
@@ -506,19 +320,7 @@ void Node::on_mined(const chain::ShareId& share, const std::vector<Carried>& car
         db_->enqueue(store::SetOutboxState{it->hash, store::OutboxState::embedded, sh, {}}, {});
     }
     if (completed == 0) return;
-    {
-        std::lock_guard lk(identity_mutex_);
-        if (key_state_) key_state_->messages_signed += completed;
-    }
-    std::optional<store::KeyState> st;
-    {
-        std::lock_guard lk(identity_mutex_);
-        st = key_state_;
-    }
-    if (st)
-        db_->enqueue(store::PutKeyState{*st}, [this](const store::Outcome& r) {
-            if (r.ok()) boost::asio::post(chain_io_, [this] { save_key_state(); });
-        });
+    if (auto st = keys_.count_signed(completed)) save_key_state(*st);
     metrics_.set("sharemsg_outbox_depth", "", static_cast<double>(outbox_depth_.load()));
     metrics_.inc("sharemsg_messages_sent_total", "", static_cast<double>(completed));
 }
@@ -572,6 +374,9 @@ void Node::requeue_orphaned(const std::set<chain::ShareId>& active) {
 }
 
 std::optional<proto::open::OpenMessage> Node::sign_outgoing(const Outgoing& o) {
+    const auto key = keys_.key();
+    const auto announcement = keys_.announcement();
+    if (!key || !announcement) return std::nullopt;
     const auto flags = static_cast<std::uint8_t>(o.message.wire_flags &
                                                  (proto::FLAG_BROADCAST | proto::FLAG_PERSISTENT));
     if (o.to) {
@@ -586,8 +391,8 @@ std::optional<proto::open::OpenMessage> Node::sign_outgoing(const Outgoing& o) {
         const auto rnd = crypto::random_bytes(gn.size());
         std::copy(rnd.begin(), rnd.end(), gn.begin());
         auto pm = proto::open::make_private_message(
-            o.message.msg_type, o.message.payload, o.message.timestamp, *key_,
-            announcement_->address_hash(), recipient->pubkey, net_.network_id(), gn, flags);
+            o.message.msg_type, o.message.payload, o.message.timestamp, *key,
+            announcement->address_hash(), recipient->pubkey, net_.network_id(), gn, flags);
         if (!pm) {
             spdlog::warn("private message {} cannot be made: {}", to_hex(o.hash).substr(0, 16),
                          pm.error().reason);
@@ -598,7 +403,7 @@ std::optional<proto::open::OpenMessage> Node::sign_outgoing(const Outgoing& o) {
     auto om = proto::open::make_open_message(o.message.msg_type, o.message.payload,
                                              o.message.timestamp, flags);
     auto s =
-        proto::open::sign_open_message(om, *key_, announcement_->address_hash(), net_.network_id());
+        proto::open::sign_open_message(om, *key, announcement->address_hash(), net_.network_id());
     if (!s) {
         spdlog::warn("outbox message {} cannot be signed: {}", to_hex(o.hash).substr(0, 16),
                      s.error().reason);
@@ -610,18 +415,21 @@ std::optional<proto::open::OpenMessage> Node::sign_outgoing(const Outgoing& o) {
 bool Node::sacrifice_turn() {
     ++mine_ticks_;
     if (cfg_.sacrifice_every == 0 || mine_ticks_ % cfg_.sacrifice_every != 0) return false;
-    if (!ledger_ || !key_ || sacrifice_hashes_.empty()) return false;
-    const auto known = ledger_->key(key_->signing_id());
+    const auto id = keys_.signing_id();
+    if (!ledger_ || !id || sacrifice_hashes_.empty()) return false;
+    const auto known = ledger_->key(*id);
     return known && !known->revoked;
 }
 
 Bytes Node::next_message_data(std::vector<Carried>& carried, bool sacrifice) {
     carried.clear();
     building_announcement_ = false;
-    if (ledger_ && key_ && announcement_) {
+    const auto key = keys_.key();
+    const auto announcement = keys_.announcement();
+    if (ledger_ && key && announcement) {
         // The open profile: our announcement while the ledger does not know the key as
         // current, then the queue, oldest first, within the per-share limits and our budget.
-        const auto id = key_->signing_id();
+        const auto id = key->signing_id();
         const auto known = ledger_->key(id);
         // Announced again within every half window, so that a node that starts later (and
         // reads only the window) learns the key too.
@@ -632,7 +440,7 @@ Bytes Node::next_message_data(std::vector<Carried>& carried, bool sacrifice) {
         const bool announce = !sacrifice && (!known || known->revoked || stale);
         const auto t = saturate_cast<std::uint32_t>(now());
         const std::uint32_t budget = ledger_->available_mwu(
-            announcement_->address_hash(), t,
+            announcement->address_hash(), t,
             sacrifice ? proto::MWU_PER_SACRIFICE : proto::FREE_MWU_ALLOWANCE);
         std::vector<proto::open::OpenMessage> queue;
         std::vector<Carried> entries;
@@ -717,7 +525,7 @@ Bytes Node::next_message_data(std::vector<Carried>& carried, bool sacrifice) {
             limits.max_messages = proto::open::PACK_MAX_MESSAGES;
             limits.max_bytes = proto::open::PACK_MAX_BYTES;
             auto packed = proto::open::pack_queue(
-                announce ? announcement_ : std::nullopt, queue, net_.network_id(), nonce, limits,
+                announce ? announcement : std::nullopt, queue, net_.network_id(), nonce, limits,
                 sacrifice ? std::optional<proto::SigningId>(id) : std::nullopt);
             if (packed) {
                 building_announcement_ = announce;
@@ -742,16 +550,20 @@ Bytes Node::next_message_data(std::vector<Carried>& carried, bool sacrifice) {
 
 // ------------------------------------------------------------------ API calls
 
-void Node::send(SendRequest req, ApiDone done) {
-    boost::asio::post(chain_io_, [this, req = std::move(req), done = std::move(done)]() mutable {
-        bool have_key;
-        {
-            std::lock_guard lk(identity_mutex_);
-            have_key = key_.has_value();
-        }
-        if (!have_key) {
-            done(api_error(400, "no signing key configured",
-                           "start sharemsgd with --signing-key (from `sharemsg derive-key`)"));
+template <class Task>
+void Node::post_api(const char* what, ApiDone done, Task task) {
+    auto answer = once(std::move(done));
+    chain_guard_.post(
+        chain_io_, what, [answer, task = std::move(task)]() mutable { task(answer); },
+        [answer](const std::string& reason) { answer(api_error(500, "internal error", reason)); });
+}
+
+void Node::send(SendRequest req, ApiDone answer) {
+    post_api("send", std::move(answer), [this, req = std::move(req)](ApiDone done) mutable {
+        if (!keys_.has_key()) {
+            done(api_error(
+                400, "no signing key configured",
+                "start sharemsgd with --signing-key-file (a key from `sharemsg derive-key`)"));
             return;
         }
         if (req.fragment && !ledger_) {
@@ -824,8 +636,8 @@ void Node::send(SendRequest req, ApiDone done) {
     });
 }
 
-void Node::ban(store::Ban b, bool add, ApiDone done) {
-    boost::asio::post(chain_io_, [this, b, add, done = std::move(done)] {
+void Node::ban(store::Ban b, bool add, ApiDone answer) {
+    post_api("ban", std::move(answer), [this, b, add](ApiDone done) {
         bool present;
         {
             std::unique_lock lk(store_mutex_);
@@ -847,142 +659,134 @@ void Node::ban(store::Ban b, bool add, ApiDone done) {
                                "the ban list could not be saved: " + r.status.error().reason));
                 return;
             }
-            boost::asio::post(chain_io_, [this, b, add, done] {
-                {
-                    std::unique_lock lk(store_mutex_);
-                    auto current = store::bans_of(store_->bans());
-                    if (add) {
-                        current.push_back(b);
-                    } else {
-                        current.erase(std::remove_if(current.begin(), current.end(),
-                                                     [&](const store::Ban& c) {
-                                                         return c.kind == b.kind &&
-                                                                c.value == b.value;
-                                                     }),
-                                      current.end());
+            chain_guard_.post(
+                chain_io_, "ban",
+                [this, b, add, done] {
+                    {
+                        std::unique_lock lk(store_mutex_);
+                        auto current = store::bans_of(store_->bans());
+                        if (add) {
+                            current.push_back(b);
+                        } else {
+                            current.erase(std::remove_if(current.begin(), current.end(),
+                                                         [&](const store::Ban& c) {
+                                                             return c.kind == b.kind &&
+                                                                    c.value == b.value;
+                                                         }),
+                                          current.end());
+                        }
+                        proto::BanList list;
+                        for (const auto& c : current)
+                            store::add_to(list, c);
+                        store_->set_bans(std::move(list));
                     }
-                    proto::BanList list;
-                    for (const auto& c : current)
-                        store::add_to(list, c);
-                    store_->set_bans(std::move(list));
-                }
-                save_bans_file();
-                nlohmann::ordered_json j;
-                j["status"] = add ? "banned" : "unbanned";
-                j["ban_type"] =
-                    b.kind == store::BanKind::keyword ? "word" : store::ban_kind_name(b.kind);
-                j["value"] = b.value;
-                done({200, std::move(j)});
-            });
+                    save_bans_file();
+                    nlohmann::ordered_json j;
+                    j["status"] = add ? "banned" : "unbanned";
+                    j["ban_type"] =
+                        b.kind == store::BanKind::keyword ? "word" : store::ban_kind_name(b.kind);
+                    j["value"] = b.value;
+                    done({200, std::move(j)});
+                },
+                [done](const std::string& reason) {
+                    done(api_error(500, "internal error", reason));
+                });
         });
     });
 }
 
-void Node::rotate_key(RotateRequest req, ApiDone done) {
-    boost::asio::post(chain_io_, [this, req = std::move(req), done = std::move(done)] {
-        auto key = key_from_wif(req.signing_key, req.key_index);
-        if (!key) {
-            done(api_error(400, "bad signing key", key.error().reason));
+namespace {
+ApiAnswer refusal_answer(const SigningKeys::Refused& r) {
+    switch (r.why) {
+        case SigningKeys::Refusal::bad_key:
+            return api_error(400, "bad signing key", r.detail);
+        case SigningKeys::Refusal::index_not_higher:
+            return api_error(400, "key index not higher", r.detail);
+        case SigningKeys::Refusal::missing_delegation:
+            return api_error(400, "missing delegation", r.detail);
+        case SigningKeys::Refusal::bad_delegation:
+            return api_error(400, "bad delegation", r.detail);
+        case SigningKeys::Refusal::in_progress:
+            return api_error(409, "rotation in progress", r.detail);
+        case SigningKeys::Refusal::not_stored:
+            return api_error(503, "not stored", r.detail);
+    }
+    return api_error(500, "internal error", r.detail);
+}
+}  // namespace
+
+void Node::rotate_key(RotateRequest req, ApiDone answer) {
+    // Durable first: the new key is written to the data directory, then its key state is
+    // committed to the database, and only then does the node sign with it. A failure at
+    // either step leaves the old key in use and answers 503 with the reason.
+    post_api("rotate_key", std::move(answer), [this, req = std::move(req)](ApiDone done) {
+        auto begun =
+            keys_.begin_rotation(req.signing_key, req.key_index, req.delegation, payout_, now());
+        if (const auto* refused = std::get_if<SigningKeys::Refused>(&begun)) {
+            done(refusal_answer(*refused));
             return;
         }
-        std::optional<store::KeyState> st;
-        std::optional<proto::SigningId> previous;
-        {
-            std::lock_guard lk(identity_mutex_);
-            st = key_state_;
-            if (key_) previous = key_->signing_id();
-        }
-        if (st && req.key_index <= st->key_index) {
-            done(api_error(400, "key index not higher",
-                           "key_index " + std::to_string(req.key_index) +
-                               " must be higher than the index in use (" +
-                               std::to_string(st->key_index) + ")"));
-            return;
-        }
-        if (net_.open_profile && req.delegation.empty()) {
-            done(api_error(400, "missing delegation",
-                           "this network binds keys to addresses: give the \"delegation\" that "
-                           "`sharemsg derive-key --delegation-network` printed for the new key"));
-            return;
-        }
-        auto bound = bind_key(*key, req.delegation, false);
-        if (!bound) {
-            done(api_error(400, "bad delegation", bound.error().reason));
-            return;
-        }
-        // The new key is kept (mode 0600) so that a restart keeps using it.
-        nlohmann::ordered_json secret;
-        secret["wif"] = req.signing_key;
-        secret["key_index"] = req.key_index;
-        secret["delegation"] = req.delegation;
-        auto w = write_file_atomic((fs::path(cfg_.datadir) / "signing_key.secret").string(),
-                                   secret.dump() + "\n", 0600);
-        if (!w) {
-            done(api_error(503, "not stored",
-                           "the new key could not be saved: " + w.error().reason));
-            return;
-        }
-        store::KeyState ns = st.value_or(store::KeyState{});
-        if (!st) ns.created = now();
-        ns.key_index = key->key_index();
-        ns.signing_id = key->signing_id();
-        ns.last_rotated = now();
-        const auto new_id = key->signing_id();
-        if (auto r = remember_signing_key(req.signing_key, req.key_index); !r)
-            spdlog::warn("{}", r.error().reason);
-        {
-            std::lock_guard lk(identity_mutex_);
-            if (key_) retired_keys_.push_back(*key_);
-            key_.emplace(std::move(*key));
-            announcement_ = *bound;
-            key_state_ = ns;
-        }
-        spdlog::info("signing key rotated to index {} ({})", ns.key_index, to_hex(new_id));
-        db_->enqueue(
-            store::PutKeyState{ns}, [this, ns, previous, new_id, done](const store::Outcome& r) {
-                if (!r.ok()) {
-                    done(api_error(503, "not stored", r.status.error().reason));
+        const auto p = std::get<SigningKeys::Pending>(begun);
+        db_->enqueue(store::PutKeyState{p.state}, [this, p, done](const store::Outcome& r) {
+            // Back on the chain thread, the one that changes the keys.
+            auto finish = [this, p, done, r] {
+                const bool committed = r.ok();
+                if (auto st = keys_.finish_rotation(committed)) save_key_state(*st);
+                if (!committed) {
+                    spdlog::error("signing key rotation to index {} not saved: {}",
+                                  p.state.key_index, r.status.error().reason);
+                    done(api_error(503, "not stored",
+                                   std::string("the key state could not be saved (") +
+                                       store::failure_name(r.failure) + "): " +
+                                       r.status.error().reason + "; the old key stays in use"));
                     return;
                 }
-                save_key_state();  // the state file is current before the answer
+                spdlog::info("signing key rotated to index {} ({})", p.state.key_index,
+                             to_hex(p.signing_id));
                 nlohmann::ordered_json j;
                 j["status"] = "rotated";
-                j["key_index"] = ns.key_index;
-                j["signing_id"] = to_hex(new_id);
-                j["previous_signing_id"] =
-                    previous ? nlohmann::ordered_json(to_hex(*previous)) : nlohmann::ordered_json();
+                j["key_index"] = p.state.key_index;
+                j["signing_id"] = to_hex(p.signing_id);
+                j["previous_signing_id"] = p.previous ? nlohmann::ordered_json(to_hex(*p.previous))
+                                                      : nlohmann::ordered_json();
                 done({200, std::move(j)});
-            });
+            };
+            chain_guard_.post(chain_io_, "rotate_key", std::move(finish),
+                              [done](const std::string& reason) {
+                                  done(api_error(500, "internal error", reason));
+                              });
+        });
     });
 }
 
 nlohmann::ordered_json Node::identity() const {
-    std::lock_guard lk(identity_mutex_);
+    const auto snap = keys_.snapshot();
     nlohmann::ordered_json j;
-    if (!key_) {
+    if (!snap.key) {
         j["messaging_enabled"] = false;
-        j["error"] = "no signing key configured: use --signing-key to enable messaging";
+        j["error"] = "no signing key configured: use --signing-key-file to enable messaging";
         j["address"] = payout_address_;
         return j;
     }
-    j["signing_id"] = to_hex(key_->signing_id());
-    j["signing_pubkey"] = to_hex(key_->pubkey());
-    j["key_index"] = key_->key_index();
+    const auto& key = *snap.key;
+    const auto& st = snap.state;
+    j["signing_id"] = to_hex(key.signing_id());
+    j["signing_pubkey"] = to_hex(key.pubkey());
+    j["key_index"] = key.key_index();
     j["address"] = payout_address_;
     j["messaging_enabled"] = true;
-    j["messages_signed"] = key_state_ ? key_state_->messages_signed : 0;
-    j["created"] = key_state_ ? saturate_cast<std::int64_t>(key_state_->created) : 0;
-    j["last_rotated"] =
-        key_state_ && key_state_->last_rotated
-            ? nlohmann::ordered_json(saturate_cast<std::int64_t>(*key_state_->last_rotated))
-            : nlohmann::ordered_json();
+    j["messages_signed"] = st ? st->messages_signed : 0;
+    j["created"] = st ? saturate_cast<std::int64_t>(st->created) : 0;
+    j["last_rotated"] = st && st->last_rotated
+                            ? nlohmann::ordered_json(saturate_cast<std::int64_t>(*st->last_rotated))
+                            : nlohmann::ordered_json();
     return j;
 }
 
-void Node::outbox(ApiDone done) {
+void Node::outbox(ApiDone answer) {
     // Read from the database (the record of what was acknowledged), not the chain thread's
     // queue; on the chain thread, so that the I/O thread never waits on the disk.
-    boost::asio::post(chain_io_, [this, done = std::move(done)] {
+    post_api("outbox", std::move(answer), [this](ApiDone done) {
         auto reader = store::Database::open_reader(db_->path());
         auto rows = reader ? store::load_outbox(*reader, std::nullopt)
                            : Result<std::vector<store::OutboxEntry>>(reader.error());
@@ -1040,7 +844,7 @@ void Node::schedule_status() {
         std::chrono::duration<double>(delay)));
     status_timer_.async_wait([this](boost::system::error_code ec) {
         if (ec) return;
-        emit_status();
+        chain_guard_.run("status", [this] { emit_status(); });
         schedule_status();
     });
 }
@@ -1056,12 +860,9 @@ void Node::emit_status() {
     st.capabilities = {"msg-v1", "open-v2"};
     const auto t = saturate_cast<std::uint32_t>(now());
     auto m = proto::build_node_status(st, t);
-    bool have_key;
-    {
-        std::lock_guard lk(identity_mutex_);
-        have_key = key_.has_value();
-        if (key_) m.signing_id = key_->signing_id();
-    }
+    const auto own_id = keys_.signing_id();
+    const bool have_key = own_id.has_value();
+    if (own_id) m.signing_id = *own_id;
     // Everything the node sends is signed, and the flags are part of the message hash: set
     // the signature flag now so that the copy stored here and the one carried by a share are
     // the same message.
@@ -1075,7 +876,7 @@ void Node::emit_status() {
             spdlog::error("NODE_STATUS not saved: {}", r.status.error().reason);
             return;
         }
-        boost::asio::post(chain_io_, [this, m, have_key]() mutable {
+        chain_guard_.post(chain_io_, "status", [this, m, have_key]() mutable {
             {
                 std::unique_lock lk(store_mutex_);
                 store_->add_local_message(m, now());

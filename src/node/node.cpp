@@ -10,7 +10,9 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <sstream>
 
+#include "node/files.hpp"
 #include "node/http.hpp"
 #include "node/peer.hpp"
 #include "proto/envelope.hpp"
@@ -74,6 +76,7 @@ Node::Node(Config cfg, Network net)
     : cfg_(std::move(cfg)),
       net_(std::move(net)),
       nonce_(random_u64()),
+      keys_(cfg_.datadir, KeyNetwork{net_.open_profile, net_.network_id(), net_.address_version}),
       acceptor_(io_),
       mine_timer_(chain_io_),
       signals_(io_),
@@ -95,10 +98,22 @@ std::optional<chain::ShareId> Node::best_share() const {
 }
 
 Status Node::start() {
-    std::error_code fec;
-    fs::create_directories(cfg_.datadir, fec);
-    if (fec)
-        return make_error(Errc::io, "cannot create datadir " + cfg_.datadir + ": " + fec.message());
+    // The data directory is private (0700; its files 0600: the database holds decrypted
+    // private text, .cookie the API token) and belongs to one process: the lock is taken
+    // before anything in it is read or written.
+    std::string loose;
+    if (auto s = make_private_dir(cfg_.datadir, &loose); !s)
+        return make_error(Errc::io, "datadir: " + s.error().reason);
+    auto lock = DirLock::acquire(cfg_.datadir);
+    if (!lock) return lock.error();
+    datadir_lock_ = std::move(*lock);
+    for (const char* f : {".cookie", "shares.log", "signing_key.json", "signing_key.secret",
+                          "signing_keys.json", "banned_senders.json", "payout_pubkey_hash"})
+        if (auto s = make_private_file((fs::path(cfg_.datadir) / f).string(), &loose); !s)
+            return s.error();
+    std::istringstream warnings(loose);
+    for (std::string line; std::getline(warnings, line);)
+        spdlog::warn("{}", line);
     if (cfg_.p2p_port == 0) cfg_.p2p_port = net_.p2p.p2p_port;
     if (cfg_.web_port == 0) cfg_.web_port = net_.web_port;
 
@@ -110,7 +125,8 @@ Status Node::start() {
         if (!cfg_.devnet)
             return make_error(Errc::invalid_argument, "--address is required outside the devnet");
         addr_hex = to_hex(crypto::random_bytes(20));
-        std::ofstream(addr_file) << addr_hex << "\n";
+        if (auto w = write_file_atomic(addr_file.string(), addr_hex + "\n", 0600); !w)
+            return w.error();
     }
     auto pkh = from_hex_fixed<20>(addr_hex);
     if (!pkh)
@@ -187,10 +203,10 @@ Status Node::start() {
             store_->load_blob_hex(hex, now());
     }
     if (auto s = setup_signing_key(); !s) return s;
-    if (cfg_.sacrifice_every > 0 && (!ledger_ || !key_))
+    if (cfg_.sacrifice_every > 0 && (!ledger_ || !keys_.has_key()))
         return make_error(Errc::invalid_argument,
                           "--sacrifice-every needs the open profile and a signing key "
-                          "(--signing-key with its --signing-key-delegation)");
+                          "(--signing-key-file with its --signing-key-delegation)");
     if (auto s = write_cookie(); !s) return s;
 
     // Shares from the previous run.
@@ -247,8 +263,8 @@ Status Node::start() {
     });
 
     chain_work_.emplace(chain_io_.get_executor());
-    chain_thread_ = std::thread([this] { chain_io_.run(); });
-    boost::asio::post(chain_io_, [this] {
+    chain_thread_ = std::thread([this] { chain_guard_.run_loop(chain_io_); });
+    chain_guard_.post(chain_io_, "start", [this] {
         queue_startup_messages();
         schedule_status();
         if (cfg_.devnet && cfg_.mine) schedule_mining();
@@ -394,7 +410,7 @@ void Node::on_peer_message(const std::shared_ptr<Peer>& peer, p2p::Message&& msg
                 // own window lacks (a node restarted in the middle of a sync).
                 std::optional<chain::ShareId> best;
                 if (m.best_share_hash) best = to_id(*m.best_share_hash);
-                boost::asio::post(chain_io_, [this, peer, best] {
+                chain_guard_.post(chain_io_, "version", [this, peer, best] {
                     std::vector<chain::ShareId> want;
                     if (best && !tracker_.contains(*best)) want.push_back(*best);
                     if (auto gap = tracker_.window_gap(net_.p2p.chain_length)) want.push_back(*gap);
@@ -407,7 +423,7 @@ void Node::on_peer_message(const std::shared_ptr<Peer>& peer, p2p::Message&& msg
                                  std::is_same_v<T, p2p::ShareReply>) {
                 metrics_.inc("sharemsg_shares_received_total", "",
                              static_cast<double>(m.shares.size()));
-                boost::asio::post(chain_io_, [this, peer, shares = std::move(m.shares)] {
+                chain_guard_.post(chain_io_, "shares", [this, peer, shares = std::move(m.shares)] {
                     auto r = ingest(shares, Source::peer);
                     boost::asio::post(io_, [this, peer, r = std::move(r)] {
                         if (!r.to_relay.empty()) broadcast(p2p::Shares{r.to_relay}, peer->id());
@@ -420,7 +436,8 @@ void Node::on_peer_message(const std::shared_ptr<Peer>& peer, p2p::Message&& msg
                     });
                 });
             } else if constexpr (std::is_same_v<T, p2p::ShareReq>) {
-                boost::asio::post(chain_io_, [this, peer, req = m] { answer_sharereq(peer, req); });
+                chain_guard_.post(chain_io_, "sharereq",
+                                  [this, peer, req = m] { answer_sharereq(peer, req); });
             }
             // ping, addrme, addrs, bestblock and the transaction messages need no action here.
         },
@@ -623,8 +640,8 @@ void Node::apply_open(const std::vector<chain::ShareId>& chain) {
             if (m.recipient) {
                 // Private: the plaintext when this node holds the recipient's (or the
                 // sender's) key, "[encrypted]" for everyone else.
-                const auto* mine = own_key_for(m);
-                m.payload = proto::open::display_payload(m, mine, *ledger_);
+                const auto mine = keys_.key_for(m);
+                m.payload = proto::open::display_payload(m, mine ? &*mine : nullptr, *ledger_);
                 if (mine && *m.recipient == mine->signing_id())
                     metrics_.inc("sharemsg_private_messages_received_total");
             }
@@ -658,7 +675,7 @@ void Node::schedule_mining() {
         std::chrono::duration<double>(cfg_.share_period * jitter)));
     mine_timer_.async_wait([this](boost::system::error_code ec) {
         if (ec) return;
-        mine_tick();
+        chain_guard_.run("mine", [this] { mine_tick(); });
         schedule_mining();
     });
 }

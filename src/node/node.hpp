@@ -5,7 +5,10 @@
 //   - I/O thread (io_): sockets, framing, message decoding, peer scoring, HTTP.
 //   - chain thread (chain_io_): decodes and verifies shares (PoW, message_data rule), owns
 //     the tracker, appends accepted shares to the share log, updates the message store,
-//     mines devnet shares. Results go back to the I/O thread by posting.
+//     mines devnet shares, changes the signing keys. Results go back to the I/O thread by
+//     posting. Work reaches it only through chain_guard_ (post_api for API operations): a
+//     task that throws fails alone (logged, counted, a 500 for an API call) and the thread
+//     goes on.
 //   - The message store is read by HTTP handlers under store_mutex_; only the chain thread
 //     writes it.
 #pragma once
@@ -26,9 +29,12 @@
 #include "chain/tracker.hpp"
 #include "node/api_parse.hpp"  // SendRequest, RotateRequest
 #include "node/config.hpp"
+#include "node/files.hpp"
 #include "node/metrics.hpp"
 #include "node/network.hpp"
 #include "node/share_log.hpp"
+#include "node/signing_keys.hpp"
+#include "node/task_guard.hpp"
 #include "proto/open_ledger.hpp"
 #include "proto/signing_key.hpp"
 #include "proto/store.hpp"
@@ -134,18 +140,12 @@ class Node {
     Status open_database();
     Status load_database();
     Status write_cookie();
+    // Chooses the signing key (keys_) and commits its key state.
     Status setup_signing_key();
-    // Adds a key to DATADIR/signing_keys.json (mode 0600), the keys this node has used; returns
-    // the others listed there.
-    Result<std::vector<proto::DerivedSigningKey>> remember_signing_key(const std::string& wif,
-                                                                       std::uint32_t key_index);
-    // The node's key (current or retired) that is a party to private message `m`, if any.
-    const proto::DerivedSigningKey* own_key_for(const proto::ShareMessage& m) const;
-    // The open profile's bound announcement for `key` (none on other networks or without a
-    // delegation); with adopt_payout, a payout address not given by --address becomes the
-    // delegation's master address.
-    Result<std::optional<proto::open::BoundAnnouncement>> bind_key(
-        const proto::DerivedSigningKey& key, const std::string& delegation_hex, bool adopt_payout);
+    // Runs an API operation on the chain thread; `done` answers once: by the task, or with a
+    // 500 and the reason when the task throws first.
+    template <class Task>
+    void post_api(const char* what, ApiDone done, Task task);
     void queue_startup_messages();
     // Persists the store's changes and publishes new messages (chain thread, store locked).
     void on_store_change(const proto::ShareMessage& m, bool added);
@@ -171,15 +171,19 @@ class Node {
     // Forgets shares far below the best chain (tracker, share views) and compacts the share
     // log to what is kept (chain thread).
     void prune_shares();
-    void save_key_state();
+    // Saves the key state: the database row, then signing_key.json.
+    void save_key_state(const store::KeyState& st);
     void schedule_status();
     void emit_status();
     void save_bans_file();
 
     Config cfg_;
     Network net_;
+    DirLock datadir_lock_;  // DATADIR/.lock, held from start() on
     std::uint64_t nonce_;
     Metrics metrics_;
+    TaskGuard chain_guard_{metrics_, "chain"};  // every post to chain_io_ goes through it
+    SigningKeys keys_;                          // the signing keys and their files
 
     boost::asio::io_context io_;
     boost::asio::io_context chain_io_;
@@ -241,17 +245,12 @@ class Node {
     // Gives an entry up: out of the queue, 'failed' with the reason in the database.
     void fail_outgoing(const crypto::Hash256& hash, const std::string& reason);
     std::deque<Outgoing> outbox_;                  // queued and embedded, oldest first
-    std::optional<proto::DerivedSigningKey> key_;  // the node's signing key
-    // The keys it signed with before a rotation (DATADIR/signing_keys.json), to read the
-    // private messages sent to or by them. Chain thread.
-    std::vector<proto::DerivedSigningKey> retired_keys_;
-    std::optional<proto::open::BoundAnnouncement> announcement_;  // the key, bound (open profile)
     std::unique_ptr<proto::open::Ledger> ledger_;  // chain thread; open-profile networks only
     std::vector<chain::ShareId> ledger_chain_;     // the shares fed to ledger_, oldest first
     std::optional<chain::ShareId> ledger_base_;    // the first of them since the last reset
     mutable std::mutex open_keys_mutex_;
-    std::vector<proto::open::KeyEntry> open_keys_;  // snapshot of ledger_ for the API
-    std::optional<store::KeyState> key_state_;
+    std::vector<proto::open::KeyEntry> open_keys_;     // snapshot of ledger_ for the API
+    std::optional<store::KeyState> loaded_key_state_;  // start-up: the database's row
     std::uint64_t mined_ = 0;
     std::uint64_t mine_ticks_ = 0;
     bool building_announcement_ = false;           // the share being mined carries our announcement
@@ -259,7 +258,6 @@ class Node {
     std::vector<ByteArray<20>> sacrifice_hashes_;  // the network's and --sacrifice-address
     bool status_sent_ = false;
     std::atomic<std::size_t> outbox_depth_{0};
-    mutable std::mutex identity_mutex_;  // key_, key_state_ for readers on other threads
 };
 
 }  // namespace sharemsg::node

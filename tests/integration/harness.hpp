@@ -74,9 +74,9 @@ struct HttpResult {
 
 inline HttpResult http_request(std::uint16_t port, const std::string& method,
                                const std::string& path, const std::string& body = "",
-                               const std::string& extra_headers = "") {
+                               const std::string& extra_headers = "", int timeout_ms = 2000) {
     HttpResult r;
-    int fd = connect_local(port);
+    int fd = connect_local(port, timeout_ms);
     if (fd < 0) return r;
     std::string req = method + " " + path +
                       " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + extra_headers;
@@ -122,6 +122,7 @@ class Daemon {
     Daemon& operator=(const Daemon&) = delete;
 
     std::uint16_t p2p_port = 0, web_port = 0;
+    std::string stdin_path;  // the daemon's standard input, if set (else the test's)
 
     // Starts the daemon and waits until /health answers.
     bool start(const std::vector<std::string>& extra) { return spawn(extra) && ready(); }
@@ -143,6 +144,8 @@ class Daemon {
         const std::string log = (datadir_ / "sharemsgd.log").string();
         posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
         posix_spawn_file_actions_adddup2(&fa, 1, 2);
+        if (!stdin_path.empty())
+            posix_spawn_file_actions_addopen(&fa, 0, stdin_path.c_str(), O_RDONLY, 0);
         int rc = posix_spawn(&pid_, binary_.c_str(), &fa, nullptr, argv.data(), environ);
         posix_spawn_file_actions_destroy(&fa);
         return rc == 0;
@@ -157,8 +160,18 @@ class Daemon {
 
     bool alive() {
         if (pid_ <= 0) return false;
-        int st;
-        return ::waitpid(pid_, &st, WNOHANG) == 0;
+        int st = 0;
+        const pid_t r = ::waitpid(pid_, &st, WNOHANG);
+        if (r == 0) return true;
+        if (r == pid_) exit_code_ = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+        pid_ = -1;
+        return false;
+    }
+    // Waits for the daemon to exit by itself; its exit status (-1 after a signal), or nothing
+    // if it still runs after `timeout`.
+    std::optional<int> wait_exit(std::chrono::milliseconds timeout) {
+        if (!wait_until([&] { return !alive(); }, timeout)) return std::nullopt;
+        return exit_code_;
     }
     // SIGTERM and wait; returns the exit status (or -1).
     int stop() {
@@ -218,6 +231,7 @@ class Daemon {
     std::string binary_;
     fs::path datadir_;
     pid_t pid_ = -1;
+    std::optional<int> exit_code_;
 };
 
 // A fresh directory under the build tree for one test.

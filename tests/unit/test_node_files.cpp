@@ -4,8 +4,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "node/files.hpp"
+#include "node/signing_keys.hpp"
 
 using namespace sharemsg;
 namespace fs = std::filesystem;
@@ -135,4 +137,30 @@ TEST(NodeFiles, DirLockIsExclusiveUntilReleased) {
     }
     auto again = node::DirLock::acquire(d.string());  // released with its last holder
     EXPECT_TRUE(again) << again.error().reason;
+}
+
+TEST(NodeFiles, SigningKeyFileMustBePrivate) {
+    auto d = fresh_dir("files-keyfile");
+    const auto path = (d / "key").string();
+    std::ofstream(path) << "  cWIFWIFWIF  \nsecond line\n";
+    ::chmod(path.c_str(), 0600);
+    std::istringstream none;
+    auto k = node::read_signing_key_file(path, none);
+    ASSERT_TRUE(k) << k.error().reason;
+    EXPECT_EQ(*k, "cWIFWIFWIF");
+
+    ::chmod(path.c_str(), 0640);
+    k = node::read_signing_key_file(path, none);
+    ASSERT_FALSE(k);
+    EXPECT_NE(k.error().reason.find("has mode 0640"), std::string::npos) << k.error().reason;
+    EXPECT_NE(k.error().reason.find("chmod 600"), std::string::npos) << k.error().reason;
+
+    std::istringstream in("cFROMSTDIN\n");
+    k = node::read_signing_key_file("-", in);
+    ASSERT_TRUE(k) << k.error().reason;
+    EXPECT_EQ(*k, "cFROMSTDIN");
+    std::istringstream empty("\n");
+    EXPECT_FALSE(node::read_signing_key_file("-", empty));
+    EXPECT_EQ(node::read_signing_key_file((d / "missing").string(), none).error().code,
+              Errc::not_found);
 }
