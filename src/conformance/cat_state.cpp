@@ -219,6 +219,26 @@ void run_ban_list(const Context&, const json& cat, std::vector<Outcome>& out) {
 }
 
 namespace {
+// "name=value" -> "value"; anything else as it is.
+std::string without_keyword(const std::string& arg) {
+    static const std::regex kw(R"(^\s*[A-Za-z_]\w*\s*=\s*(.*)$)");
+    std::smatch m;
+    if (std::regex_match(arg, m, kw) && arg.find('=') < arg.find_first_of("\"'")) return m[1];
+    return arg;
+}
+
+// The message an add_local_message step adds: the step's "message" (or "msg"), else its one
+// member that is a message (an object with msg_type and payload).
+json recorded_message(const json& st) {
+    for (const char* k : {"message", "msg"})
+        if (st.contains(k) && st[k].is_object()) return st[k];
+    for (const auto& [k, v] : st.items())
+        if (k != "state" && k != "result" && v.is_object() && v.contains("msg_type") &&
+            v.contains("payload"))
+            return v;
+    throw BadVector("add_local_message: the step records no message");
+}
+
 // Applies one scenario step to a run (vectors/reference/README.md, "Scenario steps") and
 // returns the call's result ({"ok": ...} or {"error": ...}); the run's clock is the clock the
 // state is then taken at. Throws BadVector for a step of no known form.
@@ -241,9 +261,9 @@ json apply_step(Check& c, StoreRun& run, const json& st) {
     if (call && call->name.rfind("store.", 0) == 0) call->name.erase(0, 6);
     if (call && call->name == "process_share") {
         if (call->args.size() != 2) throw BadVector("process_share takes (SHARE, SENDER)");
-        auto sh = share_hash_of(call->args[0]);
+        auto sh = share_hash_of(string_arg(without_keyword(call->args[0])));
         if (!sh) throw BadVector("process_share: bad share hash " + call->args[0]);
-        run.last_sender = string_arg(call->args[1]);
+        run.last_sender = string_arg(without_keyword(call->args[1]));
         auto r = run.store.process_share(*sh, run.last_sender, need_hex(st, "envelope"), at);
         if (!r) return {{"error", r.error().reason}};
         return ok(*r);
@@ -264,9 +284,10 @@ json apply_step(Check& c, StoreRun& run, const json& st) {
     if (call && call->name == "add_local_message") {
         // The message itself is recorded with the step; the call names its type and the
         // sender label it is added with.
-        const json& mj = st.contains("message") ? st["message"]
-                         : st.contains("msg")   ? st["msg"]
-                                                : need(st, "message");
+        json mj = recorded_message(st);
+        // The reference's constructor: "timestamp or now".
+        if (!mj.contains("timestamp") || mj["timestamp"] == 0)
+            mj["timestamp"] = static_cast<std::int64_t>(at);
         proto::ShareMessage m = message_from_json(mj);
         if (!call->args.empty()) {
             const auto t = type_arg(call->args[0]);

@@ -151,8 +151,9 @@ json scenario_file() {
                            {"flags", 2},
                            {"timestamp", 1700000600},
                            {"payload", "7b2276223a2233362e31227d"}};  // {"v":"36.1"}
-    json* again = step("process_share(0x1002, 'addrB'): the same messages, none added",
-                       {{"to_json_no_bans_limit_100", with_local}, {"tracked_shares", {"1001"}}});
+    json* again = step(
+        "process_share(share_hash=0x1002, sender_address='addrB'): the same messages, none added",
+        {{"to_json_no_bans_limit_100", with_local}, {"tracked_shares", {"1001"}}});
     (*again)["envelope"] = first["envelope"];
     (*again)["result"] = {{"ok", 0}};
     step("prune_by_sharechain(set()) -> an empty set returns early",
