@@ -370,7 +370,8 @@ void check_state(Check& c, const proto::MessageStore& store, const json& state, 
 }
 }  // namespace
 
-void run_message_store(const Context& ctx, const json& cat, std::vector<Outcome>& out) {
+namespace {
+void run_store_scenario(const Context& ctx, const json& cat, std::vector<Outcome>& out) {
     const std::string name = "message_store";
     proto::StoreOptions opt;
     opt.max_messages = int_or<std::size_t>(cat, "max_messages", proto::MAX_MESSAGE_HISTORY);
@@ -425,6 +426,15 @@ void run_message_store(const Context& ctx, const json& cat, std::vector<Outcome>
     }
 }
 
+}  // namespace
+
+// One scenario ({"max_messages", "max_age", "key_set", "steps"}), or a list of them.
+void run_message_store(const Context& ctx, const json& cat, std::vector<Outcome>& out) {
+    if (!cat.is_array()) return run_store_scenario(ctx, cat, out);
+    for (const auto& scenario : cat)
+        run_store_scenario(ctx, scenario, out);
+}
+
 void run_message_store_extra(const Context& ctx, const json& cat, std::vector<Outcome>& out) {
     const std::string name = "message_store_extra";
     std::size_t i = 0;
@@ -459,7 +469,8 @@ void run_message_store_extra(const Context& ctx, const json& cat, std::vector<Ou
     }
 }
 
-void run_signing_key_registry(const Context& ctx, const json& cat, std::vector<Outcome>& out) {
+namespace {
+void run_registry_scenario(const Context& ctx, const json& cat, std::vector<Outcome>& out) {
     const std::string name = "signing_key_registry";
     proto::SigningKeyRegistry reg;
     const double now = ctx.clock_of(cat);
@@ -511,6 +522,15 @@ void run_signing_key_registry(const Context& ctx, const json& cat, std::vector<O
             }
         }));
     }
+}
+
+}  // namespace
+
+// One scenario ({"steps"}), or a list of them.
+void run_signing_key_registry(const Context& ctx, const json& cat, std::vector<Outcome>& out) {
+    if (!cat.is_array()) return run_registry_scenario(ctx, cat, out);
+    for (const auto& scenario : cat)
+        run_registry_scenario(ctx, scenario, out);
 }
 
 }  // namespace sharemsg::conformance

@@ -340,3 +340,20 @@ TEST(ConformanceStepCall, ParsesTheCallAndIgnoresTheDescription) {
     EXPECT_FALSE(int_arg("99999999999999999999"));
     EXPECT_EQ(unquote("'caf\\xe9 \\u20ac'"), "caf\xc3\xa9 \xe2\x82\xac");
 }
+
+TEST(ConformanceScenario, AListOfScenariosRunsEachOnItsOwnStore) {
+    json f = scenario_file();
+    const json one = f["message_store"];
+    f["message_store"] = json::array({one, one});
+    f["signing_key_registry"] = json::array({load_public()["signing_key_registry"]});
+    const Report r = run_vectors(f);
+    EXPECT_EQ(r.count(Status::fail), 0u) << failures(r);
+    for (const auto& c : r.by_category()) {
+        if (c.category == "message_store") {
+            EXPECT_EQ(c.pass, 2 * one["steps"].size());
+        }
+        if (c.category == "signing_key_registry") {
+            EXPECT_EQ(c.pass, load_public()["signing_key_registry"]["steps"].size());
+        }
+    }
+}
