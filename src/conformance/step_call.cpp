@@ -212,6 +212,11 @@ std::vector<std::string> int_literals(std::string_view arg) {
 std::optional<std::string> keyword_arg(std::string_view arg, std::string_view keyword) {
     arg = trim(arg);
     if (arg.substr(0, keyword.size()) != keyword) return std::nullopt;
+    // "sender" is not a prefix of "sender_address".
+    if (arg.size() > keyword.size() &&
+        (std::isalnum(static_cast<unsigned char>(arg[keyword.size()])) ||
+         arg[keyword.size()] == '_'))
+        return std::nullopt;
     arg = trim(arg.substr(keyword.size()));
     if (!arg.empty() && arg.front() == '=') arg = trim(arg.substr(1));
     if (arg.empty()) return std::nullopt;

@@ -328,6 +328,8 @@ TEST(ConformanceStepCall, ParsesTheCallAndIgnoresTheDescription) {
     ASSERT_TRUE(c);
     EXPECT_EQ(keyword_arg(c->args[1], "sender"), "lo\"cal");
     EXPECT_EQ(keyword_arg("sender='x'", "sender"), "x");
+    EXPECT_FALSE(keyword_arg("sender_address='x'", "sender"));
+    EXPECT_EQ(keyword_arg("sender_address = x", "sender_address"), "x");
 
     EXPECT_FALSE(parse_step_call("same envelope again in a different share 0x1002"));
     EXPECT_FALSE(parse_step_call("process_share(0x1001, addrA"));
