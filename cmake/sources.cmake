@@ -53,11 +53,18 @@ if(SHAREMSG_TESTS)
   file(GLOB SHAREMSG_TEST_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/unit/*.cpp)
   add_executable(sharemsg_tests ${SHAREMSG_TEST_SOURCES})
   target_link_libraries(sharemsg_tests PRIVATE sharemsg_conformance sharemsg_node sharemsg_store GTest::gtest_main sharemsg_warnings)
+  # The reference's vector files are read from their copies in the repository
+  # (vectors/reference/, see vectors/README.md). ../shared/vectors, beside the checkout, is
+  # only the origin the copies are compared with when it exists.
   target_compile_definitions(sharemsg_tests PRIVATE
-    SHAREMSG_VECTORS_DIR="${PROJECT_SOURCE_DIR}/../shared/vectors"
+    SHAREMSG_VECTORS_DIR="${PROJECT_SOURCE_DIR}/vectors/reference"
+    SHAREMSG_OPEN_VECTORS="${PROJECT_SOURCE_DIR}/vectors/open_profile.json"
+    SHAREMSG_SHARED_VECTORS_DIR="${PROJECT_SOURCE_DIR}/../shared/vectors"
     SHAREMSG_CLI_PATH="$<TARGET_FILE:sharemsg>")
   include(GoogleTest)
-  gtest_discover_tests(sharemsg_tests DISCOVERY_TIMEOUT 60)
+  # A test that skips itself (GTEST_SKIP, with its reason) is reported by ctest as skipped.
+  gtest_discover_tests(sharemsg_tests DISCOVERY_TIMEOUT 60
+    PROPERTIES SKIP_REGULAR_EXPRESSION "\\[  SKIPPED \\]")
   # Integration tests: real sharemsgd processes on 127.0.0.1.
   file(GLOB SHAREMSG_ITEST_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/integration/*.cpp)
   add_executable(sharemsg_itests ${SHAREMSG_ITEST_SOURCES})
@@ -70,7 +77,7 @@ if(SHAREMSG_TESTS)
   gtest_discover_tests(sharemsg_itests DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300 RUN_SERIAL TRUE)
 
   add_test(NAME cli_conformance_public
-    COMMAND sharemsg conformance ${PROJECT_SOURCE_DIR}/../shared/vectors/share_messages_public.json)
+    COMMAND sharemsg conformance ${PROJECT_SOURCE_DIR}/vectors/reference/share_messages_public.json)
 endif()
 
 if(SHAREMSG_BENCH)

@@ -21,7 +21,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const auto report = conformance::run_vectors(j);
         const std::size_t n = report.count(conformance::Status::pass) +
                               report.count(conformance::Status::fail) +
+                              report.count(conformance::Status::intentional) +
                               report.count(conformance::Status::skip);
+        std::size_t by_category = 0;
+        for (const auto& c : report.by_category())
+            by_category += c.pass + c.fail + c.intentional + c.skip;
+        FUZZ_CHECK(by_category == report.outcomes.size());
         FUZZ_CHECK(n == report.outcomes.size());
     } catch (const std::exception& e) {
         std::fprintf(stderr, "run_vectors threw: %s\n", e.what());

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Writes the seed corpora of the fuzz targets into fuzz/corpus/<target>/.
 
-Seeds are taken from the reference's vector files (never edited) in ../shared/vectors/, our
-own open-profile vectors (vectors/open_profile.json),
+Seeds are taken from the reference's vector files (never edited; their copies in
+vectors/reference/), our own open-profile vectors (vectors/open_profile.json),
 plus hand-built P2P frames and payloads, real devnet shares (fixed bytes below) and a few
 edge cases. Each seed is a file named after what it is; every file stays under 4 KiB. The
 output is deterministic, so re-running it changes nothing unless the vectors change.
@@ -25,7 +25,7 @@ import struct
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_VECTORS = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "vectors"))
+DEFAULT_VECTORS = os.path.normpath(os.path.join(HERE, "..", "vectors", "reference"))
 # Our own vectors of the open profile (written by `sharemsg open-vectors`).
 OPEN_VECTORS = os.path.normpath(os.path.join(HERE, "..", "vectors", "open_profile.json"))
 MAX_SEED = 4096

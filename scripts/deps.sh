@@ -15,6 +15,9 @@ packages=(
     nlohmann-json3-dev libcli11-dev libspdlog-dev
     # Test and benchmark frameworks.
     libgtest-dev libgmock-dev libbenchmark-dev wrk
+    # The independent check of the open profile's vectors (vectors/check_open_profile.py)
+    # and the fuzz seed generator (fuzz/make_corpus.py).
+    python3 python3-cryptography
     # Browser tests of the web pages (scripts/browser-test.sh): Debian's chromium,
     # driven by playwright-core from npm.
     chromium nodejs npm

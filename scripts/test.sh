@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (.ci/run):
 #   1. scripts/deps.sh and scripts/build.sh (g++ RelWithDebInfo in build/);
-#   2. the unit tests in build/;
+#   2. the unit tests in build/ (they read the reference's vectors from their copies in
+#      vectors/reference/); the independent Python check of the open profile's vectors
+#      (vectors/check_open_profile.py, python3-cryptography);
 #   3. a clang build in build-san/ with AddressSanitizer + UBSan and libFuzzer
 #      instrumentation; the unit tests again, under the sanitizers;
 #   4. every fuzz_* target in build-san/ for FUZZ_SECONDS (default 20) each,
@@ -125,6 +127,10 @@ else
     record skip "unit tests in build/ (build failed)"
     main_built=0
 fi
+
+# Written from docs/protocol.md without any of our C++: it needs no build.
+step "independent check of vectors/open_profile.json (Python)" \
+    python3 vectors/check_open_profile.py vectors/open_profile.json || true
 
 if step "build (clang++, ASan+UBSan, libFuzzer) in build-san/" san_build; then
     step "unit tests under ASan+UBSan in build-san/" \

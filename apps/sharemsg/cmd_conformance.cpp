@@ -1,3 +1,4 @@
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -6,6 +7,25 @@
 #include "conformance/runner.hpp"
 
 namespace sharemsg::cli {
+
+namespace {
+
+void print_counts(const std::vector<conformance::Report::CategoryCounts>& rows) {
+    std::printf("%-28s %6s %6s %12s %6s\n", "category", "pass", "fail", "intentional", "skip");
+    conformance::Report::CategoryCounts total{"total"};
+    for (const auto& r : rows) {
+        std::printf("%-28s %6zu %6zu %12zu %6zu\n", r.category.c_str(), r.pass, r.fail,
+                    r.intentional, r.skip);
+        total.pass += r.pass;
+        total.fail += r.fail;
+        total.intentional += r.intentional;
+        total.skip += r.skip;
+    }
+    std::printf("%-28s %6zu %6zu %12zu %6zu\n", total.category.c_str(), total.pass, total.fail,
+                total.intentional, total.skip);
+}
+
+}  // namespace
 
 void add_conformance_command(CLI::App& app) {
     auto* cmd = app.add_subcommand(
@@ -16,11 +36,13 @@ void add_conformance_command(CLI::App& app) {
     cmd->add_option("FILE", *files, "Vector files")->required()->check(CLI::ExistingFile);
     cmd->add_flag("-v,--verbose", *verbose, "Also list every passing vector");
     cmd->footer(
-        "Prints one line per failing vector (category and what), one per skipped vector with its "
-        "reason,\n"
-        "then 'N passed, M failed, K skipped'. Exit status 0 only when nothing failed.");
+        "Prints one line per failing vector (category, what, first mismatch), one per intentional\n"
+        "difference from the reference with its reason, one per skipped vector (unknown category)\n"
+        "with its reason; then per file a table of counts per category, and finally\n"
+        "'N passed, M failed, K skipped' (intentional differences on the line before).\n"
+        "Exit status 0 only when nothing failed.");
     cmd->callback([files, verbose] {
-        std::size_t passed = 0, failed = 0, skipped = 0;
+        std::size_t passed = 0, failed = 0, intentional = 0, skipped = 0;
         for (const auto& path : *files) {
             std::ifstream in(path);
             std::stringstream ss;
@@ -33,24 +55,22 @@ void add_conformance_command(CLI::App& app) {
             }
             auto report = conformance::run_vectors(j);
             for (const auto& o : report.outcomes) {
-                switch (o.status) {
-                    case conformance::Status::pass:
-                        ++passed;
-                        if (*verbose) std::cout << "pass " << o.category << ": " << o.what << "\n";
-                        break;
-                    case conformance::Status::fail:
-                        ++failed;
-                        std::cout << "FAIL " << o.category << ": " << o.what << " -- " << o.detail
-                                  << "\n";
-                        break;
-                    case conformance::Status::skip:
-                        ++skipped;
-                        std::cout << "skip " << o.category << ": " << o.what << " -- " << o.detail
-                                  << "\n";
-                        break;
-                }
+                if (o.status == conformance::Status::pass && !*verbose) continue;
+                std::cout << conformance::status_name(o.status) << " " << o.category << ": "
+                          << o.what;
+                if (!o.detail.empty()) std::cout << " -- " << o.detail;
+                std::cout << "\n";
             }
+            std::cout << "\n" << path << "\n" << std::flush;
+            print_counts(report.by_category());
+            std::fflush(stdout);
+            passed += report.count(conformance::Status::pass);
+            failed += report.count(conformance::Status::fail);
+            intentional += report.count(conformance::Status::intentional);
+            skipped += report.count(conformance::Status::skip);
         }
+        std::cout << intentional
+                  << " intentional differences (each listed above with its reason)\n";
         std::cout << passed << " passed, " << failed << " failed, " << skipped << " skipped\n";
         if (failed) throw CLI::RuntimeError(1);
     });

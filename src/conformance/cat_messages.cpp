@@ -1,7 +1,9 @@
 // Categories about single messages and keys: constants, signing_keys_used,
 // derived_signing_key, share_message, share_message_unpack, builders.
+#include <map>
 #include <regex>
 
+#include "conformance/step_call.hpp"
 #include "conformance/support.hpp"
 #include "proto/builders.hpp"
 #include "proto/registry.hpp"
@@ -87,7 +89,7 @@ void run_signing_keys_used(const Context&, const json& cat, std::vector<Outcome>
         const json& k = item.value();
         out.push_back(run_one("signing_keys_used", name, [&](Check& c) {
             auto key = proto::DerivedSigningKey::derive(need_hex(k, "master"),
-                                                        need(k, "key_index").get<std::uint32_t>());
+                                                        need_int<std::uint32_t>(k, "key_index"));
             if (!key) return c.fail("derive failed: " + key.error().reason);
             if (k.contains("signing_id"))
                 c.eq("signing_id", to_hex(key->signing_id()), k["signing_id"]);
@@ -98,67 +100,106 @@ void run_signing_keys_used(const Context&, const json& cat, std::vector<Outcome>
     }
 }
 
+namespace {
+// The master key of a derivation vector: its master_privkey, or, for the reference's error
+// vectors that name only a length in their text ("master key 31 bytes -> ValueError"), that
+// many bytes; a vector about something else (the key index) may give neither: 32 bytes.
+Bytes master_of(const json& v) {
+    if (v.contains("master_privkey")) return need_hex(v, "master_privkey");
+    std::smatch m;
+    const std::string what = what_of(v, 0);
+    if (std::regex_search(what, m, std::regex("(\\d+)[- ]bytes?")) && m[1].length() < 6)
+        return Bytes(std::stoul(m[1]), 0x01);
+    return Bytes(32, 0x01);
+}
+
+// One derivation (DerivedSigningKey(master, key_index)) against what the reference did. A
+// key_index that is not an integer in 0..2^32-1 is refused (the reference's struct.pack('<I')
+// raises); so is a master key that is not 32 bytes (ValueError).
+void check_derivation(Check& c, const json& v) {
+    const Bytes master = master_of(v);
+    const json& result = field_or_empty(v, "result");
+    const bool want_error = is_error(result) || is_error(field_or_empty(v, "error"));
+    std::optional<std::uint32_t> index = 0;
+    if (v.contains("key_index")) index = int_of<std::uint32_t>(v["key_index"]);
+    if (!index) {
+        if (!want_error)
+            c.fail("key_index " + v["key_index"].dump() +
+                   " is not in 0..4294967295: we refuse it, the reference derived a key");
+        return;
+    }
+    if (v.contains("hmac_message"))
+        c.eq("hmac_message", to_hex(proto::signing_key_hmac_message(*index)), v["hmac_message"]);
+    auto key = proto::DerivedSigningKey::derive(master, *index);
+    if (want_error) {
+        if (key) c.fail("reference raised " + result.dump() + ", we derived a key");
+        return;
+    }
+    if (!key) return c.fail("derive failed: " + key.error().reason);
+    if (v.contains("signing_privkey"))
+        c.eq("signing_privkey", to_hex(key->privkey().bytes()), v["signing_privkey"]);
+    if (v.contains("pubkey_compressed"))
+        c.eq("pubkey_compressed", to_hex(key->pubkey()), v["pubkey_compressed"]);
+    if (v.contains("pubkey_uncompressed"))
+        c.eq("pubkey_uncompressed", to_hex(key->privkey().pubkey_uncompressed()),
+             v["pubkey_uncompressed"]);
+    if (v.contains("signing_id")) c.eq("signing_id", to_hex(key->signing_id()), v["signing_id"]);
+    const Bytes ann = key->announcement().pack();
+    if (v.contains("announcement")) c.eq("announcement", to_hex(ann), v["announcement"]);
+    if (v.contains("unpack_announcement"))
+        c.eq("unpack_announcement", announcement_tuple(proto::unpack_announcement(ann), ann.size()),
+             v["unpack_announcement"]);
+}
+}  // namespace
+
 void run_derived_signing_key(const Context&, const json& cat, std::vector<Outcome>& out) {
     const std::string name = "derived_signing_key";
     std::size_t i = 0;
-    for (const auto& v : cat.value("vectors", json::array())) {
-        out.push_back(run_one(name, what_of(v, i++), [&](Check& c) {
-            const auto index = need(v, "key_index").get<std::uint32_t>();
-            if (v.contains("hmac_message"))
-                c.eq("hmac_message", to_hex(proto::signing_key_hmac_message(index)),
-                     v["hmac_message"]);
-            auto key = proto::DerivedSigningKey::derive(need_hex(v, "master_privkey"), index);
-            if (v.contains("result") && is_error(v["result"])) {
-                if (key) c.fail("reference raised " + v["result"].dump() + ", we derived a key");
-                return;
-            }
-            if (!key) return c.fail("derive failed: " + key.error().reason);
-            if (v.contains("signing_privkey"))
-                c.eq("signing_privkey", to_hex(key->privkey().bytes()), v["signing_privkey"]);
-            if (v.contains("pubkey_compressed"))
-                c.eq("pubkey_compressed", to_hex(key->pubkey()), v["pubkey_compressed"]);
-            if (v.contains("pubkey_uncompressed"))
-                c.eq("pubkey_uncompressed", to_hex(key->privkey().pubkey_uncompressed()),
-                     v["pubkey_uncompressed"]);
-            if (v.contains("signing_id"))
-                c.eq("signing_id", to_hex(key->signing_id()), v["signing_id"]);
-            const Bytes ann = key->announcement().pack();
-            if (v.contains("announcement")) c.eq("announcement", to_hex(ann), v["announcement"]);
-            if (v.contains("unpack_announcement"))
-                c.eq("unpack_announcement",
-                     announcement_tuple(proto::unpack_announcement(ann), ann.size()),
-                     v["unpack_announcement"]);
-        }));
-    }
-    for (const auto& v : cat.value("errors", json::array())) {
-        out.push_back(run_one(name, what_of(v, i++), [&](Check& c) {
-            Bytes master;
-            if (v.contains("master_privkey")) {
-                master = need_hex(v, "master_privkey");
-            } else {
-                // The reference's error vectors name the length only in their text.
-                std::smatch m;
-                const std::string what = what_of(v, 0);
-                if (!std::regex_search(what, m, std::regex("(\\d+) bytes")))
-                    throw BadVector("no master_privkey and no length in \"what\"");
-                master.assign(std::stoul(m[1]), 0x01);
-            }
-            auto key = proto::DerivedSigningKey::derive(master, v.value("key_index", 0u));
-            const bool want_error = is_error(v.value("result", json::object()));
-            if (want_error && key) c.fail("reference raised, we derived a key");
-            if (!want_error && !key) c.fail("we failed: " + key.error().reason);
-        }));
-    }
+    for (const char* list : {"vectors", "errors"})
+        for (const auto& v : cat.value(list, json::array()))
+            out.push_back(
+                run_one(name, what_of(v, i++), [&](Check& c) { check_derivation(c, v); }));
     for (const auto& v : cat.value("unpack_announcement", json::array())) {
         out.push_back(run_one(name, what_of(v, i++), [&](Check& c) {
             const Bytes data = need_hex(v, "data");
-            const std::size_t offset = v.value("offset", 0u);
+            const std::size_t offset = int_or<std::size_t>(v, "offset", 0);
             const std::size_t avail = offset <= data.size() ? data.size() - offset : 0;
             c.eq("result", announcement_tuple(proto::unpack_announcement(data, offset), avail),
                  need(v, "result"));
         }));
     }
 }
+
+namespace {
+// A message input out of its wire range (our types refuse it; the reference raises
+// struct.error wherever it hashes or packs the message). Every recorded result that needed
+// the wire form must be an error; a result of the reference's object model alone (to_dict of
+// the unpacked object) is an intentional difference.
+void check_refused_input(Check& c, const json& v, const std::string& why) {
+    bool object_model = false;
+    for (const auto& [k, want] : v.items()) {
+        if (k == "what" || k == "input" || k == "clock" || k == "signer" || is_error(want))
+            continue;
+        if (k == "to_dict") {
+            object_model = true;
+            continue;
+        }
+        if (k == "message" && want.is_object()) {
+            for (const char* wire : {"message_hash", "pack"})
+                if (want.contains(wire) && !is_error(want[wire]))
+                    c.fail(std::string("message.") + wire + ": the reference gave " +
+                           want[wire].dump() + "; we refuse the input: " + why);
+            object_model = true;
+            continue;
+        }
+        c.fail(k + ": the reference gave a result; we refuse the input: " + why);
+    }
+    if (object_model)
+        c.differ("a message field outside its wire range is refused when the message is made (" +
+                 why +
+                 "); the reference's object holds it and fails only when hashing or packing it");
+}
+}  // namespace
 
 void run_share_message(const Context& ctx, const json& cat, std::vector<Outcome>& out) {
     const std::string name = "share_message";
@@ -167,12 +208,23 @@ void run_share_message(const Context& ctx, const json& cat, std::vector<Outcome>
         out.push_back(run_one(name, what_of(v, i++), [&](Check& c) {
             const double now = ctx.clock_of(v);
             const auto& in = need(v, "input");
-            std::uint32_t ts = in.value("timestamp", 0u);
-            if (ts == 0)
-                ts = saturate_cast<std::uint32_t>(now);  // the reference's "timestamp or now"
-            auto m = proto::ShareMessage::make(need(in, "msg_type").get<std::uint8_t>(),
-                                               need_hex(in, "payload"),
-                                               static_cast<std::uint8_t>(in.value("flags", 6)), ts);
+            // The reference's constructor takes any value; struct.pack raises when the message
+            // is hashed or packed. Our message type cannot hold such a value at all.
+            const auto type = int_of<std::uint8_t>(need(in, "msg_type"));
+            const auto flags = in.contains("flags") ? int_of<std::uint8_t>(in["flags"])
+                                                    : std::optional<std::uint8_t>(6);
+            std::optional<std::uint32_t> ts = 0;
+            if (in.contains("timestamp") && !in["timestamp"].is_null())
+                ts = int_of<std::uint32_t>(in["timestamp"]);
+            if (!type || !flags || !ts)
+                return check_refused_input(
+                    c, v,
+                    !type    ? "msg_type " + in["msg_type"].dump() + " is outside 0..255"
+                    : !flags ? "flags " + in["flags"].dump() + " is outside 0..255"
+                             : "timestamp " + in["timestamp"].dump() + " is outside 0..2^32-1");
+            // The reference's "timestamp or now".
+            if (*ts == 0) ts = saturate_cast<std::uint32_t>(now);
+            auto m = proto::ShareMessage::make(*type, need_hex(in, "payload"), *flags, *ts);
             std::optional<proto::DerivedSigningKey> key;
             if (v.contains("signer")) {
                 key = ctx.signer(v["signer"].get<std::string>());
@@ -238,8 +290,8 @@ void run_share_message(const Context& ctx, const json& cat, std::vector<Outcome>
                     auto id = from_hex_fixed<20>(sid);
                     if (!pk || !id)
                         throw BadVector("registry key " + sid + " is not in signing_keys_used");
-                    reg.register_key(addr, *id, info.value("key_index", 0u), *pk, now,
-                                     info.value("first_seen", 0.0));
+                    reg.register_key(addr, *id, int_or<std::uint32_t>(info, "key_index", 0), *pk,
+                                     now, number_or(info, "first_seen", 0.0));
                 }
             }
             const bool ok = proto::verify_with_registry(m, reg, ctx.real());
@@ -262,7 +314,7 @@ void run_share_message_unpack(const Context& ctx, const json& cat, std::vector<O
         bool timestamp_zero = false;
         Outcome o = run_one(name, what, [&](Check& c) {
             const Bytes data = need_hex(v, "data");
-            const std::size_t offset = v.value("offset", 0u);
+            const std::size_t offset = int_or<std::size_t>(v, "offset", 0);
             auto un = proto::unpack_message(data, offset);
             const auto& want = need(v, "result");
             if (is_error(want)) {
@@ -290,89 +342,219 @@ void run_share_message_unpack(const Context& ctx, const json& cat, std::vector<O
 }
 
 namespace {
-// Rebuilds a builder call from the payload the reference produced (the vectors record the
-// result, not the arguments), or from explicit "args" when a vector has them.
-Result<proto::ShareMessage> rebuild(const json& v, std::uint32_t now) {
-    const auto& msg = need(v, "message");
-    const auto type = need(msg, "msg_type").get<std::uint8_t>();
-    const Bytes payload = need_hex(msg, "payload");
-    auto args = v.contains("args")
-                    ? nlohmann::ordered_json::parse(v["args"].dump())
-                    : nlohmann::ordered_json::parse(payload.begin(), payload.end(), nullptr, false);
-    const std::string text(payload.begin(), payload.end());
-    switch (type) {
-        case proto::MSG_MINER_MESSAGE:
-            return proto::build_miner_message(text, now);
-        case proto::MSG_POOL_ANNOUNCE:
-            return proto::build_pool_announcement(text, now);
-        case proto::MSG_EMERGENCY:
-            return proto::build_emergency_alert(text, now);
-        default:
-            break;
+using ojson = nlohmann::ordered_json;
+
+// The builders' Python parameter names, and the payload keys they become.
+const std::map<std::string, std::string>& payload_key_of_parameter() {
+    static const std::map<std::string, std::string> m{{"uptime", "up"},
+                                                      {"hashrate", "hr"},
+                                                      {"share_count", "sc"},
+                                                      {"peers", "p"},
+                                                      {"merged_chains", "mc"},
+                                                      {"capabilities", "cap"},
+                                                      {"chain_name", "chain"},
+                                                      {"symbol", "sym"},
+                                                      {"height", "h"},
+                                                      {"block_value", "bv"},
+                                                      {"blocks_found", "bf"},
+                                                      {"features", "feat"},
+                                                      {"current_version", "from"},
+                                                      {"target_version", "to"},
+                                                      {"message", "msg"},
+                                                      {"urgency", "urg"},
+                                                      {"upgrade_url", "url"},
+                                                      {"activation_threshold", "thr"}};
+    return m;
+}
+
+// A Python literal as a vector's text writes it: 'str', "str", an integer, a float, True,
+// False or None.
+std::optional<ojson> python_literal(const std::string& s) {
+    if (auto q = unquote(s)) return ojson(*q);
+    if (s == "True") return ojson(true);
+    if (s == "False") return ojson(false);
+    if (s == "None") return ojson(nullptr);
+    if (auto n = int_arg(s)) return ojson(*n);
+    auto j = ojson::parse(s, nullptr, false);
+    if (!j.is_discarded() && j.is_number()) return j;
+    return std::nullopt;
+}
+
+// The builder's arguments as payload keys: the vector's "args" (or "kwargs"), then any
+// name=literal written in its "what" ("build_transition_signal urgency='soon' -> ..."),
+// parameter names mapped to payload keys.
+ojson builder_args(const json& v, const std::string& builder) {
+    ojson args = ojson::object();
+    for (const char* k : {"args", "kwargs"})
+        if (v.contains(k) && v[k].is_object()) args.update(ojson::parse(v[k].dump()));
+    const std::string what = what_of(v, 0);
+    static const std::regex kv(
+        R"re(\b([a-z_]+)\s*=\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*|True|False|None))re");
+    for (auto it = std::sregex_iterator(what.begin(), what.end(), kv); it != std::sregex_iterator();
+         ++it)
+        if (auto lit = python_literal((*it)[2])) args[(*it)[1].str()] = *lit;
+    ojson out = ojson::object();
+    for (auto& [k, val] : args.items()) {
+        auto m = payload_key_of_parameter().find(k);
+        std::string key = m != payload_key_of_parameter().end() ? m->second : k;
+        if (k == "version") key = builder == "build_version_signal" ? "ver" : "v";
+        out[key] = val;
     }
-    if (!args.is_object()) return make_error(Errc::bad_encoding, "payload is not a JSON object");
+    return out;
+}
+
+// Calls the builder a vector names ("builder", or the build_* in its "what") with the
+// arguments it records; when it records none, with those its message's payload shows (the
+// reference's vectors record the result, not the arguments). Errors are the builder's own
+// refusals (an unknown urgency, a payload over 220 bytes), or invalid_argument when the
+// vector gives too little to call it.
+Result<proto::ShareMessage> rebuild(const json& v, std::uint32_t now) {
+    std::string builder = v.contains("builder") && v["builder"].is_string()
+                              ? v["builder"].get<std::string>()
+                              : std::string();
+    std::smatch bm;
+    const std::string what = what_of(v, 0);
+    if (builder.empty() && std::regex_search(what, bm, std::regex(R"(\bbuild_[a-z_]+)")))
+        builder = bm[0];
+    ojson args = builder_args(v, builder);
+    Bytes payload;
+    if (v.contains("message")) {
+        const auto& msg = v["message"];
+        payload = need_hex(msg, "payload");
+        if (builder.empty()) {
+            switch (need_int<std::uint8_t>(msg, "msg_type")) {
+                case proto::MSG_NODE_STATUS:
+                    builder = "build_node_status";
+                    break;
+                case proto::MSG_MINER_MESSAGE:
+                    builder = "build_miner_message";
+                    break;
+                case proto::MSG_POOL_ANNOUNCE:
+                    builder = "build_pool_announcement";
+                    break;
+                case proto::MSG_MERGED_STATUS:
+                    builder = "build_merged_status";
+                    break;
+                case proto::MSG_VERSION_SIGNAL:
+                    builder = "build_version_signal";
+                    break;
+                case proto::MSG_EMERGENCY:
+                    builder = "build_emergency_alert";
+                    break;
+                case proto::MSG_TRANSITION_SIGNAL:
+                    builder = "build_transition_signal";
+                    break;
+                default:
+                    break;
+            }
+        }
+        if (args.empty()) {
+            const bool text_builder = builder == "build_miner_message" ||
+                                      builder == "build_pool_announcement" ||
+                                      builder == "build_emergency_alert";
+            auto fromp = ojson::parse(payload.begin(), payload.end(), nullptr, false);
+            if (text_builder)
+                args["text"] = std::string(payload.begin(), payload.end());
+            else if (!fromp.is_discarded() && fromp.is_object())
+                args = fromp;
+        }
+    }
+    if (builder.empty())
+        return make_error(Errc::invalid_argument, "the vector names no builder and has no message");
     auto take = [&](const char* k) {
-        nlohmann::ordered_json x = args.contains(k) ? args[k] : nlohmann::ordered_json();
+        ojson x = args.contains(k) ? args[k] : ojson();
         args.erase(k);
         return x;
     };
-    switch (type) {
-        case proto::MSG_NODE_STATUS: {
-            proto::NodeStatus s;
-            s.version = take("v");
-            s.uptime = take("up").get<double>();
-            s.hashrate = take("hr").get<double>();
-            s.share_count = take("sc");
-            s.peers = take("p");
-            auto mc = take("mc"), cap = take("cap");
-            if (mc.is_array()) s.merged_chains = mc.get<std::vector<std::string>>();
-            if (cap.is_array()) s.capabilities = cap.get<std::vector<std::string>>();
-            return proto::build_node_status(s, now);
-        }
-        case proto::MSG_MERGED_STATUS: {
-            auto chain = take("chain"), sym = take("sym");
-            return proto::build_merged_status(chain.get<std::string>(), sym.get<std::string>(),
-                                              take("h"), take("bv"), take("bf"), now);
-        }
-        case proto::MSG_VERSION_SIGNAL: {
-            auto ver = take("ver"), feat = take("feat");
-            return proto::build_version_signal(ver, feat, args, now);
-        }
-        case proto::MSG_TRANSITION_SIGNAL: {
-            proto::TransitionSignal t;
-            t.from = take("from");
-            t.to = take("to");
-            t.message = take("msg").get<std::string>();
-            t.urgency = take("urg").get<std::string>();
-            auto url = take("url");
-            if (url.is_string()) t.url = url.get<std::string>();
-            auto thr = take("thr");
-            if (!thr.is_null()) t.threshold = thr;
-            t.extra = args;
-            return proto::build_transition_signal(t, now);
-        }
-        default:
-            return make_error(Errc::invalid_argument, "no builder for this type");
+    auto text = [&]() -> Result<std::string> {
+        auto t = take("text");
+        if (!t.is_string()) return make_error(Errc::invalid_argument, "no text argument");
+        return t.get<std::string>();
+    };
+    if (builder == "build_miner_message" || builder == "build_pool_announcement" ||
+        builder == "build_emergency_alert") {
+        auto t = text();
+        if (!t) return t.error();
+        if (builder == "build_miner_message") return proto::build_miner_message(*t, now);
+        if (builder == "build_pool_announcement") return proto::build_pool_announcement(*t, now);
+        return proto::build_emergency_alert(*t, now);
     }
+    if (builder == "build_node_status") {
+        proto::NodeStatus st;
+        st.version = take("v");
+        auto up = take("up"), hr = take("hr");
+        if (!up.is_number() || !hr.is_number())
+            return make_error(Errc::invalid_argument, "uptime and hashrate must be numbers");
+        st.uptime = up.get<double>();
+        st.hashrate = hr.get<double>();
+        st.share_count = take("sc");
+        st.peers = take("p");
+        auto mc = take("mc"), cap = take("cap");
+        if (mc.is_array()) st.merged_chains = mc.get<std::vector<std::string>>();
+        if (cap.is_array()) st.capabilities = cap.get<std::vector<std::string>>();
+        return proto::build_node_status(st, now);
+    }
+    if (builder == "build_merged_status") {
+        auto chain = take("chain"), sym = take("sym");
+        if (!chain.is_string() || !sym.is_string())
+            return make_error(Errc::invalid_argument, "chain_name and symbol must be strings");
+        auto bf = take("bf");
+        if (bf.is_null()) bf = 0;
+        return proto::build_merged_status(chain.get<std::string>(), sym.get<std::string>(),
+                                          take("h"), take("bv"), bf, now);
+    }
+    if (builder == "build_version_signal") {
+        auto ver = take("ver"), feat = take("feat");
+        auto extra = take("extra");
+        if (extra.is_object()) args.update(extra);
+        return proto::build_version_signal(ver, feat, args, now);
+    }
+    if (builder == "build_transition_signal") {
+        proto::TransitionSignal t;
+        t.from = take("from");
+        t.to = take("to");
+        auto msg = take("msg"), urg = take("urg"), url = take("url"), thr = take("thr");
+        if (!msg.is_string()) return make_error(Errc::invalid_argument, "message must be text");
+        t.message = msg.get<std::string>();
+        if (!urg.is_null()) {
+            if (!urg.is_string())
+                return make_error(Errc::invalid_argument,
+                                  "urgency must be info, recommended, or required");
+            t.urgency = urg.get<std::string>();
+        }
+        if (url.is_string()) t.url = url.get<std::string>();
+        if (!thr.is_null()) t.threshold = thr;
+        auto extra = take("extra");
+        if (extra.is_object()) args.update(extra);
+        t.extra = args;
+        return proto::build_transition_signal(t, now);
+    }
+    return make_error(Errc::invalid_argument, "no builder named " + builder);
 }
 }  // namespace
 
 void run_builders(const Context& ctx, const json& cat, std::vector<Outcome>& out) {
     std::size_t i = 0;
     for (const auto& v : cat.value("vectors", json::array())) {
-        const std::string what = what_of(v, i++);
-        if (!v.contains("message")) {
-            out.push_back(
-                {"builders", what, Status::skip, "vector records no arguments and no message"});
-            continue;
-        }
-        out.push_back(run_one("builders", what, [&](Check& c) {
+        out.push_back(run_one("builders", what_of(v, i++), [&](Check& c) {
             const double now = ctx.clock_of(v);
+            const bool want_error = is_error(field_or_empty(v, "result")) ||
+                                    is_error(v.contains("message") ? v["message"] : json());
             auto m = rebuild(v, saturate_cast<std::uint32_t>(now));
-            if (!m) return c.fail("builder failed: " + m.error().reason);
-            check_message(c, "message", *m, v["message"]);
+            if (want_error) {
+                if (m) c.fail("reference raised, we built a message");
+                return;
+            }
+            if (!m) {
+                if (!v.contains("message") && !v.contains("args") && !v.contains("kwargs"))
+                    throw BadVector("records neither the builder's arguments nor its message: " +
+                                    m.error().reason);
+                return c.fail("builder failed: " + m.error().reason);
+            }
+            if (v.contains("message")) check_message(c, "message", *m, v["message"]);
             if (v.contains("to_dict"))
-                c.eq("to_dict", plain(proto::message_to_json(*m, now)), v["to_dict"]);
+                c.eq("to_dict", plain(proto::message_to_json(*m, now)),
+                     v["to_dict"].value("ok", v["to_dict"]));
         }));
     }
 }

@@ -1,6 +1,8 @@
 // Stateful categories: ban_list, message_store, message_store_extra, signing_key_registry.
+#include <cmath>
 #include <regex>
 
+#include "conformance/step_call.hpp"
 #include "conformance/support.hpp"
 #include "proto/store.hpp"
 
@@ -79,6 +81,83 @@ proto::BanList ban_list_from_spec(const json& spec, proto::ReferenceQuirks quirk
 }
 }  // namespace
 
+namespace {
+// One store run through a scenario, with its own clock: ours, or one per reference quirk.
+struct StoreRun {
+    proto::MessageStore store;
+    std::string last_sender;
+    double clock = 0;
+};
+
+// Parses "0x1001" / "4097" (the reference's integer share hashes) into a share hash.
+std::optional<proto::ShareHash> share_hash_of(const std::string& s) {
+    std::string hex = s;
+    if (hex.rfind("0x", 0) == 0 || hex.rfind("0X", 0) == 0) {
+        hex = hex.substr(2);
+    } else {
+        const auto n = int_arg(s);
+        if (!n || *n < 0) return std::nullopt;
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(*n));
+        hex = buf;
+    }
+    if (hex.empty() || hex.size() > 64) return std::nullopt;
+    hex = std::string(64 - hex.size(), '0') + hex;
+    auto h = from_hex_fixed<32>(hex);
+    return h ? std::optional(*h) : std::nullopt;
+}
+
+std::string strip_zeros(const std::string& s) {
+    auto p = s.find_first_not_of('0');
+    return p == std::string::npos ? "0" : s.substr(p);
+}
+
+// A message type as a step writes it: NODE_STATUS, MSG_NODE_STATUS, 0x01 or 1.
+std::optional<std::uint8_t> type_arg(const std::string& arg) {
+    const std::string s = string_arg(arg);
+    if (auto n = int_arg(s)) {
+        if (*n < 0 || *n > 255) return std::nullopt;
+        return static_cast<std::uint8_t>(*n);
+    }
+    return proto::type_from_name(s.rfind("MSG_", 0) == 0 ? s.substr(4) : s);
+}
+
+json ok(json v) {
+    return {{"ok", std::move(v)}};
+}
+
+// ban_list.METHOD(ARG): the call on the store's ban list. The reference returns None.
+json apply_ban_call(Check& c, proto::BanList& bans, const StepCall& call) {
+    // "ban_list.ban_type" in a store scenario, "ban_type" in the ban list's own steps.
+    const std::string method = call.name.substr(call.name.rfind('.') + 1);
+    if (call.args.size() != 1) throw BadVector("ban_list." + method + " takes one argument");
+    const std::string& arg = call.args[0];
+    const bool un = method.rfind("unban_", 0) == 0;
+    const std::string kind = method.substr(un ? 6 : 4);
+    if (method.rfind(un ? "unban_" : "ban_", 0) != 0) throw BadVector("unknown ban_list method");
+    if (kind == "type") {
+        const auto t = type_arg(arg);
+        if (!t) {
+            // No message carries a type outside 0..255: there is nothing such a ban could hide.
+            c.differ("a message type outside 0..255 (" + arg +
+                     ") is not kept in the ban list; the reference keeps any integer");
+            return ok(nullptr);
+        }
+        un ? bans.unban_type(*t) : bans.ban_type(*t);
+    } else if (kind == "signing_id") {
+        un ? bans.unban_signing_id(string_arg(arg)) : bans.ban_signing_id(string_arg(arg));
+    } else if (kind == "address") {
+        un ? bans.unban_address(string_arg(arg)) : bans.ban_address(string_arg(arg));
+    } else if (kind == "keyword") {
+        un ? bans.unban_keyword(string_arg(arg)) : bans.ban_keyword(string_arg(arg));
+    } else {
+        throw BadVector("unknown ban_list method " + method);
+    }
+    return ok(nullptr);
+}
+
+}  // namespace
+
 void run_ban_list(const Context&, const json& cat, std::vector<Outcome>& out) {
     const std::string name = "ban_list";
     std::map<std::string, proto::ShareMessage> messages;
@@ -128,25 +207,11 @@ void run_ban_list(const Context&, const json& cat, std::vector<Outcome>& out) {
             c.eq("loaded.to_json", plain(loaded->to_json()), want);
             next = *loaded;
             if (!prev) return;
-            std::smatch m;
             const std::string step = st.value("step", "");
-            if (!std::regex_match(step, m, std::regex(R"re((un)?ban_(\w+)\((?:"(.*)"|(\d+))\))re")))
-                return;
+            const auto call = parse_step_call(step);
+            if (!call) return;
             proto::BanList b = *prev;
-            const bool un = m[1].matched;
-            const std::string kind = m[2],
-                              arg = m[3].matched ? std::string(m[3]) : std::string(m[4]);
-            if (kind == "signing_id")
-                un ? b.unban_signing_id(arg) : b.ban_signing_id(arg);
-            else if (kind == "address")
-                un ? b.unban_address(arg) : b.ban_address(arg);
-            else if (kind == "keyword")
-                un ? b.unban_keyword(arg) : b.ban_keyword(arg);
-            else if (kind == "type")
-                un ? b.unban_type(static_cast<std::uint8_t>(std::stoi(arg)))
-                   : b.ban_type(static_cast<std::uint8_t>(std::stoi(arg)));
-            else
-                return;
+            apply_ban_call(c, b, *call);
             c.eq("after " + step, plain(b.to_json()), want);
         }));
         prev = next;
@@ -154,82 +219,107 @@ void run_ban_list(const Context&, const json& cat, std::vector<Outcome>& out) {
 }
 
 namespace {
-struct StoreRun {
-    proto::MessageStore store;
-    std::string last_sender;
-};
-
-// Parses "0x1001" / "4097" into a share hash.
-std::optional<proto::ShareHash> share_hash_of(const std::string& s) {
-    std::string hex = s;
-    if (hex.rfind("0x", 0) == 0 || hex.rfind("0X", 0) == 0) {
-        hex = hex.substr(2);
-    } else {
-        if (hex.empty() || hex.find_first_not_of("0123456789") != std::string::npos)
-            return std::nullopt;
-        unsigned long long n = std::stoull(hex);
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%llx", n);
-        hex = buf;
-    }
-    if (hex.size() > 64) return std::nullopt;
-    hex = std::string(64 - hex.size(), '0') + hex;
-    auto h = from_hex_fixed<32>(hex);
-    return h ? std::optional(*h) : std::nullopt;
-}
-
-std::string strip_zeros(const std::string& s) {
-    auto p = s.find_first_not_of('0');
-    return p == std::string::npos ? "0" : s.substr(p);
-}
-
-// Applies one scripted step; returns the call's result or throws BadVector for an unknown step.
-// Steps name their call in prose: "process_share(0x1001, addrA): ...", or for a share that
-// repeats an earlier call, "same envelope again in a different share 0x1002" (the share hash
-// from the text, the address of the previous process_share).
-json apply_step(proto::MessageStore& store, const json& st, double clock,
-                std::string& last_sender) {
-    const std::string step = st.value("step", "");
+// "name=value" -> "value"; anything else as it is.
+std::string without_keyword(const std::string& arg) {
+    static const std::regex kw(R"(^\s*[A-Za-z_]\w*\s*=\s*(.*)$)");
     std::smatch m;
-    std::optional<std::pair<std::string, std::string>> call;
-    if (std::regex_search(
-            step, m, std::regex(R"(process_share\(\s*([0-9a-fA-Fx]+)\s*,\s*([^)\s]+)\s*\))"))) {
-        call.emplace(m[1], m[2]);
-    } else if (st.contains("envelope") && step.find("load_blob_hex") == std::string::npos &&
-               std::regex_search(step, m, std::regex(R"(0x[0-9a-fA-F]+)"))) {
-        std::smatch a;
-        std::string sender = last_sender;
-        if (std::regex_search(step, a, std::regex(R"(\b(addr\w+))"))) sender = a[1];
-        call.emplace(m[0], sender);
+    if (std::regex_match(arg, m, kw) && arg.find('=') < arg.find_first_of("\"'")) return m[1];
+    return arg;
+}
+
+// The message an add_local_message step adds: the step's "message" (or "msg"), else its one
+// member that is a message (an object with msg_type and payload).
+json recorded_message(const json& st) {
+    for (const char* k : {"message", "msg"})
+        if (st.contains(k) && st[k].is_object()) return st[k];
+    for (const auto& [k, v] : st.items())
+        if (k != "state" && k != "result" && v.is_object() && v.contains("msg_type") &&
+            v.contains("payload"))
+            return v;
+    throw BadVector("add_local_message: the step records no message");
+}
+
+// Applies one scenario step to a run (vectors/reference/README.md, "Scenario steps") and
+// returns the call's result ({"ok": ...} or {"error": ...}); the run's clock is the clock the
+// state is then taken at. Throws BadVector for a step of no known form.
+json apply_step(Check& c, StoreRun& run, const json& st) {
+    const std::string step = st.value("step", "");
+    // The clock a call runs at: the step's own, else where the scenario's clock stands.
+    const double before = run.clock;
+    const double at = number_or(st, "clock", before);
+    run.clock = number_or(st, "clock_after", at);
+    if (auto dt = parse_clock_advance(step)) {
+        // Nothing happens: the reference prunes only on its next add. The clock after is the
+        // step's clock_after, or its clock when that is already the advanced one.
+        const bool clock_is_after = st.contains("clock") && !st.contains("clock_after") &&
+                                    std::fabs(at - (before + *dt)) < 1e-6;
+        run.clock = number_or(st, "clock_after", clock_is_after ? at : at + *dt);
+        return ok(nullptr);
     }
-    if (call) {
-        auto sh = share_hash_of(call->first);
-        if (!sh) throw BadVector("bad share hash in step");
-        last_sender = call->second;
-        auto r = store.process_share(*sh, call->second, need_hex(st, "envelope"), clock);
+    auto call = parse_step_call(step);
+    // "store.process_share(...)" names the same call as "process_share(...)".
+    if (call && call->name.rfind("store.", 0) == 0) call->name.erase(0, 6);
+    if (call && call->name == "process_share") {
+        if (call->args.size() != 2) throw BadVector("process_share takes (SHARE, SENDER)");
+        auto sh = share_hash_of(string_arg(without_keyword(call->args[0])));
+        if (!sh) throw BadVector("process_share: bad share hash " + call->args[0]);
+        run.last_sender = string_arg(without_keyword(call->args[1]));
+        auto r = run.store.process_share(*sh, run.last_sender, need_hex(st, "envelope"), at);
         if (!r) return {{"error", r.error().reason}};
-        return {{"ok", *r}};
+        return ok(*r);
     }
-    if (std::regex_search(step, m,
-                          std::regex(R"(prune_by_sharechain\(\s*[\[{(]?([^\])}]*)[\]})]?\s*\))"))) {
+    if (call && call->name.rfind("ban_list.", 0) == 0)
+        return apply_ban_call(c, run.store.bans(), *call);
+    if (call && call->name == "prune_by_sharechain") {
         std::set<proto::ShareHash> active;
-        const std::string list = m[1];
-        std::regex item(R"((0x[0-9a-fA-F]+|\d+))");
-        for (auto it = std::sregex_iterator(list.begin(), list.end(), item);
-             it != std::sregex_iterator(); ++it)
-            if (auto sh = share_hash_of((*it)[1])) active.insert(*sh);
-        store.prune_by_sharechain(active);
-        return {{"ok", nullptr}};
+        for (const auto& arg : call->args)
+            for (const auto& lit : int_literals(arg)) {
+                auto sh = share_hash_of(lit);
+                if (!sh) throw BadVector("prune_by_sharechain: bad share hash " + lit);
+                active.insert(*sh);
+            }
+        run.store.prune_by_sharechain(active);
+        return ok(nullptr);
     }
-    if (step.find("load_blob_hex") != std::string::npos)
-        return {{"ok", store.load_blob_hex(to_hex(need_hex(st, "envelope")), clock)}};
-    if (step.find("add_local_message") != std::string::npos)
-        return {{"ok", store.add_local_message(message_from_json(need(st, "message")), clock)}};
-    if (step.find("_prune") != std::string::npos || step.find("expire") != std::string::npos) {
-        store.expire(clock);
-        return {{"ok", nullptr}};
+    if (call && call->name == "add_local_message") {
+        // The message itself is recorded with the step; the call names its type and the
+        // sender label it is added with.
+        json mj = recorded_message(st);
+        // The reference's constructor: "timestamp or now".
+        if (!mj.contains("timestamp") || mj["timestamp"] == 0)
+            mj["timestamp"] = static_cast<std::int64_t>(at);
+        proto::ShareMessage m = message_from_json(mj);
+        if (!call->args.empty()) {
+            const auto t = type_arg(call->args[0]);
+            if (!t) throw BadVector("add_local_message: unknown message type " + call->args[0]);
+            if (*t != m.msg_type)
+                throw BadVector("add_local_message: the step names type " + call->args[0] +
+                                ", its message has type " + std::to_string(m.msg_type));
+        }
+        for (std::size_t k = 1; k < call->args.size(); ++k) {
+            auto sender = keyword_arg(call->args[k], "sender");
+            if (!sender) sender = keyword_arg(call->args[k], "sender_address");
+            if (!sender && k == 1) sender = string_arg(call->args[k]);
+            // The reference sets the sender only when one is given (a non-empty string).
+            if (sender && !sender->empty()) m.sender_address = *sender;
+        }
+        return ok(run.store.add_local_message(std::move(m), at));
     }
-    throw BadVector("unknown step kind: " + step);
+    if (call && call->name == "load_blob_hex")
+        return ok(run.store.load_blob_hex(to_hex(need_hex(st, "envelope")), at));
+    // "same envelope again in a different share 0x1002": process_share of the step's envelope
+    // in the share it names, from the named address or else the previous step's sender.
+    std::smatch m;
+    if (st.contains("envelope") && std::regex_search(step, m, std::regex(R"(0x[0-9a-fA-F]+)"))) {
+        auto sh = share_hash_of(m[0]);
+        if (!sh) throw BadVector("bad share hash in step");
+        std::smatch a;
+        if (std::regex_search(step, a, std::regex(R"(\b(addr\w+))"))) run.last_sender = a[1];
+        auto r = run.store.process_share(*sh, run.last_sender, need_hex(st, "envelope"), at);
+        if (!r) return {{"error", r.error().reason}};
+        return ok(*r);
+    }
+    throw BadVector("unknown step form: " + step);
 }
 
 void check_state(Check& c, const proto::MessageStore& store, const json& state, double clock) {
@@ -280,21 +370,22 @@ void check_state(Check& c, const proto::MessageStore& store, const json& state, 
 }
 }  // namespace
 
-void run_message_store(const Context& ctx, const json& cat, std::vector<Outcome>& out) {
+namespace {
+void run_store_scenario(const Context& ctx, const json& cat, std::vector<Outcome>& out) {
     const std::string name = "message_store";
     proto::StoreOptions opt;
-    opt.max_messages = cat.value("max_messages", proto::MAX_MESSAGE_HISTORY);
-    opt.max_age = cat.value("max_age", proto::MAX_MESSAGE_AGE);
+    opt.max_messages = int_or<std::size_t>(cat, "max_messages", proto::MAX_MESSAGE_HISTORY);
+    opt.max_age = number_or(cat, "max_age", proto::MAX_MESSAGE_AGE);
     const auto& set = cat.value("key_set", "test_authority") == "real" ? ctx.real() : ctx.test();
     // Our store, and one store per reference quirk run side by side, so that a step that
     // differs from us can be matched to the quirk it shows.
     std::vector<StoreRun> runs;
-    runs.push_back({proto::MessageStore(opt, set), {}});
+    runs.push_back({proto::MessageStore(opt, set), {}, ctx.fixed_clock()});
     const auto cases = quirk_cases();
     for (const auto& qc : cases) {
         proto::StoreOptions o = opt;
         o.quirks = qc.quirks;
-        runs.push_back({proto::MessageStore(o, set), {}});
+        runs.push_back({proto::MessageStore(o, set), {}, ctx.fixed_clock()});
     }
     std::size_t i = 0;
     std::string diverged_at;
@@ -303,8 +394,8 @@ void run_message_store(const Context& ctx, const json& cat, std::vector<Outcome>
         std::vector<Outcome> results;
         for (auto& r : runs) {
             results.push_back(run_one(name, what, [&](Check& c) {
-                json got = apply_step(r.store, st, ctx.clock_of(st), r.last_sender);
-                if (st.contains("result")) {
+                json got = apply_step(c, r, st);
+                if (st.contains("result") && !st["result"].is_null()) {
                     const auto& want = st["result"];
                     if (is_error(want) || is_error(got)) {
                         c.eq("result is error", is_error(got), is_error(want));
@@ -312,15 +403,13 @@ void run_message_store(const Context& ctx, const json& cat, std::vector<Outcome>
                         c.eq("result", got.value("ok", json()), want.value("ok", json()));
                     }
                 }
-                const double after =
-                    st.contains("clock_after") ? st["clock_after"].get<double>() : ctx.clock_of(st);
-                if (st.contains("state")) check_state(c, r.store, st["state"], after);
+                if (st.contains("state")) check_state(c, r.store, st["state"], r.clock);
             }));
         }
         Outcome o = results[0];
         if (o.status == Status::fail && o.detail.find("malformed vector") == std::string::npos) {
             for (std::size_t k = 1; k < results.size(); ++k) {
-                if (results[k].status != Status::pass) continue;
+                if (results[k].status == Status::fail) continue;
                 // After an intentional difference our store's state differs from the
                 // reference's for good; later steps are compared through the quirk stores
                 // (which share all other code with ours) and say so.
@@ -335,6 +424,15 @@ void run_message_store(const Context& ctx, const json& cat, std::vector<Outcome>
         }
         out.push_back(std::move(o));
     }
+}
+
+}  // namespace
+
+// One scenario ({"max_messages", "max_age", "key_set", "steps"}), or a list of them.
+void run_message_store(const Context& ctx, const json& cat, std::vector<Outcome>& out) {
+    if (!cat.is_array()) return run_store_scenario(ctx, cat, out);
+    for (const auto& scenario : cat)
+        run_store_scenario(ctx, scenario, out);
 }
 
 void run_message_store_extra(const Context& ctx, const json& cat, std::vector<Outcome>& out) {
@@ -371,7 +469,8 @@ void run_message_store_extra(const Context& ctx, const json& cat, std::vector<Ou
     }
 }
 
-void run_signing_key_registry(const Context& ctx, const json& cat, std::vector<Outcome>& out) {
+namespace {
+void run_registry_scenario(const Context& ctx, const json& cat, std::vector<Outcome>& out) {
     const std::string name = "signing_key_registry";
     proto::SigningKeyRegistry reg;
     const double now = ctx.clock_of(cat);
@@ -390,8 +489,8 @@ void run_signing_key_registry(const Context& ctx, const json& cat, std::vector<O
                         !before.contains(addr) || !before[addr]["keys"].contains(sid) ||
                         before[addr]["keys"][sid]["first_seen"] != info["first_seen"];
                     if (changed)
-                        reg_call.emplace(addr, sid, info.value("key_index", 0u),
-                                         info.value("first_seen", 0.0));
+                        reg_call.emplace(addr, sid, int_or<std::uint32_t>(info, "key_index", 0),
+                                         number_or(info, "first_seen", 0.0));
                 }
             if (reg_call) {
                 const auto& [addr, sid, index, ts] = *reg_call;
@@ -423,6 +522,15 @@ void run_signing_key_registry(const Context& ctx, const json& cat, std::vector<O
             }
         }));
     }
+}
+
+}  // namespace
+
+// One scenario ({"steps"}), or a list of them.
+void run_signing_key_registry(const Context& ctx, const json& cat, std::vector<Outcome>& out) {
+    if (!cat.is_array()) return run_registry_scenario(ctx, cat, out);
+    for (const auto& scenario : cat)
+        run_registry_scenario(ctx, scenario, out);
 }
 
 }  // namespace sharemsg::conformance

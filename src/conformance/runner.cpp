@@ -1,15 +1,50 @@
 #include "conformance/runner.hpp"
 
-#include "conformance/support.hpp"
-
+#include <algorithm>
 #include <cmath>
 
-#if __has_include("chain/refhash_vectors.hpp")
-#include "chain/refhash_vectors.hpp"
-#define SHAREMSG_HAVE_CHAIN 1
-#endif
+#include "conformance/ref_hash_vectors.hpp"
+#include "conformance/support.hpp"
 
 namespace sharemsg::conformance {
+
+const char* status_name(Status s) {
+    switch (s) {
+        case Status::pass:
+            return "pass";
+        case Status::fail:
+            return "FAIL";
+        case Status::intentional:
+            return "intentional difference";
+        case Status::skip:
+            return "skip";
+    }
+    return "?";
+}
+
+std::vector<Report::CategoryCounts> Report::by_category() const {
+    std::vector<CategoryCounts> out;
+    for (const auto& o : outcomes) {
+        auto it = std::find_if(out.begin(), out.end(),
+                               [&](const CategoryCounts& c) { return c.category == o.category; });
+        if (it == out.end()) it = out.insert(out.end(), CategoryCounts{o.category});
+        switch (o.status) {
+            case Status::pass:
+                ++it->pass;
+                break;
+            case Status::fail:
+                ++it->fail;
+                break;
+            case Status::intentional:
+                ++it->intentional;
+                break;
+            case Status::skip:
+                ++it->skip;
+                break;
+        }
+    }
+    return out;
+}
 
 std::size_t Report::count(Status s) const {
     std::size_t n = 0;
@@ -35,19 +70,16 @@ const std::vector<std::pair<const char*, CategoryFn>>& categories() {
         {"builders", run_builders},
         {"mainnet_transition_blob", run_mainnet_transition_blob},
         {"signing_key_registry", run_signing_key_registry},
-#ifdef SHAREMSG_HAVE_CHAIN
         {"ref_hash",
          [](const Context&, const json& cat, std::vector<Outcome>& out) {
-             for (auto& o : chain::run_ref_hash_vectors(cat))
-                 out.push_back({"ref_hash", o.what, static_cast<Status>(o.status), o.detail});
+             for (auto& o : run_ref_hash_vectors(cat))
+                 out.push_back(std::move(o));
          }},
         {"cross_impl_refhash_test",
          [](const Context&, const json& cat, std::vector<Outcome>& out) {
-             for (auto& o : chain::run_cross_impl_refhash_vectors(cat))
-                 out.push_back(
-                     {"cross_impl_refhash_test", o.what, static_cast<Status>(o.status), o.detail});
+             for (auto& o : run_cross_impl_refhash_vectors(cat))
+                 out.push_back(std::move(o));
          }},
-#endif
     };
     return table;
 }
@@ -102,7 +134,8 @@ Report run_vectors(const json& input) {
             }
         }
         if (!known)
-            report.outcomes.push_back({key, "(category)", Status::skip, "unknown category"});
+            report.outcomes.push_back({key, "(category)", Status::skip,
+                                       "unknown category: this runner has no check for it"});
     }
     return report;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -58,15 +59,63 @@ class Check {
     void fail(const std::string& detail) {
         if (first_.empty()) first_ = detail;
     }
+    // The vector shows an intentional difference (docs/protocol-differences.md): when nothing
+    // fails, run_one reports it as such with this reason.
+    void differ(const std::string& reason) {
+        if (differ_.empty()) differ_ = reason;
+    }
     bool ok() const { return first_.empty(); }
     const std::string& detail() const { return first_; }
+    const std::string& difference() const { return differ_; }
 
   private:
     std::string first_;
+    std::string differ_;
 };
 
 // Field access that throws BadVector with the field's name.
 const json& need(const json& v, const std::string& key);
+
+// An integer that fits T, or nullopt: a JSON integer outside T's range, a float or another
+// type. Never truncates (nlohmann's get<T>() would). T's range is the range the reference's
+// struct.pack accepts for that field ('<B' 0..255, '<I' 0..2^32-1), so nullopt is where the
+// reference raises struct.error.
+template <class T>
+std::optional<T> int_of(const json& j) {
+    if (j.is_number_unsigned()) {
+        const auto v = j.get<std::uint64_t>();
+        if (v > static_cast<std::uint64_t>(std::numeric_limits<T>::max())) return std::nullopt;
+        return static_cast<T>(v);
+    }
+    if (j.is_number_integer()) {
+        const auto v = j.get<std::int64_t>();
+        if (v < 0 && !std::numeric_limits<T>::is_signed) return std::nullopt;
+        if (v < static_cast<std::int64_t>(std::numeric_limits<T>::min()) ||
+            static_cast<std::uint64_t>(v) >
+                static_cast<std::uint64_t>(std::numeric_limits<T>::max()))
+            return std::nullopt;
+        return static_cast<T>(v);
+    }
+    return std::nullopt;
+}
+// v[key] as T; BadVector naming the field when it is missing or not an integer in T's range.
+template <class T>
+T need_int(const json& v, const std::string& key) {
+    auto r = int_of<T>(need(v, key));
+    if (!r)
+        throw BadVector("\"" + key + "\" is not an integer in " +
+                        std::to_string(std::numeric_limits<T>::min()) + ".." +
+                        std::to_string(std::numeric_limits<T>::max()) + ": " + v[key].dump());
+    return *r;
+}
+// v[key] as T when present, else `fallback`; BadVector as need_int when present but invalid.
+template <class T>
+T int_or(const json& v, const std::string& key, T fallback) {
+    if (!v.is_object() || !v.contains(key) || v[key].is_null()) return fallback;
+    return need_int<T>(v, key);
+}
+// v[key] as a number (a clock, a first_seen time), else `fallback`.
+double number_or(const json& v, const std::string& key, double fallback);
 Bytes need_hex(const json& v, const std::string& key);
 // v[key] when present, else an empty object (a reference: safe to iterate).
 const json& field_or_empty(const json& v, const std::string& key);

@@ -3,8 +3,29 @@
 #include <algorithm>
 
 #include "crypto/symmetric.hpp"
+#include "proto/open_layout.hpp"
 
 namespace sharemsg::proto::open {
+
+namespace layout {
+
+std::string hex_byte(std::uint8_t b) {
+    static const char* digits = "0123456789abcdef";
+    return std::string("0x") + digits[b >> 4] + digits[b & 15];
+}
+
+bool is_compressed_point(const crypto::CompressedPubKey& k) {
+    return (k[0] == 0x02 || k[0] == 0x03) && crypto::parse_pubkey(k).ok();
+}
+
+std::string length_rule(std::size_t lo, std::size_t hi) {
+    if (lo == hi)
+        return "must be " + std::to_string(lo) +
+               (lo == 0 ? " in a fragment that is not the last" : std::string());
+    return "must be " + std::to_string(lo) + ".." + std::to_string(hi);
+}
+
+}  // namespace layout
 
 namespace {
 
@@ -12,191 +33,25 @@ std::string num(std::size_t n) {
     return std::to_string(n);
 }
 
-std::string hex_byte(std::uint8_t b) {
-    static const char* digits = "0123456789abcdef";
-    return std::string("0x") + digits[b >> 4] + digits[b & 15];
-}
+using layout::hex_byte;
+using layout::is_compressed_point;
 
-// "message 2: " for messages (1-based for people), "" otherwise.
-std::string where(std::optional<std::size_t> index) {
-    return index ? "message " + num(*index + 1) + ": " : std::string();
-}
-
-bool is_compressed_point(const crypto::CompressedPubKey& k) {
-    return (k[0] == 0x02 || k[0] == 0x03) && crypto::parse_pubkey(k).ok();
-}
-
-// Everything the decoder requires of a message, for the encoder to refuse it up front.
+// Everything the decoder requires of a message, for the encoder to refuse it up front:
+// the message's layout written to a scratch stream.
 Status check_message(const OpenMessage& m, std::size_t i) {
-    const std::string at = where(i);
-    if (m.flags & ~KNOWN_FLAGS)
-        return make_error(Errc::invalid_argument,
-                          at + "flags: reserved bits " +
-                              hex_byte(static_cast<std::uint8_t>(m.flags & ~KNOWN_FLAGS)) + " set");
-    if (m.is_private() != m.recipient.has_value())
-        return make_error(Errc::invalid_argument,
-                          at + "flags: FLAG_PRIVATE must be set exactly when there is a recipient");
-    if (m.is_fragment() != m.fragment.has_value())
-        return make_error(
-            Errc::invalid_argument,
-            at + "flags: FLAG_FRAGMENT must be set exactly when there is a fragment header");
-    if (m.payload.size() > MAX_MESSAGE_PAYLOAD)
-        return make_error(Errc::invalid_argument, at + "payload: " + num(m.payload.size()) +
-                                                      " bytes exceeds " + num(MAX_MESSAGE_PAYLOAD));
-    bool want_signature = true;
-    if (m.fragment) {
-        const auto& f = *m.fragment;
-        if (f.total < 2 || f.total > MAX_FRAGMENTS || f.index >= f.total)
-            return make_error(Errc::invalid_argument,
-                              at + "fragment: index " + num(f.index) + " of total " + num(f.total) +
-                                  " (total must be 2.." + num(MAX_FRAGMENTS) +
-                                  ", index below total)");
-        want_signature = f.index + 1 == f.total;
-    }
-    const bool has_flag = (m.flags & FLAG_HAS_SIGNATURE) != 0;
-    if (has_flag != want_signature)
-        return make_error(Errc::invalid_argument,
-                          at + (want_signature ? "flags: FLAG_HAS_SIGNATURE must be set"
-                                               : "flags: FLAG_HAS_SIGNATURE must be clear in a "
-                                                 "fragment that is not the last"));
-    if (want_signature) {
-        if (m.signature.size() < MIN_SIGNATURE || m.signature.size() > MAX_SIGNATURE)
-            return make_error(Errc::invalid_argument, at + "signature: " + num(m.signature.size()) +
-                                                          " bytes, must be " + num(MIN_SIGNATURE) +
-                                                          ".." + num(MAX_SIGNATURE));
-    } else if (!m.signature.empty()) {
-        return make_error(Errc::invalid_argument,
-                          at + "signature: must be empty in a fragment that is not the last");
-    }
+    layout::Writer w;
+    w.scope("message " + num(i + 1) + ": ", [&] { layout::describe(w, m); });
+    auto r = std::move(w).finish();
+    if (!r) return r.error();
     return Ok{};
-}
-
-void encode_message(ByteWriter& w, const OpenMessage& m) {
-    w.u8(m.msg_type);
-    w.u8(m.flags);
-    w.u32le(m.timestamp);
-    w.bytes(m.signing_id);
-    if (m.recipient) w.bytes(*m.recipient);
-    if (m.fragment) {
-        w.u32le(m.fragment->msg_id);
-        w.u8(m.fragment->index);
-        w.u8(m.fragment->total);
-    }
-    w.u16le(static_cast<std::uint16_t>(m.payload.size()));
-    w.bytes(m.payload);
-    w.u8(static_cast<std::uint8_t>(m.signature.size()));
-    w.bytes(m.signature);
-}
-
-// Rewrites a reader error so that it names the message: "message 2: payload: need ...".
-Error in_message(const Error& e, std::size_t i) {
-    return Error{e.code, where(i) + e.reason};
-}
-
-Result<OpenMessage> decode_message(ByteReader& r, std::size_t i) {
-    OpenMessage m;
-    auto type = r.u8("msg_type");
-    if (!type) return in_message(type.error(), i);
-    m.msg_type = *type;
-    auto flags = r.u8("flags");
-    if (!flags) return in_message(flags.error(), i);
-    m.flags = *flags;
-    if (m.flags & ~KNOWN_FLAGS)
-        return make_error(Errc::bad_encoding,
-                          where(i) + "flags: reserved bits " +
-                              hex_byte(static_cast<std::uint8_t>(m.flags & ~KNOWN_FLAGS)) +
-                              " set (0x08, 0x40 and 0x80 must be 0 in the open profile)");
-    auto ts = r.u32le("timestamp");
-    if (!ts) return in_message(ts.error(), i);
-    m.timestamp = *ts;
-    auto sid = r.array<20>("signing_id");
-    if (!sid) return in_message(sid.error(), i);
-    m.signing_id = *sid;
-    if (m.flags & FLAG_PRIVATE) {
-        auto rid = r.array<20>("recipient_id");
-        if (!rid) return in_message(rid.error(), i);
-        m.recipient = *rid;
-    }
-    bool want_signature = true;
-    if (m.flags & FLAG_FRAGMENT) {
-        FragmentInfo f;
-        auto id = r.u32le("fragment.msg_id");
-        if (!id) return in_message(id.error(), i);
-        f.msg_id = *id;
-        auto idx = r.u8("fragment.index");
-        if (!idx) return in_message(idx.error(), i);
-        f.index = *idx;
-        auto total = r.u8("fragment.total");
-        if (!total) return in_message(total.error(), i);
-        f.total = *total;
-        if (f.total < 2 || f.total > MAX_FRAGMENTS)
-            return make_error(Errc::oversize, where(i) + "fragment.total: " + num(f.total) +
-                                                  " is outside 2.." + num(MAX_FRAGMENTS));
-        if (f.index >= f.total)
-            return make_error(Errc::bad_encoding, where(i) + "fragment.index: " + num(f.index) +
-                                                      " is not below total " + num(f.total));
-        want_signature = f.index + 1 == f.total;
-        m.fragment = f;
-    }
-    if (((m.flags & FLAG_HAS_SIGNATURE) != 0) != want_signature)
-        return make_error(
-            Errc::bad_encoding,
-            where(i) + (want_signature ? "flags: FLAG_HAS_SIGNATURE must be set"
-                                       : "flags: FLAG_HAS_SIGNATURE must be clear in a "
-                                         "fragment that is not the last"));
-    auto plen = r.u16le("payload_len");
-    if (!plen) return in_message(plen.error(), i);
-    if (*plen > MAX_MESSAGE_PAYLOAD)
-        return make_error(Errc::oversize, where(i) + "payload_len: " + num(*plen) + " exceeds " +
-                                              num(MAX_MESSAGE_PAYLOAD));
-    auto payload = r.bytes(*plen, "payload");
-    if (!payload) return in_message(payload.error(), i);
-    m.payload.assign(payload->begin(), payload->end());
-    auto slen = r.u8("sig_len");
-    if (!slen) return in_message(slen.error(), i);
-    if (want_signature && (*slen < MIN_SIGNATURE || *slen > MAX_SIGNATURE))
-        return make_error(*slen > MAX_SIGNATURE ? Errc::oversize : Errc::bad_encoding,
-                          where(i) + "sig_len: " + num(*slen) + " is outside " +
-                              num(MIN_SIGNATURE) + ".." + num(MAX_SIGNATURE));
-    if (!want_signature && *slen != 0)
-        return make_error(Errc::bad_encoding, where(i) + "sig_len: " + num(*slen) +
-                                                  ", must be 0 in a fragment that is not the last");
-    auto sig = r.bytes(*slen, "signature");
-    if (!sig) return in_message(sig.error(), i);
-    m.signature.assign(sig->begin(), sig->end());
-    return m;
-}
-
-void encode_announcement(ByteWriter& w, const BoundAnnouncement& a) {
-    w.bytes(a.signing_pubkey);
-    w.u32le(a.key_index);
-    w.bytes(a.master_pubkey);
-    w.bytes(a.delegation_sig);
-}
-
-Result<BoundAnnouncement> decode_announcement(ByteReader& r) {
-    if (r.remaining() < ANNOUNCEMENT_SIZE)
-        return make_error(Errc::truncated, "announcement: need " + num(ANNOUNCEMENT_SIZE) +
-                                               " bytes, have " + num(r.remaining()));
-    BoundAnnouncement a;
-    a.signing_pubkey = *r.array<33>("announcement.signing_pubkey");
-    a.key_index = *r.u32le("announcement.key_index");
-    a.master_pubkey = *r.array<33>("announcement.master_pubkey");
-    a.delegation_sig = *r.array<64>("announcement.delegation");
-    if (!is_compressed_point(a.signing_pubkey))
-        return make_error(Errc::bad_key,
-                          "announcement.signing_pubkey: not a compressed secp256k1 point");
-    if (!is_compressed_point(a.master_pubkey))
-        return make_error(Errc::bad_key,
-                          "announcement.master_pubkey: not a compressed secp256k1 point");
-    return a;
 }
 
 }  // namespace
 
 std::size_t OpenMessage::encoded_size() const {
-    return 1 + 1 + 4 + 20 + (recipient ? 20 : 0) + (fragment ? FRAGMENT_HEADER_SIZE : 0) + 2 +
-           payload.size() + 1 + signature.size();
+    layout::Sizer s;
+    layout::describe(s, *this);
+    return s.size();
 }
 
 Result<NetworkId> parse_network_id(std::string_view text) {
@@ -221,59 +76,21 @@ crypto::Hash256 obfuscation_key(const NetworkId& network_id) {
 }
 
 Result<Bytes> encode_inner(const Envelope& env) {
-    if (env.messages.size() > MAX_MESSAGES)
-        return make_error(Errc::invalid_argument, "msg_count: " + num(env.messages.size()) +
-                                                      " messages exceed " + num(MAX_MESSAGES));
-    for (std::size_t i = 0; i < env.messages.size(); ++i)
-        if (auto st = check_message(env.messages[i], i); !st) return st.error();
-    ByteWriter w;
-    std::uint8_t flags = 0;
-    if (env.announcement) flags |= INNER_HAS_ANNOUNCEMENT;
-    if (env.sacrifice_tag) flags |= INNER_HAS_SACRIFICE_TAG;
-    w.u8(flags);
-    if (env.announcement) encode_announcement(w, *env.announcement);
-    if (env.sacrifice_tag) w.bytes(*env.sacrifice_tag);
-    w.u8(static_cast<std::uint8_t>(env.messages.size()));
-    for (const auto& m : env.messages)
-        encode_message(w, m);
-    return std::move(w).take();
+    layout::Writer w;
+    layout::describe(w, env);
+    return std::move(w).finish();
 }
 
 Result<Envelope> decode_inner(ByteView inner) {
     ByteReader r(inner);
+    layout::Reader s(r);
     Envelope env;
-    auto flags = r.u8("inner_flags");
-    if (!flags) return flags.error();
-    if (*flags & ~INNER_KNOWN_FLAGS)
-        return make_error(Errc::bad_encoding,
-                          "inner_flags: reserved bits " +
-                              hex_byte(static_cast<std::uint8_t>(*flags & ~INNER_KNOWN_FLAGS)) +
-                              " set");
-    if (*flags & INNER_HAS_ANNOUNCEMENT) {
-        auto a = decode_announcement(r);
-        if (!a) return a.error();
-        env.announcement = *a;
-    }
-    if (*flags & INNER_HAS_SACRIFICE_TAG) {
-        auto tag = r.array<20>("sacrifice_tag");
-        if (!tag) return tag.error();
-        env.sacrifice_tag = *tag;
-    }
-    auto count = r.u8("msg_count");
-    if (!count) return count.error();
-    if (*count > MAX_MESSAGES)
-        return make_error(Errc::oversize,
-                          "msg_count: " + num(*count) + " exceeds " + num(MAX_MESSAGES));
-    env.messages.reserve(*count);
-    for (std::size_t i = 0; i < *count; ++i) {
-        auto m = decode_message(r, i);
-        if (!m) return m.error();
-        env.messages.push_back(std::move(*m));
-    }
+    layout::describe(s, env);
+    if (auto st = s.finish(); !st) return st.error();
     if (!r.empty())
         return make_error(Errc::trailing_bytes, "inner envelope: " + num(r.remaining()) +
                                                     " bytes after the last message (msg_count " +
-                                                    num(*count) + ")");
+                                                    num(env.messages.size()) + ")");
     return env;
 }
 

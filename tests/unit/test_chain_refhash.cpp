@@ -10,16 +10,18 @@
 
 #include "chain/pack.hpp"
 #include "chain/ref_hash.hpp"
-#include "chain/refhash_vectors.hpp"
 #include "chain/share_info.hpp"
 #include "chain/uint.hpp"
 #include "chain_test_util.hpp"
+#include "conformance/ref_hash_vectors.hpp"
 #include "crypto/hash.hpp"
 
 using namespace sharemsg;
 using namespace sharemsg::chain;
 using chain_test::filled;
 using chain_test::hex;
+using conformance::run_cross_impl_refhash_vectors;
+using conformance::run_ref_hash_vectors;
 
 namespace {
 
@@ -29,10 +31,10 @@ nlohmann::json load_public_vectors() {
     return nlohmann::json::parse(f, nullptr, /*allow_exceptions=*/false);
 }
 
-void expect_all_pass(const std::vector<VectorOutcome>& outcomes, std::size_t at_least) {
+void expect_all_pass(const std::vector<conformance::Outcome>& outcomes, std::size_t at_least) {
     EXPECT_GE(outcomes.size(), at_least);
     for (const auto& o : outcomes)
-        EXPECT_EQ(o.status, VectorOutcome::Status::pass) << o.what << ": " << o.detail;
+        EXPECT_EQ(o.status, conformance::Status::pass) << o.what << ": " << o.detail;
 }
 
 const Identifier litecoin_identifier = from_hex_fixed<8>("e037d5b8c6923410").value();
@@ -155,19 +157,19 @@ TEST(ChainRefHashVectors, RunnerReportsTamperedVectorsAsFailures) {
     v["get_ref_hash"]["ok"] = std::string(64, '0');
     auto out = run_ref_hash_vectors(category);
     ASSERT_FALSE(out.empty());
-    EXPECT_EQ(out[0].status, VectorOutcome::Status::fail);
+    EXPECT_EQ(out[0].status, conformance::Status::fail);
     EXPECT_NE(out[0].detail.find("get_ref_hash"), std::string::npos) << out[0].detail;
 
     v = j["ref_hash"]["vectors"][0];
     v["share_info"]["share_data"]["nonce"] = 1;
     out = run_ref_hash_vectors(category);
-    EXPECT_EQ(out[0].status, VectorOutcome::Status::fail);
+    EXPECT_EQ(out[0].status, conformance::Status::fail);
     EXPECT_NE(out[0].detail.find("share_info_packed"), std::string::npos) << out[0].detail;
 
     v = j["ref_hash"]["vectors"][0];
     v["share_info"]["merged_addresses"] = nlohmann::json::array();  // reference: none_value used
     out = run_ref_hash_vectors(category);
-    EXPECT_EQ(out[0].status, VectorOutcome::Status::fail);
+    EXPECT_EQ(out[0].status, conformance::Status::fail);
     EXPECT_NE(out[0].detail.find("none_value used"), std::string::npos) << out[0].detail;
 }
 

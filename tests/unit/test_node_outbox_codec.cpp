@@ -118,3 +118,78 @@ TEST(OutboxCodec, DamagedRowsAreRefusedWithAReason) {
     ASSERT_FALSE(l);
     EXPECT_EQ(l.error().code, Errc::oversize);
 }
+
+// Rows already on disk must load the same forever: each version's bytes are pinned here, written
+// out by hand from the layout in outbox_codec.hpp (not produced by the encoder).
+namespace {
+
+struct PinnedRow {
+    const char* what;
+    const char* hex;
+    std::uint8_t flags;
+    bool has_recipient;
+    bool written_today;  // encode_outbox_item writes exactly these bytes
+};
+
+// MINER_MESSAGE "hello", timestamp 1790000000 (0x6ab13b80); recipient 0x42 x 20. Fields are
+// separated by spaces (v2: magic type flags timestamp payload_len payload has_recipient [to];
+// v1: type flags timestamp payload_len payload signing_id sig_len [to]).
+const PinnedRow kPinnedRows[] = {
+    {"v2 public", "004f4202 02 03 803bb16a 0500 68656c6c6f 00", 0x03, false, true},
+    {"v2 private",
+     "004f4202 02 13 803bb16a 0500 68656c6c6f 01 4242424242424242424242424242424242424242", 0x13,
+     true, true},
+    {"v1 public", "02 03 803bb16a 0500 68656c6c6f 0000000000000000000000000000000000000000 00",
+     0x03, false, false},
+    {"v1 private",
+     "02 13 803bb16a 0500 68656c6c6f 0000000000000000000000000000000000000000 00 "
+     "4242424242424242424242424242424242424242",
+     0x13, true, false},
+};
+
+std::string pinned_hex(const PinnedRow& row) {
+    std::string hex;
+    for (const char* p = row.hex; *p; ++p)
+        if (*p != ' ') hex += *p;
+    return hex;
+}
+
+}  // namespace
+
+TEST(OutboxCodec, PinnedRowsOfEveryVersionDecodeToTheSameItem) {
+    for (const auto& row : kPinnedRows) {
+        SCOPED_TRACE(row.what);
+        const Bytes blob = *from_hex(pinned_hex(row));
+        auto item = node::decode_outbox_item(blob);
+        ASSERT_TRUE(item) << item.error().reason;
+        EXPECT_EQ(item->message.msg_type, proto::MSG_MINER_MESSAGE);
+        EXPECT_EQ(item->message.flags, row.flags);
+        EXPECT_EQ(item->message.wire_flags, row.flags);
+        EXPECT_EQ(item->message.timestamp, 1790000000u);
+        EXPECT_EQ(to_hex(item->message.payload), "68656c6c6f");
+        EXPECT_TRUE(item->message.signature.empty());
+        EXPECT_FALSE(item->message.signing_id);
+        const std::optional<proto::SigningId> to =
+            row.has_recipient ? std::optional(some_id(0x42)) : std::nullopt;
+        EXPECT_EQ(item->to, to);
+        EXPECT_EQ(item->message.recipient, to);
+        // The same message, hashed as the node hashes it before signing, whatever the version.
+        auto m = text_message(0, row.flags);
+        m.payload = item->message.payload;
+        EXPECT_EQ(item->message.hash(), m.hash());
+    }
+}
+
+TEST(OutboxCodec, TheEncoderWritesThePinnedVersionTwoBytes) {
+    for (const auto& row : kPinnedRows) {
+        if (!row.written_today) continue;
+        SCOPED_TRACE(row.what);
+        auto m = text_message(0, row.flags);
+        const ByteView hello = as_bytes("hello");
+        m.payload.assign(hello.begin(), hello.end());
+        auto blob = node::encode_outbox_item(
+            m, row.has_recipient ? std::optional(some_id(0x42)) : std::nullopt);
+        ASSERT_TRUE(blob) << blob.error().reason;
+        EXPECT_EQ(to_hex(*blob), pinned_hex(row));
+    }
+}

@@ -435,3 +435,40 @@ TEST(OpenPack, TakesTheLongestPrefixWithinTheLimits) {
     ASSERT_FALSE(pbad);
     EXPECT_TRUE(has(pbad.error().reason, "queue position 1")) << pbad.error().reason;
 }
+
+// One layout (src/proto/open_layout.hpp) serves the encoder, the decoder and encoded_size: the
+// encoder refuses an announcement the decoder would refuse, and the size of every kind of
+// message is what the encoder writes for it.
+TEST(OpenLayout, EncoderRefusesAnnouncementKeysTheDecoderRefuses) {
+    Envelope env = sample_envelope();
+    env.announcement->signing_pubkey[0] = 0x05;
+    auto r = seal(env, kNet, nonce(1));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, Errc::invalid_argument);
+    EXPECT_TRUE(has(r.error().reason, "announcement.signing_pubkey")) << r.error().reason;
+    env = sample_envelope();
+    env.announcement->master_pubkey[0] = 0x04;
+    r = seal(env, kNet, nonce(1));
+    ASSERT_FALSE(r);
+    EXPECT_TRUE(has(r.error().reason, "announcement.master_pubkey")) << r.error().reason;
+}
+
+TEST(OpenLayout, EncodedSizeIsWhatTheEncoderWrites) {
+    const Party a = party(kMaster1, 0);
+    const Party b = party(kMaster2, 0);
+    std::vector<OpenMessage> kinds{signed_msg(a, "public", 1),
+                                   signed_msg(a, "to b", 2, kNet, b.id()), signed_msg(a, "", 3)};
+    auto parts = split_fragments(signed_msg(a, std::string(300, 'f'), 4, kNet, b.id()), 7);
+    ASSERT_TRUE(parts);
+    kinds.insert(kinds.end(), parts->begin(), parts->end());
+    for (const auto& m : kinds) {
+        Envelope env;
+        env.messages.push_back(m);
+        auto inner = encode_inner(env);
+        ASSERT_TRUE(inner) << inner.error().reason;
+        EXPECT_EQ(inner->size(), 2 + m.encoded_size());  // inner_flags, msg_count
+        auto back = decode_inner(*inner);
+        ASSERT_TRUE(back) << back.error().reason;
+        EXPECT_EQ(back->messages.at(0), m);
+    }
+}

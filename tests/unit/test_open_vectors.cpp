@@ -17,14 +17,8 @@ using json = nlohmann::json;
 
 namespace {
 
-// SHAREMSG_VECTORS_DIR is <project>/../shared/vectors; our own vectors are <project>/vectors.
 std::string open_vectors_path() {
-    std::string dir = SHAREMSG_VECTORS_DIR;
-    const std::string suffix = "/../shared/vectors";
-    if (dir.size() >= suffix.size() &&
-        dir.compare(dir.size() - suffix.size(), suffix.size(), suffix) == 0)
-        dir.resize(dir.size() - suffix.size());
-    return dir + "/vectors/open_profile.json";
+    return SHAREMSG_OPEN_VECTORS;
 }
 
 std::string read_all(const std::string& path) {

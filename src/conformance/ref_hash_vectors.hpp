@@ -1,6 +1,7 @@
-// Reading the reference's ref_hash test vectors (../shared/vectors schema) and
-// running them against chain/ref_hash.hpp. Used by the conformance runner and
-// the unit tests; nothing here throws on malformed input.
+// The reference's ref_hash vectors (the schema of vectors/reference/share_messages_public.json):
+// reading their JSON values into chain/ types (vector_json.cpp) and running the two
+// categories against chain/ref_hash.hpp (cat_ref_hash.cpp). Part of the conformance runner,
+// not of libsharemsg; nothing here throws on malformed input.
 //
 // Vector value schema (what the reference's objects become in JSON):
 //   integer             a JSON number, or {"int_hex": "<big-endian hex>"} for large ones
@@ -25,33 +26,28 @@
 
 #include "chain/ref_hash.hpp"
 #include "chain/share_info.hpp"
+#include "conformance/runner.hpp"
 #include "util/result.hpp"
 
-namespace sharemsg::chain {
+namespace sharemsg::conformance {
 
-[[nodiscard]] Result<ShareInfo> share_info_from_vector_json(const nlohmann::json& j);
-[[nodiscard]] Result<MerkleLink> merkle_link_from_vector_json(const nlohmann::json& j);
+[[nodiscard]] Result<chain::ShareInfo> share_info_from_vector_json(const nlohmann::json& j);
+[[nodiscard]] Result<chain::MerkleLink> merkle_link_from_vector_json(const nlohmann::json& j);
 // message_data as the ref_hash vectors give it: null, a bare hex string, or {"hex": ...}.
 [[nodiscard]] Result<std::optional<Bytes>> message_data_from_vector_json(const nlohmann::json& j);
 
-struct VectorOutcome {
-    std::string what;
-    enum class Status { pass, fail, skip } status = Status::pass;
-    std::string detail;  // the first mismatch for fail; the reason for skip
-};
-
 // The "ref_hash" category: {"vectors": [...], "none_vs_empty": {...}}. For each
-// vector, compares share_info_packed, ref_type_packed (bytes or the error),
-// get_ref_hash, hash256_of_ref_type_packed_le_int_hex, and that our decoder
+// vector (one Outcome of category "ref_hash" each), compares share_info_packed, ref_type_packed
+// (bytes or the error), get_ref_hash, hash256_of_ref_type_packed_le_int_hex, and that our decoder
 // reads the reference's bytes back to the same bytes. none_vs_empty passes when
 // we mirror the reference (b'' refused, None packs as 0x00 and decodes to None).
-std::vector<VectorOutcome> run_ref_hash_vectors(const nlohmann::json& category);
+std::vector<Outcome> run_ref_hash_vectors(const nlohmann::json& category);
 
 // The "cross_impl_refhash_test" category (p2pool/test/test_v36_cross_impl_refhash.py):
 // builds each case's share_info from its "inputs" (prev/pkh/far are raw wire
 // bytes there), compares our ref_type bytes with data_py_ref_type_packed and the
 // test's ref_stream_hex, and our ref_hash with data_py_get_ref_hash / ref_hash.
 // The coinbase and gentx parts are not checked here.
-std::vector<VectorOutcome> run_cross_impl_refhash_vectors(const nlohmann::json& category);
+std::vector<Outcome> run_cross_impl_refhash_vectors(const nlohmann::json& category);
 
-}  // namespace sharemsg::chain
+}  // namespace sharemsg::conformance

@@ -1,15 +1,15 @@
 // Runners for the "ref_hash" and "cross_impl_refhash_test" vector categories.
-#include "chain/refhash_vectors.hpp"
-
 #include "chain/uint.hpp"
+#include "conformance/ref_hash_vectors.hpp"
 #include "crypto/hash.hpp"
 
-namespace sharemsg::chain {
+namespace sharemsg::conformance {
+
+using namespace chain;
 
 namespace {
 
 using json = nlohmann::json;
-using VStatus = VectorOutcome::Status;
 
 // j[key] if j is an object holding a string (or bool) there, else the fallback;
 // unlike json::value these never throw on a value of the wrong type.
@@ -160,12 +160,13 @@ std::string decode_check(const Expected& share_info_packed, const Expected& ref_
     return {};
 }
 
-VectorOutcome run_vector(const json& v, std::size_t index) {
-    VectorOutcome out;
+Outcome run_vector(const json& v, std::size_t index) {
+    Outcome out;
+    out.category = "ref_hash";
     out.what = str_or(v, "what", "");
     if (out.what.empty()) out.what = "ref_hash.vectors[" + std::to_string(index) + "]";
     auto fail = [&](std::string detail) {
-        out.status = VStatus::fail;
+        out.status = Status::fail;
         out.detail = std::move(detail);
         return out;
     };
@@ -220,11 +221,12 @@ const json* none_vs_empty_base(const json& category, const json& nve, const Expe
     return nullptr;
 }
 
-VectorOutcome run_none_vs_empty(const json& category, const json& nve) {
-    VectorOutcome out;
+Outcome run_none_vs_empty(const json& category, const json& nve) {
+    Outcome out;
+    out.category = "ref_hash";
     out.what = str_or(nve, "what", "none_vs_empty");
     auto fail = [&](std::string detail) {
-        out.status = VStatus::fail;
+        out.status = Status::fail;
         out.detail = std::move(detail);
         return out;
     };
@@ -234,12 +236,10 @@ VectorOutcome run_none_vs_empty(const json& category, const json& nve) {
     if (!none || !empty)
         return fail("malformed vector: " + (!none ? none.error() : empty.error()).reason);
     const json* base = none_vs_empty_base(category, nve, *none);
-    if (!base) {
-        out.status = VStatus::skip;
-        out.detail =
-            "no share_info given and no vector with message_data None has the same get_ref_hash";
-        return out;
-    }
+    if (!base)
+        return fail(
+            "malformed vector: no share_info given and no vector with message_data None has the "
+            "same get_ref_hash");
     const auto id = identifier_of(*base);
     const auto info = from_member(*base, "share_info", share_info_from_vector_json);
     const auto link = from_member(*base, "ref_merkle_link", merkle_link_from_vector_json);
@@ -299,7 +299,7 @@ Result<ShareInfo> cross_impl_share_info(const json& in) {
                                                           std::to_string(n) + " bytes of hex");
         return json{{"int_hex", le_to_int_hex(*b)}};
     };
-    auto copy = [&](json& dst, const char* dst_key, const char* key) -> Status {
+    auto copy = [&](json& dst, const char* dst_key, const char* key) -> sharemsg::Status {
         auto it = in.find(key);
         if (it == in.end())
             return make_error(Errc::invalid_argument, std::string("inputs.") + key + ": missing");
@@ -339,12 +339,13 @@ Result<ShareInfo> cross_impl_share_info(const json& in) {
     return share_info_from_vector_json(si);
 }
 
-VectorOutcome run_cross_case(const json& category, const json& c, std::size_t index) {
-    VectorOutcome out;
+Outcome run_cross_case(const json& category, const json& c, std::size_t index) {
+    Outcome out;
+    out.category = "cross_impl_refhash_test";
     out.what = str_or(c, "name", "");
     if (out.what.empty()) out.what = "cross_impl_refhash_test.cases[" + std::to_string(index) + "]";
     auto fail = [&](std::string detail) {
-        out.status = VStatus::fail;
+        out.status = Status::fail;
         out.detail = std::move(detail);
         return out;
     };
@@ -386,10 +387,11 @@ VectorOutcome run_cross_case(const json& category, const json& c, std::size_t in
 
 }  // namespace
 
-std::vector<VectorOutcome> run_ref_hash_vectors(const nlohmann::json& category) {
-    std::vector<VectorOutcome> out;
+std::vector<Outcome> run_ref_hash_vectors(const nlohmann::json& category) {
+    std::vector<Outcome> out;
     if (!category.is_object()) {
-        out.push_back({"ref_hash", VStatus::fail, "malformed category: not an object"});
+        out.push_back(
+            {"ref_hash", "(category)", Status::fail, "malformed category: not an object"});
         return out;
     }
     if (auto vs = category.find("vectors"); vs != category.end() && vs->is_array())
@@ -400,12 +402,12 @@ std::vector<VectorOutcome> run_ref_hash_vectors(const nlohmann::json& category) 
     return out;
 }
 
-std::vector<VectorOutcome> run_cross_impl_refhash_vectors(const nlohmann::json& category) {
-    std::vector<VectorOutcome> out;
+std::vector<Outcome> run_cross_impl_refhash_vectors(const nlohmann::json& category) {
+    std::vector<Outcome> out;
     auto cases = category.is_object() ? category.find("cases") : category.end();
     if (!category.is_object() || cases == category.end() || !cases->is_array()) {
-        out.push_back(
-            {"cross_impl_refhash_test", VStatus::fail, "malformed category: no cases list"});
+        out.push_back({"cross_impl_refhash_test", "(category)", Status::fail,
+                       "malformed category: no cases list"});
         return out;
     }
     for (std::size_t i = 0; i < cases->size(); ++i)
@@ -413,4 +415,4 @@ std::vector<VectorOutcome> run_cross_impl_refhash_vectors(const nlohmann::json& 
     return out;
 }
 
-}  // namespace sharemsg::chain
+}  // namespace sharemsg::conformance

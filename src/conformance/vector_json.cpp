@@ -1,10 +1,12 @@
-// JSON vector values -> chain types (schema in chain/refhash_vectors.hpp).
+// JSON vector values -> chain types (schema in conformance/ref_hash_vectors.hpp).
 #include <type_traits>
 
-#include "chain/refhash_vectors.hpp"
 #include "chain/uint.hpp"
+#include "conformance/ref_hash_vectors.hpp"
 
-namespace sharemsg::chain {
+namespace sharemsg::conformance {
+
+using namespace chain;
 
 namespace {
 
@@ -214,4 +216,4 @@ Result<std::optional<Bytes>> message_data_from_vector_json(const nlohmann::json&
     return std::optional<Bytes>(std::move(*b));
 }
 
-}  // namespace sharemsg::chain
+}  // namespace sharemsg::conformance
