@@ -122,13 +122,12 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         hosts = HostAllowList(std::move(names));
     }
 
-    // Runs `f` on the I/O thread: at once when already there.
+    // Runs `f` on the I/O thread, later. The destructors of connections use it: the last owner
+    // of a connection may be an answer's callback on another thread, or a loop over
+    // `sessions`, which the clean-up must not change under it.
     template <class F>
-    void on_io(F&& f) {
-        if (io.get_executor().running_in_this_thread())
-            f();
-        else
-            boost::asio::post(io, std::forward<F>(f));
+    void later(F&& f) {
+        boost::asio::post(io, std::forward<F>(f));
     }
 
     // ---- /msg/stream subscribers --------------------------------------------------------
@@ -150,7 +149,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
             server->slots.take(client, Slot::stream);
         }
         ~Sse() {
-            server->on_io([srv = server, c = client] { srv->slots.give_back(c, Slot::stream); });
+            server->later([srv = server, c = client] { srv->slots.give_back(c, Slot::stream); });
         }
 
         void push(Event ev) {
@@ -242,8 +241,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
             server->slots.take(client, Slot::request);
         }
         ~Session() {
-            // The last owner may be an answer's callback on another thread.
-            server->on_io([srv = server, c = client, p = pos, slot = holds_slot] {
+            server->later([srv = server, c = client, p = pos, slot = holds_slot] {
                 if (slot) srv->slots.give_back(c, Slot::request);
                 srv->sessions.erase(p);
             });
@@ -400,7 +398,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
                    std::to_string(body.size()) + "\r\n\r\n" + body;
         }
         ~Refusal() {
-            server->on_io([srv = server] { --srv->refusing; });
+            server->later([srv = server] { --srv->refusing; });
         }
         void start() {
             stream.expires_after(kRefusalLinger);
