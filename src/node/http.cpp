@@ -267,12 +267,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
             stream.expires_after(kept_alive ? kIdleTimeout : kHeaderTimeout);
             http::async_read_header(stream, buffer, *parser,
                                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                                        if (ec == http::error::header_limit)
-                                            return self->respond(
-                                                error_reply(431, "header too large",
-                                                            "request heads are limited to 8 KiB"),
-                                                false);
-                                        if (ec) return;  // closed, timed out or malformed
+                                        if (ec) return self->read_failed(ec);
                                         if (self->parser->is_done()) return self->dispatch();
                                         self->read_body();
                                     });
@@ -282,14 +277,23 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
             stream.expires_after(kBodyTimeout);
             http::async_read(stream, buffer, *parser,
                              [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                                 if (ec == http::error::body_limit)
-                                     return self->respond(
-                                         error_reply(413, "payload too large",
-                                                     "request bodies are limited to 64 KiB"),
-                                         false);
-                                 if (ec) return;
+                                 if (ec) return self->read_failed(ec);
                                  self->dispatch();
                              });
+        }
+
+        // A head or body over its limit is answered (a Content-Length over the body limit is
+        // already known with the head); anything else (closed, timed out, malformed) drops
+        // the connection.
+        void read_failed(beast::error_code ec) {
+            if (ec == http::error::header_limit)
+                return respond(
+                    error_reply(431, "header too large", "request heads are limited to 8 KiB"),
+                    false);
+            if (ec == http::error::body_limit)
+                return respond(
+                    error_reply(413, "payload too large", "request bodies are limited to 64 KiB"),
+                    false);
         }
 
         void dispatch() {
