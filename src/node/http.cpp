@@ -326,20 +326,20 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         }
 
         void start_stream(PrivateText text) {
-            auto& slots = server->slots;
+            auto& table = server->slots;
             server->prune_sse();
-            if (slots.room(client, Slot::stream) != ClientSlots::Room::free) {
+            if (table.room(client, Slot::stream) != ClientSlots::Room::free) {
                 const bool mine =
-                    slots.room(client, Slot::stream) == ClientSlots::Room::client_full;
+                    table.room(client, Slot::stream) == ClientSlots::Room::client_full;
                 server->node.metrics().inc(
                     "sharemsg_http_refused_total",
                     mine ? "reason=\"client_streams\"" : "reason=\"server_streams\"");
                 respond(error_reply(503, "too many streams",
                                     mine ? "this client holds " +
-                                               std::to_string(slots.limits().streams_per_client) +
+                                               std::to_string(table.limits().streams_per_client) +
                                                " streams already"
                                          : "the node serves " +
-                                               std::to_string(slots.limits().streams_total) +
+                                               std::to_string(table.limits().streams_total) +
                                                " streams already; try again later"),
                         false);
                 return;
@@ -347,7 +347,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
             server->node.metrics().inc("sharemsg_api_responses_total", "status=\"200\"");
             // The connection becomes a stream: it gives back its request slot.
             holds_slot = false;
-            slots.give_back(client, Slot::request);
+            table.give_back(client, Slot::request);
             auto s = std::make_shared<Sse>(std::move(stream), server, client, text);
             s->stream.expires_never();
             server->sse.push_back(s);
