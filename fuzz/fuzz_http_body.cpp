@@ -1,6 +1,15 @@
-// Fuzz target: the HTTP API's parsers of outside bytes (node/api_parse.hpp). The input is a
-// request target for parse_query (and each query value, and the input itself, for parse_int)
-// and a request body for parse_send, parse_ban and parse_rotate.
+// Fuzz target: the HTTP API's parsers of outside bytes (node/api_parse.hpp, the Host and
+// Authorization rules of node/http_policy.hpp) and the message object of node/api_json.hpp. The
+// input is a request target for parse_query (and each query value, and the input itself, for
+// parse_int), a request body for parse_send, parse_ban and parse_rotate, a Host header for
+// host_name_of, HostAllowList and its flag values, an Authorization header for bearer_token,
+// and a private message's payload for message_json.
+//
+// Host properties: a name found is the header's start, lowercased, followed by nothing or ':'
+// and 1 to 5 digits; it is its own name (with or without a port); the default list serves
+// exactly localhost, 127.0.0.1 and [::1]; a flag value accepted is served, with any port. A
+// bearer token is what follows "bearer " (any case), never empty. A private message without
+// the token shows "[encrypted]", with it the payload as text; both dump as JSON.
 //
 // Properties: parse_query agrees with a second splitter written here (path = up to the first
 // '?', last value of a repeated key wins, empty segments skipped); parse_int accepts exactly
@@ -24,7 +33,9 @@
 #include <nlohmann/json.hpp>
 
 #include "fuzz_common.hpp"
+#include "node/api_json.hpp"
 #include "node/api_parse.hpp"
+#include "node/http_policy.hpp"
 #include "proto/open_envelope.hpp"
 #include "util/text.hpp"
 
@@ -195,6 +206,48 @@ void check_rotate(const std::optional<nlohmann::json>& j,
     }
 }
 
+void check_host(const std::string& h) {
+    const auto name = node::host_name_of(h);
+    const node::HostAllowList loopback;
+    const bool is_loopback =
+        name && (*name == "localhost" || *name == "127.0.0.1" || *name == "[::1]");
+    FUZZ_CHECK(loopback.allows(std::string_view(h)) == is_loopback);
+    if (name) {
+        FUZZ_CHECK(!name->empty() && *name == lower(*name));
+        FUZZ_CHECK(lower(h).rfind(*name, 0) == 0);
+        const std::string rest = h.substr(name->size());
+        if (!rest.empty()) {
+            FUZZ_CHECK(rest[0] == ':' && rest.size() >= 2 && rest.size() <= 6);
+            for (std::size_t i = 1; i < rest.size(); ++i)
+                FUZZ_CHECK(rest[i] >= '0' && rest[i] <= '9');
+        }
+        FUZZ_CHECK(node::host_name_of(*name) == name);
+        FUZZ_CHECK(node::host_name_of(*name + ":80") == name);
+    }
+    if (auto v = node::HostAllowList::normalize(h)) {
+        FUZZ_CHECK(node::host_name_of(*v) == *v);
+        const node::HostAllowList more({*v});
+        FUZZ_CHECK(more.allows(std::string_view(*v)) && more.allows(*v + ":19437"));
+    } else {
+        FUZZ_CHECK(v.error().code == Errc::invalid_argument);
+    }
+    const auto token = node::bearer_token(h);
+    FUZZ_CHECK(token.has_value() == (h.size() > 7 && lower(h.substr(0, 7)) == "bearer "));
+    if (token) FUZZ_CHECK(*token == std::string_view(h).substr(7));
+}
+
+void check_private(const std::string& payload) {
+    auto m = proto::ShareMessage::make(proto::MSG_MINER_MESSAGE, as_bytes(payload),
+                                       proto::FLAG_HAS_SIGNATURE | proto::open::FLAG_PRIVATE, 1);
+    m.recipient = proto::SigningId{};
+    const auto hidden = node::message_json(m, 2, node::PrivateText::hidden);
+    const auto shown = node::message_json(m, 2, node::PrivateText::shown);
+    FUZZ_CHECK(hidden["payload"] == "[encrypted]");
+    FUZZ_CHECK(shown["payload"] == utf8_lossy(as_bytes(payload)));
+    FUZZ_CHECK(!node::sse_event("message", hidden).empty());
+    FUZZ_CHECK(!node::sse_event("message", shown).empty());
+}
+
 // The error of a body that is not a JSON object, if it is one: the same for every endpoint.
 template <class T>
 std::optional<std::string> json_error(const std::variant<T, ApiError>& r) {
@@ -210,6 +263,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     check_query(text);
     check_int(text);
+    check_host(text);
+    if (text.size() <= proto::open::MAX_REASSEMBLED_PAYLOAD) check_private(text);
 
     // The body as the JSON library reads it: an object, or nothing (an empty body is {}).
     std::optional<nlohmann::json> j;

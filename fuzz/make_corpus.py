@@ -348,6 +348,14 @@ def http_body_seeds(c):
                          ("target_plain", "/msg/keys"),
                          ("target_odd", "/a?=v&x=&&limit=1&limit=2&flag&k=v=w&")]:
         c.add("fuzz_http_body", name, target)
+    # Host and Authorization headers (src/node/http_policy.hpp)
+    for name, header in [("host_localhost_port", "localhost:19437"),
+                         ("host_v6_loopback", "[::1]:19437"),
+                         ("host_name_upper", "Node.Example.ORG:8080"),
+                         ("host_bare_v6", "fe80::1"),
+                         ("host_rebinding", "127.0.0.1.nip.io"),
+                         ("auth_bearer", "Bearer " + "ab" * 32)]:
+        c.add("fuzz_http_body", name, header)
 
 
 # ---- P2P and share seeds: byte layouts of src/p2p/frame.hpp, src/p2p/messages_layout.hpp

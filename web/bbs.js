@@ -1,4 +1,6 @@
 // The BBS page: message list with tabs, send box, private messages, bans, keys, key rotation.
+// Private messages show their text once the API token is given (the node sends it only to
+// requests with the token); until then their text is "[encrypted]", with a button to give it.
 'use strict';
 
 (() => {
@@ -57,8 +59,19 @@
       canBan ? el('button', {type: 'button', class: 'ban', title: 'Hide this sender\'s messages on this node',
                              onclick: () => banSender(m)}, '[Ban sender]') : null);
     const body = el('p', {class: 'msg-text'}, SM.messageText(m));
-    return el('li', {class: 'msg' + (SM.isAlarm(m) ? ' alarm' : ''), 'data-type': m.type_name,
-                     'data-hash': m.message_hash, 'data-sender': m.signing_id || ''}, head, body);
+    const hidden = m.private && m.payload === SM.ENCRYPTED && !SM.token();
+    const privacy = m.private
+      ? el('p', {class: 'msg-private dim'},
+          el('span', {title: 'recipient signing id ' + (m.to || '?')}, 'private → ' + SM.shortId(m.to, 8, 4)),
+          hidden ? ' ' : null,
+          hidden ? el('button', {type: 'button', class: 'reveal',
+                                 title: 'Shows the text if this node holds the recipient\'s or the sender\'s key',
+                                 onclick: () => revealPrivate()}, '[Read with token]') : null)
+      : null;
+    return el('li', {class: 'msg' + (SM.isAlarm(m) ? ' alarm' : '') + (m.private ? ' private' : ''),
+                     'data-type': m.type_name, 'data-hash': m.message_hash,
+                     'data-sender': m.signing_id || '', 'data-private': m.private ? 'true' : null},
+              head, body, privacy);
   }
 
   function renderList() {
@@ -122,6 +135,13 @@
     renderList();
     // The footer follows live messages too (the signer count until the next full load).
     if (state.signers !== undefined) renderStats({total_messages: state.total, known_signers: state.signers});
+  }
+
+  // Private text: ask for the token; the pages read again with it (SM.onTokenChange).
+  async function revealPrivate() {
+    if (await SM.useToken('Private messages to or from this node show their text with its API token.')) {
+      SM.flash('Private messages to or from this node now show their text', 'ok');
+    }
   }
 
   // ---- Tabs --------------------------------------------------------------------------------
@@ -406,6 +426,13 @@
       .finally(() => live.start());
     setInterval(refreshAges, 15000);
     $('token-forget').addEventListener('click', hideOutbox);
+    $('token-use').addEventListener('click', () => revealPrivate());
+    // A token given or forgotten: messages, stream and outbox again, with or without it.
+    SM.onTokenChange(() => {
+      loadMessages().catch((e) => SM.flash('Cannot load messages: ' + SM.describeError(e), 'error'));
+      live.restart();
+      refreshOutbox();
+    });
     refreshOutbox();
     setInterval(refreshOutbox, OUTBOX_SECONDS * 1000);
   });

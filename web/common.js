@@ -1,5 +1,6 @@
 // Shared by the dashboard (index.html) and the BBS (bbs.html): API calls, the API token,
-// message rendering, the EMERGENCY banner and the live connection (SSE with a polling fallback).
+// message rendering, the EMERGENCY banner and the live connection (the /msg/stream events read
+// with fetch(), with a polling fallback).
 //
 // Every string that comes from a message (payload, sender, ids) is hostile: it reaches the page
 // only through textContent or attribute values set with setAttribute, never through innerHTML.
@@ -13,6 +14,7 @@ const SM = (() => {
   const MAX_AGE = 24 * 3600;  // the store keeps messages for a day; alerts expire with them
   const POLL_SECONDS = 30;
   const HEARTBEAT_SECONDS = 5;
+  const STREAM_SILENCE_SECONDS = 45;  // the node sends a keepalive every 15 s
 
   const TYPE_LABEL = {
     NODE_STATUS: 'status',
@@ -204,20 +206,64 @@ const SM = (() => {
     return json;
   }
 
-  const get = (path) => request('GET', path);
+  // A read. With the kept token, if any: the node shows the text of private messages only to
+  // a request with it. A token the node refuses is forgotten and the read made without it.
+  async function get(path) {
+    const t = token();
+    try {
+      return await request('GET', path, undefined, t || undefined);
+    } catch (e) {
+      if (!t || e.status !== 401) throw e;
+      forgetToken();
+      return request('GET', path);
+    }
+  }
 
   // ---- The API token -----------------------------------------------------------------------
   // Asked once, kept in sessionStorage only (gone when the tab closes). The page holds a small
-  // form (#token-form) for it: no prompt() dialogs.
+  // form (#token-form) for it: no prompt() dialogs. It goes to the node in the Authorization
+  // header only, never in a URL. onTokenChange(f) calls f() once a token is known good (a call
+  // with it succeeded) or is forgotten: the pages then read again, with or without it.
 
   let tokenWaiters = [];
+  const tokenListeners = [];
 
   function token() {
     try { return sessionStorage.getItem(TOKEN_KEY) || ''; } catch (e) { return ''; }
   }
 
+  function onTokenChange(f) { tokenListeners.push(f); }
+
+  function tokenChanged() {
+    for (const f of tokenListeners) {
+      try { f(); } catch (e) { /* a listener's own trouble */ }
+    }
+  }
+
   function forgetToken() {
+    const had = !!token();
     try { sessionStorage.removeItem(TOKEN_KEY); } catch (e) { /* storage disabled */ }
+    if (had) tokenChanged();
+  }
+
+  // Asks for the token to read private messages: checks it with a read that needs it, keeps
+  // it, and has the pages read again. Resolves true when the token works.
+  async function useToken(reason) {
+    let t;
+    try { t = await askToken(reason); } catch (e) { return false; }
+    try {
+      await request('GET', '/msg/outbox', undefined, t);
+    } catch (e) {
+      if (e.status === 401) {
+        forgetToken();
+        flash('Wrong API token (HTTP 401). The token is the single line in DATADIR/.cookie on the node.', 'error');
+      } else {
+        flash('Cannot check the token: ' + describeError(e), 'error');
+      }
+      return false;
+    }
+    tokenChanged();
+    return true;
   }
 
   function askToken(reason) {
@@ -259,9 +305,12 @@ const SM = (() => {
   // and says so (the caller shows the error; the next action asks again).
   async function authed(method, path, body) {
     let t = token();
-    if (!t) t = await askToken();
+    const asked = !t;
+    if (asked) t = await askToken();
     try {
-      return await request(method, path, body, t);
+      const r = await request(method, path, body, t);
+      if (asked) tokenChanged();
+      return r;
     } catch (e) {
       if (e.status === 401) {
         forgetToken();
@@ -324,10 +373,14 @@ const SM = (() => {
   }
 
   // ---- Live connection ---------------------------------------------------------------------
-  // GET /msg/stream (Server-Sent Events, "message" events carrying a message object). When the
-  // stream drops, poll /msg/recent every 30 s, with a /health check every 5 s in between to tell
-  // a live node without a stream from one that stopped answering; while it does not answer,
-  // retry with backoff (2 s doubling to 30 s), and back on, resync and reopen the stream.
+  // GET /msg/stream (Server-Sent Events, "message" events carrying a message object), read with
+  // fetch() and a ReadableStream rather than EventSource: EventSource cannot send headers, and
+  // the node shows private text only to a request with the token in its Authorization header
+  // (never in a URL). A stream silent for 45 s (the node sends a keepalive every 15 s) counts as
+  // dropped. When the stream drops, poll /msg/recent every 30 s, with a /health check every 5 s
+  // in between to tell a live node without a stream from one that stopped answering; while it
+  // does not answer, retry with backoff (2 s doubling to 30 s), and back on, resync and reopen
+  // the stream. restart() reopens it (after the token changed).
 
   class Live {
     // onMessage(m) per new message; onResync() after a reconnection (refetch everything);
@@ -336,7 +389,8 @@ const SM = (() => {
       this.onMessage = onMessage;
       this.onResync = onResync || (() => {});
       this.onState = onState || (() => {});
-      this.es = null;
+      this.stream = null;  // the AbortController of the open stream
+      this.watchdog = null;
       this.timer = null;
       this.backoff = 2;
       this.state = '';
@@ -364,6 +418,12 @@ const SM = (() => {
       setInterval(() => this.heartbeat(), HEARTBEAT_SECONDS * 1000);
     }
 
+    restart() {
+      clearTimeout(this.timer);
+      this.timer = null;
+      this.openStream();
+    }
+
     async heartbeat() {
       if (this.state !== 'polling' || this.checking) return;
       this.checking = true;
@@ -379,31 +439,91 @@ const SM = (() => {
       }
     }
 
+    closeStream() {
+      clearTimeout(this.watchdog);
+      const ctl = this.stream;
+      this.stream = null;
+      if (ctl) ctl.abort();
+    }
+
     openStream() {
-      if (this.es) this.es.close();
-      if (typeof EventSource === 'undefined') return this.fallback('no EventSource in this browser');
+      this.closeStream();
+      if (typeof fetch === 'undefined' || typeof ReadableStream === 'undefined' ||
+          typeof TextDecoder === 'undefined') {
+        return this.fallback('no streaming fetch in this browser');
+      }
       this.setState('connecting');
-      const es = new EventSource('/msg/stream');
-      this.es = es;
-      es.addEventListener('open', () => {
-        if (this.es !== es) return;
+      const ctl = new AbortController();
+      this.stream = ctl;
+      this.readStream(ctl);
+    }
+
+    // Aborts the stream after STREAM_SILENCE_SECONDS without a byte.
+    feed(ctl) {
+      clearTimeout(this.watchdog);
+      this.watchdog = setTimeout(() => { if (this.stream === ctl) ctl.abort(); },
+                                 STREAM_SILENCE_SECONDS * 1000);
+    }
+
+    async readStream(ctl) {
+      const headers = {Accept: 'text/event-stream'};
+      const t = token();
+      if (t) headers.Authorization = 'Bearer ' + t;
+      let reason = 'stream dropped';
+      try {
+        const res = await fetch('/msg/stream', {headers, signal: ctl.signal, cache: 'no-store'});
+        if (res.status === 401 && t) {
+          forgetToken();  // the pages read again without it
+          if (this.stream === ctl) this.openStream();
+          return;
+        }
+        if (!res.ok || !res.body) {
+          reason = 'stream refused (HTTP ' + res.status + ')';
+          throw new Error(reason);
+        }
+        if (this.stream !== ctl) return;
         this.backoff = 2;
         clearTimeout(this.timer);
         this.timer = null;
         this.setState('live');
-      });
-      es.addEventListener('message', (ev) => {
-        const m = parseJson(ev.data);
-        if (m && this.accept(m)) this.onMessage(m);
-      });
-      es.addEventListener('error', () => {
-        if (this.es !== es) return;
-        // EventSource retries by itself only while the server is reachable and answering
-        // with a stream; take over either way, so the state on screen is always true.
-        es.close();
-        this.es = null;
-        this.fallback('stream dropped');
-      });
+        this.feed(ctl);
+        const reader = res.body.getReader();
+        const decoder = new TextDecoder();
+        let buf = '';
+        for (;;) {
+          const {value, done} = await reader.read();
+          if (done || this.stream !== ctl) break;
+          this.feed(ctl);
+          buf += decoder.decode(value, {stream: true});
+          let end;
+          while ((end = buf.indexOf('\n\n')) >= 0) {
+            this.onEvent(buf.slice(0, end));
+            buf = buf.slice(end + 2);
+          }
+        }
+      } catch (e) { /* dropped, refused or aborted: below */ }
+      if (this.stream !== ctl) return;  // closed on purpose
+      this.stream = null;
+      clearTimeout(this.watchdog);
+      this.fallback(reason);
+    }
+
+    // One event block (the node writes "\n" line ends): "message" events carry a message.
+    onEvent(block) {
+      let event = 'message';
+      const data = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith(':')) continue;  // a comment: the keepalive
+        const colon = line.indexOf(':');
+        const field = colon < 0 ? line : line.slice(0, colon);
+        let value = colon < 0 ? '' : line.slice(colon + 1);
+        if (value.startsWith(' ')) value = value.slice(1);
+        if (field === 'event') event = value;
+        else if (field === 'data') data.push(value);
+      }
+      if (event !== 'message' || !data.length) return;
+      const m = parseJson(data.join('\n'));
+      if (m && this.accept(m)) this.onMessage(m);
     }
 
     async fallback(reason) {
@@ -413,6 +533,7 @@ const SM = (() => {
         await request('GET', '/health', undefined, undefined, 5000);
         healthy = true;
       } catch (e) { /* not answering */ }
+      if (this.stream) return;  // reopened meanwhile
       if (healthy) {
         const recovered = this.wasDown;
         this.backoff = 2;
@@ -467,6 +588,7 @@ const SM = (() => {
     TYPES, TYPE_LABEL, MAX_PAYLOAD, MAX_FRAGMENTED, PRIVATE_OVERHEAD, POLL_SECONDS, el, $, setText,
     shortId, duration, ago, hashrate, utf8Length, parseJson, formatStatus, formatTransition,
     messageText, badge, sender, isAlarm, request, get, authed, askToken, token, forgetToken,
-    initTokenForm, flash, describeError, updateBanner, Live, showConnection, ApiError,
+    onTokenChange, useToken, initTokenForm, flash, describeError, updateBanner, Live,
+    showConnection, ApiError, ENCRYPTED: '[encrypted]',
   };
 })();

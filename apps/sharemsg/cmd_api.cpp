@@ -1,6 +1,7 @@
 // The API client commands: send, recent, ban, unban, bans, keys, identity, outbox,
 // rotate-key. They talk to a running sharemsgd over HTTP; the token for the commands that
-// change something is read from DATADIR/.cookie (or --token-file).
+// change something is read from DATADIR/.cookie (or --token-file); `recent` sends it when it
+// can read it, so that private messages to or from the node show their text.
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
@@ -37,24 +38,37 @@ void add_api_options(CLI::App* cmd, ApiOptions& o, bool with_json = true) {
     if (with_json) cmd->add_flag("--json", o.json, "Print the API's JSON answer as it is");
 }
 
-std::string read_token(std::string_view cmd, const ApiOptions& o) {
-    const std::string path = !o.token_file.empty()
-                                 ? o.token_file
+std::string token_path(const ApiOptions& o) {
+    return !o.token_file.empty() ? o.token_file
                                  : (o.datadir.empty() ? default_datadir() : o.datadir) + "/.cookie";
-    auto text = node::read_file(path);
-    if (!text)
-        fail(cmd, "cannot read the API token from " + path + ": " + text.error().reason +
-                      " (is sharemsgd running with this --datadir?)");
+}
+
+Result<std::string> try_read_token(const ApiOptions& o) {
+    auto text = node::read_file(token_path(o));
+    if (!text) return text.error();
     std::string t;
     for (char c : *text)
         if (!std::isspace(static_cast<unsigned char>(c))) t.push_back(c);
     return t;
 }
 
+std::string read_token(std::string_view cmd, const ApiOptions& o) {
+    auto t = try_read_token(o);
+    if (!t)
+        fail(cmd, "cannot read the API token from " + token_path(o) + ": " + t.error().reason +
+                      " (is sharemsgd running with this --datadir?)");
+    return *t;
+}
+
+// Whether a call sends the token: never, always (it fails without one), or when the cookie can
+// be read (reads: the node shows private text only with the token; without it, or with a token
+// the node refuses, the call is made without and private text shows as "[encrypted]").
+enum class Token { none, required, if_readable };
+
 // Calls the API; fails with the API's error and detail on a non-2xx answer.
 nlohmann::ordered_json call(std::string_view cmd, const ApiOptions& o, const std::string& method,
                             const std::string& target, const nlohmann::ordered_json* body,
-                            bool auth) {
+                            Token token) {
     auto hp = node::parse_host_port(o.api);
     if (!hp) fail(cmd, "--api: " + hp.error().reason);
     node::HttpCall c;
@@ -63,8 +77,16 @@ nlohmann::ordered_json call(std::string_view cmd, const ApiOptions& o, const std
     c.method = method;
     c.target = target;
     if (body) c.body = body->dump();
-    if (auth) c.bearer_token = read_token(cmd, o);
+    if (token == Token::required) c.bearer_token = read_token(cmd, o);
+    if (token == Token::if_readable)
+        if (auto t = try_read_token(o)) c.bearer_token = *t;
     auto r = node::http_call(c);
+    if (r && r->status == 401 && token == Token::if_readable && !c.bearer_token.empty()) {
+        std::cerr << cmd << ": the token in " << token_path(o)
+                  << " is not this node's; private messages show as [encrypted]\n";
+        c.bearer_token.clear();
+        r = node::http_call(c);
+    }
     if (!r) fail(cmd, "cannot reach sharemsgd: " + r.error().reason);
     auto j = nlohmann::ordered_json::parse(r->body, nullptr, false);
     if (r->status < 200 || r->status >= 300) {
@@ -125,7 +147,7 @@ void add_ban_command(CLI::App& app, const char* name, bool add) {
                     "Message type (chat, announce, NODE_STATUS, 0x10 as 16, ...)");
     cmd->callback([o, b, name, add] {
         auto body = ban_body(name, *b);
-        auto j = call(name, *o, add ? "POST" : "DELETE", "/msg/ban", &body, true);
+        auto j = call(name, *o, add ? "POST" : "DELETE", "/msg/ban", &body, Token::required);
         if (o->json) {
             std::cout << j.dump() << "\n";
         } else {
@@ -141,7 +163,9 @@ void add_get_command(CLI::App& app, const char* name, const char* help, const ch
     auto o = std::make_shared<ApiOptions>();
     add_api_options(cmd, *o, false);
     cmd->callback([o, name, target, auth] {
-        std::cout << call(name, *o, "GET", target, nullptr, auth).dump(2) << "\n";
+        std::cout
+            << call(name, *o, "GET", target, nullptr, auth ? Token::required : Token::none).dump(2)
+            << "\n";
     });
 }
 
@@ -173,7 +197,7 @@ void add_api_commands(CLI::App& app) {
             body["text"] = *text;
             if (!to->empty()) body["to"] = *to;
             if (*fragment) body["fragment"] = true;
-            auto j = call("send", *o, "POST", "/msg/send", &body, true);
+            auto j = call("send", *o, "POST", "/msg/send", &body, Token::required);
             if (o->json) {
                 std::cout << j.dump() << "\n";
             } else {
@@ -183,7 +207,10 @@ void add_api_commands(CLI::App& app) {
         });
     }
     {
-        auto* cmd = app.add_subcommand("recent", "Show recent messages");
+        auto* cmd = app.add_subcommand(
+            "recent",
+            "Show recent messages (private text too when the token in the datadir is the "
+            "node's)");
         auto o = std::make_shared<ApiOptions>();
         auto type = std::make_shared<std::string>("all");
         auto limit = std::make_shared<unsigned>(20);
@@ -200,7 +227,7 @@ void add_api_commands(CLI::App& app) {
             const std::string path = *type == "all" ? "/msg/recent" : "/msg/" + *type;
             std::string target = path + "?limit=" + std::to_string(*limit);
             if (*since) target += "&since=" + std::to_string(*since);
-            auto j = call("recent", *o, "GET", target, nullptr, false);
+            auto j = call("recent", *o, "GET", target, nullptr, Token::if_readable);
             if (o->json) {
                 std::cout << j.dump() << "\n";
                 return;
@@ -239,7 +266,7 @@ void add_api_commands(CLI::App& app) {
             body["signing_key"] = std::string(secret->view());
             body["key_index"] = *index;
             if (!delegation->empty()) body["delegation"] = *delegation;
-            auto j = call("rotate-key", *o, "POST", "/msg/rotate_key", &body, true);
+            auto j = call("rotate-key", *o, "POST", "/msg/rotate_key", &body, Token::required);
             std::string wif = body["signing_key"].get<std::string>();
             wipe_string(wif);
             if (o->json) {

@@ -24,6 +24,10 @@ void add_options(CLI::App& app, Config& c) {
     app.add_option("--web-bind", c.web_bind, "Address of the HTTP API")->capture_default_str();
     app.add_option("--web-port", c.web_port, "HTTP API port (0: the network's default)")
         ->capture_default_str();
+    app.add_option("--web-allow-host", c.web_allow_hosts,
+                   "Also answer HTTP requests for this host name or address (no port; "
+                   "repeatable). Always answered: localhost, 127.0.0.1, [::1] and the --web-bind "
+                   "address; any other Host header gets 403");
     app.add_option("--transition-message", c.transition_messages,
                    "Hex v1 authority blob embedded in every mined share (repeatable)");
     app.add_option("--mine", c.mine, "Devnet: mine shares (true/false)")->capture_default_str();

@@ -19,7 +19,10 @@ struct Config {
     double share_period = 10;        // devnet: seconds between mined shares
     std::string address;  // payout pubkey-hash (40 hex); generated on the devnet if empty
     std::string web_bind = "127.0.0.1";
-    std::uint16_t web_port = 0;                    // 0: the network's default (devnet: 19327)
+    std::uint16_t web_port = 0;  // 0: the network's default (devnet: 19327)
+    // Host names the web port answers besides the loopback names (and the --web-bind
+    // address); any other Host gets 403 (against DNS rebinding).
+    std::vector<std::string> web_allow_hosts;
     std::vector<std::string> transition_messages;  // hex v1 blobs embedded in every mined share
     bool mine = true;                              // devnet: mine shares
     std::string log_level = "info";

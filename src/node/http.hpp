@@ -1,8 +1,9 @@
-// The node's HTTP API (Boost.Beast) on the I/O thread. Kept out of widely included headers:
-// Beast is slow to compile.
+// The node's web port (Boost.Beast) on the I/O thread: connections, their limits and
+// timeouts, the security headers, and the /msg/stream subscribers. What each endpoint answers
+// is in http_routes.hpp. Kept out of widely included headers: Beast is slow to compile.
 #pragma once
 
-#include <functional>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,11 +19,14 @@ class Node;
 
 class HttpServer {
   public:
+    // Reads --web-allow-host and --web-bind from the node's configuration.
     HttpServer(boost::asio::io_context& io, Node& node);
     ~HttpServer();
+    // Fails on a bad --web-allow-host value or when the port cannot be bound.
     Status listen(const std::string& bind, std::uint16_t port);
     std::uint16_t port() const;
-    // Sends each message to the /msg/stream subscribers (I/O thread only).
+    // Sends each message to the /msg/stream subscribers (I/O thread only): private text only
+    // to the subscribers that gave the token.
     void publish(const std::vector<proto::ShareMessage>& messages);
     void close();
 
@@ -30,20 +34,5 @@ class HttpServer {
     struct Impl;
     std::shared_ptr<Impl> impl_;
 };
-
-struct HttpReply {
-    unsigned status = 200;
-    std::string content_type = "application/json";
-    std::string body;
-};
-struct HttpRequest {
-    std::string method;
-    std::string target;
-    std::string body;
-    std::string authorization;  // the Authorization header, if any
-};
-// Routes one request. `done` gets the reply, at once for reads and once the change is
-// durable for writes (then possibly on another thread).
-void route(Node& node, const HttpRequest& req, std::function<void(HttpReply)> done);
 
 }  // namespace sharemsg::node

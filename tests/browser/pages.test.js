@@ -329,6 +329,94 @@ describe('sharemsgd web pages', {timeout: 600000}, () => {
     await page.close();
   });
 
+  it('a private message shows its text on the BBS only once the token is given', async () => {
+    assert.ok(hasSigning, NEEDS_SEND);
+    assert.ok(chatDelivered, 'needs A and B on one chain (the chat test did not get there)');
+    // B writes to A (B has banned A's key by now; A bans no one). B encrypts to A's key, which
+    // B must have seen announced.
+    await waitFor(async () => ((await B.get('/msg/keys')).json?.keys || [])
+      .some((k) => k.signing_id === keyA.signingId && k.bound), {timeout: 60000, what: 'A\'s key on B'});
+    const page = await browser.open(A.url + '/static/bbs.html#chat');
+    const urls = [];
+    const streamAuth = [];
+    page.on('request', (r) => {
+      urls.push(r.url());
+      if (new URL(r.url()).pathname === '/msg/stream') streamAuth.push(r.headers().authorization || '');
+    });
+    await page.waitForFunction(() => document.getElementById('conn').getAttribute('data-state') === 'live',
+                               null, {timeout: 15000});
+    await page.evaluate(() => { window.__notReloaded = true; });
+    const sendToA = async (text) => {
+      const r = await http(B.webPort, 'POST', '/msg/send',
+                           {token: B.cookie(), body: {type: 'chat', text, to: keyA.signingId}});
+      assert.equal(r.status, 200, r.text);
+    };
+    const first = `private to A ${RUN} first`;
+    await sendToA(first);
+    const fromB = page.locator(`#messages > li.msg[data-private="true"][data-sender="${keyB.signingId}"]`);
+    await fromB.first().waitFor({timeout: 90000});
+    assert.equal(await fromB.first().locator('.msg-text').textContent(), '[encrypted]');
+    assert.match(await fromB.first().locator('.msg-private').textContent(), /private → /);
+    assert.ok(!(await page.content()).includes(first), 'no private text without the token');
+    await screenshot(page, 'bbs-private-encrypted-desktop');
+
+    // The token, given from the message's button: the text shows.
+    await fromB.first().locator('button.reveal').click();
+    await page.locator('#token-form').waitFor({state: 'visible'});
+    await page.fill('#token-input', A.cookie());
+    await page.click('#token-form button[type="submit"]');
+    await page.locator('#messages > li.msg', {hasText: first}).waitFor({timeout: 15000});
+    assert.equal(await page.locator('#messages button.reveal').count(), 0);
+    await page.waitForFunction(() => document.getElementById('conn').getAttribute('data-state') === 'live',
+                               null, {timeout: 15000});
+    assert.equal(streamAuth.at(-1), 'Bearer ' + A.cookie(), 'the stream is read with the token');
+
+    // The next one comes live, through the stream, with its text.
+    const second = `private to A ${RUN} second`;
+    await sendToA(second);
+    await page.locator('#messages > li.msg', {hasText: second}).waitFor({timeout: 90000});
+    assert.equal(await page.locator('#conn').getAttribute('data-state'), 'live');
+    assert.equal(await page.evaluate(() => window.__notReloaded), true, 'the page was not reloaded');
+    await screenshot(page, 'bbs-private-read-desktop');
+
+    // Forgotten: "[encrypted]" again, and the stream goes on without the token.
+    await page.click('#token-forget');
+    await waitFor(async () => (await page.locator('#messages > li.msg', {hasText: RUN + ' first'}).count()) === 0,
+                  {timeout: 15000, what: 'the private text to go'});
+    assert.ok((await fromB.count()) >= 2);
+    for (const t of await fromB.locator('.msg-text').allTextContents()) assert.equal(t, '[encrypted]');
+    await page.waitForFunction(() => document.getElementById('conn').getAttribute('data-state') === 'live',
+                               null, {timeout: 15000});
+    assert.equal(streamAuth.at(-1), '', 'the stream reopened without the token');
+    assert.ok(urls.every((u) => !u.includes(A.cookie())), 'the token never goes into a URL');
+    noDialogs();
+    assert.deepEqual(browser.errors, [], 'page errors: ' + browser.errors.join('; '));
+    await page.close();
+  });
+
+  it('pages come with a content security policy and cannot be framed', async () => {
+    for (const p of ['/', '/static/bbs.html']) {
+      const r = await fetch(A.url + p);
+      const csp = r.headers.get('content-security-policy') || '';
+      assert.match(csp, /frame-ancestors 'none'/, p);
+      assert.match(csp, /script-src 'self'/, p);
+      assert.doesNotMatch(csp, /unsafe/, p);
+      assert.equal(r.headers.get('x-frame-options'), 'DENY', p);
+      assert.equal(r.headers.get('x-content-type-options'), 'nosniff', p);
+    }
+    // Another page that frames the BBS shows nothing of it (the refusal the browser reports
+    // on the console is expected here, not a page error).
+    const before = browser.errors.length;
+    const page = await browser.open('about:blank');
+    await page.setContent(`<iframe id="f" src="${A.url}/static/bbs.html"></iframe>`);
+    await page.waitForTimeout(1500);
+    const framed = page.frames().find((f) => f !== page.mainFrame());
+    const tabs = framed ? await framed.locator('.tab').count().catch(() => 0) : 0;
+    assert.equal(tabs, 0, 'the BBS rendered inside a frame');
+    browser.errors.splice(before);
+    await page.close();
+  });
+
   it('live updates come from the event stream', async () => {
     const page = await browser.open(A.url + '/static/bbs.html');
     await page.waitForFunction(() => document.getElementById('conn').getAttribute('data-state') === 'live',

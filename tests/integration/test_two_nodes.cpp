@@ -13,8 +13,9 @@ using namespace itest;
 
 namespace {
 
+// With the node's token: private messages show their text only with it.
 std::optional<nlohmann::json> find_chat(Daemon& d, const std::string& text) {
-    auto j = d.get("/msg/chat?limit=200").json();
+    auto j = d.call("GET", "/msg/chat?limit=200").json();
     if (!j.is_object()) return std::nullopt;
     for (const auto& m : j["messages"])
         if (m.value("payload", "") == text) return m;
@@ -191,7 +192,7 @@ TEST(TwoNodes, PrivateMessageOnlyTheRecipientReads) {
     EXPECT_EQ(b.get("/msg/identity").json()["signing_id"], kb1.signing_id);
     auto private_on_b = [&] {
         std::vector<std::string> payloads;
-        const auto chat = b.get("/msg/chat?limit=200").json();
+        const auto chat = b.call("GET", "/msg/chat?limit=200").json();
         for (const auto& m : chat["messages"])
             if (m.value("private", false) && m.value("to", "") == kb.signing_id)
                 payloads.push_back(m.value("payload", ""));
@@ -213,7 +214,7 @@ std::string long_text(std::size_t n, const std::string& tag) {
 }
 
 std::size_t count_payload(Daemon& d, const std::string& text) {
-    auto j = d.get("/msg/recent?limit=200").json();
+    auto j = d.call("GET", "/msg/recent?limit=200").json();
     std::size_t n = 0;
     if (j.is_object())
         for (const auto& m : j["messages"])

@@ -37,6 +37,13 @@ export class Browser {
       try { await d.dismiss(); } catch (e) { /* page gone */ }
     });
     page.on('pageerror', (e) => this.errors.push(`${page.url()}: ${e.message}`));
+    // A Content-Security-Policy violation (an inline script or style the pages should not
+    // have) is an error too.
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) {
+        this.errors.push(`${page.url()}: ${m.text()}`);
+      }
+    });
   }
 
   // A new tab (its own sessionStorage: no token kept) at `url`.

@@ -1,0 +1,68 @@
+// The HTTP API's endpoints as one table (path, methods, token, handler) and the checks every
+// request passes before its handler runs: the Host name, the token, the method. The server
+// (http.cpp) reads requests off sockets and calls route(); docs/api.md lists the endpoints.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "node/api_json.hpp"
+#include "node/http_policy.hpp"
+
+namespace sharemsg::node {
+
+class Node;
+
+struct HttpRequest {
+    std::string method;
+    std::string target;
+    std::string body;
+    std::optional<std::string> authorization;  // the Authorization header, if sent
+    std::optional<std::string> host;           // the Host header, if sent
+};
+
+using ReplyFn = std::function<void(HttpReply)>;
+
+enum Method : unsigned { kGet = 1, kPost = 2, kDelete = 4 };
+// The Method bit of a request method ("GET" -> kGet); 0 for any other.
+unsigned method_bit(std::string_view method);
+
+enum class Access {
+    open,   // anyone the Host check lets in; private text only with the token
+    token,  // only with the node's token (Authorization: Bearer, from DATADIR/.cookie)
+};
+
+// What a handler gets: the node, the request, its query, and whether it may show private text.
+struct RouteCall {
+    Node& node;
+    const HttpRequest& req;
+    const std::map<std::string, std::string>& params;
+    PrivateText text;
+};
+// Answers through `done`: at once for reads; for writes once the change is durable (then
+// possibly on another thread).
+using Handler = void (*)(const RouteCall& call, const ReplyFn& done);
+
+struct Route {
+    std::string_view path;
+    unsigned methods;  // Method bits
+    Access access;
+    Handler handler;  // nullptr for /msg/stream: the server keeps that connection itself
+};
+
+// Every endpoint, once. The pages (/, /static/...) are served from the built-in assets.
+std::span<const Route> route_table();
+// The table's entry for a path (without its query), or nullptr.
+const Route* find_route(std::string_view path);
+
+// Routes one request: Host check (403), token check (401: a token sent must be right; a
+// token route needs one), method (405), then the handler or the built-in pages (404). For
+// /msg/stream it calls `stream` instead of `done`, with whether the token was given.
+void route(Node& node, const HostAllowList& hosts, const HttpRequest& req, ReplyFn done,
+           const std::function<void(PrivateText)>& stream);
+
+}  // namespace sharemsg::node
