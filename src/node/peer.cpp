@@ -141,8 +141,8 @@ void Peer::consume() {
             decoder_.feed_frame(ByteView(buf_.data() + buf_pos_, buf_len_ - buf_pos_), sink);
     consuming_ = false;
     if (closed_) return;
-    update_held();
-    if (buf_pos_ == buf_len_ && !reading_) read();
+    update_held();  // may close this peer (the budget of all peers)
+    if (!closed_ && buf_pos_ == buf_len_ && !reading_) read();
 }
 
 void Peer::work_done(std::size_t bytes) {

@@ -174,11 +174,11 @@ std::size_t FrameDecoder::take_scan(ByteView data, const Sink& sink) {
     const std::size_t n = prefix_.size();
     std::size_t i = 0;
     while (i < data.size()) {
-        window_.push_back(data[i++]);
-        if (window_.size() > n) {
+        if (window_.size() == n) {  // the oldest byte leaves first: never over len(prefix)
             window_.erase(window_.begin());
             ++skipped_;
         }
+        window_.push_back(data[i++]);
         if (window_.size() == n && std::equal(window_.begin(), window_.end(), prefix_.begin())) {
             if (skipped_ > 0)
                 sink(FrameError{

@@ -124,7 +124,8 @@ class FrameDecoder {
     // Forgets the frame in progress and frees its memory.
     void reset() { restart_scan(); }
 
-    // Bytes of memory held for the frame in progress (the payload's allocation included).
+    // Bytes of memory held for the frame in progress (the payload's allocation included):
+    // at most max_buffered().
     [[nodiscard]] std::size_t memory() const;
 
     // Bytes held for the frame in progress.
