@@ -6,7 +6,10 @@
 // Properties:
 //   - the stream fed in chunks of sizes derived from the input gives exactly the same
 //     events as the stream fed at once;
-//   - the decoder never holds more than max_buffered() bytes;
+//   - the decoder never holds more than max_buffered() bytes, nor memory() more than
+//     len(prefix) + 20 + max payload;
+//   - fed with feed_frame() (which stops after each frame, as the node does for
+//     back-pressure), the events are the same, one frame at most per call;
 //   - every frame has a valid command and a payload within the maximum; re-encoded with
 //     encode_frame it decodes, in a fresh decoder, to exactly that frame (a 12-character
 //     command cannot be sent, as in the reference);
@@ -42,6 +45,23 @@ std::vector<p2p::FrameEvent> feed_chunked(p2p::FrameDecoder& d, ByteView stream,
             out.push_back(std::move(e));
         FUZZ_CHECK(d.buffered() <= d.max_buffered());
         i += n;
+    }
+    return out;
+}
+
+std::vector<p2p::FrameEvent> feed_by_frame(p2p::FrameDecoder& d, ByteView stream) {
+    std::vector<p2p::FrameEvent> out;
+    while (!stream.empty()) {
+        std::size_t frames = 0;
+        const std::size_t used = d.feed_frame(stream, [&](p2p::FrameEvent&& e) {
+            frames += std::holds_alternative<p2p::Frame>(e);
+            out.push_back(std::move(e));
+        });
+        FUZZ_CHECK(used > 0 && used <= stream.size());
+        FUZZ_CHECK(frames <= 1);
+        FUZZ_CHECK(frames == 1 || used == stream.size());
+        FUZZ_CHECK(d.memory() <= kPrefix.size() + p2p::HEADER_SIZE + kMaxPayload);
+        stream = stream.subspan(used);
     }
     return out;
 }
@@ -118,6 +138,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(whole.size() == chunked.size());
     for (std::size_t i = 0; i < whole.size(); ++i)
         FUZZ_CHECK(same(whole[i], chunked[i]));
+    p2p::FrameDecoder by_frame_decoder(kPrefix, kMaxPayload);
+    auto by_frame = feed_by_frame(by_frame_decoder, stream);
+    FUZZ_CHECK(whole.size() == by_frame.size());
+    for (std::size_t i = 0; i < whole.size(); ++i)
+        FUZZ_CHECK(same(whole[i], by_frame[i]));
 
     std::size_t frames = 0;
     for (const auto& e : whole) {

@@ -42,6 +42,34 @@ bool pow_rule_is_misbehaviour(PowRule r) {
            r == PowRule::pow_invalid || r == PowRule::hash_mismatch;
 }
 
+Rule to_rule(PowRule r) {
+    switch (r) {
+        case PowRule::ok:
+            return Rule::none;
+        case PowRule::bad_coinbase_size:
+            return Rule::bad_coinbase_size;
+        case PowRule::ref_hash:
+            return Rule::ref_hash;
+        case PowRule::hash_link:
+            return Rule::hash_link;
+        case PowRule::segwit_data_missing:
+            return Rule::segwit_data_missing;
+        case PowRule::merkle_link:
+            return Rule::merkle_link;
+        case PowRule::header_version:
+            return Rule::header_version;
+        case PowRule::target_invalid:
+            return Rule::target_invalid;
+        case PowRule::target_above_max_target:
+            return Rule::target_above_max_target;
+        case PowRule::pow_invalid:
+            return Rule::pow_invalid;
+        case PowRule::hash_mismatch:
+            return Rule::hash_mismatch;
+    }
+    return Rule::none;
+}
+
 Result<BlockHeader> block_header_bytes(const SmallBlockHeader& h,
                                        const crypto::Hash256& merkle_root) {
     if (h.version > 0xffffffffULL)
@@ -157,7 +185,7 @@ PowVerdict check_share_pow(const PowParams& params, const Share& share,
 namespace {
 Result<VerifiedShare> to_result(PowVerdict verdict) {
     if (!verdict.valid())
-        return make_error(Errc::invalid_argument,
+        return make_error(Errc::invalid_argument, to_rule(verdict.rule),
                           std::string(pow_rule_name(verdict.rule)) + ": " + verdict.reason);
     return std::move(*verdict.computed);
 }

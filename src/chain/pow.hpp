@@ -74,6 +74,9 @@ const char* pow_rule_name(PowRule r);
 // the share it named. Other rules are never misbehaviour here.
 bool pow_rule_is_misbehaviour(PowRule r);
 
+// The project-wide rule (util/rule.hpp) for a PowRule; Rule::none for PowRule::ok.
+Rule to_rule(PowRule r);
+
 struct VerifiedShare {
     crypto::Hash256 share_hash{};  // the share's hash: sha256d(header), raw digest bytes
     crypto::Hash256 pow_hash{};    // POW_FUNC(header), raw digest bytes (compare as LE ints)
@@ -97,8 +100,8 @@ struct PowVerdict {
 PowVerdict check_share_pow(const PowParams& params, const Share& share,
                            const std::optional<crypto::Hash256>& expected_hash = std::nullopt);
 
-// The same as a Result: the VerifiedShare, or Errc::invalid_argument whose reason starts
-// with pow_rule_name(rule), e.g. "pow_invalid: share PoW invalid: pow hash ... > target ...".
+// The same as a Result: the VerifiedShare, or Errc::invalid_argument carrying to_rule(rule),
+// whose reason starts with pow_rule_name(rule), e.g. "pow_invalid: share PoW invalid: ...".
 [[nodiscard]] Result<VerifiedShare> verify_share_pow(const PowParams& params, const Share& share);
 [[nodiscard]] Result<VerifiedShare> verify_share_pow(const PowParams& params, const Share& share,
                                                      const crypto::Hash256& expected_hash);

@@ -66,6 +66,29 @@ void add_options(CLI::App& app, Config& c) {
                    "with this node's signing id, to earn message budget (0: never)")
         ->check(CLI::Range(0u, 1000000u))
         ->capture_default_str();
+    app.add_option("--max-peers", c.max_peers,
+                   "Inbound P2P connections accepted at once (lowered to fit the open-file "
+                   "limit)")
+        ->check(CLI::Range(std::size_t{0}, std::size_t{100'000}))
+        ->capture_default_str();
+    app.add_option("--max-outbound", c.max_outbound,
+                   "Outbound P2P connections at once (each --peer takes one)")
+        ->check(CLI::Range(std::size_t{0}, std::size_t{1'000}))
+        ->capture_default_str();
+    app.add_option("--max-peers-per-ip", c.max_peers_per_ip,
+                   "Inbound P2P connections accepted from one address")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}))
+        ->capture_default_str();
+    app.add_option("--ban-time", c.ban_time,
+                   "Seconds a misbehaving peer's address stays banned (a banned --peer is "
+                   "dialled again when its ban ends)")
+        ->check(CLI::Range(1u, 30u * 86400u))
+        ->capture_default_str();
+    app.add_option("--p2p-idle-timeout", c.p2p_idle_timeout,
+                   "Seconds without a message before a peer is dropped; the node pings each peer "
+                   "every quarter of it")
+        ->check(CLI::Range(1.0, 3600.0))
+        ->capture_default_str();
     app.add_option("--max-messages", c.max_messages, "Messages kept in the store")
         ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}))
         ->capture_default_str();

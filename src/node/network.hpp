@@ -51,14 +51,10 @@ struct ShareView {
 };
 
 // Decodes a share received from a peer, checks its proof of work (so that message_data is
-// bound to it) and the network's rule for message_data. The error's reason starts with the
-// rule that failed ("pow_invalid: ...", "message_data: ...", "malformed share: ...").
+// bound to it) and the network's rule for message_data. The error carries the rule that
+// failed (Error::rule: Rule::malformed_share, the PoW rules, Rule::message_data,
+// Rule::open_profile_disabled); what it costs the peer is the node's table (node/rules.hpp).
 Result<ShareView> verify_share(const Network& net, const p2p::WrappedShare& share);
-
-// Whether the reference treats a share failing `rule` as peer misbehaviour (disconnect and
-// ban) rather than a share to skip: the PoW target rules, the message_data rule, and shares
-// that do not decode.
-bool rule_is_misbehaviour(const std::string& rule);
 
 // Mines a devnet share on top of `prev` (or a new chain), committing to message_data.
 Result<p2p::WrappedShare> mine_share(const Network& net, const std::optional<ShareView>& prev,

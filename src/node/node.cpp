@@ -15,6 +15,8 @@
 #include "node/files.hpp"
 #include "node/http.hpp"
 #include "node/peer.hpp"
+#include "node/rules.hpp"
+#include "node/share_reply.hpp"
 #include "proto/envelope.hpp"
 #include "proto/keys_io.hpp"
 #include "proto/open_private.hpp"
@@ -25,8 +27,6 @@ namespace fs = std::filesystem;
 using tcp = boost::asio::ip::tcp;
 
 namespace {
-constexpr int kBanScore = 100;
-constexpr auto kBanTime = std::chrono::seconds(3600);
 constexpr std::uint64_t kMaxMineAttempts = 5'000'000;
 
 // A share as the share log keeps it: the body of a one-share `shares` message without the
@@ -77,7 +77,6 @@ Node::Node(Config cfg, Network net)
       net_(std::move(net)),
       nonce_(random_u64()),
       keys_(cfg_.datadir, KeyNetwork{net_.open_profile, net_.network_id(), net_.address_version}),
-      acceptor_(io_),
       mine_timer_(chain_io_),
       signals_(io_),
       status_timer_(chain_io_) {}
@@ -227,32 +226,26 @@ Status Node::start() {
     if (!opened) return opened.error();
     if (!stored.empty()) {
         auto r = ingest(stored, Source::disk);
-        spdlog::info("loaded {} shares from the share log ({} rejected)", r.accepted,
-                     r.rejected.size());
+        spdlog::info("loaded {} shares from the share log ({} rejected)", r.accepted, r.rejected);
     }
 
-    // P2P listener.
-    boost::system::error_code ec;
-    auto addr = boost::asio::ip::make_address(cfg_.p2p_bind, ec);
-    if (ec)
-        return make_error(Errc::invalid_argument,
-                          "--p2p-bind " + cfg_.p2p_bind + ": " + ec.message());
-    tcp::endpoint ep(addr, cfg_.p2p_port);
-    acceptor_.open(ep.protocol(), ec);
-    if (!ec) acceptor_.set_option(boost::asio::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(ep, ec);
-    if (!ec) acceptor_.listen(boost::asio::socket_base::max_listen_connections, ec);
-    if (ec)
-        return make_error(Errc::io, "P2P listen on " + cfg_.p2p_bind + ":" +
-                                        std::to_string(cfg_.p2p_port) + ": " + ec.message());
-    accept_loop();
+    // P2P: the listener, then (after the HTTP server) the --peer targets.
+    PeerManager::Hooks hooks;
+    hooks.on_message = [this](const std::shared_ptr<Peer>& peer, p2p::Message&& msg,
+                              WorkTicket&& ticket) {
+        on_peer_message(peer, std::move(msg), std::move(ticket));
+    };
+    hooks.best_share = [this] { return best_share(); };
+    hooks.on_count = [this](std::size_t n) { peer_count_ = n; };
+    peers_ = std::make_unique<PeerManager>(io_, net_.p2p, peer_limits(), cfg_.p2p_port, nonce_,
+                                           metrics_, std::move(hooks));
+    if (auto s = peers_->listen(cfg_.p2p_bind, cfg_.p2p_port); !s) return s;
 
     http_ = std::make_unique<HttpServer>(io_, *this);
     auto h = http_->listen(cfg_.web_bind, cfg_.web_port);
     if (!h) return h.error();
 
-    for (const auto& p : cfg_.peers)
-        connect_to(p, 0);
+    if (auto s = peers_->connect_to(cfg_.peers); !s) return s;
 
     signals_.add(SIGINT);
     signals_.add(SIGTERM);
@@ -283,12 +276,9 @@ void Node::run() {
 void Node::stop() {
     boost::asio::post(io_, [this] {
         boost::system::error_code ec;
-        acceptor_.close(ec);
         signals_.cancel(ec);
         if (http_) http_->close();
-        auto peers = peers_;
-        for (auto& [id, p] : peers)
-            p->close("shutting down");
+        if (peers_) peers_->stop();
         io_.stop();
     });
     boost::asio::post(chain_io_, [this] {
@@ -301,107 +291,23 @@ void Node::stop() {
 
 // ---------------------------------------------------------------- I/O thread: peers
 
-void Node::accept_loop() {
-    acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket s) {
-        if (ec == boost::asio::error::operation_aborted) return;
-        if (!ec) {
-            boost::system::error_code e2;
-            const auto ip = s.remote_endpoint(e2).address().to_string();
-            auto ban = banned_.find(ip);
-            if (ban != banned_.end() && ban->second > std::chrono::steady_clock::now()) {
-                spdlog::info("refusing banned peer {}", ip);
-                s.close(e2);
-            } else {
-                add_peer(std::make_shared<Peer>(*this, std::move(s), next_peer_id_++, false), false,
-                         ip);
-            }
-        }
-        accept_loop();
-    });
-}
-
-void Node::connect_to(const std::string& host_port, unsigned attempt) {
-    auto colon = host_port.rfind(':');
-    if (colon == std::string::npos) {
-        spdlog::error("--peer {}: expected HOST:PORT", host_port);
-        return;
-    }
-    const std::string host = host_port.substr(0, colon), port = host_port.substr(colon + 1);
-    auto resolver = std::make_shared<tcp::resolver>(io_);
-    auto socket = std::make_shared<tcp::socket>(io_);
-    auto retry = [this, host_port, attempt] {
-        // Exponential backoff, 1 s up to 60 s.
-        auto delay = std::chrono::seconds(std::min(60u, 1u << std::min(attempt, 6u)));
-        auto t = std::make_shared<boost::asio::steady_timer>(io_, delay);
-        t->async_wait([this, t, host_port, attempt](boost::system::error_code ec) {
-            if (!ec) connect_to(host_port, attempt + 1);
-        });
-    };
-    resolver->async_resolve(
-        host, port,
-        [this, resolver, socket, host_port, retry](boost::system::error_code ec,
-                                                   tcp::resolver::results_type eps) {
-            if (ec) {
-                spdlog::warn("peer {}: cannot resolve: {}", host_port, ec.message());
-                retry();
-                return;
-            }
-            boost::asio::async_connect(
-                *socket, eps,
-                [this, socket, host_port, retry](boost::system::error_code ec2,
-                                                 const tcp::endpoint&) {
-                    if (ec2) {
-                        spdlog::debug("peer {}: connect failed: {}", host_port, ec2.message());
-                        retry();
-                        return;
-                    }
-                    auto peer =
-                        std::make_shared<Peer>(*this, std::move(*socket), next_peer_id_++, true);
-                    add_peer(peer, true, host_port);
-                });
-        });
-    // Keep the configured peer connected: on_peer_closed reconnects outbound peers.
-}
-
-void Node::add_peer(std::shared_ptr<Peer> peer, bool outbound, const std::string& label) {
-    peers_[peer->id()] = peer;
-    peer_count_ = peers_.size();
-    metrics_.set("sharemsg_peers", "", static_cast<double>(peers_.size()));
-    spdlog::info("{}: connected ({})", peer->label(), label);
-    if (outbound) outbound_targets_[peer->id()] = label;
-    peer->start();
-}
-
-void Node::on_peer_closed(const std::shared_ptr<Peer>& peer) {
-    peers_.erase(peer->id());
-    peer_count_ = peers_.size();
-    metrics_.set("sharemsg_peers", "", static_cast<double>(peers_.size()));
-    auto it = outbound_targets_.find(peer->id());
-    if (it != outbound_targets_.end()) {
-        const std::string target = it->second;
-        outbound_targets_.erase(it);
-        if (!io_.stopped()) connect_to(target, 1);
-    }
-}
-
-void Node::penalize(const std::shared_ptr<Peer>& peer, const std::string& rule,
-                    const std::string& detail, int score) {
-    metrics_.inc("sharemsg_peer_penalties_total", "rule=\"" + rule + "\"");
-    peer->score += score;
-    spdlog::warn("{}: broke rule '{}': {} (score {})", peer->label(), rule, detail, peer->score);
-    if (peer->score >= kBanScore) {
-        banned_[peer->remote_ip()] = std::chrono::steady_clock::now() + kBanTime;
-        if (peer->outbound()) outbound_targets_.erase(peer->id());
-        peer->close("misbehaving: " + rule);
-    }
+PeerLimits Node::peer_limits() const {
+    PeerLimits l;
+    l.max_inbound = cfg_.max_peers;
+    l.max_outbound = cfg_.max_outbound;
+    l.max_per_ip = cfg_.max_peers_per_ip;
+    l.ban_time = std::chrono::seconds(cfg_.ban_time);
+    l.idle_timeout =
+        std::chrono::milliseconds(saturate_cast<std::int64_t>(cfg_.p2p_idle_timeout * 1000));
+    return l;
 }
 
 void Node::broadcast(const p2p::Message& msg, std::uint64_t except_peer) {
-    for (auto& [id, p] : peers_)
-        if (id != except_peer && p->handshaken()) p->send(msg);
+    if (peers_) peers_->broadcast(msg, except_peer);
 }
 
-void Node::on_peer_message(const std::shared_ptr<Peer>& peer, p2p::Message&& msg) {
+void Node::on_peer_message(const std::shared_ptr<Peer>& peer, p2p::Message&& msg,
+                           WorkTicket&& ticket) {
     std::visit(
         [&](auto& m) {
             using T = std::decay_t<decltype(m)>;
@@ -410,56 +316,95 @@ void Node::on_peer_message(const std::shared_ptr<Peer>& peer, p2p::Message&& msg
                 // own window lacks (a node restarted in the middle of a sync).
                 std::optional<chain::ShareId> best;
                 if (m.best_share_hash) best = to_id(*m.best_share_hash);
-                chain_guard_.post(chain_io_, "version", [this, peer, best] {
-                    std::vector<chain::ShareId> want;
-                    if (best && !tracker_.contains(*best)) want.push_back(*best);
-                    if (auto gap = tracker_.window_gap(net_.p2p.chain_length)) want.push_back(*gap);
-                    if (want.empty()) return;
-                    boost::asio::post(io_, [peer, want] { peer->send(share_request(want)); });
-                });
+                chain_guard_.post(chain_io_, "version",
+                                  [this, peer, best, t = std::move(ticket)]() mutable {
+                                      if (peer->doomed()) return;
+                                      std::vector<chain::ShareId> want;
+                                      if (best && !tracker_.contains(*best)) want.push_back(*best);
+                                      if (auto gap = tracker_.window_gap(net_.p2p.chain_length))
+                                          want.push_back(*gap);
+                                      if (want.empty()) return;
+                                      boost::asio::post(io_, [peer, want, t = std::move(t)] {
+                                          peer->send(share_request(want));
+                                      });
+                                  });
             } else if constexpr (std::is_same_v<T, p2p::GetAddrs>) {
                 peer->send(p2p::Addrs{});
             } else if constexpr (std::is_same_v<T, p2p::Shares> ||
                                  std::is_same_v<T, p2p::ShareReply>) {
-                metrics_.inc("sharemsg_shares_received_total", "",
-                             static_cast<double>(m.shares.size()));
-                chain_guard_.post(chain_io_, "shares", [this, peer, shares = std::move(m.shares)] {
-                    auto r = ingest(shares, Source::peer);
-                    boost::asio::post(io_, [this, peer, r = std::move(r)] {
-                        if (!r.to_relay.empty()) broadcast(p2p::Shares{r.to_relay}, peer->id());
-                        // As the reference: misbehaviour disconnects and bans; other failures
-                        // skip the share and cost a little, so that a flood still ends.
-                        for (const auto& [rule, detail] : r.rejected)
-                            penalize(peer, rule, detail,
-                                     rule_is_misbehaviour(rule) ? kBanScore : 10);
-                        if (!r.wanted.empty() && !peer->score) peer->send(share_request(r.wanted));
+                const std::size_t n = m.shares.size();
+                metrics_.inc("sharemsg_shares_received_total", "", static_cast<double>(n));
+                chain_guard_.post(
+                    chain_io_, "shares",
+                    [this, peer, n, shares = std::move(m.shares), t = std::move(ticket)]() mutable {
+                        // A peer banned meanwhile: what it had queued is not processed.
+                        if (peer->doomed()) return;
+                        auto r = ingest(shares, Source::peer);
+                        if (r.unprocessed || rule_policy(r.rule).bans) peer->condemn();
+                        boost::asio::post(io_, [this, peer, n, r = std::move(r), t = std::move(t)] {
+                            report_shares(peer, n, r);
+                        });
                     });
-                });
             } else if constexpr (std::is_same_v<T, p2p::ShareReq>) {
-                chain_guard_.post(chain_io_, "sharereq",
-                                  [this, peer, req = m] { answer_sharereq(peer, req); });
+                if (auto why = oversized_sharereq(m)) {
+                    peers_->penalize(peer, Rule::oversized_sharereq, *why);
+                    return;
+                }
+                chain_guard_.post(
+                    chain_io_, "sharereq",
+                    [this, peer, req = std::move(m), t = std::move(ticket)]() mutable {
+                        answer_sharereq(peer, req, std::move(t));
+                    });
             }
             // ping, addrme, addrs, bestblock and the transaction messages need no action here.
         },
         msg);
 }
 
+void Node::report_shares(const std::shared_ptr<Peer>& peer, std::size_t received, const Ingest& r) {
+    if (!r.to_relay.empty()) broadcast(p2p::Shares{r.to_relay}, peer->id());
+    // One penalty and one log line for the message, for its costliest rule: a rule that bans
+    // (as the reference's PeerMisbehavingError) ended the message; the others skip the share.
+    if (r.rejected) {
+        std::string detail = r.reason;
+        if (received > 1)
+            detail +=
+                " [" + std::to_string(r.rejected) + " of the message's " +
+                std::to_string(received) + " shares rejected" +
+                (r.unprocessed ? ", the last " + std::to_string(r.unprocessed) + " not processed"
+                               : std::string()) +
+                "]";
+        peers_->penalize(peer, r.rule, detail);
+    }
+    if (!r.wanted.empty() && !peer->closed() && peer->score() == 0)
+        peer->send(share_request(r.wanted));
+}
+
 // ---------------------------------------------------------------- chain thread
 
 Node::Ingest Node::ingest(const std::vector<p2p::WrappedShare>& shares, Source source) {
     Ingest r;
-    for (const auto& ws : shares) {
+    for (std::size_t i = 0; i < shares.size(); ++i) {
+        const auto& ws = shares[i];
         auto v = verify_share(net_, ws);
         if (!v) {
-            const std::string reason = v.error().reason;
-            const auto colon = reason.find(':');
-            const std::string rule = colon == std::string::npos ? reason : reason.substr(0, colon);
-            metrics_.inc("sharemsg_shares_rejected_total", "rule=\"" + rule + "\"");
-            if (source == Source::peer) {
-                r.rejected.emplace_back(rule, reason);  // logged once, with the peer, by penalize()
-            } else {
+            const RulePolicy& broke = rule_policy(v.error().rule);
+            metrics_.inc("sharemsg_shares_rejected_total",
+                         std::string("rule=\"") + broke.name + "\"");
+            ++r.rejected;
+            if (source != Source::peer) {
                 spdlog::warn("share rejected ({}): {}",
-                             source == Source::disk ? "share log" : "local", reason);
+                             source == Source::disk ? "share log" : "local", v.error().reason);
+                continue;
+            }
+            // Reported once for the message, with the peer (report_shares).
+            if (r.rejected == 1 || broke.score > rule_policy(r.rule).score) {
+                r.rule = v.error().rule;
+                r.reason = v.error().reason;
+            }
+            if (broke.bans) {
+                r.unprocessed = shares.size() - i - 1;
+                break;
             }
             continue;
         }
@@ -704,21 +649,27 @@ void Node::mine_tick() {
     }
 }
 
-void Node::answer_sharereq(const std::shared_ptr<Peer>& peer, const p2p::ShareReq& req) {
-    p2p::ShareReply reply;
-    reply.id = req.id;
-    reply.result = p2p::sharereply_result::good;
-    std::set<chain::ShareId> stops;
-    for (const auto& s : req.stops)
-        stops.insert(to_id(s));
-    const std::size_t parents = std::min<std::uint64_t>(req.parents, 500);
-    for (const auto& h : req.hashes) {
-        for (const auto& id : tracker_.chain(to_id(h), parents + 1)) {
-            if (stops.count(id)) break;
-            reply.shares.push_back(shares_.at(id).wire);
-        }
-    }
-    boost::asio::post(io_, [peer, reply = std::move(reply)] { peer->send(reply); });
+void Node::answer_sharereq(const std::shared_ptr<Peer>& peer, const p2p::ShareReq& req,
+                           WorkTicket ticket) {
+    if (peer->doomed()) return;
+    // No reply larger than a peer's frame budget is built (node/share_reply.hpp).
+    auto built = build_share_reply(
+        req, tracker_,
+        [this](const chain::ShareId& id) -> const p2p::WrappedShare* {
+            auto it = shares_.find(id);
+            return it == shares_.end() ? nullptr : &it->second.wire;
+        },
+        peer_limits().max_frame_payload);
+    metrics_.inc("sharemsg_sharereq_answered_total",
+                 built.reply.result == p2p::sharereply_result::good ? "result=\"good\""
+                                                                    : "result=\"too_long\"");
+    spdlog::debug(
+        "{}: sharereq for {} hashes ({} distinct), {} parents each: {} shares, {} bytes{}",
+        peer->label(), req.hashes.size(), built.unique_hashes, built.parents,
+        built.reply.shares.size(), built.payload_bytes,
+        built.reply.result == p2p::sharereply_result::good ? "" : " (too long)");
+    boost::asio::post(
+        io_, [peer, reply = std::move(built.reply), t = std::move(ticket)] { peer->send(reply); });
 }
 
 }  // namespace sharemsg::node

@@ -1,8 +1,9 @@
-// sharemsgd's composition: P2P peers (I/O thread), the chain worker (share verification,
-// tracker, message store, mining) and the HTTP API.
+// sharemsgd's composition: P2P peers (PeerManager, I/O thread), the chain worker (share
+// verification, tracker, message store, mining) and the HTTP API.
 //
 // Threads and ownership:
-//   - I/O thread (io_): sockets, framing, message decoding, peer scoring, HTTP.
+//   - I/O thread (io_): the PeerManager (listener, peers, bans, limits), HTTP. Node only tells
+//     it what a message means (on_peer_message) and posts share work to the chain thread.
 //   - chain thread (chain_io_): decodes and verifies shares (PoW, message_data rule), owns
 //     the tracker, appends accepted shares to the share log, updates the message store,
 //     mines devnet shares, changes the signing keys. Results go back to the I/O thread by
@@ -32,6 +33,8 @@
 #include "node/files.hpp"
 #include "node/metrics.hpp"
 #include "node/network.hpp"
+#include "node/peer.hpp"
+#include "node/peer_manager.hpp"
 #include "node/share_log.hpp"
 #include "node/signing_keys.hpp"
 #include "node/task_guard.hpp"
@@ -43,7 +46,6 @@
 
 namespace sharemsg::node {
 
-class Peer;
 class HttpServer;
 
 // What the API asks of the node; answers come back through a callback (possibly from another
@@ -67,13 +69,11 @@ class Node {
     void run();
     void stop();
 
-    // --- called by peers and the HTTP server on the I/O thread ---
-    void on_peer_message(const std::shared_ptr<Peer>& peer, p2p::Message&& msg);
-    // One place decides what happens to a peer that broke a rule: log it, count it, and
-    // disconnect (and ban for a while) when the score reaches the limit.
-    void penalize(const std::shared_ptr<Peer>& peer, const std::string& rule,
-                  const std::string& detail, int score);
-    void on_peer_closed(const std::shared_ptr<Peer>& peer);
+    // --- called by the PeerManager on the I/O thread ---
+    // What a peer's message means: answered here, or posted to the chain thread with its
+    // ticket (the peer reads on once the work is done).
+    void on_peer_message(const std::shared_ptr<Peer>& peer, p2p::Message&& msg,
+                         WorkTicket&& ticket);
     const Network& network() const { return net_; }
     const Config& config() const { return cfg_; }
     std::uint64_t nonce() const { return nonce_; }
@@ -113,28 +113,39 @@ class Node {
     HttpServer* http() { return http_.get(); }
 
   private:
-    void accept_loop();
-    void connect_to(const std::string& host_port, unsigned attempt);
-    void add_peer(std::shared_ptr<Peer> peer, bool outbound, const std::string& label);
+    // I/O thread
     void broadcast(const p2p::Message& msg, std::uint64_t except_peer);
+    PeerLimits peer_limits() const;
 
     // chain thread
     enum class Source { peer, local, disk };
     struct Ingest {
         std::size_t accepted = 0;
         std::vector<p2p::WrappedShare> to_relay;
-        std::vector<std::pair<std::string, std::string>> rejected;  // rule, detail
-        std::vector<chain::ShareId> wanted;                         // missing parents
+        std::vector<chain::ShareId> wanted;  // missing parents
         std::vector<chain::ShareId> accepted_ids;
+        // Shares rejected, and the rule the peer is penalized for, once for the message: the
+        // costliest rule broken (the first of those); its reason.
+        std::size_t rejected = 0;
+        Rule rule = Rule::none;
+        std::string reason;
+        // A peer's share that broke a banning rule ends the message: the shares after it
+        // are not processed.
+        std::size_t unprocessed = 0;
     };
+    // Verifies and adds shares. From a peer, the first share breaking a rule that bans ends
+    // the loop; the caller reports the message's rejections once.
     Ingest ingest(const std::vector<p2p::WrappedShare>& shares, Source source);
+    // The penalty and log line for a peer's shares message (I/O thread).
+    void report_shares(const std::shared_ptr<Peer>& peer, std::size_t received, const Ingest& r);
     void apply_best_chain();
     // Feeds the open-profile ledger the best chain (newest first), rebuilding after a reorg,
     // and stores the messages it accepts (store locked).
     void apply_open(const std::vector<chain::ShareId>& chain);
     void mine_tick();
     void schedule_mining();
-    void answer_sharereq(const std::shared_ptr<Peer>& peer, const p2p::ShareReq& req);
+    void answer_sharereq(const std::shared_ptr<Peer>& peer, const p2p::ShareReq& req,
+                         WorkTicket ticket);
 
     // messaging (messaging.cpp)
     Status open_database();
@@ -190,17 +201,12 @@ class Node {
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>
         chain_work_;
     std::thread chain_thread_;
-    boost::asio::ip::tcp::acceptor acceptor_;
+    std::unique_ptr<PeerManager> peers_;  // I/O thread; made by start()
     boost::asio::steady_timer mine_timer_;
     boost::asio::signal_set signals_;  // SIGINT/SIGTERM: a clean stop, handled on the I/O thread
     std::unique_ptr<HttpServer> http_;
 
-    // I/O thread state
-    std::map<std::uint64_t, std::shared_ptr<Peer>> peers_;
-    std::map<std::string, std::chrono::steady_clock::time_point> banned_;  // by remote IP
-    std::map<std::uint64_t, std::string> outbound_targets_;  // peer id -> --peer HOST:PORT
-    std::atomic<std::size_t> peer_count_{0};
-    std::uint64_t next_peer_id_ = 1;
+    std::atomic<std::size_t> peer_count_{0};  // PeerManager's count, for any thread
 
     // chain thread state
     chain::ShareTracker tracker_;

@@ -10,7 +10,9 @@ namespace sharemsg::node {
 
 Result<ShareView> verify_share(const Network& net, const p2p::WrappedShare& ws) {
     auto share = chain::decode_share(ws.type, ws.contents);
-    if (!share) return make_error(share.error().code, "malformed share: " + share.error().reason);
+    if (!share)
+        return make_error(share.error().code, Rule::malformed_share,
+                          "malformed share: " + share.error().reason);
     // Proof of work first: it binds message_data (through ref_hash, the gentx and the
     // header) to the work the share cost. A share whose message_data was altered fails here.
     auto pow = chain::verify_share_pow(net.pow, *share);
@@ -22,16 +24,19 @@ Result<ShareView> verify_share(const Network& net, const p2p::WrappedShare& ws) 
         // budgets are the ledger's business, which ignores (never rejects) what fails them.
         if (!net.open_profile)
             return make_error(
-                Errc::not_authority,
+                Errc::not_authority, Rule::open_profile_disabled,
                 std::string("message_data: the open profile (0x02) is not enabled on ") +
                     std::string(net.p2p.name));
         auto env = proto::open::open(message_data, net.network_id());
-        if (!env) return make_error(env.error().code, "message_data: " + env.error().reason);
+        if (!env)
+            return make_error(env.error().code, Rule::message_data,
+                              "message_data: " + env.error().reason);
         v.open = std::move(*env);
     } else {
         auto rule = proto::check_v36_message_data(message_data, net.authorities);
         if (!rule.valid())
-            return make_error(Errc::not_authority, std::string("message_data: ") + rule.reason);
+            return make_error(Errc::not_authority, Rule::message_data,
+                              std::string("message_data: ") + rule.reason);
         v.messages = std::move(rule.messages);
     }
     v.hash = pow->share_hash;
@@ -49,14 +54,6 @@ Result<ShareView> verify_share(const Network& net, const p2p::WrappedShare& ws) 
     v.abswork = share->share_info.abswork;
     v.wire = ws;
     return v;
-}
-
-bool rule_is_misbehaviour(const std::string& rule) {
-    if (rule == "message_data" || rule == "malformed share") return true;
-    for (auto r : {chain::PowRule::target_invalid, chain::PowRule::target_above_max_target,
-                   chain::PowRule::pow_invalid, chain::PowRule::hash_mismatch})
-        if (rule == chain::pow_rule_name(r)) return chain::pow_rule_is_misbehaviour(r);
-    return false;
 }
 
 Result<p2p::WrappedShare> mine_share(const Network& net, const std::optional<ShareView>& prev,

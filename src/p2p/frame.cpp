@@ -135,6 +135,34 @@ void FrameDecoder::feed(ByteView data, const Sink& sink) {
     }
 }
 
+std::size_t FrameDecoder::feed_frame(ByteView data, const Sink& sink) {
+    bool framed = false;
+    const Sink note = [&](FrameEvent&& e) {
+        framed = framed || std::holds_alternative<Frame>(e);
+        sink(std::move(e));
+    };
+    std::size_t used = 0;
+    while (used < data.size() && !framed) {
+        const ByteView rest = data.subspan(used);
+        switch (state_) {
+            case State::scan:
+                used += take_scan(rest, note);
+                break;
+            case State::header:
+                used += take_header(rest, note);
+                break;
+            case State::payload:
+                used += take_payload(rest, note);
+                break;
+        }
+    }
+    return used;
+}
+
+std::size_t FrameDecoder::memory() const {
+    return window_.capacity() + header_.size() + payload_.capacity();
+}
+
 std::vector<FrameEvent> FrameDecoder::feed(ByteView data) {
     std::vector<FrameEvent> out;
     feed(data, [&](FrameEvent&& e) { out.push_back(std::move(e)); });
@@ -146,11 +174,11 @@ std::size_t FrameDecoder::take_scan(ByteView data, const Sink& sink) {
     const std::size_t n = prefix_.size();
     std::size_t i = 0;
     while (i < data.size()) {
-        window_.push_back(data[i++]);
-        if (window_.size() > n) {
+        if (window_.size() == n) {  // the oldest byte leaves first: never over len(prefix)
             window_.erase(window_.begin());
             ++skipped_;
         }
+        window_.push_back(data[i++]);
         if (window_.size() == n && std::equal(window_.begin(), window_.end(), prefix_.begin())) {
             if (skipped_ > 0)
                 sink(FrameError{

@@ -101,6 +101,9 @@ using FrameEvent = std::variant<Frame, FrameError>;
 // while scanning, then the 20 header bytes, then at most max_payload payload
 // bytes (allocated as they arrive, never from the length field alone). It never
 // holds bytes of a following frame: feed() consumes its input as it goes.
+// max_payload is the receiver's budget for one frame: the node gives each peer
+// far less than the reference's 32,000,000 (docs/architecture.md, "Limits"); a
+// longer frame is skipped as the reference skips one over its maximum.
 //
 // Events come out in stream order, and the sequence of events for a byte
 // stream does not depend on how the stream is split across feed() calls.
@@ -114,6 +117,16 @@ class FrameDecoder {
     void feed(ByteView data, const Sink& sink);
     // The same, collecting the events.
     [[nodiscard]] std::vector<FrameEvent> feed(ByteView data);
+    // Consumes `data` up to the end of the first frame it completes (or all of it) and
+    // returns the bytes consumed: a caller that must stop after a frame (back-pressure)
+    // feeds the rest later. The events are the same as feed()'s.
+    std::size_t feed_frame(ByteView data, const Sink& sink);
+    // Forgets the frame in progress and frees its memory.
+    void reset() { restart_scan(); }
+
+    // Bytes of memory held for the frame in progress (the payload's allocation included):
+    // at most max_buffered().
+    [[nodiscard]] std::size_t memory() const;
 
     // Bytes held for the frame in progress.
     [[nodiscard]] std::size_t buffered() const;

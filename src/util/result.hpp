@@ -1,13 +1,17 @@
 // Result<T>: a value or an Error, for everything that can fail on hostile input.
 //
 // Misuse by our own code is a bug and asserts; bytes from outside are a value
-// of this type. An Error carries a code for programs and a reason for people.
+// of this type. An Error carries a code for programs, a reason for people, and,
+// when a protocol rule was broken, which one (util/rule.hpp): the node decides
+// what a broken rule costs a peer from that value, never from the reason's text.
 #pragma once
 
 #include <cassert>
 #include <string>
 #include <utility>
 #include <variant>
+
+#include "util/rule.hpp"
 
 namespace sharemsg {
 
@@ -30,6 +34,7 @@ const char* errc_name(Errc c) noexcept;
 struct Error {
     Errc code;
     std::string reason;  // names the field and the problem, e.g. "payload: need 12 bytes, have 3"
+    Rule rule = Rule::none;  // the protocol rule broken, if any
 
     std::string to_string() const { return std::string(errc_name(code)) + ": " + reason; }
 };
@@ -75,6 +80,14 @@ using Status = Result<Ok>;
 
 inline Error make_error(Errc c, std::string reason) {
     return Error{c, std::move(reason)};
+}
+inline Error make_error(Errc c, Rule rule, std::string reason) {
+    return Error{c, std::move(reason), rule};
+}
+// The same error, naming the rule it broke.
+inline Error with_rule(Error e, Rule rule) {
+    e.rule = rule;
+    return e;
 }
 
 }  // namespace sharemsg

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -219,6 +221,17 @@ class Daemon {
         return -1;
     }
     pid_t pid() const { return pid_; }
+    // spawn() with the daemon's soft open-file limit set to `nofile` (as `prlimit --nofile`):
+    // the child inherits the limit; this process gets its own back at once.
+    bool spawn_with_nofile(const std::vector<std::string>& extra, rlim_t nofile) {
+        rlimit old{};
+        if (::getrlimit(RLIMIT_NOFILE, &old) != 0) return false;
+        rlimit low{std::min(nofile, old.rlim_max), old.rlim_max};
+        if (::setrlimit(RLIMIT_NOFILE, &low) != 0) return false;
+        const bool ok = spawn(extra);
+        ::setrlimit(RLIMIT_NOFILE, &old);
+        return ok;
+    }
     std::string log() const {
         std::ifstream in(datadir_ / "sharemsgd.log");
         std::stringstream ss;
@@ -233,6 +246,49 @@ class Daemon {
     pid_t pid_ = -1;
     std::optional<int> exit_code_;
 };
+
+// The resident set of process `pid` in KiB (VmRSS of /proc/PID/status), or -1.
+inline long rss_kib(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    return -1;
+}
+
+// CPU seconds (user + system) process `pid` has used so far, or -1.
+inline double cpu_seconds(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto paren = stat.rfind(')');
+    if (paren == std::string::npos) return -1;
+    std::istringstream rest(stat.substr(paren + 2));
+    std::string field;
+    double utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i) {  // fields 14 and 15: utime, stime
+        if (i == 14) utime = std::stod(field);
+        if (i == 15) stime = std::stod(field);
+    }
+    return (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+// Descriptors process `pid` has open, or -1.
+inline long open_fds(pid_t pid) {
+    std::error_code ec;
+    long n = 0;
+    for (auto it = fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec);
+         !ec && it != fs::directory_iterator(); it.increment(ec))
+        ++n;
+    return ec ? -1 : n;
+}
+
+// How many times `needle` occurs in `text`.
+inline std::size_t count_of(const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    for (auto p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1))
+        ++n;
+    return n;
+}
 
 // A fresh directory under the build tree for one test.
 inline fs::path test_dir(const std::string& name) {

@@ -1,6 +1,9 @@
-// A minimal p2pool peer for the integration tests: a blocking socket on 127.0.0.1 speaking
-// the devnet's framing through the library's codec (handshake, send, receive).
+// A minimal p2pool peer for the integration tests: a blocking socket on 127.0.0.1 (or another
+// loopback address, to stand for another host) speaking the devnet's framing through the
+// library's codec (handshake, send, receive); also a listener that a node under test dials.
 #pragma once
+
+#include <poll.h>
 
 #include <optional>
 #include <variant>
@@ -13,18 +16,93 @@
 
 namespace itest {
 
+// A blocking TCP connection to 127.0.0.1:port from the loopback address `from` (127.0.0.2
+// and the rest of 127/8 stand for other hosts); fd, or -1.
+inline int connect_from(const std::string& from, std::uint16_t port, int timeout_ms = 5000) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return -1;
+    timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    ::inet_pton(AF_INET, from.c_str(), &local.sin_addr);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0 ||
+        ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+// A listening socket on 127.0.0.1 (a free port, written to `port`); fd, or -1.
+inline int listen_local(std::uint16_t& port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 16) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    port = ntohs(a.sin_port);
+    return fd;
+}
+
+// The next connection on `listener` within timeout_ms (fd, with a 5 s receive timeout), or -1.
+inline int accept_within(int listener, int timeout_ms) {
+    pollfd p{listener, POLLIN, 0};
+    if (::poll(&p, 1, timeout_ms) != 1) return -1;
+    int fd = ::accept(listener, nullptr, nullptr);
+    if (fd < 0) return -1;
+    timeval tv{5, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    return fd;
+}
+
 class RawPeer {
   public:
     explicit RawPeer(std::uint16_t port)
         : fd_(connect_local(port, 5000)), decoder_(net_.p2p.prefix) {}
+    // From another loopback address (another "host" for the node's per-address rules).
+    RawPeer(std::uint16_t port, const std::string& from)
+        : fd_(connect_from(from, port)), decoder_(net_.p2p.prefix) {}
+    // A connection accepted from a node that dialled us.
+    static RawPeer adopt(int fd) { return RawPeer(fd, Adopt{}); }
+    RawPeer(RawPeer&& o) noexcept
+        : fd_(std::exchange(o.fd_, -1)),
+          decoder_(std::move(o.decoder_)),
+          pending_(std::move(o.pending_)),
+          closed_(o.closed_) {}
     ~RawPeer() {
         if (fd_ >= 0) ::close(fd_);
     }
     bool connected() const { return fd_ >= 0; }
     bool send(const sharemsg::p2p::Message& m) {
         auto bytes = sharemsg::p2p::encode_message(net_.p2p.prefix, m);
-        return bytes && ::send(fd_, bytes->data(), bytes->size(), MSG_NOSIGNAL) ==
-                            static_cast<ssize_t>(bytes->size());
+        return bytes && send_bytes(*bytes);
+    }
+    // Any bytes, as they are (hostile frames).
+    bool send_bytes(sharemsg::ByteView b) {
+        while (!b.empty()) {
+            const ssize_t n = ::send(fd_, b.data(), b.size(), MSG_NOSIGNAL);
+            if (n <= 0) return false;
+            b = b.subspan(static_cast<std::size_t>(n));
+        }
+        return true;
+    }
+    // The frame of `m` (prefix, header, payload), to send later or altered.
+    sharemsg::Bytes frame(const sharemsg::p2p::Message& m) const {
+        return sharemsg::p2p::encode_message(net_.p2p.prefix, m).value();
     }
     // The next decoded message, or nullopt when the connection closed or timed out.
     std::optional<sharemsg::p2p::Message> next() {
@@ -37,7 +115,7 @@ class RawPeer {
             std::uint8_t buf[65536];
             ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
             if (n <= 0) {
-                closed_ = (n == 0);
+                closed_ = (n == 0 || errno == ECONNRESET);
                 return std::nullopt;
             }
             for (auto& ev : decoder_.feed(sharemsg::ByteView(buf, static_cast<std::size_t>(n))))
@@ -71,14 +149,23 @@ class RawPeer {
         req.id[0] = 0x5a;
         std::copy(bytes->begin(), bytes->end(), req.hashes.emplace_back().begin());
         req.parents = 0;
+        auto r = request(req);
+        if (!r || r->shares.empty()) return std::nullopt;
+        return r->shares.front();
+    }
+    // Sends `req` and waits for the sharereply with its id (nullopt: closed or timed out).
+    std::optional<sharemsg::p2p::ShareReply> request(const sharemsg::p2p::ShareReq& req) {
         if (!send(req)) return std::nullopt;
         while (auto m = next())
             if (auto* r = std::get_if<sharemsg::p2p::ShareReply>(&*m); r && r->id == req.id)
-                return r->shares.empty() ? std::nullopt : std::optional(r->shares.front());
+                return std::move(*r);
         return std::nullopt;
     }
 
   private:
+    struct Adopt {};
+    RawPeer(int fd, Adopt) : fd_(fd), decoder_(net_.p2p.prefix) {}
+
     sharemsg::node::Network net_ = sharemsg::node::devnet_network();
     int fd_;
     sharemsg::p2p::FrameDecoder decoder_;

@@ -302,6 +302,64 @@ TEST(P2pFrame, EventsDoNotDependOnHowTheStreamIsSplit) {
     }
 }
 
+TEST(P2pFrame, FeedFrameStopsAfterEachFrameWithTheSameEvents) {
+    Bytes bad = frame_by_hand(kLtcPrefix, "have_tx", hex("00"));
+    bad[8 + 16] ^= 0xff;
+    const Bytes stream = concat({text("junk"), frame_by_hand(kLtcPrefix, "ping", {}), bad,
+                                 frame_by_hand(kLtcPrefix, "version", samples()[0].payload),
+                                 frame_by_hand(kLtcPrefix, "ping", {}), text("tail")});
+    const auto whole = FrameDecoder(kLtcPrefix).feed(stream);
+    FrameDecoder d(kLtcPrefix);
+    std::vector<FrameEvent> events;
+    std::vector<std::size_t> frames_per_call;
+    ByteView rest(stream);
+    while (!rest.empty()) {
+        std::size_t frames = 0;
+        const std::size_t used = d.feed_frame(rest, [&](FrameEvent&& e) {
+            frames += as_frame(e) != nullptr;
+            events.push_back(std::move(e));
+        });
+        ASSERT_GT(used, 0u);
+        frames_per_call.push_back(frames);
+        rest = rest.subspan(used);
+    }
+    EXPECT_TRUE(same_events(whole, events)) << describe(events);
+    // One frame per call (the last call reads the tail and completes none).
+    EXPECT_EQ(frames_per_call, (std::vector<std::size_t>{1, 1, 1, 0}));
+}
+
+TEST(P2pFrame, MemoryIsBoundedByTheMaxPayloadAndFreedByReset) {
+    // A receiver's budget far below the reference's 32,000,000: a frame announcing more is
+    // skipped, and a frame in progress holds no more than its budget.
+    constexpr std::size_t budget = 64 * 1024;
+    FrameDecoder d(kLtcPrefix, budget);
+    Bytes header(kLtcPrefix.begin(), kLtcPrefix.end());
+    append(header, text("shares"));
+    header.resize(header.size() + 6, 0);
+    append(header, hex("00000100"
+                       "00000000"));  // 65,536 bytes and a checksum
+    EXPECT_TRUE(d.feed(header).empty());
+    for (int i = 0; i < 63; ++i)
+        EXPECT_TRUE(d.feed(Bytes(1024, 7)).empty());
+    EXPECT_LE(d.memory(), d.max_buffered());
+    EXPECT_GE(d.memory(), 63u * 1024u);
+    d.reset();
+    EXPECT_EQ(d.memory(), 8u + HEADER_SIZE);
+    EXPECT_EQ(d.buffered(), 0u);
+    // One byte more than the budget is skipped as the reference skips a length over its maximum.
+    Bytes over(kLtcPrefix.begin(), kLtcPrefix.end());
+    append(over, text("shares"));
+    over.resize(over.size() + 6, 0);
+    append(over, hex("01000100"));  // 65,537
+    const auto ev = d.feed(over);
+    ASSERT_EQ(ev.size(), 1u);
+    EXPECT_EQ(as_error(ev[0])->code, FrameErrc::oversize_length);
+    EXPECT_EQ(d.memory(), 8u + HEADER_SIZE);
+    // Scanning garbage holds the prefix's length at most.
+    EXPECT_TRUE(d.feed(Bytes(1000, 0x72)).empty());
+    EXPECT_EQ(d.memory(), 8u + HEADER_SIZE);
+}
+
 TEST(P2pFrame, EncodeFrameRefusesWhatTheReferenceRefuses) {
     auto r = encode_frame(kLtcPrefix, "abcdefghijkl", {});  // 12 characters: 'command too long'
     ASSERT_FALSE(r.ok());

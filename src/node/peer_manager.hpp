@@ -1,0 +1,140 @@
+// The node's peers, on the I/O thread: the P2P listener and its accept loop, dialling the
+// --peer targets with backoff, the table of connected peers, the ban map, broadcast and
+// penalties, and the limits that keep a hostile peer from exhausting the node (connections,
+// file descriptors, memory). What a message means is the node's business (Hooks::on_message).
+//
+// Every method runs on the I/O thread (the io_context given), except count().
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio.hpp>
+
+#include "chain/tracker.hpp"
+#include "node/metrics.hpp"
+#include "node/peer.hpp"
+#include "p2p/params.hpp"
+#include "util/result.hpp"
+#include "util/rule.hpp"
+
+namespace sharemsg::node {
+
+// The figures are in docs/architecture.md ("Limits"); the command line sets the first five.
+struct PeerLimits {
+    std::size_t max_inbound = 40;  // p2pool's --max-conns default
+    std::size_t max_outbound = 6;  // p2pool's --outgoing-conns default; --peer counts against it
+    std::size_t max_per_ip = 3;    // inbound connections from one remote address
+    std::chrono::seconds ban_time{3600};              // the reference's ban
+    std::chrono::milliseconds idle_timeout{100'000};  // the reference's; pings every quarter
+    std::chrono::milliseconds handshake_timeout{10'000};
+    // Memory, per peer: the frame under assembly, what waits on the chain thread, the send
+    // queue; and all peers together (over it, the peer holding the most is closed).
+    std::size_t max_frame_payload = 2 * 1024 * 1024;
+    std::size_t max_in_flight = 16;  // messages handed on and not yet done (bytes: one frame)
+    std::size_t max_send_queue = 4 * 1024 * 1024;
+    std::size_t max_total_held = 64 * 1024 * 1024;
+    std::size_t max_bans = 10'000;  // addresses in the ban map (the soonest to end go first)
+    // File descriptors kept for everything but inbound peers (database, HTTP, outbound): the
+    // inbound limit is lowered to RLIMIT_NOFILE minus this when the limit is lower.
+    std::size_t fd_reserve = 64;
+};
+
+class PeerManager {
+  public:
+    struct Hooks {
+        // A decoded message from a handshaken peer (and the version that completed it).
+        std::function<void(const std::shared_ptr<Peer>&, p2p::Message&&, WorkTicket&&)> on_message;
+        std::function<std::optional<chain::ShareId>()> best_share;  // for our version message
+        std::function<void(std::size_t)> on_count;  // the number of connected peers changed
+    };
+
+    PeerManager(boost::asio::io_context& io, const p2p::NetworkParams& net, PeerLimits limits,
+                std::uint16_t advertised_port, std::uint64_t nonce, Metrics& metrics, Hooks hooks);
+    ~PeerManager();
+    PeerManager(const PeerManager&) = delete;
+    PeerManager& operator=(const PeerManager&) = delete;
+
+    // Binds the listener and starts accepting. Port 0 picks a free one (listen_port()).
+    Status listen(const std::string& bind, std::uint16_t port);
+    std::uint16_t listen_port() const;
+    // Starts dialling these HOST:PORT targets and keeps them connected. Errors: a malformed
+    // target, or more targets than PeerLimits::max_outbound.
+    Status connect_to(const std::vector<std::string>& targets);
+    // Closes the listener and every peer; cancels the timers.
+    void stop();
+
+    // The one place where a broken rule costs a peer: a log line, a counter, the score
+    // (saturating), and a disconnect and ban when the rule bans or the score reaches
+    // BAN_SCORE (node/rules.hpp). Nothing for a peer already closed.
+    void penalize(const std::shared_ptr<Peer>& peer, Rule rule, const std::string& detail);
+    void broadcast(const p2p::Message& msg, std::uint64_t except_peer);
+    // Connected peers (any thread).
+    std::size_t count() const { return count_.load(); }
+    bool banned(const std::string& ip) const;
+    const PeerLimits& limits() const { return limits_; }
+    std::size_t inbound_limit() const { return inbound_limit_; }
+
+    // --- for Peer ---
+    boost::asio::io_context::executor_type executor() { return io_.get_executor(); }
+    const p2p::NetworkParams& network() const { return net_; }
+    std::uint16_t advertised_port() const { return advertised_port_; }
+    std::uint64_t nonce() const { return nonce_; }
+    std::optional<chain::ShareId> best_share() const;
+    Metrics& metrics() { return metrics_; }
+    void deliver(const std::shared_ptr<Peer>& peer, p2p::Message&& msg, WorkTicket&& ticket);
+    void on_handshake(const std::shared_ptr<Peer>& peer);
+    void on_closed(const std::shared_ptr<Peer>& peer);
+    // A peer's held bytes went from `before` to `after`; enforces the total budget.
+    void on_held(std::size_t before, std::size_t after);
+
+  private:
+    struct Target {
+        std::string host_port, host, port;
+        unsigned attempt = 0;    // failed attempts since the last handshake
+        std::uint64_t peer = 0;  // the connected peer's id, 0 when none
+        std::shared_ptr<boost::asio::steady_timer> timer;
+    };
+    void accept_loop();
+    void on_accept(boost::asio::ip::tcp::socket socket);
+    void add_peer(std::shared_ptr<Peer> peer);
+    void dial(std::size_t target);
+    void redial(std::size_t target, std::chrono::steady_clock::duration delay);
+    void ban(const std::string& ip);
+    void sweep_bans();
+    void schedule_housekeeping();
+    void publish_counts();
+
+    boost::asio::io_context& io_;
+    p2p::NetworkParams net_;
+    PeerLimits limits_;
+    std::size_t inbound_limit_;
+    std::uint16_t advertised_port_;
+    std::uint64_t nonce_;
+    Metrics& metrics_;
+    Hooks hooks_;
+    bool stopped_ = false;
+
+    boost::asio::ip::tcp::acceptor acceptor_;
+    boost::asio::steady_timer accept_timer_;  // backoff after an accept error
+    std::chrono::milliseconds accept_backoff_{0};
+    boost::asio::steady_timer housekeeping_;  // ban expiry
+
+    std::map<std::uint64_t, std::shared_ptr<Peer>> peers_;
+    std::map<std::string, std::size_t> inbound_per_ip_;
+    std::size_t inbound_ = 0;
+    std::map<std::string, std::chrono::steady_clock::time_point> bans_;  // remote IP -> end
+    std::vector<Target> targets_;
+    std::atomic<std::size_t> count_{0};
+    std::size_t total_held_ = 0;
+    std::uint64_t next_id_ = 1;
+};
+
+}  // namespace sharemsg::node
