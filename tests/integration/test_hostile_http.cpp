@@ -126,22 +126,6 @@ bool ended_or_refused(int fd) {
     return n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
 }
 
-long rss_kb(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-    return -1;
-}
-
-std::size_t open_fds(pid_t pid) {
-    std::size_t n = 0;
-    for ([[maybe_unused]] const auto& e :
-         fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd"))
-        ++n;
-    return n;
-}
-
 // GET /health from `from`: the answer's status and how long it took.
 std::pair<int, double> timed_health(std::uint16_t port, const char* from) {
     const auto t0 = Clock::now();
@@ -184,7 +168,7 @@ TEST(HostileHttp, ManySlowConnectionsFromOneClientDoNotKeepHealthOut) {
     const auto dir = test_dir("hostile-http-slow");
     Daemon a(SHAREMSGD_PATH, dir / "a");
     ASSERT_TRUE(a.start({})) << a.log();
-    const long rss0 = rss_kb(a.pid());
+    const long rss0 = rss_kib(a.pid());
 
     // 1,100 connections from 127.0.0.1, each stuck in the middle of its request head (the
     // figure that filled the old 1,024-connection limit). The client keeps 32 of them; each
@@ -196,7 +180,7 @@ TEST(HostileHttp, ManySlowConnectionsFromOneClientDoNotKeepHealthOut) {
     EXPECT_TRUE(
         wait_until([&] { return count_ended(slow) >= slow.size() - 32; }, std::chrono::seconds(20)))
         << count_ended(slow) << " of " << slow.size() << " ended";
-    const long rss1 = rss_kb(a.pid());
+    const long rss1 = rss_kib(a.pid());
 
     const auto other = timed_health(a.web_port, "127.0.0.2");
     const auto same = timed_health(a.web_port, "127.0.0.1");
@@ -233,15 +217,15 @@ TEST(HostileHttp, AFullServerMakesRoomFromTheClientHoldingTheMost) {
     // Ten clients with 32 slow connections each: 320 for 128 places.
     std::vector<int> slow;
     std::vector<std::pair<int, double>> health;
-    const long rss0 = rss_kb(a.pid());
+    const long rss0 = rss_kib(a.pid());
     for (int c = 0; c < 10; ++c) {
         const std::string from = "127.0.1." + std::to_string(10 + c);
         auto fds = slow_connections(a.web_port, from.c_str(), 32);
         slow.insert(slow.end(), fds.begin(), fds.end());
         health.push_back(timed_health(a.web_port, "127.0.2.1"));
     }
-    const long rss1 = rss_kb(a.pid());
-    const std::size_t files = open_fds(a.pid());
+    const long rss1 = rss_kib(a.pid());
+    const auto files = static_cast<std::size_t>(open_fds(a.pid()));
     for (std::size_t i = 0; i < health.size(); ++i)
         EXPECT_EQ(health[i].first, 200) << "after " << (i + 1) * 32 << " slow connections";
     EXPECT_TRUE(wait_until([&] { return count_ended(slow) >= slow.size() - 128; },
