@@ -431,8 +431,9 @@ void Node::on_peer_message(const std::shared_ptr<Peer>& peer, p2p::Message&& msg
 
 Node::Ingest Node::ingest(const std::vector<p2p::WrappedShare>& shares, Source source) {
     Ingest r;
+    std::set<chain::ShareId> batch;  // added by this call: whose sender is known
     for (const auto& ws : shares) {
-        auto v = verify_share(net_, ws);
+        auto v = verify_share(net_, ws, tracker_, saturate_cast<std::uint64_t>(now()));
         if (!v) {
             const std::string reason = v.error().reason;
             const auto colon = reason.find(':');
@@ -455,8 +456,24 @@ Node::Ingest Node::ingest(const std::vector<p2p::WrappedShare>& shares, Source s
                 continue;
             }
         }
-        tracker_.add(v->hash, v->prev, v->work);
+        tracker_.add(v->hash, v->prev, v->work, v->target, v->target_checked, net_.target());
         shares_.emplace(v->hash, *v);
+        batch.insert(v->hash);
+        // Pending shares this one let be checked, and found too easy (or otherwise off the
+        // chain's rule): gone with their descendants. The sender is penalized when the share
+        // came in this message; one received earlier is only logged and counted.
+        for (const auto& bad : tracker_.take_rejected()) {
+            const std::string rule = chain::target_rule_name(bad.verdict.rule);
+            const std::string reason = rule + ": " + bad.verdict.reason;
+            metrics_.inc("sharemsg_shares_rejected_total", "rule=\"" + rule + "\"");
+            for (const auto& gone : bad.removed)
+                shares_.erase(gone);
+            if (source == Source::peer && batch.count(bad.hash))
+                r.rejected.emplace_back(rule, reason);
+            else
+                spdlog::warn("pending share {} rejected ({} removed with it): {}",
+                             short_hex(bad.hash), bad.removed.size() - 1, reason);
+        }
         metrics_.inc("sharemsg_shares_accepted_total", source == Source::local ? "source=\"local\""
                                                        : source == Source::disk
                                                            ? "source=\"disk\""
@@ -669,9 +686,9 @@ void Node::mine_tick() {
     std::vector<Carried> carried;
     const bool sacrifice = sacrifice_turn();
     const Bytes message_data = next_message_data(carried, sacrifice);
-    auto share =
-        mine_share(net_, prev, sacrifice ? sacrifice_hashes_.front() : payout_, message_data,
-                   saturate_cast<std::uint32_t>(now()), random_u64(), kMaxMineAttempts);
+    auto share = mine_share(net_, tracker_, prev, sacrifice ? sacrifice_hashes_.front() : payout_,
+                            message_data, saturate_cast<std::uint32_t>(now()), random_u64(),
+                            kMaxMineAttempts);
     if (!share) {
         spdlog::warn("mining failed: {}", share.error().reason);
         return;

@@ -19,6 +19,9 @@ using namespace sharemsg;
 using namespace sharemsg::chain;
 using chain_test::filled;
 using chain_test::hex;
+using p2p::DEVNET_POW;
+using p2p::LITECOIN_MAINNET_POW;
+using p2p::LITECOIN_TESTNET_POW;
 
 namespace {
 
@@ -76,11 +79,16 @@ TEST(ChainPowParams, ConstantsMatchTheReference) {
         "0ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccb");  // 2**256//20 - 1
     EXPECT_EQ(to_int_hex(DEVNET_POW.max_target),
               "0fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff");
-    // The same values as the P2P tables (p2p/params.hpp), which cite the same lines.
-    EXPECT_EQ(LITECOIN_MAINNET_POW.identifier, p2p::LITECOIN_MAINNET.identifier);
-    EXPECT_EQ(LITECOIN_MAINNET_POW.max_target, p2p::LITECOIN_MAINNET.max_target);
-    EXPECT_EQ(LITECOIN_TESTNET_POW.identifier, p2p::LITECOIN_TESTNET.identifier);
-    EXPECT_EQ(LITECOIN_TESTNET_POW.max_target, p2p::LITECOIN_TESTNET.max_target);
+    // Slices of the one table per network (p2p/params.hpp): SEGWIT_ACTIVATION_VERSION 17
+    // makes V36 segwit on Litecoin; POW_FUNC scrypt there, sha256d on our devnet.
+    EXPECT_EQ(to_hex(LITECOIN_MAINNET_POW.identifier), "e037d5b8c6923410");
+    EXPECT_EQ(to_hex(LITECOIN_TESTNET_POW.identifier), "cca5e24ec6408b1e");
+    EXPECT_TRUE(LITECOIN_MAINNET_POW.segwit_activated);
+    EXPECT_TRUE(LITECOIN_TESTNET_POW.segwit_activated);
+    EXPECT_FALSE(DEVNET_POW.segwit_activated);
+    EXPECT_EQ(LITECOIN_MAINNET_POW.pow, PowFunc::scrypt);
+    EXPECT_EQ(DEVNET_POW.pow, PowFunc::sha256d);
+    EXPECT_EQ(DEVNET_POW.identifier, p2p::DEVNET.identifier);
 }
 
 // ---- hash links --------------------------------------------------------------------------
