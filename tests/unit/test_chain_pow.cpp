@@ -11,6 +11,7 @@
 #include "chain/pow_params.hpp"
 #include "chain/share.hpp"
 #include "chain/target.hpp"
+#include "chain/target_rules.hpp"
 #include "chain_golden.hpp"
 #include "chain_test_util.hpp"
 #include "p2p/params.hpp"
@@ -370,14 +371,20 @@ TEST(ChainVerify, TargetAboveMaxBitsIsRejected) {
     EXPECT_TRUE(pow_rule_is_misbehaviour(v.rule));
 }
 
-TEST(ChainVerify, MaxBitsAboveNetworkMaxIsNotAnInitRule) {
+TEST(ChainVerify, MaxBitsAboveNetworkMaxIsRefusedByTheChainRule) {
     // The reference's __init__ bounds the share's target by MAX_TARGET and by max_target,
-    // not max_target by MAX_TARGET (Share.check catches it by regenerating share_info).
+    // not max_target by MAX_TARGET: the PoW rules let it through...
     Share s = decode_wrapped(chain_golden::devns_wrapped);
     s.share_info.max_bits = 0x2100ffff;  // above DEVNET's 2^252 - 1
     const PowVerdict v = check_share_pow(DEVNET_POW, s);
     EXPECT_NE(v.rule, PowRule::target_invalid);
     EXPECT_NE(v.rule, PowRule::target_above_max_target);
+    // ... and Share.check refuses it, as the difficulty rule does: on any chain, max_bits is
+    // at most MAX_TARGET's.
+    const TargetFields f{s.share_info.timestamp, s.share_info.bits, s.share_info.max_bits};
+    const auto t =
+        check_share_target(p2p::target_params(p2p::DEVNET), AncestorView{0, true, {}}, f);
+    EXPECT_EQ(t.rule, TargetRule::max_bits) << t.reason;
 }
 
 TEST(ChainVerify, PowAboveTargetIsRejected) {
