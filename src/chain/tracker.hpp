@@ -107,9 +107,8 @@ class ShareTracker {
     //     forks below the window, and orphans with less work than the chain has);
     //   - side branches, eaten from their heads back to where they fork, as the reference's
     //     clean_tracker eats heads: every head (a share with no children) off the window
-    //     except the SIDE_HEADS_KEPT with the most work and those that arrived since the
-    //     last prune (within the last keep / 2 arrivals) -- a competing tip and a chain still
-    //     syncing stay;
+    //     except the SIDE_HEADS_KEPT with the most work and those among the last keep / 2
+    //     arrivals -- a competing tip and a chain still syncing stay;
     //   - then, while more than 2 * keep shares remain, the kept side heads too, least work
     //     first: a flood of side branches never holds more than that.
     std::size_t prune(std::size_t keep);

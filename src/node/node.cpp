@@ -480,7 +480,9 @@ Node::Ingest Node::ingest(const std::vector<p2p::WrappedShare>& shares, Source s
                                                            : "source=\"peer\"");
         ++r.accepted;
         r.accepted_ids.push_back(v->hash);
-        r.to_relay.push_back(ws);
+        // Only a share whose difficulty was checked: a pending one may yet prove invalid, and
+        // peers that can check it would count relaying it as misbehaviour.
+        if (v->target_checked) r.to_relay.push_back(ws);
         spdlog::debug("share {} accepted (height {}, {} bytes of message_data)", short_hex(v->hash),
                       tracker_.height(v->hash), v->message_data.size());
     }
