@@ -29,6 +29,7 @@
 #include "chain/pow.hpp"
 #include "chain/share.hpp"
 #include "crypto/secp256k1.hpp"
+#include "p2p/params.hpp"
 #include "proto/builders.hpp"
 #include "proto/envelope.hpp"
 #include "proto/message.hpp"
@@ -72,8 +73,8 @@ struct Fixture {
         if (proto::check_v36_message_data(envelope, authorities).rule != proto::V36Rule::ok)
             die("envelope fails the V36 rule");
 
-        devnet = make_net(chain::DEVNET_POW);
-        chain::PowParams sp = chain::DEVNET_POW;
+        devnet = make_net(p2p::DEVNET_POW);
+        chain::PowParams sp = p2p::DEVNET_POW;
         sp.pow = chain::PowFunc::scrypt;
         scrypt = make_net(sp);
     }

@@ -570,6 +570,14 @@ def share_seeds(c, v):
     c.add("fuzz_share", "message_data_altered", bytes(flipped))
     c.add("fuzz_share", "contents_truncated", var_int(36) + var_str(contents[:-20]))
     c.add("fuzz_share", "trailing_byte", genesis + b"\x00")
+    # A merkle_link at the decoder's bound (32 hashes) and one past it (refused): the
+    # genesis share ends with merkle_link's empty branch and message_data None (00 00).
+    if not contents.endswith(b"\x00\x00"):
+        sys.exit("make_corpus: the devnet genesis share does not end with an empty merkle_link")
+    for n in (32, 33):
+        branch = hash_list([bytes([0x5c, k]) * 16 for k in range(n)])
+        c.add("fuzz_share", f"merkle_link_{n}_hashes",
+              var_int(36) + var_str(contents[:-2] + branch + b"\x00"))
     c.add("fuzz_share", "empty_contents", var_int(36) + var_str(b""))
     c.add("fuzz_share", "empty", b"")
 

@@ -22,7 +22,8 @@
 // the share chain (and checks it in Share.check by regenerating the gentx); a devnet share
 // pays its whole subsidy, less the donation, to its own miner, and nothing checks payouts.
 // Nor are far_share_hash or the retargeting of bits/max_bits derived here: the caller (the
-// node, which has the tracker) supplies them.
+// node, which has the tracker) supplies bits and max_bits from chain::pool_target
+// (chain/target_rules.hpp), as the chain demands them.
 //
 // Pure: the clock (timestamp) and randomness (nonces) are parameters; the same spec gives
 // the same share.

@@ -38,7 +38,8 @@
 // Decoding is strict, more so than the reference (whose file reads return short
 // data silently in places):
 //   - Errc::truncated   input ends inside a field, or a var_str length runs past the end;
-//   - Errc::oversize    a list count could not fit in the bytes left even at the
+//   - Errc::oversize    a bounded_list longer than its bound, or
+//                       a list count could not fit in the bytes left even at the
 //                       element's minimum size (checked before allocating, so an
 //                       allocation is bounded by the input size);
 //   - Errc::bad_encoding non-canonical CompactSize;
@@ -136,6 +137,13 @@ class PackStream {
     // IntType(0).write returns before looking at the value: nothing is written.
     void zero_width(std::string_view, const std::uint64_t&) {}
 
+    // A list whose length the format bounds (see bounded_list below); written as list.
+    template <class V, class F>
+    void bounded_list(std::string_view field, const std::vector<V>& v, std::size_t min_element_size,
+                      std::size_t /*max_count*/, F&& each) {
+        list(field, v, min_element_size, std::forward<F>(each));
+    }
+
     template <class V, class F>
     void list(std::string_view field, const std::vector<V>& v, std::size_t /*min_element_size*/,
               F&& each) {
@@ -211,13 +219,34 @@ class UnpackStream {
     }
     void zero_width(std::string_view, std::uint64_t& v) { v = 0; }
 
+    // A list of at most max_count elements: a longer one is Errc::oversize, before anything
+    // is allocated. (The reference's ListType has no bound; the caller's limit is the
+    // network's, documented where it is used.) Writing does not check it.
+    template <class V, class F>
+    void bounded_list(std::string_view field, std::vector<V>& v, std::size_t min_element_size,
+                      std::size_t max_count, F&& each) {
+        list_impl(field, v, min_element_size, max_count, std::forward<F>(each));
+    }
+
     template <class V, class F>
     void list(std::string_view field, std::vector<V>& v, std::size_t min_element_size, F&& each) {
+        list_impl(field, v, min_element_size, SIZE_MAX, std::forward<F>(each));
+    }
+
+    template <class V, class F>
+    void list_impl(std::string_view field, std::vector<V>& v, std::size_t min_element_size,
+                   std::size_t max_count, F&& each) {
         if (!ok()) return;
         FieldPath::Guard g(path_, field);
         std::uint64_t count = 0;
         var_int("", count);
         if (!ok()) return;
+        if (count > max_count) {
+            fail(Errc::oversize, "",
+                 std::to_string(count) + " entries, more than the " + std::to_string(max_count) +
+                     " allowed");
+            return;
+        }
         if (count > r_.remaining() / min_element_size) {
             fail(Errc::oversize, "",
                  "count " + std::to_string(count) + " needs at least " +

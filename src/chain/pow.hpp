@@ -30,8 +30,8 @@
 //
 // Notes on the reference's rules, kept as they are:
 //   - max_bits itself is not bounded by MAX_TARGET here; the reference bounds the share's
-//     *target* by both. (A max_bits above MAX_TARGET is caught later by Share.check, which
-//     regenerates share_info from the tracker; that is the tracker's job, not this one.)
+//     *target* by both. (A max_bits above MAX_TARGET is caught by Share.check, which
+//     regenerates share_info from the chain: chain/target_rules.hpp, share_max_bits.)
 //   - A segwit network's share without segwit_data makes the reference fail with a
 //     TypeError ('NoneType' is not subscriptable); we name it segwit_data_missing.
 //   - min_header.version is a VarInt but packs into the header as IntType(32): above

@@ -34,8 +34,10 @@
 //   type               VarInt: the share version, 36 for V36
 //   contents           VarStr: the share_type bytes above
 //
-// Decoding is strict (chain/pack.hpp): truncated fields, list counts that cannot fit,
-// non-canonical CompactSize and trailing bytes are errors naming the field, e.g.
+// Decoding is strict (chain/pack.hpp): truncated fields, list counts that cannot fit, lists
+// longer than the network's limits (32 hashes per merkle branch, 16 merged chains:
+// share_info_layout.hpp), non-canonical CompactSize and trailing bytes are errors naming
+// the field, e.g.
 // "share.hash_link.extra_data: length 70 runs past the end (3 bytes left)". Decoding checks
 // format only; whether the share holds (coinbase size, hash link, PoW) is chain/pow.hpp.
 #pragma once

@@ -49,6 +49,21 @@
 namespace sharemsg::chain::layout {
 
 inline constexpr std::size_t uint256_size = 32;
+
+// List bounds (decoding refuses longer lists, Errc::oversize naming the field). The
+// reference's ListType has none, so a list could run to the 32 MB frame; these are the
+// network's real limits:
+//   - A merkle branch (merkle_link, ref_merkle_link, segwit_data.txid_merkle_link,
+//     merged_coinbase_info[].coinbase_merkle_link) has one hash per level of a block's
+//     transaction tree: 32 levels hold 2^32 transactions, and a block of the parent or a
+//     merged chain (Litecoin's 4,000,000 weight, Dogecoin's 1 MB) holds fewer than 2^17 --
+//     16,700 of the smallest transactions. (AuxPoW's own rule for its chain merkle branch,
+//     Namecoin's and Dogecoin's, is at most 30.) p2pool builds ref_merkle_link empty.
+//   - merged_addresses and merged_coinbase_info carry one entry per merged chain. The V36
+//     network merges one (Dogecoin, chain id 0x62); 16 chains is our bound, far above any
+//     deployment (an AuxPoW slot tree of 16 chains needs a 16-slot tree at least).
+inline constexpr std::size_t max_merkle_branch = 32;
+inline constexpr std::size_t max_merged_chains = 16;
 inline constexpr std::size_t merged_address_min_size = 4 + 1;  // chain_id + empty script
 inline constexpr std::size_t merged_coinbase_info_min_size = 4 + 1 + 1 + 80 + 1 + 1;
 
@@ -59,7 +74,8 @@ inline const Uint256& zero256() {
 
 template <class S, MaybeConst<MerkleLink> T>
 void describe(S& s, T& link) {
-    s.list("branch", link.branch, uint256_size, [&](auto& h) { s.fixed("", h); });
+    s.bounded_list("branch", link.branch, uint256_size, max_merkle_branch,
+                   [&](auto& h) { s.fixed("", h); });
     s.zero_width("index", link.index);
 }
 
@@ -100,8 +116,8 @@ void describe(S& s, T& m) {
 }
 
 template <class S, class V>
-void list_of_composites(S& s, V& v, std::size_t min_size) {
-    s.list("", v, min_size, [&](auto& e) { describe(s, e); });
+void list_of_composites(S& s, V& v, std::size_t min_size, std::size_t max_count) {
+    s.bounded_list("", v, min_size, max_count, [&](auto& e) { describe(s, e); });
 }
 
 template <class S, MaybeConst<ShareInfo> T>
@@ -111,8 +127,9 @@ void describe(S& s, T& i) {
     s.composite("share_data", [&] { describe(s, i.share_data); });
     s.possibly_none("segwit_data", i.segwit_data, segwit_data_none_value(),
                     [&](auto& v) { describe(s, v); });
-    s.possibly_none("merged_addresses", i.merged_addresses, no_addresses,
-                    [&](auto& v) { list_of_composites(s, v, merged_address_min_size); });
+    s.possibly_none("merged_addresses", i.merged_addresses, no_addresses, [&](auto& v) {
+        list_of_composites(s, v, merged_address_min_size, max_merged_chains);
+    });
     s.possibly_none("far_share_hash", i.far_share_hash, zero256(),
                     [&](auto& h) { s.fixed("", h); });
     s.u32("max_bits", i.max_bits);
@@ -120,8 +137,9 @@ void describe(S& s, T& i) {
     s.u32("timestamp", i.timestamp);
     s.u32("absheight", i.absheight);
     s.var_int("abswork", i.abswork);
-    s.possibly_none("merged_coinbase_info", i.merged_coinbase_info, no_coinbase_info,
-                    [&](auto& v) { list_of_composites(s, v, merged_coinbase_info_min_size); });
+    s.possibly_none("merged_coinbase_info", i.merged_coinbase_info, no_coinbase_info, [&](auto& v) {
+        list_of_composites(s, v, merged_coinbase_info_min_size, max_merged_chains);
+    });
     s.possibly_none("merged_payout_hash", i.merged_payout_hash, zero256(),
                     [&](auto& h) { s.fixed("", h); });
 }

@@ -1,10 +1,21 @@
 // Share tracker: shares indexed by hash with parent links, and the most-work chain.
 //
-// Pure bookkeeping over hashes and work; it neither parses nor verifies shares (callers add
-// only shares that passed verification). Cumulative work of a share is its own work plus its
-// parent's cumulative work; a share whose parent is unknown starts a chain of its own until
-// the parent arrives (then every descendant's cumulative work is updated). The best share is
-// the one with the most cumulative work; ties go to the share seen first.
+// Bookkeeping over hashes and work; it neither parses shares nor checks their proof of work
+// (callers add only shares that passed verify_share_pow). Cumulative work of a share is its
+// own work plus its parent's cumulative work; a share whose parent is unknown starts a chain
+// of its own until the parent arrives (then every descendant's cumulative work is updated).
+// The best share is the *checked* share with the most cumulative work; ties go to the share
+// seen first.
+//
+// Difficulty (chain/target_rules.hpp). A share added with its target fields is either
+// checked (it passed check_share_target against this tracker) or pending: it could not be
+// checked yet, because fewer than CHAIN_LENGTH of its ancestors are known and its known
+// chain does not reach the chain's first share. A pending share is held (its parents are
+// asked for, it links up) but is never the best share, as the reference's OkayTracker keeps
+// unverified shares out of the best chain. When parents arrive, every pending descendant that
+// can now be checked is checked, parents first: it becomes checked, or it is removed with all
+// its descendants (a chain through a share that breaks the rule is not a valid chain) and
+// reported by take_rejected(). Shares added without target fields count as checked.
 //
 // Not thread-safe: one owner (the node's chain thread) calls it.
 #pragma once
@@ -15,6 +26,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "chain/target_rules.hpp"
 #include "crypto/hash.hpp"
 
 namespace sharemsg::chain {
@@ -26,6 +38,13 @@ struct ShareIdHash {
     std::size_t operator()(const ShareId& h) const noexcept;
 };
 
+// A pending share that failed the difficulty rule once its ancestors arrived.
+struct RejectedShare {
+    ShareId hash{};
+    TargetVerdict verdict;
+    std::vector<ShareId> removed;  // it and its descendants, all removed from the tracker
+};
+
 class ShareTracker {
   public:
     struct Entry {
@@ -35,15 +54,37 @@ class ShareTracker {
         Work cumulative = 0;
         std::uint64_t seq = 0;     // arrival order (tie break)
         std::uint64_t height = 1;  // 1 + the parent's height (1 when the parent is unknown)
+        TargetFields target{};
+        bool rooted = false;  // the known chain below ends at a share with no previous share
+        bool checked = true;  // passed the difficulty rule (or added without it); false: pending
     };
 
-    // Adds a share. Returns false (and changes nothing) if it is already known.
+    // Adds a checked share with no target fields. Returns false (and changes nothing) if it
+    // is already known.
     bool add(const ShareId& hash, const std::optional<ShareId>& prev, Work work);
+    // Adds a share under the difficulty rule `rules`: `checked` says whether it passed
+    // check_target() just now (false: deferred, it is pending). Pending descendants it lets
+    // be checked are checked; those that fail are removed (see take_rejected()). Returns
+    // false (and changes nothing) if it is already known.
+    bool add(const ShareId& hash, const std::optional<ShareId>& prev, Work work,
+             const TargetFields& target, bool checked, const TargetParams& rules);
+    // The pending shares found invalid since the last call (and forgets them).
+    std::vector<RejectedShare> take_rejected();
+
     bool contains(const ShareId& hash) const { return items_.count(hash) > 0; }
     const Entry* get(const ShareId& hash) const;
     std::size_t size() const { return items_.size(); }
+    std::size_t pending() const { return pending_; }
 
-    // The tip of the most-work chain, if any share is known.
+    // The chain below a share whose parent is `prev`, as this tracker knows it, with at most
+    // `window` ancestors' fields (the difficulty rule reads target_lookbehind of them).
+    AncestorView ancestors(const std::optional<ShareId>& prev, std::size_t window) const;
+    // check_share_target for a share with parent `prev` and these fields, on this tracker.
+    TargetVerdict check_target(const std::optional<ShareId>& prev, const TargetFields& share,
+                               const TargetParams& rules,
+                               std::optional<std::uint64_t> now = std::nullopt) const;
+
+    // The tip of the most-work checked chain, if any share is checked.
     std::optional<ShareId> best() const { return best_; }
     // Hashes from `tip` back through known parents, at most `max` of them (tip first).
     std::vector<ShareId> chain(const ShareId& tip, std::size_t max) const;
@@ -53,23 +94,46 @@ class ShareTracker {
     std::size_t height(const ShareId& hash) const;
     // Parents referenced by known shares but not themselves known (what to request).
     std::vector<ShareId> missing_parents() const;
-    // The parent that the best chain's newest `window` shares lack: when the chain from the
-    // best tip is shorter than `window` and its oldest share names a parent that is neither
-    // known nor forgotten on purpose (what a node restarted mid-sync asks its peers for).
+    // The parent that the most-work chain's newest `window` shares lack: when the chain from
+    // the share with the most cumulative work (the best share, or a pending share with more
+    // work: a chain still syncing) is shorter than `window` and its oldest share names a
+    // parent that is neither known nor forgotten on purpose (what a node restarted mid-sync
+    // asks its peers for).
     std::optional<ShareId> window_gap(std::size_t window) const;
-    // Forgets shares that are not within `keep` of the best tip's chain and have no
-    // descendant on it (bounds memory). Returns how many were dropped.
+
+    // Bounds memory; returns how many shares were dropped. Keeps the best tip's newest `keep`
+    // shares (the window) and drops:
+    //   - shares off that window with no more cumulative work than its oldest share (stale
+    //     forks below the window, and orphans with less work than the chain has);
+    //   - side branches, eaten from their heads back to where they fork, as the reference's
+    //     clean_tracker eats heads: every head (a share with no children) off the window
+    //     except the SIDE_HEADS_KEPT with the most work and those among the last keep / 2
+    //     arrivals -- a competing tip and a chain still syncing stay;
+    //   - then, while more than 2 * keep shares remain, the kept side heads too, least work
+    //     first: a flood of side branches never holds more than that.
     std::size_t prune(std::size_t keep);
+    static constexpr std::size_t SIDE_HEADS_KEPT = 4;  // with the best tip, the reference's 5
 
   private:
-    void update_descendants(const ShareId& root);
+    // Links the new entry `hash` into its descendants (work, heights, rootedness) and checks
+    // pending descendants that can now be checked (when rules is set).
+    void update_descendants(const ShareId& root, const TargetParams* rules);
     void consider_best(const Entry& e);
+    void recompute_best();
+    // Removes `hash` and every known descendant; returns them.
+    std::vector<ShareId> remove_subtree(const ShareId& hash);
+    // Removes one share (no descendants left, or they are removed too), unlinking it.
+    void erase_one(const ShareId& hash);
+    bool add_entry(const ShareId& hash, const std::optional<ShareId>& prev, Work work,
+                   const TargetFields& target, bool checked, const TargetParams* rules);
 
     std::unordered_map<ShareId, Entry, ShareIdHash> items_;
     std::unordered_map<ShareId, std::vector<ShareId>, ShareIdHash> children_;
     std::unordered_set<ShareId, ShareIdHash> forgotten_;  // pruned on purpose
+    std::vector<RejectedShare> rejected_;
     std::optional<ShareId> best_;
     std::uint64_t next_seq_ = 0;
+    std::size_t pending_ = 0;
 };
 
 }  // namespace sharemsg::chain

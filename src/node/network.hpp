@@ -1,5 +1,5 @@
-// The node's view of a network: P2P parameters, proof-of-work parameters, the authority
-// keys and which message_data profiles its shares may carry.
+// The node's view of a network: its parameter table (p2p/params.hpp), the authority keys and
+// which message_data profiles its shares may carry.
 #pragma once
 
 #include <optional>
@@ -15,8 +15,7 @@
 namespace sharemsg::node {
 
 struct Network {
-    p2p::NetworkParams p2p;
-    chain::PowParams pow;
+    p2p::NetworkParams p2p;  // the network's one table; pow() and target() are slices of it
     proto::AuthoritySet authorities;
     std::uint16_t web_port = 9327;
     std::uint8_t address_version = 0x30;  // P2PKH version byte of payout addresses
@@ -28,11 +27,13 @@ struct Network {
     // list, since it decides which messages are within budget.
     std::vector<ByteArray<20>> sacrifice_pubkey_hashes;
     const proto::open::NetworkId& network_id() const { return p2p.identifier; }
+    chain::PowParams pow() const { return p2p::pow_params(p2p); }
+    chain::TargetParams target() const { return p2p::target_params(p2p); }
 };
 
-// Our private devnet: its own identifier and prefix, sha256d, a trivial target. Its
-// authority set adds the public test authorities of the reference vectors, so that tests and
-// operators can sign alerts on it; never on a real network.
+// Our private devnet (p2p::DEVNET): its own identifier and prefix, sha256d, cheap targets.
+// Its authority set adds the public test authorities of the reference vectors, so that tests
+// and operators can sign alerts on it; never on a real network.
 Network devnet_network();
 
 // What the node needs to know about a verified share.
@@ -47,17 +48,28 @@ struct ShareView {
     std::uint32_t timestamp = 0;
     std::uint64_t absheight = 0;
     std::uint64_t abswork = 0;
+    chain::TargetFields target;   // timestamp, bits, max_bits: what the difficulty rule reads
+    bool target_checked = false;  // false: its ancestors are too few to check it yet (pending)
     p2p::WrappedShare wire;
 };
 
 // Decodes a share received from a peer, checks its proof of work (so that message_data is
-// bound to it) and the network's rule for message_data. The error carries the rule that
-// failed (Error::rule: Rule::malformed_share, the PoW rules, Rule::message_data,
-// Rule::open_profile_disabled); what it costs the peer is the node's table (node/rules.hpp).
-Result<ShareView> verify_share(const Network& net, const p2p::WrappedShare& share);
+// bound to it), the difficulty the chain below it demands (chain/target_rules.hpp, on
+// `tracker`; `now` is the Unix time, for the rule on future timestamps) and the network's
+// rule for message_data. A share whose ancestors are too few to check its difficulty yet
+// passes with target_checked false: add it to the tracker as pending. The error carries the
+// rule that failed (Error::rule: Rule::malformed_share, the PoW and difficulty rules,
+// Rule::message_data, Rule::open_profile_disabled); what it costs the peer is the node's
+// table (node/rules.hpp).
+Result<ShareView> verify_share(const Network& net, const p2p::WrappedShare& share,
+                               const chain::ShareTracker& tracker, std::uint64_t now);
 
-// Mines a devnet share on top of `prev` (or a new chain), committing to message_data.
-Result<p2p::WrappedShare> mine_share(const Network& net, const std::optional<ShareView>& prev,
+// Mines a devnet share on top of `prev` (or a new chain), committing to message_data, at the
+// target the chain in `tracker` demands of it (the easiest allowed). Its timestamp is
+// max(now, prev's + 1); Errc::invalid_argument when that is more than 600 s ahead of `now`
+// (the share would be refused: mining waits for the clock).
+Result<p2p::WrappedShare> mine_share(const Network& net, const chain::ShareTracker& tracker,
+                                     const std::optional<ShareView>& prev,
                                      const ByteArray<20>& pubkey_hash, const Bytes& message_data,
                                      std::uint32_t now, std::uint64_t seed,
                                      std::uint64_t max_attempts);

@@ -384,9 +384,10 @@ void Node::report_shares(const std::shared_ptr<Peer>& peer, std::size_t received
 
 Node::Ingest Node::ingest(const std::vector<p2p::WrappedShare>& shares, Source source) {
     Ingest r;
+    std::set<chain::ShareId> batch;  // added by this call: whose sender is known
     for (std::size_t i = 0; i < shares.size(); ++i) {
         const auto& ws = shares[i];
-        auto v = verify_share(net_, ws);
+        auto v = verify_share(net_, ws, tracker_, saturate_cast<std::uint64_t>(now()));
         if (!v) {
             const RulePolicy& broke = rule_policy(v.error().rule);
             metrics_.inc("sharemsg_shares_rejected_total",
@@ -417,15 +418,40 @@ Node::Ingest Node::ingest(const std::vector<p2p::WrappedShare>& shares, Source s
                 continue;
             }
         }
-        tracker_.add(v->hash, v->prev, v->work);
+        tracker_.add(v->hash, v->prev, v->work, v->target, v->target_checked, net_.target());
         shares_.emplace(v->hash, *v);
+        batch.insert(v->hash);
+        // Pending shares this one let be checked, and found too easy (or otherwise off the
+        // chain's rule): gone with their descendants. The sender is penalized when the share
+        // came in this message; one received earlier is only logged and counted.
+        for (const auto& bad : tracker_.take_rejected()) {
+            const Rule rule = chain::to_rule(bad.verdict.rule);
+            const std::string reason =
+                std::string(chain::target_rule_name(bad.verdict.rule)) + ": " + bad.verdict.reason;
+            metrics_.inc("sharemsg_shares_rejected_total",
+                         std::string("rule=\"") + rule_policy(rule).name + "\"");
+            for (const auto& gone : bad.removed)
+                shares_.erase(gone);
+            if (source == Source::peer && batch.count(bad.hash)) {
+                ++r.rejected;
+                if (r.rejected == 1 || rule_policy(rule).score > rule_policy(r.rule).score) {
+                    r.rule = rule;
+                    r.reason = reason;
+                }
+            } else {
+                spdlog::warn("pending share {} rejected ({} removed with it): {}",
+                             short_hex(bad.hash), bad.removed.size() - 1, reason);
+            }
+        }
         metrics_.inc("sharemsg_shares_accepted_total", source == Source::local ? "source=\"local\""
                                                        : source == Source::disk
                                                            ? "source=\"disk\""
                                                            : "source=\"peer\"");
         ++r.accepted;
         r.accepted_ids.push_back(v->hash);
-        r.to_relay.push_back(ws);
+        // Only a share whose difficulty was checked: a pending one may yet prove invalid, and
+        // peers that can check it would count relaying it as misbehaviour.
+        if (v->target_checked) r.to_relay.push_back(ws);
         spdlog::debug("share {} accepted (height {}, {} bytes of message_data)", short_hex(v->hash),
                       tracker_.height(v->hash), v->message_data.size());
     }
@@ -631,9 +657,9 @@ void Node::mine_tick() {
     std::vector<Carried> carried;
     const bool sacrifice = sacrifice_turn();
     const Bytes message_data = next_message_data(carried, sacrifice);
-    auto share =
-        mine_share(net_, prev, sacrifice ? sacrifice_hashes_.front() : payout_, message_data,
-                   saturate_cast<std::uint32_t>(now()), random_u64(), kMaxMineAttempts);
+    auto share = mine_share(net_, tracker_, prev, sacrifice ? sacrifice_hashes_.front() : payout_,
+                            message_data, saturate_cast<std::uint32_t>(now()), random_u64(),
+                            kMaxMineAttempts);
     if (!share) {
         spdlog::warn("mining failed: {}", share.error().reason);
         return;

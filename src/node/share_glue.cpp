@@ -1,22 +1,47 @@
 // The node's use of the chain and proto libraries for one share: decode, proof of work,
-// the message_data rule; and mining a devnet share.
+// difficulty, the message_data rule; and mining a devnet share.
+#include <algorithm>
+
 #include "chain/devnet.hpp"
 #include "chain/pow.hpp"
 #include "chain/share.hpp"
+#include "chain/target.hpp"
 #include "node/network.hpp"
 #include "proto/envelope.hpp"
 
 namespace sharemsg::node {
 
-Result<ShareView> verify_share(const Network& net, const p2p::WrappedShare& ws) {
+namespace {
+
+std::optional<chain::ShareId> previous_of(const chain::Share& share) {
+    const auto& prev = share.share_info.share_data.previous_share_hash;
+    if (!prev) return std::nullopt;
+    chain::ShareId p{};
+    std::copy(prev->begin(), prev->end(), p.begin());
+    return p;
+}
+
+}  // namespace
+
+Result<ShareView> verify_share(const Network& net, const p2p::WrappedShare& ws,
+                               const chain::ShareTracker& tracker, std::uint64_t now) {
     auto share = chain::decode_share(ws.type, ws.contents);
     if (!share)
         return make_error(share.error().code, Rule::malformed_share,
                           "malformed share: " + share.error().reason);
     // Proof of work first: it binds message_data (through ref_hash, the gentx and the
     // header) to the work the share cost. A share whose message_data was altered fails here.
-    auto pow = chain::verify_share_pow(net.pow, *share);
+    auto pow = chain::verify_share_pow(net.pow(), *share);
     if (!pow) return pow.error();
+    // Then the work the chain demands: bits and max_bits against the shares below it (or
+    // deferred until enough of them are known).
+    const auto prev = previous_of(*share);
+    const chain::TargetFields fields{share->share_info.timestamp, share->share_info.bits,
+                                     share->share_info.max_bits};
+    const auto target = tracker.check_target(prev, fields, net.target(), now);
+    if (!target.ok() && target.rule != chain::TargetRule::deferred)
+        return make_error(Errc::invalid_argument, chain::to_rule(target.rule),
+                          std::string(chain::target_rule_name(target.rule)) + ": " + target.reason);
     const Bytes message_data = share->message_data.value_or(Bytes{});
     ShareView v;
     if (proto::open::is_open_profile(message_data)) {
@@ -40,11 +65,7 @@ Result<ShareView> verify_share(const Network& net, const p2p::WrappedShare& ws) 
         v.messages = std::move(rule.messages);
     }
     v.hash = pow->share_hash;
-    if (const auto& prev = share->share_info.share_data.previous_share_hash) {
-        chain::ShareId p{};
-        std::copy(prev->begin(), prev->end(), p.begin());
-        v.prev = p;
-    }
+    v.prev = prev;
     v.work = pow->work;
     v.message_data = message_data;
     std::copy(share->share_info.share_data.pubkey_hash.begin(),
@@ -52,11 +73,14 @@ Result<ShareView> verify_share(const Network& net, const p2p::WrappedShare& ws) 
     v.timestamp = share->share_info.timestamp;
     v.absheight = share->share_info.absheight;
     v.abswork = share->share_info.abswork;
+    v.target = fields;
+    v.target_checked = target.ok();
     v.wire = ws;
     return v;
 }
 
-Result<p2p::WrappedShare> mine_share(const Network& net, const std::optional<ShareView>& prev,
+Result<p2p::WrappedShare> mine_share(const Network& net, const chain::ShareTracker& tracker,
+                                     const std::optional<ShareView>& prev,
                                      const ByteArray<20>& pubkey_hash, const Bytes& message_data,
                                      std::uint32_t now, std::uint64_t seed,
                                      std::uint64_t max_attempts) {
@@ -66,12 +90,28 @@ Result<p2p::WrappedShare> mine_share(const Network& net, const std::optional<Sha
                                             prev->abswork, prev->timestamp};
     std::copy(pubkey_hash.begin(), pubkey_hash.end(), spec.pubkey_hash.begin());
     if (!message_data.empty()) spec.message_data = message_data;
-    spec.timestamp = now;
+    // The timestamp the share will carry (as generate_transaction sets it), then the target
+    // the chain demands at that time; the easiest allowed.
+    const auto rules = net.target();
+    spec.timestamp = prev ? std::max(now, prev->timestamp + 1) : now;
+    if (spec.timestamp > std::uint64_t{now} + rules.max_timestamp_ahead_s)
+        return make_error(Errc::invalid_argument, "the chain's timestamps run more than " +
+                                                      std::to_string(rules.max_timestamp_ahead_s) +
+                                                      " s ahead of the clock; waiting for it");
+    const auto pool = chain::pool_target(
+        rules,
+        tracker.ancestors(prev ? std::optional(prev->hash) : std::nullopt, rules.target_lookbehind),
+        spec.timestamp);
+    if (!pool)
+        return make_error(Errc::not_found,
+                          "the tracker lacks the shares the next share's target is computed from");
+    spec.max_bits = pool->max_bits;
+    spec.bits = chain::share_bits_for(*pool, pool->pre_target3);
     spec.share_nonce = static_cast<std::uint32_t>(seed);
     spec.last_txout_nonce = seed >> 16;
     spec.header_nonce_start = static_cast<std::uint32_t>(seed >> 32);
     spec.max_attempts = max_attempts;
-    auto built = chain::build_devnet_share(net.pow, spec);
+    auto built = chain::build_devnet_share(net.pow(), spec);
     if (!built) return built.error();
     auto wrapped = chain::wrap_share(built->share);
     if (!wrapped) return wrapped.error();

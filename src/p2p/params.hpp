@@ -4,6 +4,10 @@
 // names the file and line it comes from; change it only when the reference
 // changes. Addresses, bootstrap hosts and other operator settings are not here.
 //
+// One table per network (NetworkParams): the chain layer's slices of it (what proof of work
+// and the difficulty rule read: chain::PowParams, chain::TargetParams) are derived from it
+// by pow_params() and target_params() below, never written out a second time.
+//
 // Protocol version (the `version` field of the `version` message):
 //   - A node advertises Protocol.VERSION = 3600 (p2pool/p2p.py:37).
 //   - handle_version rejects a peer whose version is below
@@ -25,6 +29,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "chain/pow_params.hpp"
+#include "chain/target_rules.hpp"
 #include "chain/uint.hpp"
 #include "util/bytes.hpp"
 
@@ -68,11 +74,7 @@ inline constexpr unsigned BAN_TIME_S = 3600;  // p2p.py:109 badPeerHappened(bant
 // ---- per-network parameters --------------------------------------------------------
 
 // The proof-of-work function of the parent chain (bitcoin/networks/*.py POW_FUNC).
-enum class PowKind {
-    sha256d,  // hash256 of the 80-byte header
-    scrypt,   // ltc_scrypt.getPoWHash: scrypt(N=1024, r=1, p=1, 32 bytes), header as password and
-              // salt
-};
+using PowKind = chain::PowFunc;
 
 struct NetworkParams {
     std::string_view name;         // the module name, p2pool/networks/<name>.py
@@ -94,6 +96,10 @@ struct NetworkParams {
     std::uint32_t parent_block_period_s;      // PARENT.BLOCK_PERIOD
     std::uint32_t block_max_size;             // BLOCK_MAX_SIZE
     std::uint32_t block_max_weight;           // BLOCK_MAX_WEIGHT
+    // Share.check: a share's timestamp at most this far ahead of the receiver's clock. A
+    // constant 600 in the reference (data.py:1447), not a network attribute; ours so that the
+    // devnet can differ.
+    std::uint32_t max_timestamp_ahead_s = 600;
 };
 
 namespace detail {
@@ -141,6 +147,7 @@ inline constexpr NetworkParams LITECOIN_MAINNET{
     .parent_block_period_s = 150,      // bitcoin/networks/litecoin.py:25
     .block_max_size = 1000000,         // litecoin.py:69
     .block_max_weight = 4000000,       // litecoin.py:70
+    .max_timestamp_ahead_s = 600,      // data.py:1447
 };
 
 // p2pool/networks/litecoin_testnet.py, parent p2pool/bitcoin/networks/litecoin_testnet.py.
@@ -166,10 +173,46 @@ inline constexpr NetworkParams LITECOIN_TESTNET{
     .parent_block_period_s = 150,      // bitcoin/networks/litecoin_testnet.py:23
     .block_max_size = 1000000,         // litecoin_testnet.py:38
     .block_max_weight = 4000000,       // litecoin_testnet.py:39
+    .max_timestamp_ahead_s = 600,      // data.py:1447
 };
 
-inline constexpr std::array<const NetworkParams*, 2> KNOWN_NETWORKS{&LITECOIN_MAINNET,
-                                                                    &LITECOIN_TESTNET};
+// Our private devnet (no reference counterpart): its own identifier ("shmsdev\x01") and
+// prefix ("shmsp2p\x01"), sha256d, no segwit (the merkle root comes from merkle_link), shares
+// CPU-mined in well under a second. Its targets keep the difficulty rule at work: a share at
+// MAX_TARGET (2^252 - 1) takes about 16 hashes, at MIN_TARGET (2^244 - 1) about 4,096. With
+// the default --share-period (10 s, SHARE_PERIOD) the pool's rate rounds down and the target
+// stays at MAX_TARGET; nodes mining faster (--share-period 1, tests at 0.05) see shares come
+// early, and the target falls by up to a tenth per share, down to MIN_TARGET. Timestamps may
+// run a day ahead of the clock (600 s on the reference's networks), for the same tests.
+inline constexpr NetworkParams DEVNET{
+    .name = "sharemsg_devnet",
+    .identifier = detail::hex_bytes<8>("73686d7364657601"),
+    .prefix = detail::hex_bytes<8>("73686d7370327001"),
+    .p2p_port = 19438,
+    .worker_port = 19439,
+    .share_period_s = 10,
+    .chain_length = 400,
+    .real_chain_length = 400,
+    .target_lookbehind = 20,
+    .spread = 3,
+    .min_target =
+        detail::int256("000fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"),
+    .max_target =
+        detail::int256("0fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"),
+    .minimum_protocol_version = V36_MINIMUM_PROTOCOL_VERSION,
+    .segwit_activation_version = 0,
+    .persist = false,
+    .pow = PowKind::sha256d,
+    .parent_block_period_s = 60,
+    .block_max_size = 1000000,
+    .block_max_weight = 4000000,
+    // A day: tests mine up to 20 shares a second, each timestamp a second after the last, so
+    // the chain runs ahead of the clock; 600 s would stop them after 600 shares.
+    .max_timestamp_ahead_s = 24 * 60 * 60,
+};
+
+inline constexpr std::array<const NetworkParams*, 3> KNOWN_NETWORKS{&LITECOIN_MAINNET,
+                                                                    &LITECOIN_TESTNET, &DEVNET};
 
 // The table whose name is `name`, or nullptr.
 constexpr const NetworkParams* find_network(std::string_view name) {
@@ -177,5 +220,33 @@ constexpr const NetworkParams* find_network(std::string_view name) {
         if (n->name == name) return n;
     return nullptr;
 }
+
+// What verifying a share's proof of work reads of its network. is_segwit_activated(36, net)
+// (data.py:153): 36 >= SEGWIT_ACTIVATION_VERSION > 0.
+constexpr chain::PowParams pow_params(const NetworkParams& n) {
+    chain::PowParams p;
+    p.name = n.name;
+    p.identifier = n.identifier;
+    p.max_target = n.max_target;
+    p.pow = n.pow;
+    p.segwit_activated = n.segwit_activation_version > 0 && 36 >= n.segwit_activation_version;
+    return p;
+}
+
+// What the share difficulty rule reads of its network (chain/target_rules.hpp).
+constexpr chain::TargetParams target_params(const NetworkParams& n) {
+    chain::TargetParams t;
+    t.share_period_s = n.share_period_s;
+    t.chain_length = n.chain_length;
+    t.target_lookbehind = n.target_lookbehind;
+    t.min_target = n.min_target;
+    t.max_target = n.max_target;
+    t.max_timestamp_ahead_s = n.max_timestamp_ahead_s;
+    return t;
+}
+
+inline constexpr chain::PowParams LITECOIN_MAINNET_POW = pow_params(LITECOIN_MAINNET);
+inline constexpr chain::PowParams LITECOIN_TESTNET_POW = pow_params(LITECOIN_TESTNET);
+inline constexpr chain::PowParams DEVNET_POW = pow_params(DEVNET);
 
 }  // namespace sharemsg::p2p

@@ -2,7 +2,8 @@
 // (util/result.hpp) from the verifier that found it to the node, which decides what it costs
 // (src/node/rules.hpp: one table from rule to name, penalty score and ban).
 //
-// The verifiers set it: chain/ (proof of work: chain::PowRule maps onto these), node's
+// The verifiers set it: chain/ (proof of work and difficulty: chain::PowRule and
+// chain::TargetRule map onto these), node's
 // share_glue.cpp (a share that does not decode, the message_data rules), the peer layer
 // (frames and messages). Errors that are not a broken protocol rule (a full disk, a caller's
 // bad argument) carry Rule::none.
@@ -30,6 +31,10 @@ enum class Rule : std::uint8_t {
     target_above_max_target,  // chain::PowRule::target_above_max_target
     pow_invalid,              // chain::PowRule::pow_invalid
     hash_mismatch,            // chain::PowRule::hash_mismatch
+    share_timestamp_future,   // chain::TargetRule::timestamp_future
+    share_timestamp_order,    // chain::TargetRule::timestamp_order
+    share_max_bits,           // chain::TargetRule::max_bits: not the target the chain demands
+    share_bits,               // chain::TargetRule::bits
     message_data,             // message_data fails the network's rule (v1 or open envelope)
     open_profile_disabled,    // open-profile message_data (0x02) on a network without it
     // ---- a peer's frames and messages (node/peer.cpp, node/peer_manager.cpp, Node) ----

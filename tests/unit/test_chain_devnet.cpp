@@ -7,9 +7,11 @@
 #include "chain/devnet.hpp"
 #include "chain/hash_link.hpp"
 #include "chain/target.hpp"
+#include "p2p/params.hpp"
 
 using namespace sharemsg;
 using namespace sharemsg::chain;
+using p2p::DEVNET_POW;
 
 namespace {
 

@@ -11,6 +11,7 @@
 #include "chain/pow_params.hpp"
 #include "chain/share.hpp"
 #include "chain/target.hpp"
+#include "chain/target_rules.hpp"
 #include "chain_golden.hpp"
 #include "chain_test_util.hpp"
 #include "p2p/params.hpp"
@@ -19,6 +20,9 @@ using namespace sharemsg;
 using namespace sharemsg::chain;
 using chain_test::filled;
 using chain_test::hex;
+using p2p::DEVNET_POW;
+using p2p::LITECOIN_MAINNET_POW;
+using p2p::LITECOIN_TESTNET_POW;
 
 namespace {
 
@@ -76,11 +80,16 @@ TEST(ChainPowParams, ConstantsMatchTheReference) {
         "0ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccb");  // 2**256//20 - 1
     EXPECT_EQ(to_int_hex(DEVNET_POW.max_target),
               "0fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff");
-    // The same values as the P2P tables (p2p/params.hpp), which cite the same lines.
-    EXPECT_EQ(LITECOIN_MAINNET_POW.identifier, p2p::LITECOIN_MAINNET.identifier);
-    EXPECT_EQ(LITECOIN_MAINNET_POW.max_target, p2p::LITECOIN_MAINNET.max_target);
-    EXPECT_EQ(LITECOIN_TESTNET_POW.identifier, p2p::LITECOIN_TESTNET.identifier);
-    EXPECT_EQ(LITECOIN_TESTNET_POW.max_target, p2p::LITECOIN_TESTNET.max_target);
+    // Slices of the one table per network (p2p/params.hpp): SEGWIT_ACTIVATION_VERSION 17
+    // makes V36 segwit on Litecoin; POW_FUNC scrypt there, sha256d on our devnet.
+    EXPECT_EQ(to_hex(LITECOIN_MAINNET_POW.identifier), "e037d5b8c6923410");
+    EXPECT_EQ(to_hex(LITECOIN_TESTNET_POW.identifier), "cca5e24ec6408b1e");
+    EXPECT_TRUE(LITECOIN_MAINNET_POW.segwit_activated);
+    EXPECT_TRUE(LITECOIN_TESTNET_POW.segwit_activated);
+    EXPECT_FALSE(DEVNET_POW.segwit_activated);
+    EXPECT_EQ(LITECOIN_MAINNET_POW.pow, PowFunc::scrypt);
+    EXPECT_EQ(DEVNET_POW.pow, PowFunc::sha256d);
+    EXPECT_EQ(DEVNET_POW.identifier, p2p::DEVNET.identifier);
 }
 
 // ---- hash links --------------------------------------------------------------------------
@@ -362,14 +371,20 @@ TEST(ChainVerify, TargetAboveMaxBitsIsRejected) {
     EXPECT_TRUE(pow_rule_is_misbehaviour(v.rule));
 }
 
-TEST(ChainVerify, MaxBitsAboveNetworkMaxIsNotAnInitRule) {
+TEST(ChainVerify, MaxBitsAboveNetworkMaxIsRefusedByTheChainRule) {
     // The reference's __init__ bounds the share's target by MAX_TARGET and by max_target,
-    // not max_target by MAX_TARGET (Share.check catches it by regenerating share_info).
+    // not max_target by MAX_TARGET: the PoW rules let it through...
     Share s = decode_wrapped(chain_golden::devns_wrapped);
     s.share_info.max_bits = 0x2100ffff;  // above DEVNET's 2^252 - 1
     const PowVerdict v = check_share_pow(DEVNET_POW, s);
     EXPECT_NE(v.rule, PowRule::target_invalid);
     EXPECT_NE(v.rule, PowRule::target_above_max_target);
+    // ... and Share.check refuses it, as the difficulty rule does: on any chain, max_bits is
+    // at most MAX_TARGET's.
+    const TargetFields f{s.share_info.timestamp, s.share_info.bits, s.share_info.max_bits};
+    const auto t =
+        check_share_target(p2p::target_params(p2p::DEVNET), AncestorView{0, true, {}}, f);
+    EXPECT_EQ(t.rule, TargetRule::max_bits) << t.reason;
 }
 
 TEST(ChainVerify, PowAboveTargetIsRejected) {

@@ -4,7 +4,9 @@
 // our own encoder.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "chain/share.hpp"
 #include "chain/uint.hpp"
@@ -217,4 +219,65 @@ TEST(ChainShare, MerkleLinkIndexIsNotOnTheWire) {
     ASSERT_TRUE(packed);
     EXPECT_EQ(to_hex(*packed), chain_golden::share_full);
     EXPECT_EQ(unpack_share(*packed)->merkle_link.index, 0u);
+}
+
+TEST(ChainShare, ListsAreBoundedByTheNetworksLimits) {
+    // Each list at its bound decodes; one more is refused before anything is allocated, with
+    // the field named: 32 hashes per merkle branch, 16 merged chains (share_info_layout.hpp).
+    const auto hashes = [](std::size_t n) { return std::vector<Uint256>(n, filled<32>(0x5c)); };
+    const MergedAddress address{0x62, hex("76a914414141414141414141414141414141414141414188ac")};
+    const MergedCoinbaseInfo info{0x62, 1, 2, ByteArray<80>{}, MerkleLink{hashes(1), 0}, hex("01")};
+    struct Case {
+        const char* field;
+        std::function<void(Share&, std::size_t)> grow;
+        std::size_t bound;
+    };
+    const std::vector<Case> cases = {
+        {"share.merkle_link.branch",
+         [&](Share& s, std::size_t n) { s.merkle_link.branch = hashes(n); }, 32},
+        {"share.ref_merkle_link.branch",
+         [&](Share& s, std::size_t n) { s.ref_merkle_link.branch = hashes(n); }, 32},
+        {"share.share_info.segwit_data.txid_merkle_link.branch",
+         [&](Share& s, std::size_t n) {
+             s.share_info.segwit_data = SegwitData{MerkleLink{hashes(n), 0}, filled<32>(0x33)};
+         },
+         32},
+        {"share.share_info.merged_coinbase_info[0].coinbase_merkle_link.branch",
+         [&](Share& s, std::size_t n) {
+             MergedCoinbaseInfo m = info;
+             m.coinbase_merkle_link.branch = hashes(n);
+             s.share_info.merged_coinbase_info = std::vector<MergedCoinbaseInfo>{m};
+         },
+         32},
+        {"share.share_info.merged_addresses",
+         [&](Share& s, std::size_t n) {
+             s.share_info.merged_addresses = std::vector<MergedAddress>(n, address);
+         },
+         16},
+        {"share.share_info.merged_coinbase_info",
+         [&](Share& s, std::size_t n) {
+             s.share_info.merged_coinbase_info = std::vector<MergedCoinbaseInfo>(n, info);
+         },
+         16},
+    };
+    for (const auto& c : cases) {
+        Share at = full_share();
+        c.grow(at, c.bound);
+        auto packed = pack_share(at);
+        ASSERT_TRUE(packed) << c.field;
+        auto back = unpack_share(*packed);
+        ASSERT_TRUE(back) << c.field << ": " << back.error().to_string();
+        EXPECT_EQ(*back, at) << c.field;
+
+        Share over = full_share();
+        c.grow(over, c.bound + 1);
+        auto too_long = pack_share(over);  // the reference packs any length; so do we
+        ASSERT_TRUE(too_long) << c.field;
+        auto refused = unpack_share(*too_long);
+        ASSERT_FALSE(refused) << c.field;
+        EXPECT_EQ(refused.error().code, Errc::oversize) << c.field;
+        EXPECT_EQ(refused.error().reason,
+                  std::string(c.field) + ": " + std::to_string(c.bound + 1) +
+                      " entries, more than the " + std::to_string(c.bound) + " allowed");
+    }
 }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "chain/pow.hpp"
+#include "chain/target_rules.hpp"
 #include "node/network.hpp"
 #include "node/rules.hpp"
 
@@ -46,10 +47,25 @@ TEST(NodeRules, PowRulesMapOntoRulesWithTheReferencesVerdict) {
     EXPECT_EQ(chain::to_rule(PowRule::ok), Rule::none);
 }
 
+TEST(NodeRules, DifficultyRulesMapOntoRulesWithTheReferencesVerdict) {
+    using chain::TargetRule;
+    for (auto r : {TargetRule::timestamp_future, TargetRule::timestamp_order, TargetRule::max_bits,
+                   TargetRule::bits}) {
+        const Rule rule = chain::to_rule(r);
+        EXPECT_NE(rule, Rule::none) << chain::target_rule_name(r);
+        EXPECT_STREQ(rule_name(rule), chain::target_rule_name(r));
+        EXPECT_EQ(rule_policy(rule).bans, chain::target_rule_is_misbehaviour(r))
+            << chain::target_rule_name(r);
+    }
+    EXPECT_EQ(chain::to_rule(TargetRule::ok), Rule::none);
+    EXPECT_EQ(chain::to_rule(TargetRule::deferred), Rule::none);
+}
+
 TEST(NodeRules, VerifyShareNamesTheRuleItBroke) {
     const auto net = devnet_network();
     // The two-byte share of the hostile `shares` message: type 36, no contents.
-    auto v = verify_share(net, p2p::WrappedShare{36, {}});
+    const chain::ShareTracker tracker;
+    auto v = verify_share(net, p2p::WrappedShare{36, {}}, tracker, 1700000000);
     ASSERT_FALSE(v);
     EXPECT_EQ(v.error().rule, Rule::malformed_share);
     EXPECT_TRUE(rule_policy(v.error().rule).bans);
