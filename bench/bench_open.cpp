@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "crypto/secp256k1.hpp"
+#include "proto/open_chain.hpp"
 #include "proto/open_envelope.hpp"
 #include "proto/open_ledger.hpp"
 #include "proto/open_private.hpp"
@@ -358,6 +359,90 @@ void BM_OpenLedgerRebuild(benchmark::State& state) {
     rate(state, "msgs/s", 3 * kChain);
 }
 BENCHMARK(BM_OpenLedgerRebuild);
+
+// ---- the chain ledger (open_chain.hpp) ------------------------------------------------------
+
+// A devnet-sized window (400 shares) over a chain of shares of A, one in four with three signed
+// 200-byte messages and one in 100 with A's announcement; every signature is in the cache
+// after the first pass (as on a node, which checks each signature once).
+constexpr std::size_t kWindow = 400;
+constexpr std::size_t kChainShares = 1600;
+
+struct ChainFixture {
+    SharePool pool;
+    std::vector<ChainLink> links;  // oldest first
+
+    ChainFixture() : pool(fixture().a, kChainShares, 1, NOW, 7000000) {
+        for (std::size_t i = 0; i < kChainShares; ++i) {
+            if (i % 4 != 0) pool.envelopes[i].messages.clear();
+            if (i % 100 == 0) pool.envelopes[i].announcement = fixture().a.ann;
+            ChainLink l;
+            l.share = pool.shares[i];
+            l.envelope = &pool.envelopes[i];
+            links.push_back(l);
+        }
+    }
+    // The chain ending at `tip` (index into links), newest first, `n` shares at most.
+    std::vector<ChainLink> chain_to(std::size_t tip, std::size_t n) const {
+        std::vector<ChainLink> c;
+        for (std::size_t i = tip + 1; i-- > 0 && c.size() < n;)
+            c.push_back(links[i]);
+        return c;
+    }
+};
+
+const ChainFixture& chain_fixture() {
+    static const ChainFixture f;
+    return f;
+}
+
+// BM_ChainLedgerExtend: the best chain grows by one share; follow() judges it (with the tip
+// state) and makes the tip state for the next share (a replay of the newest 399 shares).
+void BM_ChainLedgerExtend(benchmark::State& state) {
+    const auto& f = chain_fixture();
+    ChainLedger ledger(no_mwu(), kWindow);
+    std::size_t tip = 2 * kWindow;
+    ledger.follow(f.chain_to(tip, 2 * kWindow), false, kWindow);  // warm: signatures checked
+    std::uint64_t judged = 0;
+    for (auto _ : state) {
+        if (++tip == kChainShares) {
+            state.PauseTiming();
+            tip = 2 * kWindow;
+            ledger = ChainLedger(no_mwu(), kWindow);
+            ledger.follow(f.chain_to(tip, 2 * kWindow), false, kWindow);
+            state.ResumeTiming();
+            continue;
+        }
+        state.PauseTiming();
+        const auto chain = f.chain_to(tip, 2 * kWindow);
+        state.ResumeTiming();
+        judged += ledger.follow(chain, false, kWindow).judged.size();
+    }
+    if (judged == 0) state.SkipWithError("nothing judged");
+    rate(state, "shares/s", 1);
+}
+BENCHMARK(BM_ChainLedgerExtend);
+
+// BM_ChainLedgerSync: a node that has just fetched 799 shares judges the shown 400 (each from
+// its own window) and builds the tip state: the cost of a sync or a restart.
+void BM_ChainLedgerSync(benchmark::State& state) {
+    const auto& f = chain_fixture();
+    const auto chain = f.chain_to(2 * kWindow - 2, 2 * kWindow - 1);
+    {
+        ChainLedger warm(no_mwu(), kWindow);
+        warm.follow(chain, false, kWindow);
+        if (warm.verdicts() != kWindow) {
+            state.SkipWithError("not every shown share was judged");
+            return;
+        }
+    }
+    for (auto _ : state) {
+        ChainLedger ledger(no_mwu(), kWindow);
+        benchmark::DoNotOptimize(ledger.follow(chain, false, kWindow));
+    }
+    rate(state, "shares/s", kWindow);
+}
+BENCHMARK(BM_ChainLedgerSync);
 
 // BM_FragmentReassembly: kMessages distinct 1,500-byte messages of A (distinct content and
 // msg_id), each split into 7 fragments carried one per share paying A, kShareSpacing apart

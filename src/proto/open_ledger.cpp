@@ -9,7 +9,6 @@ namespace sharemsg::proto::open {
 namespace {
 
 constexpr std::size_t kMaxUnbound = 256;
-constexpr std::size_t kMaxVerifiedCache = 1u << 16;
 
 std::string short_id(const SigningId& id) {
     return to_hex(ByteView(id).first(8));
@@ -107,7 +106,14 @@ nlohmann::ordered_json key_entry_to_json(const KeyEntry& k) {
     return j;
 }
 
-Ledger::Ledger(LedgerConfig config) : config_(std::move(config)) {}
+void SignatureCache::insert(const crypto::Hash256& entry) {
+    if (entries_.size() >= capacity_) entries_.clear();
+    entries_.insert(entry);
+}
+
+Ledger::Ledger(LedgerConfig config, std::shared_ptr<SignatureCache> cache)
+    : config_(std::move(config)),
+      verified_cache_(cache ? std::move(cache) : std::make_shared<SignatureCache>()) {}
 
 void Ledger::reset() {
     keys_.clear();
@@ -119,6 +125,8 @@ void Ledger::reset() {
     last_event_sweep_ = 0;
     partials_.clear();
     latest_share_time_ = 0;
+    message_floor_ = 0;
+    first_share_time_.reset();
     totals_ = {};
     shares_applied_ = 0;
     messages_accepted_ = 0;
@@ -154,10 +162,9 @@ bool Ledger::cached_verify(const crypto::Hash256& digest, ByteView pubkey, ByteV
     const std::uint8_t kind = 'E';
     h.update(ByteView(&kind, 1)).update(pubkey).update(digest).update(signature);
     const crypto::Hash256 entry = h.finish();
-    if (verified_cache_.count(entry)) return true;
+    if (verified_cache_->contains(entry)) return true;
     if (!crypto::ecdsa_verify_der(pubkey, digest, signature)) return false;
-    if (verified_cache_.size() >= kMaxVerifiedCache) verified_cache_.clear();
-    verified_cache_.insert(entry);
+    verified_cache_->insert(entry);
     return true;
 }
 
@@ -173,10 +180,9 @@ bool Ledger::cached_verify_delegation(const BoundAnnouncement& ann) {
         .update(ann.master_pubkey)
         .update(ann.delegation_sig);
     const crypto::Hash256 entry = h.finish();
-    if (verified_cache_.count(entry)) return true;
+    if (verified_cache_->contains(entry)) return true;
     if (!verify_delegation(ann, config_.network_id)) return false;
-    if (verified_cache_.size() >= kMaxVerifiedCache) verified_cache_.clear();
-    verified_cache_.insert(entry);
+    verified_cache_->insert(entry);
     return true;
 }
 
@@ -219,9 +225,11 @@ AnnouncementOutcome Ledger::apply_announcement(const ShareContext& share,
         return AnnouncementOutcome::unbound;
     }
     if (auto it = keys_.find(id); it != keys_.end()) {
-        const KeyEntry& k = it->second;
-        if (k.address_hash == address && k.key_index == ann.key_index)
+        KeyEntry& k = it->second;
+        if (k.address_hash == address && k.key_index == ann.key_index) {
+            k.last_announced_height = share.height;
             return AnnouncementOutcome::repeated;
+        }
         ignore(out, Ignored::conflicting_announcement,
                who + (k.address_hash != address ? "signing id already belongs to " + k.address
                                                 : "signing id already registered with index " +
@@ -246,6 +254,7 @@ AnnouncementOutcome Ledger::apply_announcement(const ShareContext& share,
     e.first_seen_height = share.height;
     e.first_seen_time = share.share_timestamp;
     e.first_seen_share = share.share_hash;
+    e.last_announced_height = share.height;
     if (ident == identities_.end()) ident = identities_.emplace(address, Identity{}).first;
     // Rotation: every older key of this address is revoked from this share's height on.
     for (const auto& old : ident->second.keys) {
@@ -462,9 +471,16 @@ void Ledger::apply_fragment(const ShareContext& share, const Envelope& env, bool
     accept(share, m, k, std::move(whole), out);
 }
 
+Ledger::BudgetEvents Ledger::budget_events(const AddressHash& address) const {
+    auto it = identities_.find(address);
+    if (it == identities_.end()) return {};
+    return {it->second.earned, it->second.spent};
+}
+
 ApplyResult Ledger::apply_share(const ShareContext& share, const Envelope& env) {
     ApplyResult out;
     ++shares_applied_;
+    if (!first_share_time_) first_share_time_ = share.share_timestamp;
     expire_seen(share.share_timestamp);
     expire_partials(share.share_timestamp, out);
     if (env.announcement) out.announcement = apply_announcement(share, *env.announcement, out);
@@ -522,6 +538,13 @@ ApplyResult Ledger::apply_share(const ShareContext& share, const Envelope& env) 
             ignore(out, Ignored::bad_timestamp,
                    at + "timestamp " + std::to_string(m.timestamp) + " too far from share time " +
                        std::to_string(share.share_timestamp));
+            continue;
+        }
+        if (ts < message_floor_) {
+            ignore(out, Ignored::bad_timestamp,
+                   at + "timestamp " + std::to_string(m.timestamp) +
+                       " before the first share of the window (" + std::to_string(message_floor_) +
+                       ")");
             continue;
         }
         if (m.fragment) {

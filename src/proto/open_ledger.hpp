@@ -44,6 +44,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -117,6 +118,24 @@ struct KeyEntry {
     std::optional<std::uint64_t> revoked_at_height;
     bool bound = true;           // registered keys are always bound; see Ledger::unbound_keys()
     std::string unbound_reason;  // for unbound entries only
+    // The newest share that announced the key again (the first one until then); not part of
+    // the JSON view. A sender announces again before this one leaves the window (open_chain.hpp).
+    std::uint64_t last_announced_height = 0;
+};
+
+// Signature checks that passed: SHA256(kind || pubkey || digest || signature), at most
+// `capacity` of them (then it starts again). Shared by the ledgers of one node, so that the
+// replays of a window (open_chain.hpp) verify each signature once. Not thread-safe.
+class SignatureCache {
+  public:
+    explicit SignatureCache(std::size_t capacity = 1u << 16) : capacity_(capacity) {}
+    bool contains(const crypto::Hash256& entry) const { return entries_.count(entry) > 0; }
+    void insert(const crypto::Hash256& entry);
+    std::size_t size() const { return entries_.size(); }
+
+  private:
+    std::size_t capacity_;
+    std::set<crypto::Hash256> entries_;
 };
 
 // The /msg/keys view of one key: signing_id, key_index, pubkey, address, master_pubkey,
@@ -143,7 +162,8 @@ struct ApplyResult {
 
 class Ledger {
   public:
-    explicit Ledger(LedgerConfig config = {});
+    // `cache`: checks already made (shared with other ledgers of the node); a new one if null.
+    explicit Ledger(LedgerConfig config = {}, std::shared_ptr<SignatureCache> cache = nullptr);
 
     const LedgerConfig& config() const { return config_; }
 
@@ -152,8 +172,12 @@ class Ledger {
     // open() then apply_share(); fails (changing nothing) when message_data is malformed.
     Result<ApplyResult> apply_share_data(const ShareContext& share, ByteView message_data);
 
-    // Forgets every key and message; keeps the cache of checked signatures.
+    // Forgets every key and message; keeps the cache of checked signatures. Clears the floor.
     void reset();
+    // Messages timestamped before `t` are ignored (bad_timestamp) from now on, until reset():
+    // a window's verdicts do not count messages older than the window (open_chain.hpp).
+    void set_message_floor(std::uint32_t t) { message_floor_ = t; }
+    std::uint32_t message_floor() const { return message_floor_; }
 
     // Registered (bound) keys in registration order.
     std::vector<KeyEntry> keys() const;
@@ -190,11 +214,21 @@ class Ledger {
     std::uint64_t shares_applied() const { return shares_applied_; }
     std::uint64_t messages_accepted() const { return messages_accepted_; }
 
-  private:
+    // What an address earned and spent within the window, by share time (the outbox's
+    // forecast simulates its next shares from these).
     struct Event {
         std::uint32_t time = 0;
         std::uint32_t mwu = 0;
     };
+    struct BudgetEvents {
+        std::vector<Event> earned;
+        std::vector<Event> spent;
+    };
+    BudgetEvents budget_events(const AddressHash& address) const;
+    // The timestamp of the first share applied since the last reset(), if any.
+    std::optional<std::uint32_t> first_share_time() const { return first_share_time_; }
+
+  private:
     struct Identity {
         std::uint32_t current_index = 0;
         SigningId current_id{};
@@ -245,11 +279,13 @@ class Ledger {
     std::uint32_t last_event_sweep_ = 0;  // share time of the last sweep of budget events
     std::map<PartialKey, Partial> partials_;
     std::uint32_t latest_share_time_ = 0;
+    std::uint32_t message_floor_ = 0;
+    std::optional<std::uint32_t> first_share_time_;
     IgnoredCounts totals_;
     std::uint64_t shares_applied_ = 0;
     std::uint64_t messages_accepted_ = 0;
-    // SHA256(kind || pubkey || digest || signature) of checks that passed; survives reset().
-    std::set<crypto::Hash256> verified_cache_;
+    // Checks that passed; survives reset().
+    std::shared_ptr<SignatureCache> verified_cache_;
 };
 
 }  // namespace sharemsg::proto::open
