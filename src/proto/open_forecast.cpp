@@ -4,10 +4,47 @@
 
 namespace sharemsg::proto::open {
 
-std::vector<std::optional<std::size_t>> forecast_queue(const Ledger& tip, const AddressHash& sender,
-                                                       std::span<const QueuedWeight> queue,
-                                                       const ForecastParams& p) {
-    std::vector<std::optional<std::size_t>> out(queue.size());
+QueuedWeight weight_of(std::uint8_t msg_type, std::size_t wire_payload, bool to_recipient) {
+    std::optional<SigningId> recipient;
+    if (to_recipient) recipient = SigningId{};
+    std::uint8_t flags = FLAG_BROADCAST | FLAG_PERSISTENT | FLAG_HAS_SIGNATURE;
+    if (to_recipient) flags |= FLAG_PRIVATE;
+    OpenMessage m = make_open_message(msg_type, Bytes(wire_payload, 0), 0, flags, recipient);
+    m.signature.assign(MAX_SIGNATURE, 0);
+    QueuedWeight w;
+    auto pieces = split_fragments(m, 0);
+    if (!pieces) {  // too long to send at all: as heavy as it is
+        w.mwu = mwu(m);
+        w.bytes = m.encoded_size();
+        return w;
+    }
+    w.pieces = static_cast<std::uint8_t>(pieces->size());
+    for (const auto& p : *pieces) {
+        w.mwu += mwu(p);
+        w.bytes += p.encoded_size();
+    }
+    return w;
+}
+
+const char* hold_name(Hold h) {
+    switch (h) {
+        case Hold::none:
+            return "next_share";
+        case Hold::budget:
+            return "budget";
+        case Hold::share_limits:
+            return "share_limits";
+        case Hold::fragments:
+            return "fragments";
+        case Hold::behind:
+            return "behind";
+    }
+    return "unknown";
+}
+
+std::vector<Forecast> forecast_queue(const Ledger& tip, const AddressHash& sender,
+                                     std::span<const QueuedWeight> queue, const ForecastParams& p) {
+    std::vector<Forecast> out(queue.size());
     auto events = tip.budget_events(sender);
     const bool enforce = tip.config().enforce_mwu;
     const double first_share = tip.first_share_time().value_or(0);
@@ -40,26 +77,48 @@ std::vector<std::optional<std::size_t>> forecast_queue(const Ledger& tip, const 
             avail -= std::min<std::uint64_t>(avail, w);
             share_mwu += w;
         };
+        // In the next share: why the first entry left out stays, and what follows it.
+        auto hold = [&](Hold why) {
+            if (k != 1) return;
+            out[next].hold = why;
+            const bool fragmented = queue[next].pieces > 1;
+            for (std::size_t j = next + 1; j < queue.size(); ++j)
+                out[j].hold = fragmented ? Hold::fragments : Hold::behind;
+        };
         while (next < queue.size()) {
             const QueuedWeight& q = queue[next];
             if (q.pieces > 1) {
                 // Alone, one fragment per share, started only when the budget covers them all.
-                if (taken > 0 || (piece == 0 && q.mwu > avail)) break;
-                const std::uint32_t w = (q.mwu + q.pieces - 1) / q.pieces;
-                spend(w);
+                if (taken > 0) {
+                    hold(Hold::share_limits);
+                    break;
+                }
+                if (piece == 0 && q.mwu > avail) {
+                    hold(Hold::budget);
+                    break;
+                }
+                spend((q.mwu + q.pieces - 1) / q.pieces);
                 if (++piece == q.pieces) {
-                    out[next++] = k;
+                    out[next++].share = k;
                     piece = 0;
+                } else {
+                    hold(Hold::none);  // its next fragment goes; those behind it wait
                 }
                 break;
             }
             if (taken >= PACK_MAX_MESSAGES || bytes + q.bytes > PACK_MAX_BYTES ||
-                share_mwu + q.mwu > MAX_MWU_PER_SHARE || q.mwu > avail)
+                share_mwu + q.mwu > MAX_MWU_PER_SHARE) {
+                hold(Hold::share_limits);
                 break;
+            }
+            if (q.mwu > avail) {
+                hold(Hold::budget);
+                break;
+            }
             spend(q.mwu);
             bytes += q.bytes;
             ++taken;
-            out[next++] = k;
+            out[next++].share = k;
         }
     }
     return out;

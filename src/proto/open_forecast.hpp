@@ -24,6 +24,11 @@ struct QueuedWeight {
     std::uint8_t pieces = 1;  // > 1: fragments, one per share, started only when all fit
 };
 
+// The weight of an entry before it is signed: a message of `wire_payload` bytes (a private
+// one's encryption included), signed with a signature of the longest length, and split into
+// fragments when one message cannot carry it.
+QueuedWeight weight_of(std::uint8_t msg_type, std::size_t wire_payload, bool to_recipient);
+
 struct ForecastParams {
     std::uint32_t now = 0;       // share time of the sender's next share
     double share_interval = 10;  // seconds between the sender's own shares (> 0)
@@ -35,10 +40,25 @@ struct ForecastParams {
     std::size_t max_shares = 4096;             // shares simulated at most
 };
 
-// For each queue entry, the number (1 for the next) of the sender's share that carries it
-// (its last fragment for a fragmented one); nothing when not within max_shares.
-std::vector<std::optional<std::size_t>> forecast_queue(const Ledger& tip, const AddressHash& sender,
-                                                       std::span<const QueuedWeight> queue,
-                                                       const ForecastParams& p);
+// Why an entry does not go out in the sender's next share.
+enum class Hold : std::uint8_t {
+    none,          // it does: the next share carries it (or its next fragment)
+    budget,        // the sender's MWU budget does not cover it yet
+    share_limits,  // the next share is full (3 messages, 512 bytes, 1024 MWU)
+    fragments,     // a message going out in fragments, one per share, is ahead of it
+    behind,        // an entry ahead of it waits (order is kept)
+};
+const char* hold_name(Hold h);
+
+struct Forecast {
+    // The number (1 for the next) of the sender's share that carries the entry (its last
+    // fragment for a fragmented one); nothing when not within max_shares.
+    std::optional<std::size_t> share;
+    Hold hold = Hold::none;
+};
+
+// One forecast per queue entry.
+std::vector<Forecast> forecast_queue(const Ledger& tip, const AddressHash& sender,
+                                     std::span<const QueuedWeight> queue, const ForecastParams& p);
 
 }  // namespace sharemsg::proto::open

@@ -154,6 +154,7 @@ std::optional<KeyEntry> Ledger::current_key(const AddressHash& address) const {
 
 void Ledger::ignore(ApplyResult& out, Ignored kind, std::string note) {
     ++out.ignored[kind];
+    last_ignored_ = kind;
     out.notes.push_back(std::string(ignored_name(kind)) + ": " + std::move(note));
 }
 
@@ -403,6 +404,7 @@ void Ledger::apply_fragment(const ShareContext& share, const Envelope& env, bool
             ignore(out, Ignored::fragment_dropped,
                    at + "message " + std::to_string(f.msg_id) +
                        " restarted: the unfinished one is dropped");
+            last_ignored_.reset();  // the dropped one's fate, not this fragment's
             partials_.erase(it);
         }
     } else {
@@ -510,8 +512,17 @@ ApplyResult Ledger::apply_share(const ShareContext& share, const Envelope& env) 
     std::uint64_t share_w = 0;
     if (env.announcement) share_w += MWU_ANNOUNCEMENT;
     if (env.sacrifice_tag) share_w += MWU_PER_PAYLOAD_BYTE * SIGNING_ID_SIZE;
+    out.fates.resize(env.messages.size());
     for (std::size_t i = 0; i < env.messages.size(); ++i) {
         const OpenMessage& m = env.messages[i];
+        // The fate of message i: the reason it was ignored with, if any (set by ignore()).
+        struct Fate {
+            ApplyResult& out;
+            std::size_t i;
+            std::optional<Ignored>& last;
+            ~Fate() { out.fates[i] = last; }
+        } fate{out, i, last_ignored_};
+        last_ignored_.reset();
         const std::string at = msg_where(i, m);
         const std::uint32_t w = mwu(m);
         share_w += w;

@@ -156,6 +156,9 @@ struct ApplyResult {
     std::optional<AddressHash> sacrifice_credited;  // the address this sacrifice share credited
     std::uint32_t share_mwu = 0;                    // weight of this share's items
     std::size_t fragments_pending = 0;              // fragments accepted into unfinished messages
+    // For each message of the envelope, in order: why it was ignored, or nothing when it was
+    // accepted (for a fragment: taken into its message, or completing it).
+    std::vector<std::optional<Ignored>> fates;
     IgnoredCounts ignored;
     std::vector<std::string> notes;  // one line per ignored item, for logs
 };
@@ -281,6 +284,7 @@ class Ledger {
     std::uint32_t latest_share_time_ = 0;
     std::uint32_t message_floor_ = 0;
     std::optional<std::uint32_t> first_share_time_;
+    std::optional<Ignored> last_ignored_;  // the reason of the last ignore() (message fates)
     IgnoredCounts totals_;
     std::uint64_t shares_applied_ = 0;
     std::uint64_t messages_accepted_ = 0;

@@ -276,6 +276,43 @@ TEST(OpenChain, KeysCountOnlyWithinTheWindow) {
     EXPECT_EQ(wider.tip_shares(), 5u);
 }
 
+TEST(OpenChain, EachMessageHasItsFate) {
+    const Party a = party(kMaster1, 0), b = party(kMaster2, 0);
+    LedgerConfig cfg;
+    cfg.enforce_mwu = false;
+    Ledger l(cfg);
+    Envelope env;
+    env.announcement = a.ann;
+    env.messages = {signed_msg(a, "fine", T), signed_msg(b, "who?", T),
+                    signed_msg(a, "too old", T - 90000)};
+    auto r = l.apply_share(share(1, a.address(), T), env);
+    ASSERT_EQ(r.fates.size(), 3u);
+    EXPECT_FALSE(r.fates[0]);
+    EXPECT_EQ(r.fates[1], Ignored::unknown_signer);
+    EXPECT_EQ(r.fates[2], Ignored::bad_timestamp);
+}
+
+TEST(OpenChain, AFullWindowIgnoresMessagesOlderThanItsFirstShare) {
+    // A copy of a message whose share left the window cannot be accepted again.
+    const Party a = party(kMaster1, 0);
+    Envelope ann;
+    ann.announcement = a.ann;
+    Envelope copy;
+    copy.messages.push_back(signed_msg(a, "said long ago", T + 5));
+    std::vector<ShareContext> s;
+    for (std::uint32_t h = 1; h <= 6; ++h)
+        s.push_back(share(h, a.address(), T + h * 10));
+    std::vector<ChainLink> chain;
+    for (std::size_t i = 6; i-- > 0;)
+        chain.push_back(link_of(s[i], i == 5 ? &copy : i >= 2 ? &ann : nullptr));
+    ChainLedger l({}, 4);  // the sixth share's window starts at the third (T + 30)
+    l.follow(chain, true, 6);
+    const auto* v = l.verdict(s[5].share_hash);
+    ASSERT_NE(v, nullptr);
+    EXPECT_TRUE(v->messages.empty());
+    EXPECT_EQ(v->ignored[Ignored::bad_timestamp], 1u);
+}
+
 TEST(OpenChain, WaitsForTheWholeWindowUnlessRooted) {
     const Party a = party(kMaster1, 0);
     std::vector<ChainLink> chain;

@@ -38,10 +38,11 @@ TEST(OpenForecast, WaitsForTheBudgetEachShareEarns) {
     const std::vector<QueuedWeight> q = {whole(200)};
     // 64 MWU per share: the fourth share has 256.
     auto f = forecast_queue(empty, a.address(), q, p);
-    ASSERT_TRUE(f[0]);
-    EXPECT_EQ(*f[0], 4u);
+    EXPECT_EQ(f[0].share, 4u);
+    EXPECT_EQ(f[0].hold, Hold::budget);
+    EXPECT_STREQ(hold_name(f[0].hold), "budget");
     p.max_shares = 3;
-    EXPECT_FALSE(forecast_queue(empty, a.address(), q, p)[0]);
+    EXPECT_FALSE(forecast_queue(empty, a.address(), q, p)[0].share);
 }
 
 TEST(OpenForecast, PerShareLimitsKeepTheOrder) {
@@ -52,19 +53,22 @@ TEST(OpenForecast, PerShareLimitsKeepTheOrder) {
     // Three messages per share (the reference's limit), then the next share.
     const std::vector<QueuedWeight> q = {whole(100), whole(100), whole(100), whole(100)};
     auto f = forecast_queue(l, a.address(), q, p);
-    EXPECT_EQ(f[0], 1u);
-    EXPECT_EQ(f[2], 1u);
-    EXPECT_EQ(f[3], 2u);
+    EXPECT_EQ(f[0].share, 1u);
+    EXPECT_EQ(f[2].share, 1u);
+    EXPECT_EQ(f[2].hold, Hold::none);
+    EXPECT_EQ(f[3].share, 2u);
+    EXPECT_EQ(f[3].hold, Hold::share_limits);
     // 1024 MWU per share: a heavy message waits for the next share, and so does what follows.
     const std::vector<QueuedWeight> heavy = {whole(600), whole(500), whole(10)};
     f = forecast_queue(l, a.address(), heavy, p);
-    EXPECT_EQ(f[0], 1u);
-    EXPECT_EQ(f[1], 2u);
-    EXPECT_EQ(f[2], 2u);
+    EXPECT_EQ(f[0].share, 1u);
+    EXPECT_EQ(f[1].share, 2u);
+    EXPECT_EQ(f[2].share, 2u);
+    EXPECT_EQ(f[2].hold, Hold::behind);
     // 512 bytes of message_data.
     const std::vector<QueuedWeight> big = {whole(300, 300), whole(300, 300)};
     f = forecast_queue(l, a.address(), big, p);
-    EXPECT_EQ(f[1], 2u);
+    EXPECT_EQ(f[1].share, 2u);
 }
 
 TEST(OpenForecast, FragmentsGoAloneOncePerShare) {
@@ -74,10 +78,11 @@ TEST(OpenForecast, FragmentsGoAloneOncePerShare) {
     p.now = T + 5;
     const std::vector<QueuedWeight> q = {whole(100), QueuedWeight{1500, 1200, 4}, whole(100)};
     auto f = forecast_queue(l, a.address(), q, p);
-    EXPECT_EQ(f[0], 1u);
+    EXPECT_EQ(f[0].share, 1u);
     // It starts in the second share (the first has a message already) and takes four.
-    EXPECT_EQ(f[1], 5u);
-    EXPECT_EQ(f[2], 6u);
+    EXPECT_EQ(f[1].share, 5u);
+    EXPECT_EQ(f[2].share, 6u);
+    EXPECT_EQ(f[2].hold, Hold::fragments);
 }
 
 TEST(OpenForecast, TheHourlyCapFreesUpAsSpendingAges) {
@@ -102,9 +107,8 @@ TEST(OpenForecast, TheHourlyCapFreesUpAsSpendingAges) {
     const std::vector<QueuedWeight> q = {
         whole(static_cast<std::uint32_t>(proto::MAX_MWU_PER_HOUR - spent + 50))};
     auto f = forecast_queue(l, a.address(), q, p);
-    ASSERT_TRUE(f[0]);
     // The spending at T stops counting at T + 3600: the share at T + 60 + 59 * 60.
-    EXPECT_EQ(*f[0], 60u);
+    EXPECT_EQ(f[0].share, 60u);
 }
 
 TEST(OpenForecast, AgreesWithThePackerForTheNextShare) {
@@ -129,7 +133,19 @@ TEST(OpenForecast, AgreesWithThePackerForTheNextShare) {
         ASSERT_TRUE(packed);
         std::size_t in_first = 0;
         for (const auto& k : f)
-            in_first += k && *k == 1;
+            in_first += k.share == 1u;
         EXPECT_EQ(in_first, packed->taken) << shares << " shares earned";
     }
+}
+
+TEST(OpenForecast, WeightOfAnUnsignedEntry) {
+    // A whole message: its weight with the longest signature.
+    const auto w = weight_of(proto::MSG_MINER_MESSAGE, 100, false);
+    EXPECT_EQ(w.pieces, 1u);
+    EXPECT_EQ(w.mwu, proto::MWU_HEADER + 100 + 2 * MAX_SIGNATURE);
+    // Private: the recipient's id too. Long: fragments, the signature on the last one only.
+    EXPECT_EQ(weight_of(proto::MSG_MINER_MESSAGE, 100, true).mwu, w.mwu + proto::SIGNING_ID_SIZE);
+    const auto f = weight_of(proto::MSG_MINER_MESSAGE, 1000, false);
+    EXPECT_EQ(f.pieces, 5u);
+    EXPECT_EQ(f.mwu, 5 * (proto::MWU_HEADER + FRAGMENT_HEADER_SIZE) + 1000 + 2 * MAX_SIGNATURE);
 }
