@@ -96,6 +96,12 @@ void add_options(CLI::App& app, Config& c) {
                    "Queued outgoing messages before /msg/send answers 429")
         ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}))
         ->capture_default_str();
+    app.add_option("--max-send-delay", c.max_send_delay,
+                   "Seconds within which a sent message must be able to go out (by this node's "
+                   "message budget and queue), or /msg/send answers 429 with retry_after; at "
+                   "most half the time the open profile's window spans")
+        ->check(CLI::Range(1.0, 86400.0))
+        ->capture_default_str();
 }
 
 bool on_command_line(int argc, const char* const* argv, const std::string& flag) {

@@ -58,6 +58,9 @@ struct Config {
 
     std::size_t max_messages = 1000;    // message store capacity (the reference keeps 1000)
     std::size_t outbox_capacity = 256;  // queued messages beyond this: 429 queue full
+    // A message that cannot go out within this many seconds is refused (429 with retry_after);
+    // at most half the time the open profile's window spans is used (docs/api.md).
+    double max_send_delay = 600;
 };
 
 // Registers every option on `app` (also readable from a config file via --config).

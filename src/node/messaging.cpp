@@ -34,17 +34,6 @@ namespace {
 constexpr std::size_t kDoneDepth = 6;  // an embedded message is settled this deep in the chain
 constexpr const char* kVersion = "sharemsgd/0.1.0";
 
-ApiAnswer api_error(unsigned status, std::string error, std::string detail) {
-    nlohmann::ordered_json j;
-    j["error"] = std::move(error);
-    j["detail"] = std::move(detail);
-    return {status, std::move(j)};
-}
-
-// A fragmented message that had to start again this many times is given up (its fragments
-// kept missing the reassembly window: the node does not mine often enough).
-constexpr unsigned kMaxFragmentRestarts = 3;
-
 }  // namespace
 
 // ------------------------------------------------------------------ start-up
@@ -54,6 +43,15 @@ Status Node::open_database() {
     auto db = store::Database::open_writer(path);
     if (!db) return make_error(db.error().code, "database " + path + ": " + db.error().reason);
     db_ = std::make_unique<store::Writer>(std::move(*db));
+    OutboxSettings os;
+    os.capacity = cfg_.outbox_capacity;
+    os.share_interval = cfg_.share_period;
+    os.max_delay = cfg_.max_send_delay;
+    os.window = open_window();
+    os.network_id = net_.network_id();
+    outbox_ = std::make_unique<Outbox>(os, *db_, metrics_, [this](std::function<void()> f) {
+        chain_guard_.post(chain_io_, "outbox", std::move(f));
+    });
     return Ok{};
 }
 
@@ -112,30 +110,9 @@ Status Node::load_database() {
 
     auto outbox = store::load_outbox(*reader, std::nullopt);
     if (!outbox) return outbox.error();
-    for (const auto& e : *outbox) {
-        if (e.state == store::OutboxState::failed) continue;  // a record only
-        auto item = decode_outbox_item(e.msg);
-        if (!item) {
-            spdlog::warn("outbox entry {}: {}; skipped", e.id, item.error().reason);
-            continue;
-        }
-        Outgoing o;
-        o.hash = e.message_hash;
-        o.message = std::move(item->message);
-        o.to = item->to;
-        o.created_at = e.created_at;
-        if (e.state == store::OutboxState::embedded && e.share_hash) {
-            chain::ShareId s{};
-            std::copy(e.share_hash->begin(), e.share_hash->end(), s.begin());
-            o.share = s;
-        }
-        outbox_.push_back(std::move(o));
-    }
-    outbox_depth_ = static_cast<std::size_t>(
-        std::count_if(outbox_.begin(), outbox_.end(), [](const Outgoing& o) { return !o.share; }));
-    metrics_.set("sharemsg_outbox_depth", "", static_cast<double>(outbox_depth_.load()));
+    outbox_->load(*outbox);
     spdlog::info("database: {} messages, {} bans, {} outbox entries ({} queued)", msgs->size(),
-                 bans->size(), outbox_.size(), outbox_depth_.load());
+                 bans->size(), outbox->size(), outbox_->depth());
 
     // From now on every change of the store is mirrored to the database.
     store_->set_observer(
@@ -183,7 +160,7 @@ void Node::queue_startup_messages() {
             if (a.status >= 300) spdlog::warn("startup message not queued: {}", a.body.dump());
         });
     };
-    const auto t = saturate_cast<std::uint32_t>(now());
+    const auto t = chain_time();
     for (const auto& text : cfg_.messages)
         queue_text(proto::build_miner_message(text, t));
     for (const auto& text : cfg_.announces)
@@ -235,317 +212,60 @@ void Node::flush_published() {
 
 // ------------------------------------------------------------------ outbox
 
-ApiAnswer Node::queued_answer(const crypto::Hash256& hash, std::size_t position) const {
-    nlohmann::ordered_json j;
-    j["status"] = "queued";
-    j["message_hash"] = to_hex(hash);
-    j["queue_position"] = position;
-    j["estimated_share_time"] = cfg_.share_period;
-    return {200, std::move(j)};
+std::uint32_t Node::chain_time() const {
+    const auto t = saturate_cast<std::uint32_t>(now());
+    const auto best = tracker_.best();
+    if (!best) return t;
+    const std::uint32_t next = shares_.at(*best).timestamp + 1;
+    return std::max(t, next);
+}
+
+std::optional<Outbox::Sender> Node::sender() const {
+    auto key = keys_.key();
+    auto ann = keys_.announcement();
+    if (!key || !ann) return std::nullopt;
+    return Outbox::Sender{std::move(*key), std::move(*ann)};
 }
 
 void Node::queue_message(proto::ShareMessage m, std::optional<proto::SigningId> to, ApiDone done) {
-    const auto hash = m.hash();
-    for (std::size_t i = 0; i < outbox_.size(); ++i)
-        if (outbox_[i].hash == hash) {  // the same message again: already queued
-            done(queued_answer(hash, i + 1));
-            return;
-        }
-    if (outbox_depth_.load() >= cfg_.outbox_capacity) {
-        done(api_error(429, "queue full",
-                       "the outbox holds " + std::to_string(cfg_.outbox_capacity) +
-                           " queued messages; try again after the next shares"));
+    const auto s = sender();
+    if (!open_chain_ || !s) {
+        done(api_error(400, "cannot send",
+                       open_chain_ ? "this node's signing key has no delegation: other nodes "
+                                     "cannot bind it to an address (derive it with `sharemsg "
+                                     "derive-key --delegation-network ...`)"
+                                   : "this network does not carry the open profile"));
         return;
     }
-    auto blob = encode_outbox_item(m, to);
-    if (!blob) {
-        done(api_error(400, "not queued", blob.error().reason));
-        return;
-    }
-    Outgoing o;
-    o.hash = hash;
-    o.message = m;
-    o.to = to;
-    o.created_at = now();
-    outbox_.push_back(o);
-    const std::size_t position = ++outbox_depth_;
-    metrics_.set("sharemsg_outbox_depth", "", static_cast<double>(position));
-    db_->enqueue(store::QueueOutbox{hash, std::move(*blob), o.created_at},
-                 [this, hash, position, done = std::move(done)](const store::Outcome& r) {
-                     if (!r.ok()) {
-                         // Not durable: take it back out of the queue and say so.
-                         chain_guard_.post(chain_io_, "outbox undo", [this, hash] {
-                             auto it =
-                                 std::find_if(outbox_.begin(), outbox_.end(),
-                                              [&](const Outgoing& e) { return e.hash == hash; });
-                             if (it != outbox_.end() && !it->share) {
-                                 outbox_.erase(it);
-                                 --outbox_depth_;
-                             }
-                         });
-                         done(api_error(503, "not stored",
-                                        std::string("the outbox could not be saved (") +
-                                            store::failure_name(r.failure) +
-                                            "): " + r.status.error().reason));
-                         return;
-                     }
-                     done(queued_answer(hash, position));
-                 });
-}
-
-void Node::on_mined(const chain::ShareId& share, const std::vector<Carried>& carried) {
-    if (carried.empty()) return;
-    proto::ShareHash sh{};
-    std::copy(share.begin(), share.end(), sh.begin());
-    std::size_t completed = 0;
-    for (const auto& c : carried) {
-        auto it = std::find_if(outbox_.begin(), outbox_.end(),
-                               [&](const Outgoing& o) { return !o.share && o.hash == c.hash; });
-        if (it == outbox_.end()) continue;
-        if (c.pieces_end > 0) {
-            it->next_piece = c.pieces_end;
-            if (c.pieces_end < it->pieces.size()) {
-                spdlog::info("message {}: fragment {} of {} in share {}",
-                             to_hex(it->hash).substr(0, 16), c.pieces_end, it->pieces.size(),
-                             to_hex(share).substr(0, 16));
-                continue;  // more to send; the entry stays queued
-            }
-            spdlog::info("message {}: last of {} fragments in share {}",
-                         to_hex(it->hash).substr(0, 16), it->pieces.size(),
-                         to_hex(share).substr(0, 16));
-        }
-        it->share = share;
-        --outbox_depth_;
-        ++completed;
-        db_->enqueue(store::SetOutboxState{it->hash, store::OutboxState::embedded, sh, {}}, {});
-    }
-    if (completed == 0) return;
-    if (auto st = keys_.count_signed(completed)) save_key_state(*st);
-    metrics_.set("sharemsg_outbox_depth", "", static_cast<double>(outbox_depth_.load()));
-    metrics_.inc("sharemsg_messages_sent_total", "", static_cast<double>(completed));
-}
-
-void Node::fail_outgoing(const crypto::Hash256& hash, const std::string& reason) {
-    auto it = std::find_if(outbox_.begin(), outbox_.end(),
-                           [&](const Outgoing& o) { return o.hash == hash; });
-    if (it == outbox_.end()) return;
-    spdlog::error("outbox message {} given up: {}", to_hex(hash).substr(0, 16), reason);
-    if (!it->share) --outbox_depth_;
-    outbox_.erase(it);
-    db_->enqueue(store::SetOutboxState{hash, store::OutboxState::failed, std::nullopt, reason}, {});
-    metrics_.inc("sharemsg_outbox_failed_total");
-    metrics_.set("sharemsg_outbox_depth", "", static_cast<double>(outbox_depth_.load()));
-}
-
-void Node::requeue_orphaned(const std::set<chain::ShareId>& active) {
-    auto best = tracker_.best();
-    if (!best) return;
-    const auto best_height = tracker_.height(*best);
-    for (auto it = outbox_.begin(); it != outbox_.end();) {
-        if (!it->share) {
-            ++it;
-            continue;
-        }
-        if (active.count(*it->share)) {
-            if (best_height >= tracker_.height(*it->share) + kDoneDepth) {
-                it = outbox_.erase(it);  // settled; the database row stays as the record
-                continue;
-            }
-            ++it;
-            continue;
-        }
-        // Older than the window the best chain is checked over (an entry embedded long ago,
-        // loaded at start), or in a share pruned since (the share log keeps every share the
-        // node mined until it is far below the best chain): settled, not orphaned.
-        if (!tracker_.contains(*it->share) ||
-            tracker_.height(*it->share) + active.size() <= best_height) {
-            it = outbox_.erase(it);
-            continue;
-        }
-        spdlog::info("message {} left the best chain with share {}; queued again",
-                     to_hex(it->hash).substr(0, 16), to_hex(*it->share).substr(0, 16));
-        it->share.reset();
-        ++outbox_depth_;
-        db_->enqueue(store::SetOutboxState{it->hash, store::OutboxState::queued, std::nullopt, {}},
-                     {});
-        ++it;
-    }
-    metrics_.set("sharemsg_outbox_depth", "", static_cast<double>(outbox_depth_.load()));
-}
-
-std::optional<proto::open::OpenMessage> Node::sign_outgoing(const Outgoing& o) {
-    const auto key = keys_.key();
-    const auto announcement = keys_.announcement();
-    if (!key || !announcement) return std::nullopt;
-    const auto flags = static_cast<std::uint8_t>(o.message.wire_flags &
-                                                 (proto::FLAG_BROADCAST | proto::FLAG_PERSISTENT));
-    if (o.to) {
-        // Encrypted to the recipient's current signing key, with a fresh GCM nonce.
-        const auto recipient = ledger_->key(*o.to);
-        if (!recipient) {
-            spdlog::warn("private message {}: recipient {} has no bound key; kept queued",
-                         to_hex(o.hash).substr(0, 16), to_hex(*o.to));
-            return std::nullopt;
-        }
-        proto::open::GcmNonce gn{};
-        const auto rnd = crypto::random_bytes(gn.size());
-        std::copy(rnd.begin(), rnd.end(), gn.begin());
-        auto pm = proto::open::make_private_message(
-            o.message.msg_type, o.message.payload, o.message.timestamp, *key,
-            announcement->address_hash(), recipient->pubkey, net_.network_id(), gn, flags);
-        if (!pm) {
-            spdlog::warn("private message {} cannot be made: {}", to_hex(o.hash).substr(0, 16),
-                         pm.error().reason);
-            return std::nullopt;
-        }
-        return std::move(*pm);
-    }
-    auto om = proto::open::make_open_message(o.message.msg_type, o.message.payload,
-                                             o.message.timestamp, flags);
-    auto s =
-        proto::open::sign_open_message(om, *key, announcement->address_hash(), net_.network_id());
-    if (!s) {
-        spdlog::warn("outbox message {} cannot be signed: {}", to_hex(o.hash).substr(0, 16),
-                     s.error().reason);
-        return std::nullopt;
-    }
-    return om;
+    const auto best = tracker_.best();
+    outbox_->queue(std::move(m), to, *open_chain_, *s, best ? tracker_.height(*best) : 0,
+                   chain_time(), std::move(done));
 }
 
 bool Node::sacrifice_turn() {
     ++mine_ticks_;
     if (cfg_.sacrifice_every == 0 || mine_ticks_ % cfg_.sacrifice_every != 0) return false;
     const auto id = keys_.signing_id();
-    if (!ledger_ || !id || sacrifice_hashes_.empty()) return false;
-    const auto known = ledger_->key(*id);
+    if (!open_chain_ || !id || sacrifice_hashes_.empty()) return false;
+    const auto known = open_chain_->tip().key(*id);
     return known && !known->revoked;
 }
 
-Bytes Node::next_message_data(std::vector<Carried>& carried, bool sacrifice) {
-    carried.clear();
-    building_announcement_ = false;
-    const auto key = keys_.key();
-    const auto announcement = keys_.announcement();
-    if (ledger_ && key && announcement) {
-        // The open profile: our announcement while the ledger does not know the key as
-        // current, then the queue, oldest first, within the per-share limits and our budget.
-        const auto id = key->signing_id();
-        const auto known = ledger_->key(id);
-        // Announced again within every half window, so that a node that starts later (and
-        // reads only the window) learns the key too.
-        const auto best = tracker_.best();
-        const std::size_t best_height = best ? tracker_.height(*best) : 0;
-        const bool stale = announced_at_height_ == 0 ||
-                           best_height + 1 >= announced_at_height_ + net_.p2p.chain_length / 2;
-        const bool announce = !sacrifice && (!known || known->revoked || stale);
-        const auto t = saturate_cast<std::uint32_t>(now());
-        const std::uint32_t budget = ledger_->available_mwu(
-            announcement->address_hash(), t,
-            sacrifice ? proto::MWU_PER_SACRIFICE : proto::FREE_MWU_ALLOWANCE);
-        std::vector<proto::open::OpenMessage> queue;
-        std::vector<Carried> entries;
-        // A message too long for one share goes alone, one fragment per share (the per-share
-        // limits below let one 220-byte fragment through), resumed from where the best
-        // chain's reassembly stands; the messages queued after it wait for it.
-        std::optional<std::size_t> fragmented_from;
-        std::vector<std::pair<crypto::Hash256, std::string>> to_fail;
-        for (auto& o : outbox_) {
-            if (o.share) continue;
-            if (o.pieces.empty() || o.pieces_key != id) {
-                auto whole = sign_outgoing(o);
-                if (!whole) continue;
-                if (whole->payload.size() <= proto::MAX_MESSAGE_PAYLOAD) {
-                    queue.push_back(std::move(*whole));
-                    entries.push_back({o.hash, 0});
-                    if (queue.size() >= proto::open::PACK_MAX_MESSAGES) break;
-                    continue;
-                }
-                const auto rnd = crypto::random_bytes(4);
-                std::uint32_t msg_id = 0;
-                for (auto b : rnd)
-                    msg_id = (msg_id << 8) | b;
-                auto pieces = proto::open::split_fragments(*whole, msg_id);
-                if (!pieces) {
-                    to_fail.emplace_back(o.hash, "cannot be split: " + pieces.error().reason);
-                    continue;
-                }
-                o.pieces = std::move(*pieces);
-                o.pieces_key = id;
-                o.next_piece = 0;
-            }
-            if (!queue.empty()) break;  // it goes alone, in the next share
-            // Resume after the fragments the best chain has (a reorg may have taken some),
-            // or start again when the reassembly is gone or would expire before our share.
-            std::size_t from = 0;
-            if (o.next_piece > 0) {
-                const auto p = ledger_->partial(id, o.pieces.front().fragment->msg_id);
-                if (p && p->next_index > 0 && p->next_index <= o.next_piece &&
-                    p->total == o.pieces.size() &&
-                    std::uint64_t{t} + 1 <=
-                        std::uint64_t{p->first_share_time} + proto::open::FRAGMENT_TIMEOUT) {
-                    from = p->next_index;
-                } else {
-                    if (++o.restarts > kMaxFragmentRestarts) {
-                        to_fail.emplace_back(
-                            o.hash, "its fragments did not all reach the chain within " +
-                                        std::to_string(proto::open::FRAGMENT_TIMEOUT) + " s, " +
-                                        std::to_string(kMaxFragmentRestarts + 1) + " times");
-                        continue;
-                    }
-                    spdlog::info("message {}: fragments start again ({} of {} had been sent)",
-                                 to_hex(o.hash).substr(0, 16), o.next_piece, o.pieces.size());
-                    o.next_piece = 0;
-                }
-            }
-            if (from == 0) {
-                // Start only when the budget covers every fragment.
-                std::uint64_t need = 0;
-                for (const auto& piece : o.pieces)
-                    need += proto::open::mwu(piece);
-                if (need > budget) {
-                    spdlog::debug("message {}: {} fragments need {} MWU, {} available; waiting",
-                                  to_hex(o.hash).substr(0, 16), o.pieces.size(), need, budget);
-                    break;
-                }
-            }
-            queue.assign(o.pieces.begin() + static_cast<std::ptrdiff_t>(from), o.pieces.end());
-            entries.push_back({o.hash, from});
-            fragmented_from = from;
-            break;
-        }
-        for (const auto& [hash, reason] : to_fail)
-            fail_outgoing(hash, reason);
-        if (announce || sacrifice || !queue.empty()) {
-            proto::open::ObfuscationNonce nonce{};
-            const auto rnd = crypto::random_bytes(nonce.size());
-            std::copy(rnd.begin(), rnd.end(), nonce.begin());
-            // The per-share limits of the reference (3 messages, 512 bytes of message_data) and
-            // the weight limits: at most 1024 MWU per share and what our budget has left.
-            auto limits = proto::open::PackLimits::mwu_stage(budget);
-            limits.max_messages = proto::open::PACK_MAX_MESSAGES;
-            limits.max_bytes = proto::open::PACK_MAX_BYTES;
-            auto packed = proto::open::pack_queue(
-                announce ? announcement : std::nullopt, queue, net_.network_id(), nonce, limits,
-                sacrifice ? std::optional<proto::SigningId>(id) : std::nullopt);
-            if (packed) {
-                building_announcement_ = announce;
-                if (fragmented_from) {
-                    if (packed->taken > 0)
-                        carried.push_back({entries.front().hash, *fragmented_from + packed->taken});
-                } else {
-                    carried.assign(entries.begin(),
-                                   entries.begin() + static_cast<std::ptrdiff_t>(packed->taken));
-                }
-                if (!packed->message_data.empty()) return std::move(packed->message_data);
-            } else {
-                spdlog::warn("outbox not packed: {}", packed.error().reason);
-            }
+Outbox::Built Node::next_message_data(bool sacrifice) {
+    if (open_chain_) {
+        if (const auto s = sender()) {
+            const auto best = tracker_.best();
+            auto built = outbox_->build(*s, *open_chain_, best ? tracker_.height(*best) : 0,
+                                        chain_time(), sacrifice);
+            if (!built.message_data.empty()) return built;
         }
     }
     // Authority blobs (--transition-message, bootstrap_messages/) ride the shares, one per
     // share in turn, as the reference embeds its transition message.
-    if (!outbox_blobs_.empty()) return outbox_blobs_[outbox_next_++ % outbox_blobs_.size()];
-    return {};
+    Outbox::Built out;
+    if (!outbox_blobs_.empty())
+        out.message_data = outbox_blobs_[outbox_next_++ % outbox_blobs_.size()];
+    return out;
 }
 
 // ------------------------------------------------------------------ API calls
@@ -566,12 +286,12 @@ void Node::send(SendRequest req, ApiDone answer) {
                 "start sharemsgd with --signing-key-file (a key from `sharemsg derive-key`)"));
             return;
         }
-        if (req.fragment && !ledger_) {
+        if (req.fragment && !open_chain_) {
             done(api_error(400, "fragments unavailable",
                            "this network does not carry the open profile"));
             return;
         }
-        const auto t = saturate_cast<std::uint32_t>(now());
+        const auto t = chain_time();
         proto::ShareMessage m;
         switch (req.msg_type) {
             case proto::MSG_MINER_MESSAGE:
@@ -590,12 +310,12 @@ void Node::send(SendRequest req, ApiDone answer) {
         m.payload.assign(req.text.begin(), req.text.end());  // the builders stop at 220 bytes
         std::size_t wire_payload = req.text.size();
         if (req.to) {
-            if (!ledger_) {
+            if (!open_chain_) {
                 done(api_error(400, "private messages unavailable",
                                "this network does not carry the open profile"));
                 return;
             }
-            if (!ledger_->key(*req.to)) {
+            if (!open_chain_->tip().key(*req.to)) {
                 done(api_error(400, "unknown recipient",
                                "no bound signing key " + to_hex(*req.to) +
                                    " on this node's chain yet (see /msg/keys)"));
@@ -794,39 +514,9 @@ void Node::outbox(ApiDone answer) {
             done(api_error(503, "not readable", "the outbox: " + rows.error().reason));
             return;
         }
-        std::map<crypto::Hash256, nlohmann::ordered_json> split;
-        for (const auto& q : outbox_)
-            if (q.pieces.size() > 1)
-                split[q.hash] = {{"sent", q.share ? q.pieces.size() : q.next_piece},
-                                 {"total", q.pieces.size()}};
-        auto arr = nlohmann::ordered_json::array();
-        for (const auto& e : *rows) {
-            nlohmann::ordered_json o;
-            o["message_hash"] = to_hex(e.message_hash);
-            o["state"] = store::outbox_state_name(e.state);
-            o["created_at"] = e.created_at;
-            o["share_hash"] = e.share_hash ? nlohmann::ordered_json(to_hex(*e.share_hash))
-                                           : nlohmann::ordered_json();
-            o["detail"] = e.state == store::OutboxState::failed ? nlohmann::ordered_json(e.detail)
-                                                                : nlohmann::ordered_json();
-            // A message going out in fragments: how many of them are in mined shares.
-            o["fragments"] = nlohmann::ordered_json();
-            if (auto f = split.find(e.message_hash); f != split.end()) {
-                o["fragments"] = f->second;
-            } else if (auto item = decode_outbox_item(e.msg)) {
-                // Not (or no longer) in the queue: its size says whether it was split.
-                const std::size_t wire =
-                    item->message.payload.size() + (item->to ? proto::open::PRIVATE_OVERHEAD : 0);
-                const std::size_t total = proto::open::fragment_count(wire);
-                if (total > 1)
-                    o["fragments"] = {{"sent", e.state == store::OutboxState::embedded ? total : 0},
-                                      {"total", total}};
-            }
-            arr.push_back(std::move(o));
-        }
-        nlohmann::ordered_json j;
-        j["queued"] = outbox_depth_.load();
-        j["entries"] = std::move(arr);
+        const auto best = tracker_.best();
+        auto j = outbox_->to_json(*rows, open_chain_.get(), sender(),
+                                  best ? tracker_.height(*best) : 0, chain_time());
         done({200, std::move(j)});
     });
 }
@@ -858,7 +548,7 @@ void Node::emit_status() {
     st.share_count = share_count_.load();
     st.peers = peer_count_.load();
     st.capabilities = {"msg-v1", "open-v2"};
-    const auto t = saturate_cast<std::uint32_t>(now());
+    const auto t = chain_time();
     auto m = proto::build_node_status(st, t);
     const auto own_id = keys_.signing_id();
     const bool have_key = own_id.has_value();
@@ -884,12 +574,11 @@ void Node::emit_status() {
             }
             // One status in the queue at a time: a newer one is not queued while an older one
             // still waits (statuses are not persistent, and each spends the message budget).
-            const bool status_waiting =
-                std::any_of(outbox_.begin(), outbox_.end(), [](const Outgoing& o) {
-                    return !o.share && o.message.msg_type == proto::MSG_NODE_STATUS;
-                });
+            const bool status_waiting = outbox_->status_waiting();
             if (have_key && !status_waiting)
-                queue_message(std::move(m), std::nullopt, [](ApiAnswer) {});
+                queue_message(std::move(m), std::nullopt, [](ApiAnswer a) {
+                    if (a.status >= 300) spdlog::debug("NODE_STATUS not queued: {}", a.body.dump());
+                });
         });
     });
 }

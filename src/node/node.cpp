@@ -192,7 +192,7 @@ Status Node::start() {
         lc.network_id = net_.network_id();
         lc.address_version = net_.address_version;
         lc.sacrifice_pubkey_hashes = sacrifice_hashes_;
-        ledger_ = std::make_unique<proto::open::Ledger>(lc);
+        open_chain_ = std::make_unique<proto::open::ChainLedger>(lc, open_window());
     }
     if (auto s = open_database(); !s) return s;
     if (auto s = load_database(); !s) return s;
@@ -202,7 +202,7 @@ Status Node::start() {
             store_->load_blob_hex(hex, now());
     }
     if (auto s = setup_signing_key(); !s) return s;
-    if (cfg_.sacrifice_every > 0 && (!ledger_ || !keys_.has_key()))
+    if (cfg_.sacrifice_every > 0 && (!open_chain_ || !keys_.has_key()))
         return make_error(Errc::invalid_argument,
                           "--sacrifice-every needs the open profile and a signing key "
                           "(--signing-key-file with its --signing-key-delegation)");
@@ -321,7 +321,7 @@ void Node::on_peer_message(const std::shared_ptr<Peer>& peer, p2p::Message&& msg
                                       if (peer->doomed()) return;
                                       std::vector<chain::ShareId> want;
                                       if (best && !tracker_.contains(*best)) want.push_back(*best);
-                                      if (auto gap = tracker_.window_gap(net_.p2p.chain_length))
+                                      if (auto gap = tracker_.window_gap(needed_shares()))
                                           want.push_back(*gap);
                                       if (want.empty()) return;
                                       boost::asio::post(io_, [peer, want, t = std::move(t)] {
@@ -474,6 +474,12 @@ void Node::prune_shares() {
     if (dropped == 0) return;
     for (auto it = shares_.begin(); it != shares_.end();)
         it = tracker_.contains(it->first) ? std::next(it) : shares_.erase(it);
+    if (open_chain_)
+        open_chain_->retain([&](const proto::ShareHash& h) {
+            chain::ShareId id{};
+            std::copy(h.begin(), h.end(), id.begin());
+            return tracker_.contains(id);
+        });
     metrics_.inc("sharemsg_shares_pruned_total", "", static_cast<double>(dropped));
     spdlog::debug("pruned {} old shares; {} kept", dropped, shares_.size());
     // The share log keeps what the tracker keeps: rewritten once it holds half a window more
@@ -506,12 +512,20 @@ void Node::apply_best_chain() {
         best_ = best;
     }
     if (!best) return;
-    auto chain = tracker_.chain(*best, net_.p2p.chain_length);
-    std::set<chain::ShareId> active(chain.begin(), chain.end());
+    const std::size_t shown = net_.p2p.chain_length;
+    // The shown window, and for the open profile as much below it as the verdicts of its
+    // oldest shares look at.
+    const auto chain = tracker_.chain(*best, open_chain_ ? shown + open_window() - 1 : shown);
+    const std::vector<chain::ShareId> window(
+        chain.begin(), chain.begin() + static_cast<std::ptrdiff_t>(std::min(shown, chain.size())));
+    std::set<chain::ShareId> active(window.begin(), window.end());
+    // Verdicts, signature checks and decryption happen before the store is locked.
+    std::vector<proto::ShareMessage> open_msgs;
+    if (open_chain_) open_msgs = judge_open(chain, shown);
     const double t = now();
     std::unique_lock lk(store_mutex_);
     // Oldest first, so that key announcements precede the messages signed with them.
-    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    for (auto it = window.rbegin(); it != window.rend(); ++it) {
         if (applied_.count(*it)) continue;
         applied_.insert(*it);
         const ShareView& s = shares_.at(*it);
@@ -533,107 +547,136 @@ void Node::apply_best_chain() {
             ++it;
         }
     }
+    std::erase_if(open_applied_, [&](const chain::ShareId& id) { return !active.count(id); });
     if (dropped) store_->prune_by_sharechain(active);
-    if (ledger_) apply_open(chain);
+    std::size_t stored = 0;
+    for (auto& m : open_msgs)
+        stored += store_->add_local_message(std::move(m), t);
+    if (stored) metrics_.inc("sharemsg_messages_stored_total", "", static_cast<double>(stored));
     flush_published();
     metrics_.set("sharemsg_messages", "", static_cast<double>(store_->size()));
     metrics_.set("sharemsg_best_height", "", static_cast<double>(tracker_.height(*best)));
     lk.unlock();
-    requeue_orphaned(active);
+    if (open_chain_) outbox_->on_best_chain(chain_view(window), *open_chain_);
 }
 
-void Node::apply_open(const std::vector<chain::ShareId>& chain) {
-    // `chain` is newest first. Extend the ledger when the chain it has seen is still a prefix
-    // of the best chain; otherwise (a reorg) rebuild it from the window.
-    std::size_t start = chain.size();  // index into `chain` of the first share to feed
-    if (!ledger_chain_.empty()) {
-        auto it = std::find(chain.begin(), chain.end(), ledger_chain_.back());
-        if (it != chain.end()) start = static_cast<std::size_t>(it - chain.begin());
-    }
-    // The window may also have grown backwards: a node that syncs receives the newest shares
-    // first and their parents after, and the ledger must see those older shares first (the
-    // announcements before the messages signed with them, the budget their payouts earned).
-    const bool grew_back = ledger_base_ && chain.back() != *ledger_base_ &&
-                           std::find(chain.begin(), chain.end(), *ledger_base_) != chain.end();
-    if ((start == chain.size() && !ledger_chain_.empty()) || grew_back) {
-        spdlog::info("open profile: {}; rebuilding the key ledger from {} shares",
-                     grew_back ? "older shares joined the best chain" : "the best chain changed",
-                     chain.size());
-        ledger_->reset();
-        ledger_chain_.clear();
-        ledger_base_.reset();
-        start = chain.size();
-        metrics_.inc("sharemsg_open_ledger_rebuilds_total");
-    }
-    const double t = now();
-    for (std::size_t i = start; i-- > 0;) {
-        const auto& id = chain[i];
-        if (!ledger_base_) ledger_base_ = id;
-        ledger_chain_.push_back(id);
+Outbox::ChainView Node::chain_view(const std::vector<chain::ShareId>& window) const {
+    auto depths = std::make_shared<std::map<chain::ShareId, std::size_t>>();
+    for (std::size_t i = 0; i < window.size(); ++i)
+        depths->emplace(window[i], i);
+    const auto best = tracker_.best();
+    const std::size_t best_height = best ? tracker_.height(*best) : 0;
+    Outbox::ChainView v;
+    v.depth = [depths](const chain::ShareId& id) -> std::optional<std::size_t> {
+        auto it = depths->find(id);
+        if (it == depths->end()) return std::nullopt;
+        return it->second;
+    };
+    v.recent = [this, best_height, n = window.size()](const chain::ShareId& id) {
+        return tracker_.contains(id) && tracker_.height(id) + n > best_height;
+    };
+    return v;
+}
+
+std::vector<proto::ShareMessage> Node::judge_open(const std::vector<chain::ShareId>& chain,
+                                                  std::size_t show) {
+    static const proto::open::Envelope kNone;
+    std::vector<proto::open::ChainLink> links;
+    links.reserve(chain.size());
+    for (const auto& id : chain) {
         const ShareView& s = shares_.at(id);
-        // Every share goes in, with or without an envelope: shares paying an address earn
-        // its message budget (MWU).
-        static const proto::open::Envelope kEmpty;
-        proto::open::ShareContext ctx;
-        std::copy(id.begin(), id.end(), ctx.share_hash.begin());
-        ctx.height = tracker_.height(id);
-        ctx.payout_pubkey_hash = s.pubkey_hash;
-        ctx.share_timestamp = s.timestamp;
-        auto r = ledger_->apply_share(ctx, s.open ? *s.open : kEmpty);
-        // The key registry is mirrored to the database (the ledger itself is rebuilt from the
-        // chain): a key when it is registered, and again when a rotation revokes it.
-        auto save_key = [&](const proto::open::KeyEntry& k) {
-            store::SigningKeyRow row;
-            row.address = k.address;
-            row.signing_id = k.signing_id;
-            row.info.key_index = k.key_index;
-            row.info.pubkey = k.pubkey;
-            row.info.first_seen = k.first_seen_time;
-            row.info.share_hash = k.first_seen_share;
-            row.info.revoked = k.revoked;
-            db_->enqueue(store::PutSigningKey{row}, {});
-        };
+        proto::open::ChainLink l;
+        std::copy(id.begin(), id.end(), l.share.share_hash.begin());
+        l.share.height = tracker_.height(id);
+        l.share.payout_pubkey_hash = s.pubkey_hash;
+        l.share.share_timestamp = s.timestamp;
+        l.envelope = s.open ? &*s.open : &kNone;
+        links.push_back(l);
+    }
+    const auto* oldest = tracker_.get(chain.back());
+    const bool rooted = oldest && !oldest->prev;
+    const auto followed = open_chain_->follow(links, rooted, show);
+    if (followed.waiting)
+        spdlog::debug("open profile: {} shares wait for the rest of their window",
+                      followed.waiting);
+    // The key registry is mirrored to the database: a key when a verdict registers it, and
+    // again when a rotation revokes it.
+    auto save_key = [&](const proto::open::KeyEntry& k) {
+        store::SigningKeyRow row;
+        row.address = k.address;
+        row.signing_id = k.signing_id;
+        row.info.key_index = k.key_index;
+        row.info.pubkey = k.pubkey;
+        row.info.first_seen = k.first_seen_time;
+        row.info.share_hash = k.first_seen_share;
+        row.info.revoked = k.revoked;
+        db_->enqueue(store::PutSigningKey{row}, {});
+    };
+    const proto::open::Ledger& tip = open_chain_->tip();
+    for (const auto& h : followed.judged) {
+        const auto& r = *open_chain_->verdict(h);
+        metrics_.inc("sharemsg_open_shares_judged_total");
         if (r.registered) save_key(*r.registered);
-        if (r.sacrifice_credited) metrics_.inc("sharemsg_open_sacrifice_credits_total");
         for (const auto& revoked_id : r.revoked)
-            if (auto k = ledger_->key(revoked_id)) save_key(*k);
-        for (std::size_t k = 0; k < proto::open::IGNORED_KINDS; ++k)
-            if (r.ignored.n[k])
-                metrics_.inc("sharemsg_open_ignored_total",
-                             std::string("reason=\"") +
-                                 proto::open::ignored_name(static_cast<proto::open::Ignored>(k)) +
-                                 "\"",
-                             static_cast<double>(r.ignored.n[k]));
+            if (auto k = tip.key(revoked_id)) save_key(*k);
+        if (r.sacrifice_credited) metrics_.inc("sharemsg_open_sacrifice_credits_total");
+        if (r.ignored.total() == 0) continue;
+        // One line per share: what it carried that every node ignores, and why.
+        std::string why;
+        for (std::size_t k = 0; k < proto::open::IGNORED_KINDS; ++k) {
+            if (!r.ignored.n[k]) continue;
+            const char* name = proto::open::ignored_name(static_cast<proto::open::Ignored>(k));
+            metrics_.inc("sharemsg_open_ignored_total", std::string("reason=\"") + name + "\"",
+                         static_cast<double>(r.ignored.n[k]));
+            why += (why.empty() ? "" : ", ") + std::string(name) + " " +
+                   std::to_string(r.ignored.n[k]);
+        }
+        spdlog::info("share {}: ignored {} item(s): {}", to_hex(h).substr(0, 16), r.ignored.total(),
+                     why);
         for (const auto& note : r.notes)
-            spdlog::debug("share {}: {}", short_hex(id), note);
-        std::size_t n = 0;
-        for (auto& m : r.messages) {
-            if (m.recipient) {
-                // Private: the plaintext when this node holds the recipient's (or the
-                // sender's) key, "[encrypted]" for everyone else.
-                const auto mine = keys_.key_for(m);
-                m.payload = proto::open::display_payload(m, mine ? &*mine : nullptr, *ledger_);
-                if (mine && *m.recipient == mine->signing_id())
-                    metrics_.inc("sharemsg_private_messages_received_total");
-            }
-            n += store_->add_local_message(std::move(m), t);
-        }
-        if (n) {
-            metrics_.inc("sharemsg_messages_stored_total", "", static_cast<double>(n));
-            spdlog::info("share {}: {} open-profile message(s) stored", short_hex(id), n);
-        }
+            spdlog::debug("share {}: {}", to_hex(h).substr(0, 16), note);
     }
     {
-        auto keys = ledger_->keys();
-        for (auto& k : ledger_->unbound_keys())
+        auto keys = tip.keys();
+        for (auto& k : tip.unbound_keys())
             keys.push_back(std::move(k));
         std::lock_guard kl(open_keys_mutex_);
         open_keys_ = std::move(keys);
     }
-    // Keep the record bounded: what is older than the window cannot be a reorg point.
-    if (ledger_chain_.size() > 2 * chain.size() + 16)
-        ledger_chain_.erase(ledger_chain_.begin(),
-                            ledger_chain_.end() - static_cast<std::ptrdiff_t>(chain.size()));
+    // The messages of shown shares not stored yet, oldest share first (announcements and
+    // their messages in chain order).
+    std::vector<proto::ShareMessage> out;
+    for (std::size_t i = std::min(show, chain.size()); i-- > 0;) {
+        const auto& id = chain[i];
+        if (open_applied_.count(id)) continue;
+        proto::ShareHash sh{};
+        std::copy(id.begin(), id.end(), sh.begin());
+        const auto* v = open_chain_->verdict(sh);
+        if (!v) continue;  // its window is not all known yet
+        open_applied_.insert(id);
+        for (auto m : v->messages) {
+            if (m.recipient) {
+                // Private: the plaintext when this node holds the recipient's (or the
+                // sender's) key, "[encrypted]" for everyone else.
+                const auto mine = keys_.key_for(m);
+                m.payload = proto::open::display_payload(
+                    m, mine ? &*mine : nullptr, net_.network_id(),
+                    [&](const proto::SigningId& party) -> std::optional<crypto::CompressedPubKey> {
+                        if (auto p = v->parties.find(party); p != v->parties.end())
+                            return p->second;
+                        if (auto k = tip.key(party)) return k->pubkey;
+                        return std::nullopt;
+                    });
+                if (mine && *m.recipient == mine->signing_id())
+                    metrics_.inc("sharemsg_private_messages_received_total");
+            }
+            out.push_back(std::move(m));
+        }
+        if (!v->messages.empty())
+            spdlog::info("share {}: {} open-profile message(s) delivered", short_hex(id),
+                         v->messages.size());
+    }
+    return out;
 }
 
 void Node::schedule_mining() {
@@ -654,11 +697,10 @@ void Node::schedule_mining() {
 void Node::mine_tick() {
     std::optional<ShareView> prev;
     if (auto b = tracker_.best()) prev = shares_.at(*b);
-    std::vector<Carried> carried;
     const bool sacrifice = sacrifice_turn();
-    const Bytes message_data = next_message_data(carried, sacrifice);
+    Outbox::Built built = next_message_data(sacrifice);
     auto share = mine_share(net_, tracker_, prev, sacrifice ? sacrifice_hashes_.front() : payout_,
-                            message_data, saturate_cast<std::uint32_t>(now()), random_u64(),
+                            built.message_data, saturate_cast<std::uint32_t>(now()), random_u64(),
                             kMaxMineAttempts);
     if (!share) {
         spdlog::warn("mining failed: {}", share.error().reason);
@@ -668,8 +710,14 @@ void Node::mine_tick() {
     if (r.accepted) {
         ++mined_;
         if (sacrifice) metrics_.inc("sharemsg_sacrifice_shares_mined_total");
-        if (building_announcement_) announced_at_height_ = tracker_.height(r.accepted_ids.front());
-        on_mined(r.accepted_ids.front(), carried);
+        if (const std::size_t n = outbox_->on_mined(r.accepted_ids.front(), built.carried)) {
+            if (auto st = keys_.count_signed(n)) save_key_state(*st);
+            // What the share's own verdict made of them (judged when it was ingested).
+            if (open_chain_) {
+                const auto window = tracker_.chain(*tracker_.best(), net_.p2p.chain_length);
+                outbox_->on_best_chain(chain_view(window), *open_chain_);
+            }
+        }
         metrics_.inc("sharemsg_shares_mined_total");
         boost::asio::post(io_, [this, s = *share] { broadcast(p2p::Shares{{s}}, 0); });
     }

@@ -28,17 +28,19 @@
 #include <boost/asio.hpp>
 
 #include "chain/tracker.hpp"
+#include "node/api_answer.hpp"
 #include "node/api_parse.hpp"  // SendRequest, RotateRequest
 #include "node/config.hpp"
 #include "node/files.hpp"
 #include "node/metrics.hpp"
 #include "node/network.hpp"
+#include "node/outbox.hpp"
 #include "node/peer.hpp"
 #include "node/peer_manager.hpp"
 #include "node/share_log.hpp"
 #include "node/signing_keys.hpp"
 #include "node/task_guard.hpp"
-#include "proto/open_ledger.hpp"
+#include "proto/open_chain.hpp"
 #include "proto/signing_key.hpp"
 #include "proto/store.hpp"
 #include "store/ops.hpp"
@@ -47,14 +49,6 @@
 namespace sharemsg::node {
 
 class HttpServer;
-
-// What the API asks of the node; answers come back through a callback (possibly from another
-// thread) once the change is durable.
-struct ApiAnswer {
-    unsigned status = 200;
-    nlohmann::ordered_json body;
-};
-using ApiDone = std::function<void(ApiAnswer)>;
 
 class Node {
   public:
@@ -87,7 +81,7 @@ class Node {
     const proto::MessageStore& store() const { return *store_; }
     std::size_t peer_count() const { return peer_count_.load(); }
     std::size_t share_count() const { return share_count_.load(); }
-    std::size_t outbox_depth() const { return outbox_depth_.load(); }
+    std::size_t outbox_depth() const { return outbox_ ? outbox_->depth() : 0; }
     double now() const;
     double uptime() const { return now() - started_at_; }
     const std::string& payout_address() const { return payout_address_; }
@@ -139,9 +133,28 @@ class Node {
     // The penalty and log line for a peer's shares message (I/O thread).
     void report_shares(const std::shared_ptr<Peer>& peer, std::size_t received, const Ingest& r);
     void apply_best_chain();
-    // Feeds the open-profile ledger the best chain (newest first), rebuilding after a reorg,
-    // and stores the messages it accepts (store locked).
-    void apply_open(const std::vector<chain::ShareId>& chain);
+    // Judges the best chain's new shares by the open profile's window rule (ChainLedger),
+    // logs and counts their verdicts, and returns the messages of the shown shares (newest
+    // `show` of `chain`, newest first) that the store lacks, decrypted where this node holds a
+    // key. Runs outside the store lock.
+    std::vector<proto::ShareMessage> judge_open(const std::vector<chain::ShareId>& chain,
+                                                std::size_t show);
+    // Where the outbox's shares stand relative to the best chain.
+    Outbox::ChainView chain_view(const std::vector<chain::ShareId>& chain) const;
+    // The time of the next share the node mines (mine_share: the clock, and at least a second
+    // after the best share), which also dates the messages it makes: a chain whose share times
+    // run ahead of the clock (a devnet mining faster than a share a second) judges them by its
+    // own time. Chain thread.
+    std::uint32_t chain_time() const;
+    // The sender the outbox signs as: the current key and its bound announcement.
+    std::optional<Outbox::Sender> sender() const;
+    // The open profile's window (shares a verdict looks at).
+    std::size_t open_window() const { return net_.p2p.chain_length; }
+    // The best chain's shares the node needs: the shown window and, on the open profile, the
+    // window its oldest share's verdict looks at (a syncing node asks its peers for them).
+    std::size_t needed_shares() const {
+        return net_.p2p.chain_length + (net_.open_profile ? open_window() - 1 : 0);
+    }
     void mine_tick();
     void schedule_mining();
     void answer_sharereq(const std::shared_ptr<Peer>& peer, const p2p::ShareReq& req,
@@ -163,22 +176,13 @@ class Node {
     void flush_published();
     // Queues a local message in the outbox (chain thread); `done` gets the outcome.
     void queue_message(proto::ShareMessage m, std::optional<proto::SigningId> to, ApiDone done);
-    ApiAnswer queued_answer(const crypto::Hash256& hash, std::size_t position) const;
-    // What a share being built carries from the outbox: an entry, and for a fragmented one
-    // how far its fragments go (pieces_end; 0 for a whole message).
-    struct Carried {
-        crypto::Hash256 hash{};
-        std::size_t pieces_end = 0;
-    };
     // message_data for the next mined share and the outbox entries it carries (chain thread).
     // A sacrifice share (it pays sacrifice_hashes_.front()) carries our sacrifice tag and
     // never our announcement (which binds only in a share paying our own address).
-    Bytes next_message_data(std::vector<Carried>& carried, bool sacrifice = false);
+    Outbox::Built next_message_data(bool sacrifice);
     // Whether the share about to be mined is one of the --sacrifice-every shares (our key
     // must be known to the ledger, or the tag would be ignored).
     bool sacrifice_turn();
-    void on_mined(const chain::ShareId& share, const std::vector<Carried>& carried);
-    void requeue_orphaned(const std::set<chain::ShareId>& active);
     // Forgets shares far below the best chain (tracker, share views) and compacts the share
     // log to what is kept (chain thread).
     void prune_shares();
@@ -231,39 +235,16 @@ class Node {
     std::vector<proto::ShareMessage> to_publish_;  // chain thread: stored, not yet published
     boost::asio::steady_timer status_timer_;
     // chain thread state
-    struct Outgoing {
-        crypto::Hash256 hash{};
-        proto::ShareMessage message;  // unsigned; signed with the current key when embedded
-        std::optional<proto::SigningId> to;
-        double created_at = 0;
-        std::optional<chain::ShareId> share;  // the share that carries it, once embedded
-        // A message too long for one share (open profile): signed once, split, and sent one
-        // share at a time. pieces[0..next_piece) are in mined shares; pieces_key is the
-        // signing id they were signed with (a rotation makes them again).
-        std::vector<proto::open::OpenMessage> pieces;
-        proto::SigningId pieces_key{};
-        std::size_t next_piece = 0;
-        unsigned restarts = 0;  // times the fragments had to start again from the first
-    };
-    // Signs an outbox entry with the current key (encrypted first if private); nothing (and
-    // a log line) when it cannot be made now.
-    std::optional<proto::open::OpenMessage> sign_outgoing(const Outgoing& o);
-    // Gives an entry up: out of the queue, 'failed' with the reason in the database.
-    void fail_outgoing(const crypto::Hash256& hash, const std::string& reason);
-    std::deque<Outgoing> outbox_;                  // queued and embedded, oldest first
-    std::unique_ptr<proto::open::Ledger> ledger_;  // chain thread; open-profile networks only
-    std::vector<chain::ShareId> ledger_chain_;     // the shares fed to ledger_, oldest first
-    std::optional<chain::ShareId> ledger_base_;    // the first of them since the last reset
+    std::unique_ptr<Outbox> outbox_;                        // made by open_database()
+    std::unique_ptr<proto::open::ChainLedger> open_chain_;  // open-profile networks only
+    std::set<chain::ShareId> open_applied_;  // shares whose open-profile messages are stored
     mutable std::mutex open_keys_mutex_;
-    std::vector<proto::open::KeyEntry> open_keys_;     // snapshot of ledger_ for the API
+    std::vector<proto::open::KeyEntry> open_keys_;     // snapshot of the tip state, for the API
     std::optional<store::KeyState> loaded_key_state_;  // start-up: the database's row
     std::uint64_t mined_ = 0;
     std::uint64_t mine_ticks_ = 0;
-    bool building_announcement_ = false;           // the share being mined carries our announcement
-    std::size_t announced_at_height_ = 0;          // height of our last mined share that announced
     std::vector<ByteArray<20>> sacrifice_hashes_;  // the network's and --sacrifice-address
     bool status_sent_ = false;
-    std::atomic<std::size_t> outbox_depth_{0};
 };
 
 }  // namespace sharemsg::node

@@ -381,6 +381,11 @@ void Ledger::accept(const ShareContext& share, const OpenMessage& m, const KeyEn
     sm.share_hash = share.share_hash;
     sm.verified = true;
     sm.recipient = m.recipient;
+    if (m.recipient) {
+        out.parties[k.signing_id] = k.pubkey;
+        if (auto r = keys_.find(*m.recipient); r != keys_.end())
+            out.parties[*m.recipient] = r->second.pubkey;
+    }
     out.messages.push_back(std::move(sm));
 }
 

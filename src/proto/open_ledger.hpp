@@ -159,6 +159,9 @@ struct ApplyResult {
     // For each message of the envelope, in order: why it was ignored, or nothing when it was
     // accepted (for a fragment: taken into its message, or completing it).
     std::vector<std::optional<Ignored>> fates;
+    // The signing pubkeys of both parties of the accepted private messages, as this share's
+    // window knew them (to decrypt later, when the keys may have left the window).
+    std::map<SigningId, crypto::CompressedPubKey> parties;
     IgnoredCounts ignored;
     std::vector<std::string> notes;  // one line per ignored item, for logs
 };
@@ -228,8 +231,10 @@ class Ledger {
         std::vector<Event> spent;
     };
     BudgetEvents budget_events(const AddressHash& address) const;
-    // The timestamp of the first share applied since the last reset(), if any.
+    // The timestamp of the first share applied since the last reset(), if any, and the latest
+    // share time seen since then.
     std::optional<std::uint32_t> first_share_time() const { return first_share_time_; }
+    std::uint32_t latest_share_time() const { return latest_share_time_; }
 
   private:
     struct Identity {

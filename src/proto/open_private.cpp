@@ -110,19 +110,30 @@ Result<Bytes> decrypt_private(const OpenMessage& m, const DerivedSigningKey& min
                            mine, other_pubkey, network_id);
 }
 
-Bytes display_payload(const ShareMessage& m, const DerivedSigningKey* mine, const Ledger& ledger) {
+Bytes display_payload(
+    const ShareMessage& m, const DerivedSigningKey* mine, const NetworkId& network_id,
+    const std::function<std::optional<crypto::CompressedPubKey>(const SigningId&)>& pubkey_of) {
     const Bytes placeholder(ENCRYPTED_PLACEHOLDER.begin(), ENCRYPTED_PLACEHOLDER.end());
     if (!m.recipient || !(m.flags & FLAG_PRIVATE)) return m.payload;
     if (!mine || !m.signing_id) return placeholder;
-    std::optional<KeyEntry> other;
+    std::optional<crypto::CompressedPubKey> other;
     if (mine->signing_id() == *m.recipient) {
-        other = ledger.key(*m.signing_id);
+        other = pubkey_of(*m.signing_id);
     } else if (mine->signing_id() == *m.signing_id) {
-        other = ledger.key(*m.recipient);
+        other = pubkey_of(*m.recipient);
     }
     if (!other) return placeholder;
-    auto pt = decrypt_private(m, *mine, other->pubkey, ledger.config().network_id);
+    auto pt = decrypt_private(m, *mine, *other, network_id);
     return pt ? *pt : placeholder;
+}
+
+Bytes display_payload(const ShareMessage& m, const DerivedSigningKey* mine, const Ledger& ledger) {
+    return display_payload(m, mine, ledger.config().network_id,
+                           [&](const SigningId& id) -> std::optional<crypto::CompressedPubKey> {
+                               auto k = ledger.key(id);
+                               if (!k) return std::nullopt;
+                               return k->pubkey;
+                           });
 }
 
 }  // namespace sharemsg::proto::open

@@ -20,6 +20,8 @@
 // ENCRYPTED_PLACEHOLDER, "[encrypted]", and the message's other fields as they are.
 #pragma once
 
+#include <functional>
+
 #include <optional>
 #include <string_view>
 
@@ -79,5 +81,9 @@ Result<Bytes> decrypt_private(const OpenMessage& m, const DerivedSigningKey& min
 // `mine` (may be null) is the recipient or the sender and the other party's key is in the
 // ledger, ENCRYPTED_PLACEHOLDER otherwise (also when decryption fails).
 Bytes display_payload(const ShareMessage& m, const DerivedSigningKey* mine, const Ledger& ledger);
+// The same with the other party's pubkey from `pubkey_of` (nothing: unknown).
+Bytes display_payload(
+    const ShareMessage& m, const DerivedSigningKey* mine, const NetworkId& network_id,
+    const std::function<std::optional<crypto::CompressedPubKey>(const SigningId&)>& pubkey_of);
 
 }  // namespace sharemsg::proto::open
