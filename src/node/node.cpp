@@ -376,7 +376,9 @@ void Node::report_shares(const std::shared_ptr<Peer>& peer, std::size_t received
                 "]";
         peers_->penalize(peer, r.rule, detail);
     }
-    if (!r.wanted.empty() && !peer->closed() && peer->score() == 0)
+    // Missing parents are asked for when the message brought new shares: a peer answering
+    // with none (it lacks them, or pretends to) is not asked again and again.
+    if (r.accepted && !r.wanted.empty() && !peer->closed() && peer->score() == 0)
         peer->send(share_request(r.wanted));
 }
 

@@ -440,3 +440,40 @@ TEST(HostileP2p, FrameOverTheBudgetIsNotBuffered) {
     EXPECT_TRUE(p.fetch_share(best)) << a.log();
     expect_served(a, "127.0.0.3");
 }
+
+// A peer that answers every sharereq with an empty sharereply (it does not have the parents,
+// or pretends not to) is not asked again and again: the node asks for missing parents when a
+// message brought it new shares, not after every answer.
+TEST(HostileP2p, EmptyRepliesDoNotMakeTheNodeAskAgainAndAgain) {
+    const auto dir = test_dir("hostile-empty-replies");
+    Daemon a(SHAREMSGD_PATH, dir / "a"), c(SHAREMSGD_PATH, dir / "c");
+    ASSERT_TRUE(a.start({"--share-period", "0.05", "--status-interval", "0"})) << a.log();
+    ASSERT_TRUE(wait_until([&] { return a.metric("sharemsg_shares_mined_total") >= 5; }, 60s));
+    const auto tip = a.get("/health").json()["best_share"];
+    ASSERT_TRUE(tip.is_string());
+    RawPeer from_a(a.p2p_port);
+    ASSERT_TRUE(from_a.handshake());
+    const auto share = from_a.fetch_share(tip.get<std::string>());
+    ASSERT_TRUE(share);
+
+    ASSERT_TRUE(c.start({"--mine", "false", "--status-interval", "0"})) << c.log();
+    RawPeer to_c(c.p2p_port);
+    ASSERT_TRUE(to_c.handshake());
+    ASSERT_TRUE(to_c.send(p2p::Shares{{*share}}));  // its parent is unknown to C
+    std::size_t requests = 0;
+    while (requests <= 50) {
+        auto m = to_c.next();  // nothing for 5 s: C stopped asking
+        if (!m) break;
+        auto* req = std::get_if<p2p::ShareReq>(&*m);
+        if (!req) continue;
+        ++requests;
+        p2p::ShareReply empty;
+        empty.id = req->id;
+        empty.result = p2p::sharereply_result::good;
+        ASSERT_TRUE(to_c.send(empty));
+    }
+    figure("empty_replies.sharereqs", static_cast<double>(requests));
+    EXPECT_GE(requests, 1u);  // it asked for the parent
+    EXPECT_LE(requests, 2u);  // and not again after each empty answer
+    EXPECT_EQ(c.get("/health").status, 200);
+}
