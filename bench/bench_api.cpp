@@ -44,6 +44,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "integration/ports.hpp"
 #include "node/http_client.hpp"
 #include "proto/constants.hpp"
 #include "proto/message.hpp"
@@ -67,17 +68,7 @@ double seconds_since(Clock::time_point t) {
     return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-std::uint16_t free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
+using itest::free_port;
 
 // "VmRSS" / "VmHWM" of a process in MiB (0 when unreadable).
 double proc_mib(pid_t pid, const std::string& field) {

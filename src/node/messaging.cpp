@@ -31,7 +31,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::size_t kDoneDepth = 6;  // an embedded message is settled this deep in the chain
 constexpr const char* kVersion = "sharemsgd/0.1.0";
 
 }  // namespace

@@ -26,6 +26,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ports.hpp"
 #include "proto/builders.hpp"
 #include "proto/envelope.hpp"
 #include "proto/keys_io.hpp"
@@ -37,19 +38,6 @@ extern char** environ;
 namespace itest {
 
 namespace fs = std::filesystem;
-
-// A port that was free a moment ago (bind to 0, read it, close).
-inline std::uint16_t free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
 
 // A blocking TCP connection to 127.0.0.1:port (fd, or -1).
 inline int connect_local(std::uint16_t port, int timeout_ms = 2000) {

@@ -32,16 +32,32 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// A port that was free a moment ago.
-export function freePort() {
-  return new Promise((resolve, reject) => {
+// A port for a daemon, below the kernel's ephemeral range so that no outgoing connection can
+// be given it before the daemon binds it; each port is handed out once per run.
+const portRange = (() => {
+  let low = 32768;
+  try {
+    low = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || low;
+  } catch (e) { /* not Linux: keep the default */ }
+  const first = 10000;
+  return {first, span: Math.max(low - first, 2000)};
+})();
+let nextPort = (process.pid * 37) % portRange.span;
+
+function bindable(port) {
+  return new Promise((resolve) => {
     const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const {port} = s.address();
-      s.close(() => resolve(port));
-    });
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
+}
+
+export async function freePort() {
+  for (let tries = 0; tries < portRange.span; ++tries) {
+    const port = portRange.first + (nextPort++ % portRange.span);
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`no free port in ${portRange.first}..${portRange.first + portRange.span - 1}`);
 }
 
 export async function waitFor(pred, {timeout = 30000, interval = 200, what = 'condition'} = {}) {
