@@ -446,7 +446,8 @@ void Outbox::on_best_chain(const ChainView& view, const po::ChainLedger& ledger)
         const chain::ShareId share = *it->share;
         const auto depth = view.depth(share);
         if (!depth) {
-            // Older than the window the best chain is judged over, or pruned: settled.
+            // Below the window of the best chain (no reorg the node follows reaches it), or
+            // pruned: settled; the database row stays as the record.
             if (!view.recent(share)) {
                 it = entries_.erase(it);
                 continue;
@@ -473,10 +474,6 @@ void Outbox::on_best_chain(const ChainView& view, const po::ChainLedger& ledger)
                 ++it;
                 continue;
             }
-        }
-        if (*depth >= kDoneDepth) {
-            it = entries_.erase(it);  // settled; the database row stays as the record
-            continue;
         }
         ++it;
     }

@@ -7,8 +7,9 @@
 // against, and it counts as embedded only while the share is in the best chain and that
 // share's verdict accepted it. An entry whose share leaves the best chain, or whose share's
 // verdict ignored it, is queued again (and given up after kMaxIgnored verdicts that ignored
-// it); one kDoneDepth shares deep is settled. A message that cannot go out within the delay
-// bound is refused when it is sent (429 with retry_after), not queued.
+// it). An entry is watched until its share is below the window of the best chain (a reorg can
+// orphan a share at any depth of that window), and is settled then. A message that cannot go out
+// within the delay bound is refused when it is sent (429 with retry_after), not queued.
 //
 // Every change of an entry's state is written to the database (store::Writer); the answer to
 // a send is given only after its row committed.
@@ -42,7 +43,7 @@ enum class OutboxWait : std::uint8_t {
     behind,             // behind an entry that waits
     recipient_unknown,  // a private message's recipient has no key in the window
     no_sender,          // the node has no bound signing key to send with
-    confirming,         // in a share of the best chain, not yet kDoneDepth deep
+    confirming,         // in a share of the best chain, still within its window
 };
 const char* outbox_wait_name(OutboxWait w);
 
@@ -56,8 +57,7 @@ struct OutboxSettings {
 
 class Outbox {
   public:
-    static constexpr std::size_t kDoneDepth = 6;  // an embedded entry is settled this deep
-    static constexpr unsigned kMaxIgnored = 3;    // verdicts that ignored it before it fails
+    static constexpr unsigned kMaxIgnored = 3;  // verdicts that ignored it before it fails
     static constexpr unsigned kMaxFragmentRestarts = 3;
 
     // `post` runs a function on the owning (chain) thread: database callbacks come back
