@@ -122,6 +122,27 @@ void Outbox::publish_depth() {
     metrics_.set("sharemsg_outbox_depth", "", static_cast<double>(depth_.load()));
 }
 
+namespace {
+
+// What an entry that cannot go out in time would wait for, in words (a 429's detail).
+const char* hold_words(po::Hold h) {
+    switch (h) {
+        case po::Hold::none:
+            return "the next share";
+        case po::Hold::budget:
+            return "this node's message budget";
+        case po::Hold::share_limits:
+            return "room in a share";
+        case po::Hold::fragments:
+            return "a message going out in fragments ahead of it";
+        case po::Hold::behind:
+            return "the messages queued ahead of it";
+    }
+    return "its turn";
+}
+
+}  // namespace
+
 double Outbox::delay_bound(const po::ChainLedger& ledger) const {
     const po::Ledger& tip = ledger.tip();
     if (ledger.tip_shares() + 1 < ledger.window() || !tip.first_share_time())
@@ -202,9 +223,10 @@ void Outbox::queue(proto::ShareMessage m, std::optional<proto::SigningId> to,
         metrics_.inc("sharemsg_outbox_refused_total", "reason=\"over_budget\"");
         nlohmann::ordered_json j;
         j["error"] = "over budget";
-        j["detail"] = std::string("it would wait for ") + po::hold_name(f.back().hold) +
-                      " beyond " + std::to_string(static_cast<long>(bound)) +
-                      " s (this node's message budget and queue); try again later";
+        j["detail"] = std::string("it cannot go out within ") +
+                      std::to_string(static_cast<long>(bound)) + " s: it would wait for " +
+                      hold_words(f.back().hold) + "; try again in " +
+                      std::to_string(static_cast<long>(retry)) + " s";
         j["retry_after"] = retry;
         done({429, std::move(j)});
         return;
