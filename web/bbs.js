@@ -254,8 +254,10 @@
       let s = (to ? 'Private message' : type === 'announce' ? 'Announcement' : 'Message') +
               ' queued (position ' + r.queue_position + ')';
       if (fragment) s += ' to go out in fragments, one per share';
-      if (r.estimated_share_time !== undefined) {
-        s += (fragment ? ', the first' : ',') + ' in a share in about ' + Math.ceil(r.estimated_share_time) + ' s';
+      // The node's estimate of when its share carries the message (the last fragment's).
+      const eta = SM.inAbout(r.estimated_share_time);
+      if (typeof r.estimated_share_time === 'number' && eta) {
+        s += '; ' + (fragment ? 'the last ' : '') + 'expected in a share ' + eta;
       }
       SM.flash(s, 'ok');
       refreshOutbox();
@@ -341,24 +343,63 @@
   // ---- Outbox ------------------------------------------------------------------------------
   // This node's own messages, from GET /msg/outbox (which needs the token): shown only while a
   // token is kept, refreshed after each send and every OUTBOX_SECONDS. An error is shown in the
-  // section as text. "detail" and "fragments" are read when the node gives them.
+  // section as text. Each entry shows its state and, when the node gives them, why it waits
+  // ("waiting"), when its share is expected ("eta", seconds from the answer), the last thing
+  // that happened to it ("note"), why it failed ("detail") and its fragments.
 
   const OUTBOX_SECONDS = 10;
   const OUTBOX_SHOWN = 20;
   const outbox = {busy: false, again: false};
 
-  function renderOutboxEntry(e) {
+  // What each "waiting" value of /msg/outbox says (src/node/outbox.hpp OutboxWait): a label,
+  // and a longer explanation on hover. A value not listed is shown as the node gives it.
+  const WAITING = {
+    next_share: ['goes out in the next share', 'this node\'s next share carries it (or its next fragment)'],
+    budget: ['waiting for the message budget',
+             'the message budget this node has earned with its shares does not cover it yet'],
+    share_limits: ['waiting for room in a share', 'the next share is full (3 messages, 512 bytes, 1024 MWU)'],
+    fragments: ['waiting behind a long message', 'a message going out in fragments, one per share, is ahead of it'],
+    behind: ['waiting behind an earlier message', 'an entry ahead of it waits, and the order is kept'],
+    recipient_unknown: ['waiting for the recipient\'s key',
+                        'the recipient has no signing key in the chain\'s window yet'],
+    no_sender: ['waiting for a signing key', 'this node has no bound signing key to send with'],
+    confirming: ['confirming in the best chain',
+                 'in a share of the best chain; watched until that share is below the chain\'s window'],
+  };
+
+  // The seconds until `eta`: the node gives seconds from its answer; a value past 1e9 can
+  // only be a unix time, and is read as one.
+  function etaSeconds(eta, now) {
+    const n = Number(eta);
+    if (eta === null || eta === undefined || typeof eta === 'boolean' || !isFinite(n)) return undefined;
+    return n > 1e9 ? n - now : n;
+  }
+
+  function renderOutboxEntry(e, now) {
     const st = String(e.state || '?');
     const f = e.fragments;
     const ts = Number(e.created_at);
     const when = new Date(ts * 1000);
-    return el('li', {'data-hash': e.message_hash || '', 'data-state': st},
+    const waiting = typeof e.waiting === 'string' && e.waiting ? e.waiting : '';
+    const label = Object.prototype.hasOwnProperty.call(WAITING, waiting) ? WAITING[waiting] : null;
+    const eta = etaSeconds(e.eta, now);
+    const note = typeof e.note === 'string' && e.note ? e.note : '';
+    return el('li', {'data-hash': e.message_hash || '', 'data-state': st, 'data-waiting': waiting || null},
       el('span', {class: 'hash', title: String(e.message_hash || '')}, SM.shortId(e.message_hash, 8, 4)),
       el('span', {class: 'state state-' + st}, st),
+      waiting
+        ? el('span', {class: 'waiting waiting-' + (label ? waiting : 'other'), 'data-waiting': waiting,
+                      title: label ? label[1] : 'the node says: ' + waiting}, label ? label[0] : waiting)
+        : null,
+      eta !== undefined
+        ? el('span', {class: 'eta', 'data-eta': Math.ceil(eta),
+                      title: 'when this node expects a share of its own to carry it'}, SM.inAbout(eta))
+        : null,
       f && typeof f === 'object'
         ? el('span', {class: 'fragments'}, 'fragments ' + String(f.sent ?? '?') + '/' + String(f.total ?? '?'))
         : null,
       typeof e.detail === 'string' && e.detail ? el('span', {class: 'detail'}, e.detail) : null,
+      note ? el('span', {class: 'note', 'data-note': note, title: 'the last thing that happened to it'}, note) : null,
       ts > 0 && !isNaN(when.getTime())
         ? el('time', {class: 'age', datetime: when.toISOString(), title: when.toLocaleString(), 'data-ts': ts},
              SM.ago(ts))
@@ -384,7 +425,8 @@
       const shown = entries.map((e, i) => ({e, i}))
         .sort((a, b) => (Number(b.e.created_at) - Number(a.e.created_at)) || (b.i - a.i))
         .slice(0, OUTBOX_SHOWN).map((x) => x.e);
-      $('outbox').replaceChildren(...shown.map(renderOutboxEntry));
+      const now = Date.now() / 1000;
+      $('outbox').replaceChildren(...shown.map((e) => renderOutboxEntry(e, now)));
       $('outbox-empty').hidden = shown.length > 0;
       SM.setText('outbox-summary', '(' + (data.queued ?? '?') + ' queued' +
                  (entries.length > shown.length ? '; newest ' + shown.length + ' of ' + entries.length : '') + ')');

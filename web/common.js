@@ -69,6 +69,21 @@ const SM = (() => {
     return d + 'd' + (h % 24 ? ' ' + (h % 24) + 'h' : '');
   }
 
+  // A span of seconds to come, for people: "40 s", "12 min", then as duration() does.
+  function seconds(n) {
+    n = Math.max(0, Math.ceil(Number(n) || 0));
+    if (n < 120) return n + ' s';
+    if (n < 7200) return Math.round(n / 60) + ' min';
+    return duration(n);
+  }
+
+  // An estimate of when something happens, given in seconds from now: "in ~40 s".
+  function inAbout(n) {
+    n = Number(n);
+    if (!isFinite(n)) return '';
+    return n < 0.5 ? 'any moment now' : 'in ~' + seconds(n);
+  }
+
   function ago(timestamp) {
     const s = Date.now() / 1000 - Number(timestamp);
     if (!isFinite(s)) return '?';
@@ -171,12 +186,15 @@ const SM = (() => {
 
   // ---- HTTP --------------------------------------------------------------------------------
 
+  // `error` is the answer's "error" (what went wrong, one of the API's fixed strings), `body`
+  // the whole answer object when there is one (a 429 "over budget" carries "retry_after").
   class ApiError extends Error {
-    constructor(status, error, detail) {
+    constructor(status, error, detail, body) {
       super(detail ? error + ': ' + detail : error);
       this.status = status;
       this.error = error;
       this.detail = detail;
+      this.body = body && typeof body === 'object' ? body : {};
     }
   }
 
@@ -200,7 +218,7 @@ const SM = (() => {
     if (!res.ok) {
       const err = json && typeof json === 'object' ? json : {};
       throw new ApiError(res.status, String(err.error || 'HTTP ' + res.status),
-                         String(err.detail || (json ? '' : text.slice(0, 200))));
+                         String(err.detail || (json ? '' : text.slice(0, 200))), err);
     }
     if (json === undefined) throw new ApiError(res.status, 'bad response', 'not JSON');
     return json;
@@ -338,7 +356,17 @@ const SM = (() => {
     if (!(e instanceof ApiError)) return String(e && e.message || e);
     if (e.status === 0) return 'The node is not answering (' + e.detail + ')';
     if (e.status === 401) return e.message;
-    if (e.status === 429) return 'The outbox is full (HTTP 429): ' + (e.detail || 'try again after the next share');
+    if (e.status === 429) {
+      // Two refusals of /msg/send: the node cannot send it in time by its message budget
+      // (and says when to try again), or its outbox holds as many messages as it may.
+      if (e.error === 'over budget') {
+        const retry = Number(e.body.retry_after);
+        return 'Over the message budget: ' +
+               (isFinite(retry) && retry >= 0 ? 'try again in ' + seconds(retry) : 'try again later');
+      }
+      if (e.error === 'queue full') return 'The outbox is full: ' + (e.detail || 'try again after the next shares');
+      return 'Refused for now (HTTP 429): ' + e.message;
+    }
     return e.message + ' (HTTP ' + e.status + ')';
   }
 
@@ -586,7 +614,7 @@ const SM = (() => {
 
   return {
     TYPES, TYPE_LABEL, MAX_PAYLOAD, MAX_FRAGMENTED, PRIVATE_OVERHEAD, POLL_SECONDS, el, $, setText,
-    shortId, duration, ago, hashrate, utf8Length, parseJson, formatStatus, formatTransition,
+    shortId, duration, seconds, inAbout, ago, hashrate, utf8Length, parseJson, formatStatus, formatTransition,
     messageText, badge, sender, isAlarm, request, get, authed, askToken, token, forgetToken,
     onTokenChange, useToken, initTokenForm, flash, describeError, updateBanner, Live,
     showConnection, ApiError, ENCRYPTED: '[encrypted]',
