@@ -458,6 +458,14 @@ void Outbox::requeue(Entry& e, std::string note) {
     db_.enqueue(store::SetOutboxState{e.hash, store::OutboxState::queued, std::nullopt, {}}, {});
 }
 
+bool Outbox::carries(const Entry& e, const proto::ShareMessage& m) {
+    if (!e.signature.empty()) return m.signature == e.signature;
+    // Loaded at start: the same message by its content (a private one's payload is encrypted
+    // in the verdict, so its type, time and recipient name it).
+    return m.msg_type == e.message.msg_type && m.timestamp == e.message.timestamp &&
+           m.recipient == e.to && (e.to || m.payload == e.message.payload);
+}
+
 void Outbox::on_best_chain(const ChainView& view, const po::ChainLedger& ledger) {
     std::vector<std::pair<crypto::Hash256, std::string>> to_fail;
     for (auto it = entries_.begin(); it != entries_.end();) {
@@ -479,10 +487,16 @@ void Outbox::on_best_chain(const ChainView& view, const po::ChainLedger& ledger)
             continue;
         }
         if (const auto* v = ledger.verdict(share)) {
-            const bool accepted = std::any_of(
-                v->messages.begin(), v->messages.end(),
-                [&](const proto::ShareMessage& m) { return m.signature == it->signature; });
-            const auto fate = it->index < v->fates.size() ? v->fates[it->index] : std::nullopt;
+            const auto carried =
+                std::find_if(v->messages.begin(), v->messages.end(),
+                             [&](const proto::ShareMessage& m) { return carries(*it, m); });
+            const bool accepted = carried != v->messages.end();
+            // An entry loaded at start knows its share but not its signature or position: it
+            // learns the signature from the verdict that accepted it.
+            const bool known = !it->signature.empty();
+            if (accepted && !known) it->signature = carried->signature;
+            const auto fate =
+                known && it->index < v->fates.size() ? v->fates[it->index] : std::nullopt;
             // A duplicate: the same content was accepted from an earlier share of the window.
             if (!accepted && fate != po::Ignored::duplicate) {
                 const std::string reason = fate ? po::ignored_name(*fate) : "not delivered";

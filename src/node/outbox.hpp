@@ -153,6 +153,8 @@ class Outbox {
     std::optional<proto::open::OpenMessage> sign(const Entry& e, const Sender& sender,
                                                  const proto::open::Ledger& tip,
                                                  std::string& why) const;
+    // Whether `m`, a message a share's verdict accepted, is the entry's.
+    static bool carries(const Entry& e, const proto::ShareMessage& m);
     // Whether the next share must carry the sender's announcement.
     bool needs_announcement(const Sender& sender, const proto::open::Ledger& tip,
                             std::uint64_t tip_height) const;

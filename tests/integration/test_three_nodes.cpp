@@ -161,3 +161,59 @@ TEST(ThreeNodes, ReorgsLeaveEveryNodeWithTheSameVerdict) {
     std::printf("[ reorg    ] %zu chat messages in shares, the same on the three nodes\n",
                 chats.size());
 }
+
+// A node restarted while its messages are in shares of the window keeps them embedded: it
+// does not send them again (a private one would be encrypted anew and spend budget twice).
+TEST(ThreeNodes, RestartDoesNotSendEmbeddedMessagesAgain) {
+    const auto dir = test_dir("outbox-restart");
+    Daemon a(SHAREMSGD_PATH, dir / "a"), b(SHAREMSGD_PATH, dir / "b");
+    const TestKey ka = test_signing_key(44), kb = test_signing_key(45);
+    auto flags = [](const TestKey& k, std::vector<std::string> more) {
+        auto f = key_flags(k);
+        f.insert(f.end(), {"--share-period", "0.5", "--status-interval", "0"});
+        f.insert(f.end(), more.begin(), more.end());
+        return f;
+    };
+    const std::string peer_a = "127.0.0.1:" + std::to_string(a.p2p_port);
+    ASSERT_TRUE(a.start(flags(ka, {}))) << a.log();
+    ASSERT_TRUE(b.start(flags(kb, {"--peer", peer_a}))) << b.log();
+    ASSERT_TRUE(wait_until([&] { return keys_of(a).count(kb.signing_id) > 0; }, 60s))
+        << a.get("/msg/keys").body;
+
+    std::vector<std::string> hashes;
+    const std::vector<std::string> bodies{
+        R"({"type":"chat","text":"public, before the restart"})",
+        R"({"type":"chat","text":"private, before the restart","to":")" + kb.signing_id + "\"}"};
+    for (const auto& body : bodies) {
+        auto r = a.call("POST", "/msg/send", body);
+        ASSERT_EQ(r.status, 200) << r.body;
+        hashes.push_back(r.json()["message_hash"]);
+    }
+    auto states = [&] {
+        std::map<std::string, std::string> out;
+        auto j = a.call("GET", "/msg/outbox").json();
+        if (!j.is_object()) return out;
+        for (const auto& e : j["entries"])
+            out[e.value("message_hash", "")] = e.value("state", "");
+        return out;
+    };
+    auto all_embedded = [&] {
+        const auto s = states();
+        return std::all_of(hashes.begin(), hashes.end(), [&](const std::string& h) {
+            auto it = s.find(h);
+            return it != s.end() && it->second == "embedded";
+        });
+    };
+    ASSERT_TRUE(wait_until(all_embedded, 60s)) << a.call("GET", "/msg/outbox").body;
+    ASSERT_TRUE(wait_until([&] { return chat_texts(b).size() >= 2; }, 60s))
+        << b.get("/msg/chat").body;
+
+    ASSERT_EQ(a.stop(), 0);
+    ASSERT_TRUE(a.start(flags(ka, {}))) << a.log();
+    const auto height = [&] { return a.metric("sharemsg_best_height"); };
+    const double h0 = height();
+    ASSERT_TRUE(wait_until([&] { return height() >= h0 + 10; }, 60s));
+    EXPECT_TRUE(all_embedded()) << a.call("GET", "/msg/outbox").body;
+    EXPECT_EQ(counter(a, "sharemsg_outbox_requeued_total"), 0) << a.call("GET", "/msg/outbox").body;
+    EXPECT_EQ(counter(a, "sharemsg_messages_sent_total"), 0) << "sent again after the restart";
+}
