@@ -14,12 +14,12 @@ struct Config {
     bool devnet = false;
     std::string datadir;  // required
     std::string p2p_bind = "127.0.0.1";
-    std::uint16_t p2p_port = 0;      // 0: the network's default (devnet: 19338)
+    std::uint16_t p2p_port = 0;      // 0: the network's default (devnet: 19438)
     std::vector<std::string> peers;  // HOST:PORT
     double share_period = 10;        // devnet: seconds between mined shares
     std::string address;  // payout pubkey-hash (40 hex); generated on the devnet if empty
     std::string web_bind = "127.0.0.1";
-    std::uint16_t web_port = 0;  // 0: the network's default (devnet: 19327)
+    std::uint16_t web_port = 0;  // 0: the network's default (devnet: 19437)
     // Host names the web port answers besides the loopback names (and the --web-bind
     // address); any other Host gets 403 (against DNS rebinding).
     std::vector<std::string> web_allow_hosts;
