@@ -38,8 +38,9 @@ export SHAREMSG_BUILD=$build
 mkdir -p "$build/browser-artifacts"
 rm -rf "$build/browser-tmp"
 status=0
-# One test file, run in order; Node 18 (Debian bookworm's) lacks the concurrency and timeout
-# flags, and the suite sets its own timeout.
+# Every *.test.js in tests/browser, each starting its own daemons on ports of its own. On
+# Node 20 and later the files run one after another; Node 18 (Debian bookworm's) lacks the
+# concurrency and timeout flags, and each suite sets its own timeout.
 flags=()
 if (($(node -p 'process.versions.node.split(".")[0]') >= 20)); then
     flags=(--test-concurrency=1 --test-timeout=600000)
