@@ -110,6 +110,9 @@ class Node:
                                      preexec_fn=die_with_parent)
         deadline = time.time() + 30
         while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("%s exited with status %d; see %s" %
+                                   (self.name, self.proc.returncode, self.dir))
             try:
                 if self.get("/health")[0] == 200:
                     break
