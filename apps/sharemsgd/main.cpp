@@ -68,9 +68,8 @@ int main(int argc, char** argv) {
     spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
     if (cfg.net == "devnet") cfg.devnet = true;
     if (!cfg.devnet) {
-        std::cerr << "sharemsgd: only --devnet is available in this version (mainnet and testnet "
-                     "need the "
-                     "coin-daemon work, not written yet)\n";
+        std::cerr << "sharemsgd: only --devnet is available in this version (following the live "
+                     "Litecoin network is not written yet)\n";
         return 2;
     }
     if (!take_signing_key(app, cfg, argc, argv)) return 2;
