@@ -191,9 +191,14 @@ Outcome apply_op(Database& db, const Op& op) {
             },
             [&](const QueueOutbox& o) {
                 return run_cached(db,
-                                  "INSERT OR IGNORE INTO outbox (message_hash, msg, created_at, "
-                                  "state, share_hash)"
-                                  " VALUES (?1, ?2, ?3, 'queued', NULL)",
+                                  // A message sent again after it failed is queued again; a
+                                  // queued or embedded one is left as it is.
+                                  "INSERT INTO outbox (message_hash, msg, created_at, state, "
+                                  "share_hash) VALUES (?1, ?2, ?3, 'queued', NULL)"
+                                  " ON CONFLICT (message_hash) DO UPDATE SET msg = excluded.msg,"
+                                  " created_at = excluded.created_at, state = 'queued',"
+                                  " share_hash = NULL, detail = NULL"
+                                  " WHERE outbox.state = 'failed'",
                                   [&](Stmt& s) {
                                       s.bind(1, ByteView(o.message_hash))
                                           .bind(2, ByteView(o.msg))

@@ -358,6 +358,24 @@ TEST(StoreDb, FailedOutboxEntryKeepsItsReason) {
     EXPECT_EQ((*all)[0].detail, "fragments expired 3 times");
     EXPECT_STREQ(store::outbox_state_name((*all)[0].state), "failed");
     EXPECT_TRUE(store::load_outbox(r)->empty());  // not queued
+
+    // Sent again: the failed row is queued again (else a restart would not load it).
+    {
+        store::Writer w(test::open_writer_db(path));
+        std::vector<store::Op> ops;
+        ops.push_back(store::QueueOutbox{m.hash(), {4, 5, 6}, 7.0});
+        ops.push_back(store::QueueOutbox{m.hash(), {7, 8, 9}, 8.0});  // queued already: kept
+        auto out = w.commit_now(std::move(ops));
+        ASSERT_EQ(out.size(), 2u);
+        EXPECT_TRUE(out[0].ok() && out[0].changed);
+        EXPECT_TRUE(out[1].ok() && !out[1].changed);
+    }
+    auto again = store::load_outbox(r);
+    ASSERT_TRUE(again);
+    ASSERT_EQ(again->size(), 1u);
+    EXPECT_EQ((*again)[0].msg, (Bytes{4, 5, 6}));
+    EXPECT_EQ((*again)[0].created_at, 7.0);
+    EXPECT_EQ((*again)[0].detail, "");
 }
 
 TEST(StoreDb, VersionOneDatabaseMigratesKeepingItsRows) {
