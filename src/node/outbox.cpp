@@ -197,11 +197,26 @@ void Outbox::queue(proto::ShareMessage m, std::optional<proto::SigningId> to,
     const auto horizon = [&](double seconds) {
         return static_cast<std::size_t>(std::ceil(seconds / interval)) + 1;
     };
-    for (std::size_t i = 0; i < entries_.size(); ++i)
-        if (entries_[i].hash == hash) {  // the same message again: already queued
-            done(answer(i + 1, 0));
-            return;
+    for (std::size_t i = 0; i < entries_.size(); ++i) {
+        if (entries_[i].hash != hash) continue;
+        // The same message again: where it is. Position and estimate count queued entries
+        // only (an embedded one is 0, 0), as the forecast does.
+        std::size_t position = 0, in_forecast = 0;
+        for (std::size_t k = 0; k <= i; ++k) {
+            const Entry& e = entries_[k];
+            if (e.share) continue;
+            ++position;
+            if (!e.to || ledger.tip().key(*e.to)) ++in_forecast;
         }
+        double eta = 0;
+        if (!entries_[i].share) {
+            const auto f = forecast(sender, ledger, tip_height, now, std::nullopt, horizon(bound));
+            if (in_forecast > 0 && in_forecast <= f.size() && f[in_forecast - 1].share)
+                eta = static_cast<double>(*f[in_forecast - 1].share) * interval;
+        }
+        done(answer(entries_[i].share ? 0 : position, eta));
+        return;
+    }
     if (depth_.load() >= settings_.capacity) {
         metrics_.inc("sharemsg_outbox_refused_total", "reason=\"queue_full\"");
         done(api_error(429, "queue full",
@@ -243,8 +258,8 @@ void Outbox::queue(proto::ShareMessage m, std::optional<proto::SigningId> to,
     e.to = to;
     e.created_at = now;
     entries_.push_back(std::move(e));
-    const std::size_t position = entries_.size();
     publish_depth();
+    const std::size_t position = depth_.load();  // among the queued entries
     db_.enqueue(
         store::QueueOutbox{hash, std::move(*blob), static_cast<double>(now)},
         [this, hash, done = std::move(done), ok = answer(position, eta)](const store::Outcome& r) {

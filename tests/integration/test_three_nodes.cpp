@@ -217,3 +217,45 @@ TEST(ThreeNodes, RestartDoesNotSendEmbeddedMessagesAgain) {
     EXPECT_EQ(counter(a, "sharemsg_outbox_requeued_total"), 0) << a.call("GET", "/msg/outbox").body;
     EXPECT_EQ(counter(a, "sharemsg_messages_sent_total"), 0) << "sent again after the restart";
 }
+
+// queue_position counts the queued entries only (an embedded one is watched until it is below
+// the window, and does not stand in the queue); the same message sent again is answered with
+// the first one's place.
+TEST(ThreeNodes, QueuePositionCountsQueuedEntriesOnly) {
+    const auto dir = test_dir("queue-position");
+    Daemon a(SHAREMSGD_PATH, dir / "a");
+    const TestKey ka = test_signing_key(46);
+    auto f = key_flags(ka);
+    f.insert(f.end(), {"--share-period", "0.5", "--status-interval", "0"});
+    ASSERT_TRUE(a.start(f)) << a.log();
+    auto send = [&](const std::string& text) {
+        return a.call("POST", "/msg/send", R"({"type":"chat","text":")" + text + "\"}");
+    };
+    for (const std::string text : {"first", "second"}) {
+        auto r = send(text);
+        ASSERT_EQ(r.status, 200) << r.body;
+        const std::string hash = r.json()["message_hash"];
+        ASSERT_TRUE(wait_until(
+            [&] {
+                const auto j = a.call("GET", "/msg/outbox").json();
+                for (const auto& e : j["entries"])
+                    if (e.value("message_hash", "") == hash)
+                        return e.value("state", "") == "embedded";
+                return false;
+            },
+            60s))
+            << a.call("GET", "/msg/outbox").body;
+    }
+    auto third = send("third");
+    ASSERT_EQ(third.status, 200) << third.body;
+    EXPECT_EQ(third.json()["queue_position"], 1) << third.body;  // not behind the two embedded
+    auto again = send("third");
+    ASSERT_EQ(again.status, 200) << again.body;
+    const auto pos = again.json()["queue_position"].get<int>();
+    const auto eta = again.json()["estimated_share_time"].get<double>();
+    if (pos == 1)
+        EXPECT_GT(eta, 0) << again.body;  // still queued: its estimate, not 0
+    else
+        EXPECT_TRUE(pos == 0 && eta == 0) << again.body;  // embedded in the meantime
+    EXPECT_EQ(again.json()["message_hash"], third.json()["message_hash"]);
+}
