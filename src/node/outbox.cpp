@@ -108,6 +108,7 @@ void Outbox::load(const std::vector<store::OutboxEntry>& rows) {
         entries_.push_back(std::move(e));
     }
     publish_depth();
+    db_.enqueue(store::TrimOutbox{kKeptRecords}, {});
 }
 
 bool Outbox::status_waiting() const {
@@ -260,6 +261,10 @@ void Outbox::queue(proto::ShareMessage m, std::optional<proto::SigningId> to,
     entries_.push_back(std::move(e));
     publish_depth();
     const std::size_t position = depth_.load();  // among the queued entries
+    if (++sends_since_trim_ >= kTrimEvery) {
+        sends_since_trim_ = 0;
+        db_.enqueue(store::TrimOutbox{kKeptRecords}, {});
+    }
     db_.enqueue(
         store::QueueOutbox{hash, std::move(*blob), static_cast<double>(now)},
         [this, hash, done = std::move(done), ok = answer(position, eta)](const store::Outcome& r) {

@@ -58,6 +58,10 @@ struct OutboxSettings {
 class Outbox {
   public:
     static constexpr unsigned kMaxIgnored = 3;  // verdicts that ignored it before it fails
+    // Rows kept in the database as records (embedded or failed), newest first; older ones are
+    // deleted at start and after every kTrimEvery sends.
+    static constexpr std::size_t kKeptRecords = 1000;
+    static constexpr std::size_t kTrimEvery = 100;
     static constexpr unsigned kMaxFragmentRestarts = 3;
 
     // `post` runs a function on the owning (chain) thread: database callbacks come back
@@ -183,6 +187,7 @@ class Outbox {
     Post post_;
     std::deque<Entry> entries_;  // queued and embedded, oldest first
     std::atomic<std::size_t> depth_{0};
+    std::size_t sends_since_trim_ = 0;
 };
 
 }  // namespace sharemsg::node

@@ -220,6 +220,13 @@ Outcome apply_op(Database& db, const Op& op) {
                                       }
                                   });
             },
+            [&](const TrimOutbox& o) {
+                return run_cached(db,
+                                  "DELETE FROM outbox WHERE state != 'queued' AND id NOT IN"
+                                  " (SELECT id FROM outbox WHERE state != 'queued'"
+                                  " ORDER BY id DESC LIMIT ?1)",
+                                  [&](Stmt& s) { s.bind(1, static_cast<std::int64_t>(o.keep)); });
+            },
             [&](const PutSigningKey& o) { return put_signing_key(db, o); },
             [&](const PutBan& o) { return put_ban(db, o.ban); },
             [&](const RemoveBan& o) { return remove_ban(db, o.ban); },

@@ -91,6 +91,11 @@ struct SetOutboxState {
     std::optional<proto::ShareHash> share_hash;
     std::string detail;  // stored for state failed, cleared otherwise
 };
+// Keeps the newest `keep` outbox rows that are records only (embedded or failed) and deletes
+// the older ones; queued rows are never touched. changed = a row was deleted.
+struct TrimOutbox {
+    std::size_t keep = 0;
+};
 // Inserts or updates (address, signing_id); first_seen and insertion order are kept.
 struct PutSigningKey {
     SigningKeyRow row;
@@ -110,7 +115,7 @@ struct PutKeyState {
 };
 
 using Op = std::variant<PutMessage, UpdateMessage, DeleteMessage, QueueOutbox, SetOutboxState,
-                        PutSigningKey, PutBan, RemoveBan, ReplaceBans, PutKeyState>;
+                        TrimOutbox, PutSigningKey, PutBan, RemoveBan, ReplaceBans, PutKeyState>;
 
 struct Outcome {
     Status status = Ok{};  // an error means the op did NOT commit

@@ -420,3 +420,41 @@ TEST(StoreDb, VersionOneDatabaseMigratesKeepingItsRows) {
     ASSERT_EQ(msgs->size(), 1u);
     EXPECT_FALSE((*msgs)[0].recipient);
 }
+
+TEST(StoreDb, TrimOutboxKeepsQueuedRowsAndTheNewestRecords) {
+    test::TempDir dir("store-outbox-trim");
+    const auto path = dir.file("node.db");
+    std::vector<crypto::Hash256> hashes;
+    {
+        store::Writer w(test::open_writer_db(path));
+        std::vector<store::Op> ops;
+        for (std::uint32_t i = 0; i < 6; ++i) {
+            const auto m = numbered_message(20 + i);
+            hashes.push_back(m.hash());
+            ops.push_back(store::QueueOutbox{m.hash(), {1}, 10.0 + i});
+        }
+        proto::ShareHash share{};
+        share.fill(0x5a);
+        // 0 and 3 stay queued; 1, 2, 4 embedded; 5 failed.
+        for (std::size_t i : {1, 2, 4})
+            ops.push_back(
+                store::SetOutboxState{hashes[i], store::OutboxState::embedded, share, {}});
+        ops.push_back(
+            store::SetOutboxState{hashes[5], store::OutboxState::failed, std::nullopt, "why"});
+        ops.push_back(store::TrimOutbox{2});
+        ops.push_back(store::TrimOutbox{2});  // nothing more to delete
+        auto out = w.commit_now(std::move(ops));
+        for (const auto& o : out)
+            EXPECT_TRUE(o.ok()) << o.status.error().reason;
+        EXPECT_TRUE(out[out.size() - 2].changed);
+        EXPECT_FALSE(out.back().changed);
+    }
+    auto r = test::open_reader_db(path);
+    auto all = store::load_outbox(r, std::nullopt);
+    ASSERT_TRUE(all);
+    std::vector<crypto::Hash256> left;
+    for (const auto& e : *all)
+        left.push_back(e.message_hash);
+    // The queued rows, and the two newest records (4 embedded, 5 failed).
+    EXPECT_EQ(left, (std::vector<crypto::Hash256>{hashes[0], hashes[3], hashes[4], hashes[5]}));
+}
