@@ -57,18 +57,20 @@ std::string best_of(Daemon& d) {
     return h.is_object() && h["best_share"].is_string() ? h["best_share"].get<std::string>() : "";
 }
 
+// A miner's flags: its key, a share every 0.5 s on average, no status messages, and `more`.
+std::vector<std::string> flags(const TestKey& k, std::vector<std::string> more = {}) {
+    auto f = key_flags(k);
+    f.insert(f.end(), {"--share-period", "0.5", "--status-interval", "0"});
+    f.insert(f.end(), more.begin(), more.end());
+    return f;
+}
+
 }  // namespace
 
 TEST(ThreeNodes, ReorgsLeaveEveryNodeWithTheSameVerdict) {
     const auto dir = test_dir("three-nodes");
     Daemon a(SHAREMSGD_PATH, dir / "a"), b(SHAREMSGD_PATH, dir / "b"), c(SHAREMSGD_PATH, dir / "c");
     const TestKey ka = test_signing_key(41), kb = test_signing_key(42), kc = test_signing_key(43);
-    auto flags = [](const TestKey& k, std::vector<std::string> more) {
-        auto f = key_flags(k);
-        f.insert(f.end(), {"--share-period", "0.5", "--status-interval", "0"});
-        f.insert(f.end(), more.begin(), more.end());
-        return f;
-    };
     const std::string peer_a = "127.0.0.1:" + std::to_string(a.p2p_port);
     const std::string peer_b = "127.0.0.1:" + std::to_string(b.p2p_port);
     ASSERT_TRUE(a.start(flags(ka, {}))) << a.log();
@@ -168,12 +170,6 @@ TEST(ThreeNodes, RestartDoesNotSendEmbeddedMessagesAgain) {
     const auto dir = test_dir("outbox-restart");
     Daemon a(SHAREMSGD_PATH, dir / "a"), b(SHAREMSGD_PATH, dir / "b");
     const TestKey ka = test_signing_key(44), kb = test_signing_key(45);
-    auto flags = [](const TestKey& k, std::vector<std::string> more) {
-        auto f = key_flags(k);
-        f.insert(f.end(), {"--share-period", "0.5", "--status-interval", "0"});
-        f.insert(f.end(), more.begin(), more.end());
-        return f;
-    };
     const std::string peer_a = "127.0.0.1:" + std::to_string(a.p2p_port);
     ASSERT_TRUE(a.start(flags(ka, {}))) << a.log();
     ASSERT_TRUE(b.start(flags(kb, {"--peer", peer_a}))) << b.log();
@@ -225,9 +221,7 @@ TEST(ThreeNodes, QueuePositionCountsQueuedEntriesOnly) {
     const auto dir = test_dir("queue-position");
     Daemon a(SHAREMSGD_PATH, dir / "a");
     const TestKey ka = test_signing_key(46);
-    auto f = key_flags(ka);
-    f.insert(f.end(), {"--share-period", "0.5", "--status-interval", "0"});
-    ASSERT_TRUE(a.start(f)) << a.log();
+    ASSERT_TRUE(a.start(flags(ka))) << a.log();
     auto send = [&](const std::string& text) {
         return a.call("POST", "/msg/send", R"({"type":"chat","text":")" + text + "\"}");
     };
