@@ -41,7 +41,12 @@ Status Node::open_database() {
     const std::string path = (fs::path(cfg_.datadir) / "sharemsg.db").string();
     auto db = store::Database::open_writer(path);
     if (!db) return make_error(db.error().code, "database " + path + ": " + db.error().reason);
-    db_ = std::make_unique<store::Writer>(std::move(*db));
+    // A write's callback that throws is logged and counted like a chain-thread task.
+    store::WriterOptions wo;
+    wo.on_callback_error = [guard = TaskGuard(metrics_, "writer")](const std::string& reason) {
+        guard.report("callback", reason);
+    };
+    db_ = std::make_unique<store::Writer>(std::move(*db), wo);
     OutboxSettings os;
     os.capacity = cfg_.outbox_capacity;
     os.share_interval = cfg_.share_period;

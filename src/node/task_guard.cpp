@@ -12,7 +12,7 @@ std::string TaskGuard::reason_of(const std::exception& e) noexcept {
     }
 }
 
-void TaskGuard::report(const char* what, const std::string& reason) noexcept {
+void TaskGuard::report(const char* what, const std::string& reason) const noexcept {
     try {
         spdlog::error("{} thread: {} failed: {}; the thread goes on", thread_, what, reason);
         metrics_.inc("sharemsg_thread_task_failures_total",

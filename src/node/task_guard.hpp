@@ -77,9 +77,11 @@ class TaskGuard {
     // loop goes on with the next handler.
     void run_loop(boost::asio::io_context& ctx) noexcept;
 
+    // Logs and counts a failure caught elsewhere on this thread (as run() does).
+    void report(const char* what, const std::string& reason) const noexcept;
+
   private:
     static std::string reason_of(const std::exception& e) noexcept;
-    void report(const char* what, const std::string& reason) noexcept;
 
     Metrics& metrics_;
     std::string thread_;

@@ -152,7 +152,7 @@ void Writer::run() {
             stats_.ops_failed += batch.size() - ok;
         }
         for (std::size_t i = 0; i < batch.size(); ++i)
-            if (batch[i].done) batch[i].done(outcomes[i]);
+            if (batch[i].done) call_guarded(batch[i].done, outcomes[i]);
         batch.clear();
         {
             std::lock_guard lk(mu_);
@@ -161,6 +161,27 @@ void Writer::run() {
         drained_.notify_all();
     }
     drained_.notify_all();
+}
+
+void Writer::call_guarded(const Done& done, const Outcome& outcome) noexcept {
+    std::string reason;
+    try {
+        done(outcome);
+        return;
+    } catch (const std::exception& e) {
+        reason = e.what();
+    } catch (...) {
+        reason = "unknown exception";
+    }
+    {
+        std::lock_guard lk(mu_);
+        ++stats_.callbacks_failed;
+    }
+    if (!opt_.on_callback_error) return;
+    try {
+        opt_.on_callback_error("a write's callback threw: " + reason);
+    } catch (...) {  // the report itself failed: counted above, nothing more to do
+    }
 }
 
 bool Writer::commit_batch(std::vector<Item>& items, std::vector<Outcome>& outcomes) {

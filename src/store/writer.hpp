@@ -19,7 +19,9 @@
 //
 // Callbacks run on the writer thread: they must be quick and must not call commit_now,
 // flush or stop, nor wait on another op's future (post work elsewhere instead). Calling enqueue
-// from a callback is allowed unless the queue is full.
+// from a callback is allowed unless the queue is full. A callback that throws does not end the
+// writer thread: the exception is caught, counted (WriterStats::callbacks_failed) and handed
+// to WriterOptions::on_callback_error, and the writer goes on.
 #pragma once
 
 #include <chrono>
@@ -29,6 +31,7 @@
 #include <functional>
 #include <future>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -41,6 +44,8 @@ struct WriterOptions {
     std::size_t max_batch = 2048;            // ops per transaction
     std::chrono::milliseconds max_delay{2};  // wait for more ops after the first
     std::size_t queue_capacity = 65536;      // enqueue blocks beyond this
+    // Told (on the writer thread) the reason when a callback throws; may be empty.
+    std::function<void(const std::string& reason)> on_callback_error;
 };
 
 struct WriterStats {
@@ -49,6 +54,7 @@ struct WriterStats {
     std::uint64_t ops_committed = 0;
     std::uint64_t ops_failed = 0;
     std::size_t queue_depth = 0;
+    std::uint64_t callbacks_failed = 0;  // callbacks that threw
 };
 
 class Writer {
@@ -91,6 +97,8 @@ class Writer {
         Done done;
     };
     void run();
+    // Runs one callback; what it throws is caught, counted and reported.
+    void call_guarded(const Done& done, const Outcome& outcome) noexcept;
     // Runs one transaction over `items` and reports every outcome; false when the whole
     // transaction was rolled back.
     bool commit_batch(std::vector<Item>& items, std::vector<Outcome>& outcomes);

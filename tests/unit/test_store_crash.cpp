@@ -28,7 +28,7 @@ namespace {
 [[noreturn]] void child_writer(const std::string& path, int fd, std::uint32_t round) {
     auto db = store::Database::open_writer(path);
     if (!db) _exit(2);
-    store::Writer w(std::move(*db), {64, std::chrono::milliseconds(1), 256});
+    store::Writer w(std::move(*db), {64, std::chrono::milliseconds(1), 256, {}});
     for (std::uint32_t i = 0;; ++i) {
         const auto m = numbered_message(i, round + 1, 120);
         const std::string tag = (i % 4 == 3) ? "o " : "m ";

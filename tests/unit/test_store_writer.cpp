@@ -5,6 +5,8 @@
 #include <chrono>
 #include <mutex>
 #include <set>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -21,7 +23,7 @@ TEST(StoreWriter, ThousandOpsFromManyThreadsAreAllAcknowledgedAndSurviveReopen) 
     std::atomic<int> acked{0}, changed{0};
     store::WriterStats stats;
     {
-        store::Writer w(test::open_writer_db(path), {64, 2ms, 100});
+        store::Writer w(test::open_writer_db(path), {64, 2ms, 100, {}});
         std::vector<std::thread> producers;
         for (std::uint32_t t = 0; t < kThreads; ++t) {
             producers.emplace_back([&w, &acked, &changed, t] {
@@ -61,7 +63,7 @@ TEST(StoreWriter, AcknowledgesOnlyAfterCommitInEnqueueOrder) {
     test::TempDir dir("store-ack");
     const auto path = dir.file("node.db");
     // A long delay so the batch is certainly still open right after enqueue.
-    store::Writer w(test::open_writer_db(path), {1000, 1000ms, 1000});
+    store::Writer w(test::open_writer_db(path), {1000, 1000ms, 1000, {}});
     auto test_reader = test::open_reader_db(path);
     auto cb_reader = test::open_reader_db(path);  // used only on the writer thread
 
@@ -100,7 +102,7 @@ TEST(StoreWriter, AcknowledgesOnlyAfterCommitInEnqueueOrder) {
 TEST(StoreWriter, DiskFullFailsWholeBatchClearlyThenRecovers) {
     test::TempDir dir("store-full");
     const auto path = dir.file("node.db");
-    store::Writer w(test::open_writer_db(path), {512, 2ms, 4096});
+    store::Writer w(test::open_writer_db(path), {512, 2ms, 4096, {}});
     auto r = test::open_reader_db(path);
     std::vector<store::Op> seed;
     for (std::uint32_t i = 0; i < 20; ++i)
@@ -169,7 +171,7 @@ TEST(StoreWriter, StopDrainsQueueThenRefusesNewOps) {
     const auto path = dir.file("node.db");
     std::atomic<int> acked{0};
     {
-        store::Writer w(test::open_writer_db(path), {16, 50ms, 1000});
+        store::Writer w(test::open_writer_db(path), {16, 50ms, 1000, {}});
         for (std::uint32_t i = 0; i < 200; ++i)
             w.enqueue(store::PutMessage{numbered_message(i), 0},
                       [&](const store::Outcome& o) { acked += o.ok(); });
@@ -186,7 +188,7 @@ TEST(StoreWriter, StopDrainsQueueThenRefusesNewOps) {
 
 TEST(StoreWriter, BoundedQueueTryEnqueueRefusesWhenFull) {
     test::TempDir dir("store-bounded");
-    store::Writer w(test::open_writer_db(dir.file("node.db")), {1, 0ms, 2});
+    store::Writer w(test::open_writer_db(dir.file("node.db")), {1, 0ms, 2, {}});
     // Block the writer thread inside a callback so the queue fills up behind it.
     std::promise<void> release;
     auto released = release.get_future().share();
@@ -204,4 +206,32 @@ TEST(StoreWriter, BoundedQueueTryEnqueueRefusesWhenFull) {
     release.set_value();
     w.flush();
     EXPECT_EQ(w.stats().ops_committed, 3u);
+}
+
+TEST(StoreWriter, ACallbackThatThrowsIsReportedAndTheWriterGoesOn) {
+    test::TempDir dir("store-callback-throws");
+    const auto path = dir.file("node.db");
+    std::vector<std::string> reports;
+    std::mutex mu;
+    store::WriterOptions opt;
+    opt.on_callback_error = [&](const std::string& reason) {
+        std::lock_guard lk(mu);
+        reports.push_back(reason);
+    };
+    store::Writer w(test::open_writer_db(path), opt);
+    w.enqueue(store::PutMessage{numbered_message(1), 0},
+              [](const store::Outcome&) { throw std::runtime_error("callback bug"); });
+    w.enqueue(store::PutMessage{numbered_message(2), 0}, [](const store::Outcome&) { throw 42; });
+    auto after = w.enqueue_future(store::PutMessage{numbered_message(3), 0}).get();
+    EXPECT_TRUE(after.ok()) << after.status.error().reason;
+    EXPECT_EQ(w.stats().callbacks_failed, 2u);
+    {
+        std::lock_guard lk(mu);
+        ASSERT_EQ(reports.size(), 2u);
+        EXPECT_NE(reports[0].find("callback bug"), std::string::npos) << reports[0];
+        EXPECT_NE(reports[1].find("unknown exception"), std::string::npos) << reports[1];
+    }
+    w.stop();
+    auto r = test::open_reader_db(path);
+    EXPECT_EQ(*store::count_messages(r), 3);  // the writes committed all the same
 }
