@@ -65,7 +65,9 @@ TEST(ThreeNodes, ReorgsLeaveEveryNodeWithTheSameVerdict) {
     const TestKey ka = test_signing_key(41), kb = test_signing_key(42), kc = test_signing_key(43);
     auto flags = [](const TestKey& k, std::vector<std::string> more) {
         auto f = key_flags(k);
-        f.insert(f.end(), {"--share-period", "0.5", "--status-interval", "0"});
+        // The line stays a line (A and C must not find each other through B's addresses).
+        f.insert(f.end(),
+                 {"--share-period", "0.5", "--status-interval", "0", "--discover", "false"});
         f.insert(f.end(), more.begin(), more.end());
         return f;
     };
@@ -170,7 +172,9 @@ TEST(ThreeNodes, RestartDoesNotSendEmbeddedMessagesAgain) {
     const TestKey ka = test_signing_key(44), kb = test_signing_key(45);
     auto flags = [](const TestKey& k, std::vector<std::string> more) {
         auto f = key_flags(k);
-        f.insert(f.end(), {"--share-period", "0.5", "--status-interval", "0"});
+        // The line stays a line (A and C must not find each other through B's addresses).
+        f.insert(f.end(),
+                 {"--share-period", "0.5", "--status-interval", "0", "--discover", "false"});
         f.insert(f.end(), more.begin(), more.end());
         return f;
     };
