@@ -86,7 +86,7 @@ void PeerManager::use_address_book(DiscoveryOptions options) {
                     "empty book",
                     path, s.error().reason, path);
             } else {
-                spdlog::info("address book: {} addresses loaded from {}{}", book_.size(), path,
+                spdlog::info("address book: {} addresses read from {}{}", book_.size(), path,
                              skipped ? " (" + std::to_string(skipped) + " skipped)" : "");
             }
         }
