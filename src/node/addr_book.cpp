@@ -40,6 +40,8 @@ const char* addr_verdict_name(AddrVerdict v) {
             return "full";
         case AddrVerdict::refused_rate:
             return "rate";
+        case AddrVerdict::refused_old:
+            return "old";
     }
     return "?";
 }
@@ -87,7 +89,7 @@ AddrVerdict AddrBook::add(const std::string& host, std::uint16_t port, std::uint
         return AddrVerdict::updated;
     }
     if (t < now - static_cast<std::int64_t>(limits_.max_age.count()))
-        return AddrVerdict::refused_unroutable;  // already too old to keep
+        return AddrVerdict::refused_old;
     auto victim = entries_.end();
     if (entries_.size() >= limits_.max_entries) {
         // Full: only an entry that failed to dial since it was last reached gives way (the

@@ -55,7 +55,9 @@ enum class AddrVerdict {
     refused_unroutable,
     refused_full,
     refused_rate,  // the source added its share of new addresses for now
+    refused_old,   // last seen longer ago than Limits::max_age
 };
+inline constexpr std::size_t ADDR_VERDICT_COUNT = 8;
 const char* addr_verdict_name(AddrVerdict v);
 
 class AddrBook {

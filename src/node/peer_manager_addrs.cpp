@@ -125,7 +125,7 @@ void PeerManager::answer_getaddrs(const std::shared_ptr<Peer>& peer, const p2p::
 
 void PeerManager::on_addrs(const std::shared_ptr<Peer>& peer, const p2p::Addrs& m) {
     const std::int64_t now = unix_now();
-    std::array<std::size_t, 7> counts{};
+    std::array<std::size_t, ADDR_VERDICT_COUNT> counts{};
     std::vector<p2p::AddrRecord> relay;
     for (const auto& r : m.addrs) {
         const std::int64_t ts = r.timestamp > static_cast<std::uint64_t>(now)

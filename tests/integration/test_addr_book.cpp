@@ -182,6 +182,14 @@ TEST(AddrDiscovery, AddrsFloodLeavesTheBookBounded) {
     figure("addrs_flood.refused_rate", a.metric("sharemsg_addr_records_total{verdict=\"rate\"}"));
     figure("addrs_flood.refused_unroutable",
            a.metric("sharemsg_addr_records_total{verdict=\"unroutable\"}"));
+    figure("addrs_flood.refused_old", a.metric("sharemsg_addr_records_total{verdict=\"old\"}"));
+    double counted = 0;
+    for (const char* v :
+         {"added", "updated", "replaced", "invalid", "unroutable", "old", "full", "rate"})
+        counted += std::max(
+            0.0, a.metric(std::string("sharemsg_addr_records_total{verdict=\"") + v + "\"}"));
+    figure("addrs_flood.records_counted", counted);
+    EXPECT_GE(counted, kMessages * kRecords);  // every record went through the book's rules
     figure("addrs_flood.rss_before_kib", static_cast<double>(rss0));
     figure("addrs_flood.rss_after_kib", static_cast<double>(rss1));
     figure("addrs_flood.log_lines", static_cast<double>(lines));

@@ -125,7 +125,7 @@ TEST(AddrBook, OldAndFailingEntriesAreDropped) {
     l.max_age = std::chrono::seconds(3600);
     l.max_failures = 2;
     AddrBook book(l);
-    EXPECT_EQ(book.add(host(1), 1, 0, kNow - 7200, kNow, ""), AddrVerdict::refused_unroutable);
+    EXPECT_EQ(book.add(host(1), 1, 0, kNow - 7200, kNow, ""), AddrVerdict::refused_old);
     ASSERT_EQ(book.add(host(2), 1, 0, kNow - 1800, kNow, ""), AddrVerdict::added);
     ASSERT_EQ(book.add(host(3), 1, 0, kNow, kNow, ""), AddrVerdict::added);
     EXPECT_EQ(book.expire(kNow + 1000), 0u);
