@@ -205,3 +205,23 @@ TEST(AddrDiscovery, AddrsFloodLeavesTheBookBounded) {
     EXPECT_LE(in_file, 1000u);
     figure("addrs_flood.entries_in_file", static_cast<double>(in_file));
 }
+
+// A corrupt addrs.json is logged and set aside; the node starts with an empty book and writes
+// a good file at stop.
+TEST(AddrDiscovery, CorruptBookFileIsSetAsideNotFatal) {
+    const auto dir = test_dir("addr-corrupt");
+    Daemon a(SHAREMSGD_PATH, dir / "a");
+    {
+        std::ofstream out(a.datadir() / "addrs.json");
+        out << "[{\"host\": \"203.0.113.1\", \"port\": 93";  // cut short
+    }
+    ASSERT_TRUE(a.start({"--status-interval", "0"})) << a.log();
+    EXPECT_NE(a.log().find("addrs.json is corrupt"), std::string::npos) << a.log();
+    EXPECT_TRUE(fs::exists(a.datadir() / "addrs.json.corrupt"));
+    EXPECT_EQ(a.metric("sharemsg_addr_book_entries"), 0);
+    ASSERT_EQ(a.stop(), 0);
+    std::size_t entries = 99;
+    book_ports(a, &entries);
+    EXPECT_EQ(entries, 0u);
+    EXPECT_TRUE(fs::exists(a.datadir() / "addrs.json"));
+}
