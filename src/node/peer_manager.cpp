@@ -201,6 +201,7 @@ void PeerManager::on_handshake(const std::shared_ptr<Peer>& peer) {
 
 void PeerManager::on_closed(const std::shared_ptr<Peer>& peer) {
     if (!peers_.erase(peer->id())) return;
+    getaddrs_answered_.erase(peer->id());
     publish_counts();
     if (!peer->outbound()) {
         --inbound_;

@@ -180,6 +180,7 @@ class PeerManager {
     std::set<AddrKey> book_dialling_;                    // connects under way
     std::map<std::uint64_t, AddrKey> book_peers_;        // peer id -> the address dialled
     std::map<AddrKey, Clock_t::time_point> book_retry_;  // no dial before this
+    std::map<std::uint64_t, Clock_t::time_point> getaddrs_answered_;  // peer id -> last answer
     std::size_t total_held_ = 0;
     std::uint64_t next_id_ = 1;
 };

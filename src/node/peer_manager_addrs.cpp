@@ -33,6 +33,7 @@ constexpr auto kBookConnectTimeout = std::chrono::seconds(5);
 constexpr auto kRedialAfterClose = std::chrono::seconds(60);
 constexpr auto kRedialDuplicate = std::chrono::seconds(600);
 constexpr auto kDiscoveryTick = std::chrono::seconds(1);
+constexpr auto kGetAddrsAnswerGap = std::chrono::seconds(1);
 
 std::int64_t unix_now() {
     return std::chrono::duration_cast<std::chrono::seconds>(
@@ -111,6 +112,15 @@ bool PeerManager::handle_addr_message(const std::shared_ptr<Peer>& peer, const p
 }
 
 void PeerManager::answer_getaddrs(const std::shared_ptr<Peer>& peer, const p2p::GetAddrs& m) {
+    // One answer a second per peer (a node asks every 20 s on average): a stream of `getaddrs`
+    // costs the I/O thread no more than that.
+    const auto now = Clock::now();
+    auto& last = getaddrs_answered_[peer->id()];
+    if (last != Clock::time_point{} && now - last < kGetAddrsAnswerGap) {
+        metrics_.inc("sharemsg_p2p_getaddrs_ignored_total");
+        return;
+    }
+    last = now;
     p2p::Addrs out;
     for (const auto& e : book_.good(std::min(m.count, kMaxAddrsAnswer), unix_now(), rng_)) {
         p2p::AddrRecord r;

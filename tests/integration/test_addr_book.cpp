@@ -170,6 +170,24 @@ TEST(AddrDiscovery, AddrsFloodLeavesTheBookBounded) {
     ASSERT_TRUE(answer.has_value()) << "the node stopped answering the flooding peer";
     EXPECT_LE(answer->addrs.size(), 100u);
 
+    // A stream of getaddrs in one write: answered at most once a second.
+    Bytes asks;
+    for (int i = 0; i < 10000; ++i) {
+        const auto f = bad.frame(p2p::GetAddrs{100});
+        asks.insert(asks.end(), f.begin(), f.end());
+    }
+    const auto t1 = std::chrono::steady_clock::now();
+    ASSERT_TRUE(bad.send_bytes(asks));
+    ASSERT_TRUE(wait_until(
+        [&] { return a.metric("sharemsg_p2p_getaddrs_ignored_total") >= 10000 - 1 - 60; }, 60s));
+    const double ask_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+    const double ignored = a.metric("sharemsg_p2p_getaddrs_ignored_total");
+    figure("getaddrs_stream.sent", 10000);
+    figure("getaddrs_stream.ignored", ignored);
+    figure("getaddrs_stream.seconds", ask_s);
+    EXPECT_LE(10000 - ignored, 1 + ask_s + 1);  // answered: about one a second
+
     const auto health = a.get("/health");
     EXPECT_EQ(health.status, 200);
     const double entries = a.metric("sharemsg_addr_book_entries");
