@@ -75,6 +75,10 @@ void add_options(CLI::App& app, Config& c) {
                    "Outbound P2P connections at once (each --peer takes one)")
         ->check(CLI::Range(std::size_t{0}, std::size_t{1'000}))
         ->capture_default_str();
+    app.add_option("--discover", c.discover,
+                   "Ask peers for addresses, advertise ours and dial addresses from the address "
+                   "book (DATADIR/addrs.json) while outbound slots are free (true/false)")
+        ->capture_default_str();
     app.add_option("--max-peers-per-ip", c.max_peers_per_ip,
                    "Inbound P2P connections accepted from one address")
         ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}))

@@ -50,8 +50,9 @@ struct Config {
     unsigned sacrifice_every = 0;                  // every Nth mined share
 
     // P2P limits (docs/architecture.md, "Limits"); the defaults are p2pool's.
-    std::size_t max_peers = 40;        // inbound connections (p2pool's --max-conns)
-    std::size_t max_outbound = 6;      // outbound connections (p2pool's --outgoing-conns)
+    std::size_t max_peers = 40;    // inbound connections (p2pool's --max-conns)
+    std::size_t max_outbound = 6;  // outbound connections (p2pool's --outgoing-conns)
+    bool discover = true;          // learn addresses from peers and dial them (the address book)
     std::size_t max_peers_per_ip = 3;  // inbound connections from one address
     unsigned ban_time = 3600;          // seconds a misbehaving peer's address stays banned
     double p2p_idle_timeout = 100;     // seconds without a message before a peer is dropped

@@ -239,6 +239,11 @@ Status Node::start() {
     hooks.on_count = [this](std::size_t n) { peer_count_ = n; };
     peers_ = std::make_unique<PeerManager>(io_, net_.p2p, peer_limits(), cfg_.p2p_port, nonce_,
                                            metrics_, std::move(hooks));
+    DiscoveryOptions discovery;
+    discovery.file = (fs::path(cfg_.datadir) / "addrs.json").string();
+    discovery.discover = cfg_.discover;
+    discovery.book.allow_loopback = cfg_.devnet;  // the devnet's nodes are all on 127.0.0.1
+    peers_->use_address_book(std::move(discovery));
     if (auto s = peers_->listen(cfg_.p2p_bind, cfg_.p2p_port); !s) return s;
 
     http_ = std::make_unique<HttpServer>(io_, *this);
@@ -328,8 +333,6 @@ void Node::on_peer_message(const std::shared_ptr<Peer>& peer, p2p::Message&& msg
                                           peer->send(share_request(want));
                                       });
                                   });
-            } else if constexpr (std::is_same_v<T, p2p::GetAddrs>) {
-                peer->send(p2p::Addrs{});
             } else if constexpr (std::is_same_v<T, p2p::Shares> ||
                                  std::is_same_v<T, p2p::ShareReply>) {
                 const std::size_t n = m.shares.size();
@@ -356,7 +359,8 @@ void Node::on_peer_message(const std::shared_ptr<Peer>& peer, p2p::Message&& msg
                         answer_sharereq(peer, req, std::move(t));
                     });
             }
-            // ping, addrme, addrs, bestblock and the transaction messages need no action here.
+            // getaddrs, addrs and addrme are PeerManager's (the address book); ping, bestblock
+            // and the transaction messages need no action here.
         },
         msg);
 }

@@ -65,6 +65,7 @@ Peer::Peer(PeerManager& manager, boost::asio::ip::tcp::socket socket, std::uint6
     boost::system::error_code ec;
     auto ep = socket_.remote_endpoint(ec);
     remote_ip_ = ec ? "?" : ep.address().to_string();
+    remote_port_ = ec ? 0 : ep.port();
     label_ = "peer " + std::to_string(id_) + " (" +
              (ec ? std::string("?") : remote_ip_ + ":" + std::to_string(ep.port())) +
              (outbound_ ? ", outbound)" : ", inbound)");
@@ -184,6 +185,7 @@ void Peer::on_frame(p2p::Frame&& f) {
             return;
         }
         if (v->nonce == manager_.nonce()) {
+            was_self_ = true;
             close("connected to ourselves");
             return;
         }
@@ -191,6 +193,7 @@ void Peer::on_frame(p2p::Frame&& f) {
         arm_idle_timer();
         schedule_ping();
         manager_.on_handshake(self);
+        if (closed_) return;  // a duplicate connection, closed by the manager
     } else {
         arm_idle_timer();
         if (std::holds_alternative<p2p::Version>(*msg)) {

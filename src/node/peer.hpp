@@ -46,7 +46,8 @@ class WorkTicket {
 
 class Peer : public std::enable_shared_from_this<Peer> {
   public:
-    // `target` is the --peer HOST:PORT of an outbound connection (empty for inbound).
+    // `target` is the HOST:PORT dialled for an outbound connection (a --peer target or an
+    // address from the book; empty for inbound).
     Peer(PeerManager& manager, boost::asio::ip::tcp::socket socket, std::uint64_t id, bool outbound,
          std::string target);
 
@@ -58,6 +59,17 @@ class Peer : public std::enable_shared_from_this<Peer> {
     bool outbound() const { return outbound_; }
     const std::string& target() const { return target_; }
     bool handshaken() const { return remote_version_.has_value(); }
+    // From the peer's version message (0 before the handshake).
+    std::uint64_t remote_nonce() const { return remote_version_ ? remote_version_->nonce : 0; }
+    std::uint64_t remote_services() const {
+        return remote_version_ ? remote_version_->services : 0;
+    }
+    std::uint16_t remote_port() const { return remote_port_; }
+    // True when the peer's nonce was ours (we dialled our own listener).
+    bool was_self() const { return was_self_; }
+    // The port the peer said it listens on (`addrme`), 0 until then.
+    std::uint16_t listen_port() const { return listen_port_; }
+    void set_listen_port(std::uint16_t p) { listen_port_ = p; }
     // Any thread: true once the connection is closed.
     bool closed() const { return closed_.load(); }
     // Any thread: marks a peer whose ban is on its way (the chain thread found a banning rule
@@ -93,6 +105,9 @@ class Peer : public std::enable_shared_from_this<Peer> {
     bool outbound_;
     std::string target_;
     std::string label_, remote_ip_;
+    std::uint16_t remote_port_ = 0;
+    std::uint16_t listen_port_ = 0;
+    bool was_self_ = false;
     p2p::FrameDecoder decoder_;
     std::array<std::uint8_t, 16384> buf_{};
     std::size_t buf_pos_ = 0, buf_len_ = 0;

@@ -45,7 +45,8 @@ PeerManager::PeerManager(boost::asio::io_context& io, const p2p::NetworkParams& 
       hooks_(std::move(hooks)),
       acceptor_(io),
       accept_timer_(io),
-      housekeeping_(io) {
+      housekeeping_(io),
+      discovery_timer_(io) {
     // Every inbound peer holds a descriptor: keep the inbound limit within what the process
     // may open, leaving fd_reserve for the database, the HTTP server and outbound peers.
     rlimit rl{};
@@ -79,6 +80,7 @@ Status PeerManager::listen(const std::string& bind, std::uint16_t port) {
             Errc::io, "P2P listen on " + bind + ":" + std::to_string(port) + ": " + ec.message());
     accept_loop();
     schedule_housekeeping();
+    if (book_in_use_) schedule_discovery();
     return Ok{};
 }
 
@@ -116,11 +118,13 @@ void PeerManager::stop() {
     acceptor_.close(ec);
     accept_timer_.cancel();
     housekeeping_.cancel();
+    discovery_timer_.cancel();
     for (auto& t : targets_)
         t.timer->cancel();
     auto peers = peers_;
     for (auto& [id, p] : peers)
         p->close("shutting down");
+    if (book_in_use_) save_book();
 }
 
 // ---------------------------------------------------------------- inbound
@@ -192,15 +196,21 @@ void PeerManager::add_peer(std::shared_ptr<Peer> peer) {
 void PeerManager::on_handshake(const std::shared_ptr<Peer>& peer) {
     for (auto& t : targets_)
         if (t.peer == peer->id()) t.attempt = 0;
+    if (book_in_use_) discovery_handshake(peer);
 }
 
 void PeerManager::on_closed(const std::shared_ptr<Peer>& peer) {
     if (!peers_.erase(peer->id())) return;
+    getaddrs_answered_.erase(peer->id());
     publish_counts();
     if (!peer->outbound()) {
         --inbound_;
         auto it = inbound_per_ip_.find(peer->remote_ip());
         if (it != inbound_per_ip_.end() && --it->second == 0) inbound_per_ip_.erase(it);
+        return;
+    }
+    if (book_peers_.count(peer->id())) {
+        discovery_closed(peer);
         return;
     }
     for (std::size_t i = 0; i < targets_.size(); ++i) {
@@ -347,6 +357,7 @@ std::optional<chain::ShareId> PeerManager::best_share() const {
 
 void PeerManager::deliver(const std::shared_ptr<Peer>& peer, p2p::Message&& msg,
                           WorkTicket&& ticket) {
+    if (handle_addr_message(peer, msg)) return;  // the ticket ends here
     if (hooks_.on_message) hooks_.on_message(peer, std::move(msg), std::move(ticket));
 }
 

@@ -1,7 +1,9 @@
 // The node's peers, on the I/O thread: the P2P listener and its accept loop, dialling the
-// --peer targets with backoff, the table of connected peers, the ban map, broadcast and
-// penalties, and the limits that keep a hostile peer from exhausting the node (connections,
-// file descriptors, memory). What a message means is the node's business (Hooks::on_message).
+// --peer targets with backoff, the address book (node/addr_book.hpp: `getaddrs`, `addrs` and
+// `addrme` are answered and taken here, and addresses from the book are dialled while outbound
+// slots are free), the table of connected peers, the ban map, broadcast and penalties, and the
+// limits that keep a hostile peer from exhausting the node (connections, file descriptors,
+// memory). What the other messages mean is the node's business (Hooks::on_message).
 //
 // Every method runs on the I/O thread (the io_context given), except count().
 #pragma once
@@ -13,12 +15,15 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <random>
+#include <set>
 #include <string>
 #include <vector>
 
 #include <boost/asio.hpp>
 
 #include "chain/tracker.hpp"
+#include "node/addr_book.hpp"
 #include "node/metrics.hpp"
 #include "node/peer.hpp"
 #include "p2p/params.hpp"
@@ -47,7 +52,17 @@ struct PeerLimits {
     std::size_t fd_reserve = 64;
 };
 
+// The address book's place in the peer layer (PeerManager::use_address_book).
+struct DiscoveryOptions {
+    std::string file;      // DATADIR/addrs.json; empty: not persisted
+    bool discover = true;  // ask peers for addresses, advertise ours, dial from the book
+    AddrBook::Limits book;
+    std::chrono::seconds save_every{60};  // the reference saves its addrs every 60 s
+};
+
 class PeerManager {
+    using Clock_t = std::chrono::steady_clock;
+
   public:
     struct Hooks {
         // A decoded message from a handshaken peer (and the version that completed it).
@@ -68,7 +83,12 @@ class PeerManager {
     // Starts dialling these HOST:PORT targets and keeps them connected. Errors: a malformed
     // target, or more targets than PeerLimits::max_outbound.
     Status connect_to(const std::vector<std::string>& targets);
-    // Closes the listener and every peer; cancels the timers.
+    // Loads the book from options.file (a missing file is an empty book; a corrupt one is
+    // logged and ignored) and, with options.discover, starts asking for and dialling
+    // addresses. Call before listen(); without it the book is empty and not persisted.
+    void use_address_book(DiscoveryOptions options);
+    const AddrBook& address_book() const { return book_; }
+    // Closes the listener and every peer; cancels the timers; saves the book.
     void stop();
 
     // The one place where a broken rule costs a peer: a log line, a counter, the score
@@ -111,6 +131,22 @@ class PeerManager {
     void sweep_bans();
     void schedule_housekeeping();
     void publish_counts();
+    // Addresses (peer_manager_addrs.cpp).
+    bool handle_addr_message(const std::shared_ptr<Peer>& peer, const p2p::Message& msg);
+    void on_addrs(const std::shared_ptr<Peer>& peer, const p2p::Addrs& m);
+    void on_addrme(const std::shared_ptr<Peer>& peer, const p2p::AddrMe& m);
+    void answer_getaddrs(const std::shared_ptr<Peer>& peer, const p2p::GetAddrs& m);
+    void relay_addrs(std::vector<p2p::AddrRecord> records, std::uint64_t from);
+    void discovery_handshake(const std::shared_ptr<Peer>& peer);
+    void discovery_closed(const std::shared_ptr<Peer>& peer);
+    void schedule_discovery();
+    void discovery_tick();
+    void dial_from_book();
+    void dial_book(const std::string& host, std::uint16_t port);
+    void save_book();
+    void publish_book();
+
+    using AddrKey = std::pair<std::string, std::uint16_t>;
 
     boost::asio::io_context& io_;
     p2p::NetworkParams net_;
@@ -133,6 +169,18 @@ class PeerManager {
     std::map<std::string, std::chrono::steady_clock::time_point> bans_;  // remote IP -> end
     std::vector<Target> targets_;
     std::atomic<std::size_t> count_{0};
+    // The address book and the outbound connections made from it.
+    AddrBook book_{AddrBook::Limits{}};
+    DiscoveryOptions discovery_;
+    bool book_in_use_ = false;
+    std::mt19937_64 rng_{std::random_device{}()};
+    boost::asio::steady_timer discovery_timer_;
+    unsigned discovery_ticks_ = 0;
+    Clock_t::time_point next_getaddrs_{};
+    std::set<AddrKey> book_dialling_;                    // connects under way
+    std::map<std::uint64_t, AddrKey> book_peers_;        // peer id -> the address dialled
+    std::map<AddrKey, Clock_t::time_point> book_retry_;  // no dial before this
+    std::map<std::uint64_t, Clock_t::time_point> getaddrs_answered_;  // peer id -> last answer
     std::size_t total_held_ = 0;
     std::uint64_t next_id_ = 1;
 };

@@ -57,10 +57,12 @@ std::string best_of(Daemon& d) {
     return h.is_object() && h["best_share"].is_string() ? h["best_share"].get<std::string>() : "";
 }
 
-// A miner's flags: its key, a share every 0.5 s on average, no status messages, and `more`.
+// A miner's flags: its key, a share every 0.5 s on average, no status messages, no address
+// discovery (a line of nodes stays a line: A and C must not find each other through B), and
+// `more`.
 std::vector<std::string> flags(const TestKey& k, std::vector<std::string> more = {}) {
     auto f = key_flags(k);
-    f.insert(f.end(), {"--share-period", "0.5", "--status-interval", "0"});
+    f.insert(f.end(), {"--share-period", "0.5", "--status-interval", "0", "--discover", "false"});
     f.insert(f.end(), more.begin(), more.end());
     return f;
 }
