@@ -102,7 +102,8 @@ class Node:
     def start(self, share_period, peers):
         args = [os.path.join(self.build, "sharemsgd"), "--devnet", "--datadir", self.dir,
                 "--p2p-port", str(self.p2p), "--web-port", str(self.web), "--share-period",
-                str(share_period), "--status-interval", "0"] + self.flags
+                str(share_period), "--status-interval", "0",
+                "--discover", "false"] + self.flags  # the line stays a line
         for p in peers:
             args += ["--peer", "127.0.0.1:%d" % p]
         self.log = open(os.path.join(self.dir, "sharemsgd.out"), "w")
