@@ -106,8 +106,9 @@ Status Node::start() {
     auto lock = DirLock::acquire(cfg_.datadir);
     if (!lock) return lock.error();
     datadir_lock_ = std::move(*lock);
-    for (const char* f : {".cookie", "shares.log", "signing_key.json", "signing_key.secret",
-                          "signing_keys.json", "banned_senders.json", "payout_pubkey_hash"})
+    for (const char* f :
+         {".cookie", "shares.log", "signing_key.json", "signing_key.secret", "signing_keys.json",
+          "banned_senders.json", "payout_pubkey_hash", "addrs.json", "addrs.json.corrupt"})
         if (auto s = make_private_file((fs::path(cfg_.datadir) / f).string(), &loose); !s)
             return s.error();
     std::istringstream warnings(loose);
