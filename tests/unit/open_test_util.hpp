@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "conformance/open_vectors_util.hpp"
 #include "crypto/symmetric.hpp"
 #include "proto/open_envelope.hpp"
 #include "proto/open_ledger.hpp"
@@ -105,40 +106,10 @@ inline Bytes raw_seal(ByteView inner, const NetworkId& net = kNet, std::uint8_t 
     return out;
 }
 
-// The high-S twin of a low-S DER signature (S -> n - S), re-encoded as strict DER.
+// The high-S twin of a low-S DER signature (S -> n - S), re-encoded as strict DER: the one
+// the conformance vectors are made with.
 inline Bytes high_s_twin(ByteView der) {
-    static const ByteArray<32> n = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-                                    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe,
-                                    0xba, 0xae, 0xdc, 0xe6, 0xaf, 0x48, 0xa0, 0x3b,
-                                    0xbf, 0xd2, 0x5e, 0x8c, 0xd0, 0x36, 0x41, 0x41};
-    auto c = crypto::ecdsa_der_to_compact(der);
-    if (!c) throw std::runtime_error("not DER");
-    ByteArray<32> r{}, s{}, hs{};
-    std::copy_n(c->begin(), 32, r.begin());
-    std::copy_n(c->begin() + 32, 32, s.begin());
-    int borrow = 0;
-    for (int i = 31; i >= 0; --i) {
-        int d = n[static_cast<std::size_t>(i)] - s[static_cast<std::size_t>(i)] - borrow;
-        borrow = d < 0;
-        hs[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(d + (borrow ? 256 : 0));
-    }
-    auto integer = [](const ByteArray<32>& v) {
-        std::size_t i = 0;
-        while (i < 31 && v[i] == 0)
-            ++i;
-        Bytes out;
-        if (v[i] & 0x80) out.push_back(0);
-        out.insert(out.end(), v.begin() + static_cast<std::ptrdiff_t>(i), v.end());
-        return out;
-    };
-    const Bytes ri = integer(r), si = integer(hs);
-    Bytes out{0x30, static_cast<std::uint8_t>(4 + ri.size() + si.size()), 0x02,
-              static_cast<std::uint8_t>(ri.size())};
-    append(out, ri);
-    out.push_back(0x02);
-    out.push_back(static_cast<std::uint8_t>(si.size()));
-    append(out, si);
-    return out;
+    return conformance::open_vectors_detail::high_s(der);
 }
 
 }  // namespace sharemsg::test::open
