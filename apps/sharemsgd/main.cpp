@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <iostream>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -66,15 +67,24 @@ int main(int argc, char** argv) {
     }
     spdlog::set_level(spdlog::level::from_str(cfg.log_level));
     spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
-    if (cfg.net == "devnet") cfg.devnet = true;
-    if (!cfg.devnet) {
-        std::cerr << "sharemsgd: only --devnet is available in this version (following the live "
-                     "Litecoin network is not written yet)\n";
+    if (cfg.devnet && !cfg.net.empty() && cfg.net != "devnet") {
+        std::cerr << "sharemsgd: --devnet and --net " << cfg.net << " name two networks\n";
+        return 2;
+    }
+    if (cfg.devnet) cfg.net = "devnet";
+    if (cfg.net.empty()) {
+        std::cerr << "sharemsgd: name a network: --devnet, or --net litecoin|litecoin_testnet\n";
+        return 2;
+    }
+    cfg.devnet = cfg.net == "devnet";
+    auto net = sharemsg::node::network_by_name(cfg.net);  // --net was checked against the names
+    if (cfg.synthetic_mining && net->mining != sharemsg::node::Network::Mining::synthetic) {
+        std::cerr << "sharemsgd: --synthetic-mining is for tests on litecoin_testnet only\n";
         return 2;
     }
     if (!take_signing_key(app, cfg, argc, argv)) return 2;
     try {
-        sharemsg::node::Node node(cfg, sharemsg::node::devnet_network());
+        sharemsg::node::Node node(cfg, std::move(*net));
         auto started = node.start();
         if (!started) {
             spdlog::error("cannot start: {}", started.error().reason);

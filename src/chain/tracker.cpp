@@ -161,14 +161,26 @@ std::vector<ShareId> ShareTracker::missing_parents() const {
     return out;
 }
 
+std::optional<ShareId> ShareTracker::most_work() const {
+    const Entry* tip = best_ ? &items_.at(*best_) : nullptr;
+    for (const auto& [h, e] : items_)
+        if (!tip || e.cumulative > tip->cumulative) tip = &e;
+    return tip ? std::optional(tip->hash) : std::nullopt;
+}
+
+std::size_t ShareTracker::checked_run(const ShareId& tip, std::size_t max) const {
+    std::size_t n = 0;
+    for (const Entry* e = get(tip); e && e->checked && n < max;
+         e = e->prev ? get(*e->prev) : nullptr)
+        ++n;
+    return n;
+}
+
 std::optional<ShareId> ShareTracker::window_gap(std::size_t window) const {
     if (items_.empty() || window == 0) return std::nullopt;
     // The chain with the most work known, checked or not: a pending chain being synced has
     // no best share yet, and its ancestors are what would let it be checked.
-    const Entry* tip = best_ ? &items_.at(*best_) : nullptr;
-    for (const auto& [h, e] : items_)
-        if (!tip || e.cumulative > tip->cumulative) tip = &e;
-    const auto main = chain(tip->hash, window);
+    const auto main = chain(*most_work(), window);
     if (main.size() >= window) return std::nullopt;
     const auto& prev = items_.at(main.back()).prev;
     if (!prev || items_.count(*prev) || forgotten_.count(*prev)) return std::nullopt;

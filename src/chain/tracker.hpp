@@ -88,6 +88,11 @@ class ShareTracker {
     std::optional<ShareId> best() const { return best_; }
     // Hashes from `tip` back through known parents, at most `max` of them (tip first).
     std::vector<ShareId> chain(const ShareId& tip, std::size_t max) const;
+    // The share with the most cumulative work, checked or not (the tip of a chain still being
+    // synced, whose shares are pending), if any share is known. Linear in the shares held.
+    std::optional<ShareId> most_work() const;
+    // Checked shares from `tip` back, up to the first pending one; at most `max`.
+    std::size_t checked_run(const ShareId& tip, std::size_t max) const;
     // Number of known shares from `hash` back to the oldest known ancestor (hash included),
     // kept as it was when prune() forgets old ancestors, so heights never go down; 0 for an
     // unknown share. Constant time.

@@ -1,5 +1,7 @@
 #include "node/config.hpp"
 
+#include "node/network.hpp"
+
 namespace sharemsg::node {
 
 void add_options(CLI::App& app, Config& c) {
@@ -30,11 +32,20 @@ void add_options(CLI::App& app, Config& c) {
                    "address; any other Host header gets 403");
     app.add_option("--transition-message", c.transition_messages,
                    "Hex v1 authority blob embedded in every mined share (repeatable)");
-    app.add_option("--mine", c.mine, "Devnet: mine shares (true/false)")->capture_default_str();
+    app.add_option("--mine", c.mine, "Devnet (and --synthetic-mining): mine shares (true/false)")
+        ->capture_default_str();
     app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error")
         ->capture_default_str();
-    app.add_option("--net", c.net, "Network: devnet (the same as --devnet)")
-        ->check(CLI::IsMember({"devnet"}));
+    app.add_option("--net", c.net,
+                   "Network: devnet (the same as --devnet), litecoin or litecoin_testnet (a "
+                   "follower: it verifies and shows the live sharechain and does not mine)")
+        ->check(CLI::IsMember(network_names()));
+    app.add_option("--bootstrap", c.bootstrap,
+                   "Dial the network's bootstrap nodes (true/false; the devnet has none)")
+        ->capture_default_str();
+    app.add_flag("--synthetic-mining", c.synthetic_mining,
+                 "Tests only, litecoin_testnet only: mine real-format scrypt shares on a made-up "
+                 "block template (they are worth nothing outside a test's own network)");
 
     app.add_option("--signing-key-file", c.signing_key_file,
                    "File holding the derived signing key (WIF, first line) from `sharemsg "

@@ -26,7 +26,9 @@ struct Config {
     std::vector<std::string> transition_messages;  // hex v1 blobs embedded in every mined share
     bool mine = true;                              // devnet: mine shares
     std::string log_level = "info";
-    std::string net;  // "devnet" (the same as --devnet); other networks are not available yet
+    std::string net;                // devnet (the same as --devnet), litecoin, litecoin_testnet
+    bool bootstrap = true;          // dial the network's bootstrap nodes
+    bool synthetic_mining = false;  // tests: mine on a made-up block template (litecoin_testnet)
 
     // Messaging (seed 000 §5.2): a derived signing key from `sharemsg derive-key`, never a
     // master key.

@@ -72,6 +72,9 @@ void get_health(const RouteCall& c, const ReplyFn& done) {
     J j;
     j["status"] = "ok";
     j["version"] = "sharemsgd/0.1.0";
+    j["network"] = std::string(node.network().p2p.name);
+    j["mining"] = node.mines();
+    j["sync"] = node.sync().to_json();
     j["uptime"] = std::floor(node.uptime());
     j["peers"] = node.peer_count();
     j["shares"] = node.share_count();

@@ -282,8 +282,19 @@ void Node::post_api(const char* what, ApiDone done, Task task) {
         [answer](const std::string& reason) { answer(api_error(500, "internal error", reason)); });
 }
 
+ApiAnswer Node::follower_answer() const {
+    return api_error(409, "follower",
+                     "this node follows the " + std::string(net_.p2p.name) +
+                         " sharechain and makes no shares: messages on this network are sent "
+                         "by a pool node that embeds the sharemsg library (docs/live-network.md)");
+}
+
 void Node::send(SendRequest req, ApiDone answer) {
     post_api("send", std::move(answer), [this, req = std::move(req)](ApiDone done) mutable {
+        if (!mines()) {
+            done(follower_answer());
+            return;
+        }
         if (!keys_.has_key()) {
             done(api_error(
                 400, "no signing key configured",
@@ -511,6 +522,10 @@ void Node::outbox(ApiDone answer) {
     // Read from the database (the record of what was acknowledged), not the chain thread's
     // queue; on the chain thread, so that the I/O thread never waits on the disk.
     post_api("outbox", std::move(answer), [this](ApiDone done) {
+        if (!mines()) {
+            done(follower_answer());
+            return;
+        }
         auto reader = store::Database::open_reader(db_->path());
         auto rows = reader ? store::load_outbox(*reader, std::nullopt)
                            : Result<std::vector<store::OutboxEntry>>(reader.error());

@@ -3,6 +3,9 @@
 #pragma once
 
 #include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "chain/pow_params.hpp"
 #include "chain/tracker.hpp"
@@ -26,6 +29,16 @@ struct Network {
     // donation addresses; docs/protocol.md §7.3). Every node of a network must use the same
     // list, since it decides which messages are within budget.
     std::vector<ByteArray<20>> sacrifice_pubkey_hashes;
+    // Host names or addresses of p2pool nodes dialled at start (the reference's
+    // BOOTSTRAP_ADDRS), on the network's P2P port; --bootstrap false leaves them out.
+    std::vector<std::string_view> bootstrap;
+    // How this node may make shares. `none`: a follower; it verifies and shows the chain, and
+    // messages are sent by a pool node that embeds the library (the live networks: a real
+    // share needs a block template from a coin daemon). `devnet`: CPU-mined shares, always.
+    // `synthetic`: only with --synthetic-mining, a test's chain of real-format shares whose
+    // block template is made up (litecoin_testnet parameters on 127.0.0.1).
+    enum class Mining { none, devnet, synthetic };
+    Mining mining = Mining::none;
     const proto::open::NetworkId& network_id() const { return p2p.identifier; }
     chain::PowParams pow() const { return p2p::pow_params(p2p); }
     chain::TargetParams target() const { return p2p::target_params(p2p); }
@@ -35,6 +48,14 @@ struct Network {
 // Its authority set adds the public test authorities of the reference vectors, so that tests
 // and operators can sign alerts on it; never on a real network.
 Network devnet_network();
+// The live p2pool networks on Litecoin (p2p::LITECOIN_MAINNET, p2p::LITECOIN_TESTNET): the
+// V36 authority keys, no open profile, followers.
+Network litecoin_network();
+Network litecoin_testnet_network();
+// The network named `name` (devnet, litecoin, litecoin_testnet), or nullopt.
+std::optional<Network> network_by_name(std::string_view name);
+// The names network_by_name knows, for help texts and errors.
+std::vector<std::string> network_names();
 
 // What the node needs to know about a verified share.
 struct ShareView {

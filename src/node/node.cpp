@@ -121,19 +121,21 @@ Status Node::start() {
     std::string addr_hex = cfg_.address;
     const fs::path addr_file = fs::path(cfg_.datadir) / "payout_pubkey_hash";
     if (addr_hex.empty() && fs::exists(addr_file)) std::ifstream(addr_file) >> addr_hex;
-    if (addr_hex.empty()) {
-        if (!cfg_.devnet)
-            return make_error(Errc::invalid_argument, "--address is required outside the devnet");
+    if (addr_hex.empty() && mines()) {
         addr_hex = to_hex(crypto::random_bytes(20));
         if (auto w = write_file_atomic(addr_file.string(), addr_hex + "\n", 0600); !w)
             return w.error();
     }
-    auto pkh = from_hex_fixed<20>(addr_hex);
-    if (!pkh)
-        return make_error(Errc::invalid_argument,
-                          "--address must be 40 hex digits (a pubkey hash): " + pkh.error().reason);
-    payout_ = *pkh;
-    payout_address_ = proto::p2pkh_address_from_hash160(payout_, net_.address_version);
+    // A follower needs none: it makes no shares.
+    if (!addr_hex.empty()) {
+        auto pkh = from_hex_fixed<20>(addr_hex);
+        if (!pkh)
+            return make_error(
+                Errc::invalid_argument,
+                "--address must be 40 hex digits (a pubkey hash): " + pkh.error().reason);
+        payout_ = *pkh;
+        payout_address_ = proto::p2pkh_address_from_hash160(payout_, net_.address_version);
+    }
     started_at_ = now();
 
     for (const auto& hex : cfg_.transition_messages) {
@@ -243,7 +245,8 @@ Status Node::start() {
     DiscoveryOptions discovery;
     discovery.file = (fs::path(cfg_.datadir) / "addrs.json").string();
     discovery.discover = cfg_.discover;
-    discovery.book.allow_loopback = cfg_.devnet;  // the devnet's nodes are all on 127.0.0.1
+    // The devnet's nodes, and a test's synthetic chain, are all on 127.0.0.1.
+    discovery.book.allow_loopback = cfg_.devnet || cfg_.synthetic_mining;
     peers_->use_address_book(std::move(discovery));
     if (auto s = peers_->listen(cfg_.p2p_bind, cfg_.p2p_port); !s) return s;
 
@@ -252,6 +255,12 @@ Status Node::start() {
     if (!h) return h.error();
 
     if (auto s = peers_->connect_to(cfg_.peers); !s) return s;
+    if (cfg_.bootstrap && !net_.bootstrap.empty()) {
+        if (cfg_.discover)
+            peers_->add_bootstrap(net_.bootstrap, net_.p2p.p2p_port);
+        else
+            spdlog::warn("--discover false: the network's bootstrap nodes are not dialled");
+    }
 
     signals_.add(SIGINT);
     signals_.add(SIGTERM);
@@ -266,12 +275,13 @@ Status Node::start() {
     chain_guard_.post(chain_io_, "start", [this] {
         queue_startup_messages();
         schedule_status();
-        if (cfg_.devnet && cfg_.mine) schedule_mining();
+        if (mines()) schedule_mining();
     });
 
-    spdlog::info("sharemsgd {} on {}: p2p {}:{}, http {}:{}, payout {}, {} shares",
-                 cfg_.devnet ? "devnet" : "node", net_.p2p.name, cfg_.p2p_bind, cfg_.p2p_port,
-                 cfg_.web_bind, cfg_.web_port, payout_address_, share_count_.load());
+    spdlog::info("sharemsgd on {} ({}): p2p {}:{}, http {}:{}, payout {}, {} shares", net_.p2p.name,
+                 mines() ? (cfg_.devnet ? "mining" : "synthetic mining") : "follower, not mining",
+                 cfg_.p2p_bind, cfg_.p2p_port, cfg_.web_bind, cfg_.web_port,
+                 payout_address_.empty() ? "none" : payout_address_, share_count_.load());
     return Ok{};
 }
 
@@ -467,9 +477,25 @@ Node::Ingest Node::ingest(const std::vector<p2p::WrappedShare>& shares, Source s
         prune_shares();
     }
     share_count_ = tracker_.size();
+    update_sync(r.accepted);
     for (const auto& p : tracker_.missing_parents())
         r.wanted.push_back(p);
     return r;
+}
+
+void Node::update_sync(std::size_t accepted) {
+    const auto tip = tracker_.most_work();
+    const auto best = tracker_.best();
+    const std::size_t known = tip ? tracker_.height(*tip) : 0;
+    const std::size_t verified = best ? tracker_.checked_run(*best, net_.p2p.chain_length) : 0;
+    const bool rooted = best && tracker_.get(*best)->rooted;
+    const std::string line = sync_.update(known, verified, rooted, accepted, now());
+    if (!line.empty()) spdlog::info("{}", line);
+    const auto snap = sync_.snapshot();
+    metrics_.set("sharemsg_sync_shares_known", "", static_cast<double>(snap.known));
+    metrics_.set("sharemsg_sync_shares_needed", "", static_cast<double>(snap.needed));
+    metrics_.set("sharemsg_sync_shares_verified", "", static_cast<double>(snap.verified));
+    metrics_.set("sharemsg_sync_caught_up", "", snap.caught_up ? 1 : 0);
 }
 
 void Node::prune_shares() {

@@ -39,6 +39,7 @@
 #include "node/peer_manager.hpp"
 #include "node/share_log.hpp"
 #include "node/signing_keys.hpp"
+#include "node/sync_progress.hpp"
 #include "node/task_guard.hpp"
 #include "proto/open_chain.hpp"
 #include "proto/signing_key.hpp"
@@ -85,6 +86,14 @@ class Node {
     double now() const;
     double uptime() const { return now() - started_at_; }
     const std::string& payout_address() const { return payout_address_; }
+    // Whether this node makes shares: on the devnet (unless --mine false), and with
+    // --synthetic-mining on litecoin_testnet. Otherwise it is a follower.
+    bool mines() const {
+        if (!cfg_.mine) return false;
+        return net_.mining == Network::Mining::devnet ||
+               (net_.mining == Network::Mining::synthetic && cfg_.synthetic_mining);
+    }
+    SyncProgress::Snapshot sync() const { return sync_.snapshot(); }
 
     // --- the API's messaging calls (any thread; `done` may run on another thread) ---
     // The bearer token of the cookie file; compared in constant time.
@@ -150,17 +159,20 @@ class Node {
     std::optional<Outbox::Sender> sender() const;
     // The open profile's window (shares a verdict looks at).
     std::size_t open_window() const { return net_.p2p.chain_length; }
-    // The best chain's shares the node needs: the shown window and, on the open profile, the
-    // window its oldest share's verdict looks at (a syncing node asks its peers for them).
-    std::size_t needed_shares() const {
-        return net_.p2p.chain_length + (net_.open_profile ? open_window() - 1 : 0);
-    }
+    // The best chain's shares the node needs: the window and, below its oldest share, the
+    // window that share's checks read (its difficulty, its generated transaction and, on the
+    // open profile, its verdict); a syncing node asks its peers for them.
+    std::size_t needed_shares() const { return 2 * std::size_t{net_.p2p.chain_length}; }
+    // After a batch of shares: the catch-up figures (sync_, the gauges, the log).
+    void update_sync(std::size_t accepted);
     void mine_tick();
     void schedule_mining();
     void answer_sharereq(const std::shared_ptr<Peer>& peer, const p2p::ShareReq& req,
                          WorkTicket ticket);
 
     // messaging (messaging.cpp)
+    // 409 "follower": why a node that makes no shares sends no message.
+    ApiAnswer follower_answer() const;
     Status open_database();
     Status load_database();
     Status write_cookie();
@@ -221,6 +233,7 @@ class Node {
     std::vector<Bytes> outbox_blobs_;
     std::size_t outbox_next_ = 0;
     std::atomic<std::size_t> share_count_{0};
+    SyncProgress sync_{net_.p2p.chain_length, needed_shares()};
     mutable std::mutex best_mutex_;
     std::optional<chain::ShareId> best_;
 

@@ -87,6 +87,9 @@ class PeerManager {
     // logged and ignored) and, with options.discover, starts asking for and dialling
     // addresses. Call before listen(); without it the book is empty and not persisted.
     void use_address_book(DiscoveryOptions options);
+    // Resolves the network's bootstrap hosts and adds them to the book (our own knowledge),
+    // on `port`; the book dials them while outbound slots are free.
+    void add_bootstrap(const std::vector<std::string_view>& hosts, std::uint16_t port);
     const AddrBook& address_book() const { return book_; }
     // Closes the listener and every peer; cancels the timers; saves the book.
     void stop();

@@ -278,6 +278,34 @@ void PeerManager::discovery_tick() {
     }
 }
 
+void PeerManager::add_bootstrap(const std::vector<std::string_view>& hosts, std::uint16_t port) {
+    // Resolved once at start, as the reference resolves BOOTSTRAP_ADDRS into its addr store;
+    // the book then dials them like any address it knows. A name that does not resolve is
+    // logged and left out.
+    for (const auto& h : hosts) {
+        auto resolver = std::make_shared<tcp::resolver>(io_);
+        resolver->async_resolve(
+            std::string(h), std::to_string(port),
+            [this, resolver, host = std::string(h), port](boost::system::error_code ec,
+                                                          tcp::resolver::results_type eps) {
+                if (stopped_) return;
+                if (ec) {
+                    spdlog::info("bootstrap node {} not resolved: {}", host, ec.message());
+                    return;
+                }
+                const std::int64_t now = unix_now();
+                for (const auto& ep : eps) {
+                    const auto verdict = book_.add(ep.endpoint().address().to_string(), port, 0,
+                                                   now, now, std::string());
+                    spdlog::debug("bootstrap node {} ({}): {}", host,
+                                  ep.endpoint().address().to_string(), addr_verdict_name(verdict));
+                }
+                publish_book();
+                dial_from_book();
+            });
+    }
+}
+
 void PeerManager::dial_from_book() {
     if (stopped_ || targets_.size() >= limits_.max_outbound) return;
     if (book_peers_.size() + book_dialling_.size() >= limits_.max_outbound - targets_.size())
