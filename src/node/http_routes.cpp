@@ -74,6 +74,7 @@ void get_health(const RouteCall& c, const ReplyFn& done) {
     j["version"] = "sharemsgd/0.1.0";
     j["network"] = std::string(node.network().p2p.name);
     j["mining"] = node.mines();
+    j["follower"] = node.follower();
     j["sync"] = node.sync().to_json();
     j["uptime"] = std::floor(node.uptime());
     j["peers"] = node.peer_count();

@@ -291,7 +291,7 @@ ApiAnswer Node::follower_answer() const {
 
 void Node::send(SendRequest req, ApiDone answer) {
     post_api("send", std::move(answer), [this, req = std::move(req)](ApiDone done) mutable {
-        if (!mines()) {
+        if (follower()) {
             done(follower_answer());
             return;
         }
@@ -522,7 +522,7 @@ void Node::outbox(ApiDone answer) {
     // Read from the database (the record of what was acknowledged), not the chain thread's
     // queue; on the chain thread, so that the I/O thread never waits on the disk.
     post_api("outbox", std::move(answer), [this](ApiDone done) {
-        if (!mines()) {
+        if (follower()) {
             done(follower_answer());
             return;
         }
@@ -543,7 +543,7 @@ void Node::outbox(ApiDone answer) {
 // ------------------------------------------------------------------ NODE_STATUS
 
 void Node::schedule_status() {
-    if (cfg_.status_interval <= 0) return;
+    if (cfg_.status_interval <= 0 || follower()) return;
     // The first status soon after start (the node announces itself), then every interval.
     const double delay = mined_ == 0 && share_count_.load() == 0 && !status_sent_
                              ? std::min(cfg_.status_interval, 2.0)

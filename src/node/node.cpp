@@ -29,15 +29,6 @@ using tcp = boost::asio::ip::tcp;
 namespace {
 constexpr std::uint64_t kMaxMineAttempts = 5'000'000;
 
-// A share as the share log keeps it: the body of a one-share `shares` message without the
-// list count (one byte for a single share).
-Bytes share_log_body(const p2p::WrappedShare& ws) {
-    ByteWriter w;
-    auto payload = p2p::encode_payload(p2p::Shares{{ws}});
-    if (payload) w.bytes(ByteView(*payload).subspan(1));
-    return std::move(w).take();
-}
-
 std::uint64_t random_u64() {
     auto b = crypto::random_bytes(8);
     std::uint64_t v = 0;
@@ -215,15 +206,8 @@ Status Node::start() {
     std::vector<p2p::WrappedShare> stored;
     auto opened = share_log_.open((fs::path(cfg_.datadir) / "shares.log").string(),
                                   [&](ByteView body) {
-                                      auto m = p2p::decode_message("shares", [&] {
-                                          ByteWriter w;
-                                          w.u8(1);  // a list of one share
-                                          w.bytes(body);
-                                          return std::move(w).take();
-                                      }());
-                                      if (m && std::holds_alternative<p2p::Shares>(*m))
-                                          for (auto& s : std::get<p2p::Shares>(*m).shares)
-                                              stored.push_back(std::move(s));
+                                      if (auto s = share_from_log_body(body))
+                                          stored.push_back(std::move(*s));
                                   },
                                   [](const std::string& w) { spdlog::warn("{}", w); });
     if (!opened) return opened.error();

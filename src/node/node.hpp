@@ -86,13 +86,15 @@ class Node {
     double now() const;
     double uptime() const { return now() - started_at_; }
     const std::string& payout_address() const { return payout_address_; }
-    // Whether this node makes shares: on the devnet (unless --mine false), and with
-    // --synthetic-mining on litecoin_testnet. Otherwise it is a follower.
-    bool mines() const {
-        if (!cfg_.mine) return false;
-        return net_.mining == Network::Mining::devnet ||
-               (net_.mining == Network::Mining::synthetic && cfg_.synthetic_mining);
+    // A follower can never make shares: a live network (a real share needs a block template
+    // from a coin daemon), or litecoin_testnet without --synthetic-mining. It verifies and
+    // shows the chain; /msg/send and the outbox answer 409 and no NODE_STATUS is made.
+    bool follower() const {
+        return net_.mining == Network::Mining::none ||
+               (net_.mining == Network::Mining::synthetic && !cfg_.synthetic_mining);
     }
+    // Whether this node makes shares now: not a follower, and not --mine false.
+    bool mines() const { return !follower() && cfg_.mine; }
     SyncProgress::Snapshot sync() const { return sync_.snapshot(); }
 
     // --- the API's messaging calls (any thread; `done` may run on another thread) ---

@@ -9,10 +9,22 @@
 #include <cstring>
 #include <optional>
 
+#include "chain/share.hpp"
 #include "crypto/hash.hpp"
 #include "node/files.hpp"
 
 namespace sharemsg::node {
+
+// The same bytes as the share's entry in a `shares` message (p2p/messages.cpp).
+Bytes share_log_body(const p2p::WrappedShare& share) {
+    return chain::pack_versioned_share({share.type, share.contents});
+}
+
+std::optional<p2p::WrappedShare> share_from_log_body(ByteView body) {
+    auto v = chain::unpack_versioned_share(body);
+    if (!v) return std::nullopt;
+    return p2p::WrappedShare{v->type, std::move(v->contents)};
+}
 
 namespace {
 constexpr std::uint8_t kFileHeader[8] = {'S', 'M', 'L', 'O', 'G', 0, 0, 2};

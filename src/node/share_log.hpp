@@ -17,12 +17,19 @@
 
 #include <cstdio>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "p2p/messages.hpp"
 #include "util/bytes.hpp"
 
 namespace sharemsg::node {
+
+// A record's body for a share: the share as sent on the wire (VarInt type || VarStr contents).
+Bytes share_log_body(const p2p::WrappedShare& share);
+// The share a record's body holds; nullopt when it is not exactly one.
+std::optional<p2p::WrappedShare> share_from_log_body(ByteView body);
 
 class ShareLog {
   public:

@@ -113,17 +113,19 @@ class Daemon {
 
     std::uint16_t p2p_port = 0, web_port = 0;
     std::string stdin_path;  // the daemon's standard input, if set (else the test's)
+    // The flags that name the network (another: {"--net", "litecoin_testnet", ...}).
+    std::vector<std::string> network{"--devnet"};
 
     // Starts the daemon and waits until /health answers.
     bool start(const std::vector<std::string>& extra) { return spawn(extra) && ready(); }
 
     // Starts the daemon without waiting (to start several at the same instant); ready() waits.
     bool spawn(const std::vector<std::string>& extra) {
-        std::vector<std::string> args{binary_,       "--devnet",
-                                      "--datadir",   datadir_.string(),
-                                      "--p2p-port",  std::to_string(p2p_port),
-                                      "--web-port",  std::to_string(web_port),
-                                      "--log-level", "debug"};
+        std::vector<std::string> args{binary_};
+        args.insert(args.end(), network.begin(), network.end());
+        args.insert(args.end(),
+                    {"--datadir", datadir_.string(), "--p2p-port", std::to_string(p2p_port),
+                     "--web-port", std::to_string(web_port), "--log-level", "debug"});
         args.insert(args.end(), extra.begin(), extra.end());
         std::vector<char*> argv;
         for (auto& a : args)

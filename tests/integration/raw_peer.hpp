@@ -76,6 +76,10 @@ class RawPeer {
     // From another loopback address (another "host" for the node's per-address rules).
     RawPeer(std::uint16_t port, const std::string& from)
         : fd_(connect_from(from, port)), decoder_(net_.p2p.prefix) {}
+    // On another network than the devnet (its prefix frames every message), from the loopback
+    // address `from`.
+    RawPeer(std::uint16_t port, sharemsg::node::Network net, const std::string& from = "127.0.0.1")
+        : net_(std::move(net)), fd_(connect_from(from, port)), decoder_(net_.p2p.prefix) {}
     // A connection accepted from a node that dialled us.
     static RawPeer adopt(int fd) { return RawPeer(fd, Adopt{}); }
     RawPeer(RawPeer&& o) noexcept
