@@ -1,5 +1,5 @@
-// The dashboard: node health and identity, the last five messages, messages per hour by type
-// (a hand-drawn SVG), and the EMERGENCY banner.
+// The dashboard: the network and its catch-up progress, node health and identity, the last five
+// messages, messages per hour by type (a hand-drawn SVG), and the EMERGENCY banner.
 'use strict';
 
 (() => {
@@ -24,6 +24,7 @@
 
   async function loadHealth() {
     const h = await SM.get('/health');
+    SM.showNetwork(h);
     SM.setText('h-status', h.status);
     SM.setText('h-version', h.version);
     SM.setText('h-uptime', h.uptime === undefined ? undefined : SM.duration(h.uptime));
