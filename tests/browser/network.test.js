@@ -3,7 +3,9 @@
 //      start of its catch-up): the header names the network and says "catching up"; the BBS
 //      hides the send box, key rotation and the outbox, and says why in their place;
 //   D  a devnet node mining every 0.5 s: the header says "sharemsg_devnet" and, once its chain
-//      is verified, "following"; the BBS keeps its send box.
+//      is verified, "following"; the BBS keeps its send box;
+//   E  a devnet node that does not mine, alone until G (mining) dials it: its open pages go
+//      from "catching up" to "following" without a reload.
 // Screenshots go to build/browser-artifacts/.
 import assert from 'node:assert/strict';
 import {after, before, describe, it} from 'node:test';
@@ -18,6 +20,8 @@ const FOLLOWING = /^following: (\d+)\/(\d+) shares verified$/;
 describe('the network and its catch-up on the dashboard and the BBS', {timeout: 300000}, () => {
   const F = new Daemon('follower-f', {net: 'litecoin_testnet'});
   const D = new Daemon('devnet-d');
+  const E = new Daemon('devnet-e');
+  const G = new Daemon('devnet-g');
   let browser;
 
   function clean() {
@@ -46,10 +50,11 @@ describe('the network and its catch-up on the dashboard and the BBS', {timeout: 
   }
 
   before(async () => {
-    await Promise.all([F.ports(), D.ports()]);
+    await Promise.all([F.ports(), D.ports(), E.ports(), G.ports()]);
     await Promise.all([
       F.start(['--bootstrap', 'false']),
       D.start(['--share-period', '0.5', '--status-interval', '0', ...deriveKey(0).flags]),
+      E.start(['--mine', 'false', '--status-interval', '0']),
     ]);
     browser = await Browser.launch();
   });
@@ -170,6 +175,36 @@ describe('the network and its catch-up on the dashboard and the BBS', {timeout: 
     assert.equal(await bbs.locator('#follower-note').isVisible(), false);
     await screenshot(bbs, 'devnet-bbs-network');
     await bbs.setViewportSize(DESKTOP);
+    await bbs.close();
+    clean();
+  });
+
+  it('open pages go from "catching up" to "following" as the node catches up, without a reload', async () => {
+    const health = (await E.get('/health')).json;
+    assert.equal(health.sync.state, 'catching_up', JSON.stringify(health));
+    const dash = await browser.open(E.url + '/');
+    const bbs = await browser.open(E.url + '/static/bbs.html');
+    for (const page of [dash, bbs]) {
+      const line = await networkLine(page);
+      assert.equal(line.name, 'sharemsg_devnet');
+      assert.match(line.sync, CATCHING_UP);
+      assert.ok(line.bar);
+    }
+    await screenshot(dash, 'devnet-dashboard-catching-up');
+
+    // G mines and dials E: E downloads G's chain and follows it. Each page reads /health again
+    // on its own (every 10 s).
+    await G.start(['--share-period', '0.5', '--status-interval', '0', '--peer', `127.0.0.1:${E.p2pPort}`]);
+    await waitFor(async () => (await E.get('/health')).json?.sync?.state === 'following',
+                  {timeout: 60000, what: 'E following G\'s chain'});
+    for (const page of [dash, bbs]) {
+      await page.waitForFunction(() => document.getElementById('sync').getAttribute('data-state') === 'following',
+                                 null, {timeout: 25000});
+      assert.match(await page.locator('#sync-text').textContent(), FOLLOWING);
+      assert.equal(await page.locator('#sync-bar').isVisible(), false);
+    }
+    await screenshot(dash, 'devnet-dashboard-following');
+    await dash.close();
     await bbs.close();
     clean();
   });
