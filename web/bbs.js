@@ -1,6 +1,9 @@
-// The BBS page: message list with tabs, send box, private messages, bans, keys, key rotation.
+// The BBS page: message list with tabs, send box, private messages, bans, keys, key rotation,
+// and in its header the network and its catch-up progress (from /health).
 // Private messages show their text once the API token is given (the node sends it only to
 // requests with the token); until then their text is "[encrypted]", with a button to give it.
+// A follower (/health "mining": false) makes no shares and cannot send: the page hides the send
+// box, key rotation and the outbox there, and says why in their place.
 'use strict';
 
 (() => {
@@ -23,6 +26,7 @@
     numbers: new Map(),   // message_hash -> #n
     bans: {signing_ids: [], addresses: []},
     signers: undefined,   // known signers, from the last /msg/recent stats
+    mining: undefined,    // /health "mining": false on a follower, undefined until known
   };
 
   // ---- Message list ------------------------------------------------------------------------
@@ -102,18 +106,21 @@
   }
 
   async function loadMessages() {
-    const [recent, bans] = await Promise.all([SM.get('/msg/recent?limit=200'),
-                                              SM.get('/msg/bans').catch(() => null)]);
+    // The authority's alerts too, which the newest 200 messages may no longer hold.
+    const [recent, alerts, bans] = await Promise.all([SM.get('/msg/recent?limit=200'),
+                                                      SM.get('/msg/alerts?limit=50').catch(() => null),
+                                                      SM.get('/msg/bans').catch(() => null)]);
     if (bans && bans.bans) {
       state.bans = {signing_ids: bans.bans.signing_ids || [], addresses: bans.bans.addresses || []};
       renderBans(bans);
     }
     state.messages.clear();
-    for (const m of recent.messages || []) {
+    for (const m of [...(recent.messages || []), ...((alerts && alerts.alerts) || [])]) {
+      if (!m || typeof m !== 'object' || !m.message_hash) continue;
       live.accept(m);
       state.messages.set(m.message_hash, m);
     }
-    state.total = (recent.stats && recent.stats.total_messages) || state.messages.size;
+    state.total = Math.max((recent.stats && recent.stats.total_messages) || 0, state.messages.size);
     renumber();
     renderList();
     renderStats(recent.stats);
@@ -340,6 +347,27 @@
     });
   }
 
+  // ---- The network, and a follower's missing send box ---------------------------------------
+
+  async function loadHealth() {
+    const h = await SM.get('/health');
+    SM.showNetwork(h);
+    if (typeof h.mining === 'boolean') showMining(h.mining, h.network);
+  }
+
+  // On a follower: no send box, no key rotation, no outbox; #follower-note says why.
+  function showMining(mining, network) {
+    const was = state.mining;
+    state.mining = mining;
+    const follower = mining === false;
+    for (const id of ['send-form', 'private-form', 'rotate-open']) $(id).hidden = follower;
+    if (follower) $('rotate-form').hidden = true;
+    $('follower-note').hidden = !follower;
+    if (typeof network === 'string' && network) SM.setText('follower-net', network);
+    if (follower) hideOutbox();
+    else if (was === false) refreshOutbox();
+  }
+
   // ---- Outbox ------------------------------------------------------------------------------
   // This node's own messages, from GET /msg/outbox (which needs the token): shown only while a
   // token is kept, refreshed after each send and every OUTBOX_SECONDS. An error is shown in the
@@ -412,7 +440,7 @@
   }
 
   async function refreshOutbox() {
-    if (!SM.token()) { hideOutbox(); return; }
+    if (!SM.token() || state.mining === false) { hideOutbox(); return; }
     if (outbox.busy) { outbox.again = true; return; }
     outbox.busy = true;
     let error = '';
@@ -431,9 +459,11 @@
       SM.setText('outbox-summary', '(' + (data.queued ?? '?') + ' queued' +
                  (entries.length > shown.length ? '; newest ' + shown.length + ' of ' + entries.length : '') + ')');
     } catch (e) {
+      // A follower has no outbox (its /health may not have been read yet).
+      if (e.status === 409 && e.error === 'follower') showMining(false);
       error = 'Cannot read the outbox: ' + SM.describeError(e);
     } finally {
-      if (SM.token()) {
+      if (SM.token() && state.mining !== false) {
         $('outbox-panel').hidden = false;
         $('outbox-error').textContent = error;
         $('outbox-error').hidden = !error;
@@ -452,7 +482,10 @@
 
   const live = new SM.Live({
     onMessage: addLive,
-    onResync: () => loadMessages().catch(() => {}),
+    onResync: () => {
+      loadMessages().catch(() => {});
+      loadHealth().catch(() => {});
+    },
     onState: SM.showConnection,
   });
 
@@ -466,6 +499,10 @@
     loadMessages()
       .catch((e) => SM.flash('Cannot load messages: ' + SM.describeError(e), 'error'))
       .finally(() => live.start());
+    loadHealth().catch(() => {});
+    setInterval(() => {
+      if (live.state !== 'disconnected') loadHealth().catch(() => {});
+    }, 10000);
     setInterval(refreshAges, 15000);
     $('token-forget').addEventListener('click', hideOutbox);
     $('token-use').addEventListener('click', () => revealPrivate());

@@ -272,6 +272,11 @@ const SM = (() => {
     try {
       await request('GET', '/msg/outbox', undefined, t);
     } catch (e) {
+      // A follower has no outbox: it answers 409 "follower" once the token is accepted.
+      if (e.status === 409 && e.error === 'follower') {
+        tokenChanged();
+        return true;
+      }
       if (e.status === 401) {
         forgetToken();
         flash('Wrong API token (HTTP 401). The token is the single line in DATADIR/.cookie on the node.', 'error');
@@ -356,6 +361,7 @@ const SM = (() => {
     if (!(e instanceof ApiError)) return String(e && e.message || e);
     if (e.status === 0) return 'The node is not answering (' + e.detail + ')';
     if (e.status === 401) return e.message;
+    if (e.status === 409 && e.error === 'follower') return e.detail || 'this node makes no shares (HTTP 409)';
     if (e.status === 429) {
       // Two refusals of /msg/send: the node cannot send it in time by its message budget
       // (and says when to try again), or its outbox holds as many messages as it may.
@@ -368,6 +374,66 @@ const SM = (() => {
       return 'Refused for now (HTTP 429): ' + e.message;
     }
     return e.message + ' (HTTP ' + e.status + ')';
+  }
+
+  // ---- The network and catch-up ------------------------------------------------------------
+  // From /health: "network" (its name), "mining" (false on a follower, which makes no shares)
+  // and "sync" {state catching_up | following, shares_known, shares_needed, shares_verified,
+  // window, shares_per_second}. Both pages show them in their header (#net-name, #sync-text,
+  // #sync-bar); an older node without these fields shows none of it.
+
+  const count = (v) => {
+    const n = Number(v);
+    return isFinite(n) && n >= 0 ? Math.floor(n) : 0;
+  };
+
+  // The line for a sync object: "catching up: 120/800 shares known, 40/400 verified, 3.2
+  // shares/s", or "following: 400/400 shares verified".
+  function syncText(s) {
+    if (!s || typeof s !== 'object') return '';
+    const verified = count(s.shares_verified) + '/' + count(s.window);
+    if (s.state === 'following') return 'following: ' + verified + ' shares verified';
+    const rate = Number(s.shares_per_second);
+    return 'catching up: ' + count(s.shares_known) + '/' + count(s.shares_needed) + ' shares known, ' +
+           verified + ' verified, ' + (isFinite(rate) && rate >= 0 ? rate.toFixed(1) : '?') + ' shares/s';
+  }
+
+  // How far the catch-up is, 0..1: the shares known and verified against what both need.
+  function syncFraction(s) {
+    const total = count(s.shares_needed) + count(s.window);
+    if (!total) return 0;
+    return Math.min(1, (Math.min(count(s.shares_known), count(s.shares_needed)) +
+                        Math.min(count(s.shares_verified), count(s.window))) / total);
+  }
+
+  // Fills the header's network line from a /health answer.
+  function showNetwork(h) {
+    const line = $('net-line');
+    if (!line || !h || typeof h !== 'object') return;
+    const hasNet = typeof h.network === 'string' && h.network !== '';
+    const s = h.sync && typeof h.sync === 'object' ? h.sync : null;
+    line.hidden = !hasNet && !s;
+    setText('net-name', hasNet ? h.network : undefined);
+    const role = $('net-role');
+    if (role) {
+      role.textContent = h.mining === false ? '(follower, makes no shares)' : h.mining === true ? '(mining)' : '';
+      role.setAttribute('data-mining', String(h.mining));
+    }
+    const box = $('sync');
+    if (!box) return;
+    box.hidden = !s;
+    if (!s) return;
+    const st = s.state === 'following' ? 'following' : 'catching_up';
+    box.setAttribute('data-state', st);
+    setText('sync-text', syncText(s));
+    const bar = $('sync-bar');
+    if (bar) {
+      bar.hidden = st === 'following';
+      const f = syncFraction(s);
+      bar.value = f;
+      bar.textContent = Math.round(f * 100) + '%';
+      bar.title = Math.round(f * 100) + '% of the shares the chain\'s window needs, known and verified';
+    }
   }
 
   // ---- The EMERGENCY banner ----------------------------------------------------------------
@@ -617,6 +683,6 @@ const SM = (() => {
     shortId, duration, seconds, inAbout, ago, hashrate, utf8Length, parseJson, formatStatus, formatTransition,
     messageText, badge, sender, isAlarm, request, get, authed, askToken, token, forgetToken,
     onTokenChange, useToken, initTokenForm, flash, describeError, updateBanner, Live,
-    showConnection, ApiError, ENCRYPTED: '[encrypted]',
+    showConnection, ApiError, syncText, showNetwork, ENCRYPTED: '[encrypted]',
   };
 })();

@@ -1,5 +1,5 @@
-// The dashboard: node health and identity, the last five messages, messages per hour by type
-// (a hand-drawn SVG), and the EMERGENCY banner.
+// The dashboard: the network and its catch-up progress, node health and identity, the last five
+// messages, messages per hour by type (a hand-drawn SVG), and the EMERGENCY banner.
 'use strict';
 
 (() => {
@@ -18,12 +18,15 @@
   const state = {
     messages: new Map(),  // message_hash -> message (the recent ones, for the list and banner)
     hours: [],            // [{start, counts: {TYPE: n}}], oldest first
+    health: null,         // the last /health answer
   };
 
   // ---- Health and identity -----------------------------------------------------------------
 
   async function loadHealth() {
     const h = await SM.get('/health');
+    state.health = h;
+    SM.showNetwork(h);
     SM.setText('h-status', h.status);
     SM.setText('h-version', h.version);
     SM.setText('h-uptime', h.uptime === undefined ? undefined : SM.duration(h.uptime));
@@ -45,6 +48,11 @@
       row('signing id', SM.shortId(i.signing_id, 10, 6), i.signing_id);
       row('key index', i.key_index);
       row('signed', i.messages_signed);
+    } else if (state.health && state.health.mining === false) {
+      // A follower: it could not send with a key either.
+      row('messaging', 'read-only', i.error || '');
+      row('why', 'this node follows the ' + String(state.health.network || '') +
+          ' sharechain and makes no shares; messages there are sent by a pool node that embeds the sharemsg library');
     } else {
       if (i.address) row('address', i.address);
       row('messaging', 'read-only', i.error || '');
@@ -185,7 +193,9 @@
 
   async function loadAll() {
     const recent = await loadMessages();
-    await Promise.all([loadHealth(), loadIdentity().catch(() => {}), loadActivity(recent)]);
+    // The identity after /health: a follower's says why it cannot send.
+    const health = loadHealth();
+    await Promise.all([health, health.catch(() => {}).then(loadIdentity).catch(() => {}), loadActivity(recent)]);
   }
 
   const live = new SM.Live({

@@ -110,8 +110,10 @@ export function tmpDir(name) {
 }
 
 export class Daemon {
-  constructor(name) {
+  // `net`: devnet (the default), or a live network's name (litecoin_testnet: a follower).
+  constructor(name, {net = 'devnet'} = {}) {
     this.name = name;
+    this.net = net;
     this.datadir = tmpDir(name);
     this.child = null;
     this.p2pPort = 0;
@@ -128,12 +130,13 @@ export class Daemon {
   get url() { return `http://127.0.0.1:${this.webPort}`; }
   get logPath() { return path.join(this.datadir, 'sharemsgd.log'); }
 
-  // Starts with the devnet flags the C++ integration tests use, plus `extra`; resolves once
-  // /health answers. Keeps the arguments for restart().
+  // Starts with the devnet flags the C++ integration tests use (or --net NAME), plus `extra`;
+  // resolves once /health answers. Keeps the arguments for restart().
   async start(extra = this.args) {
     await this.ports();
     this.args = extra;
-    const args = ['--devnet', '--datadir', this.datadir, '--p2p-port', String(this.p2pPort),
+    const net = this.net === 'devnet' ? ['--devnet'] : ['--net', this.net];
+    const args = [...net, '--datadir', this.datadir, '--p2p-port', String(this.p2pPort),
                   '--web-port', String(this.webPort), '--log-level', 'debug', ...extra];
     const log = fs.openSync(this.logPath, 'a');
     this.child = spawn(SHAREMSGD, args, {stdio: ['ignore', log, log]});
