@@ -2,7 +2,7 @@
 // and in its header the network and its catch-up progress (from /health).
 // Private messages show their text once the API token is given (the node sends it only to
 // requests with the token); until then their text is "[encrypted]", with a button to give it.
-// A follower (/health "mining": false) makes no shares and cannot send: the page hides the send
+// A follower (/health "follower": true) makes no shares and cannot send: the page hides the send
 // box, key rotation and the outbox there, and says why in their place.
 'use strict';
 
@@ -26,7 +26,7 @@
     numbers: new Map(),   // message_hash -> #n
     bans: {signing_ids: [], addresses: []},
     signers: undefined,   // known signers, from the last /msg/recent stats
-    mining: undefined,    // /health "mining": false on a follower, undefined until known
+    follower: undefined,  // /health "follower": true on a follower, undefined until known
   };
 
   // ---- Message list ------------------------------------------------------------------------
@@ -352,20 +352,19 @@
   async function loadHealth() {
     const h = await SM.get('/health');
     SM.showNetwork(h);
-    if (typeof h.mining === 'boolean') showMining(h.mining, h.network);
+    if (typeof h.follower === 'boolean') showFollower(h.follower, h.network);
   }
 
   // On a follower: no send box, no key rotation, no outbox; #follower-note says why.
-  function showMining(mining, network) {
-    const was = state.mining;
-    state.mining = mining;
-    const follower = mining === false;
+  function showFollower(follower, network) {
+    const was = state.follower;
+    state.follower = follower;
     for (const id of ['send-form', 'private-form', 'rotate-open']) $(id).hidden = follower;
     if (follower) $('rotate-form').hidden = true;
     $('follower-note').hidden = !follower;
     if (typeof network === 'string' && network) SM.setText('follower-net', network);
     if (follower) hideOutbox();
-    else if (was === false) refreshOutbox();
+    else if (was === true) refreshOutbox();
   }
 
   // ---- Outbox ------------------------------------------------------------------------------
@@ -440,7 +439,7 @@
   }
 
   async function refreshOutbox() {
-    if (!SM.token() || state.mining === false) { hideOutbox(); return; }
+    if (!SM.token() || state.follower === true) { hideOutbox(); return; }
     if (outbox.busy) { outbox.again = true; return; }
     outbox.busy = true;
     let error = '';
@@ -460,10 +459,10 @@
                  (entries.length > shown.length ? '; newest ' + shown.length + ' of ' + entries.length : '') + ')');
     } catch (e) {
       // A follower has no outbox (its /health may not have been read yet).
-      if (e.status === 409 && e.error === 'follower') showMining(false);
+      if (e.status === 409 && e.error === 'follower') showFollower(true);
       error = 'Cannot read the outbox: ' + SM.describeError(e);
     } finally {
-      if (SM.token() && state.mining !== false) {
+      if (SM.token() && state.follower !== true) {
         $('outbox-panel').hidden = false;
         $('outbox-error').textContent = error;
         $('outbox-error').hidden = !error;

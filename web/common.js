@@ -377,7 +377,8 @@ const SM = (() => {
   }
 
   // ---- The network and catch-up ------------------------------------------------------------
-  // From /health: "network" (its name), "mining" (false on a follower, which makes no shares)
+  // From /health: "network" (its name), "follower" (true: it can never make shares), "mining"
+  // (whether it makes shares now)
   // and "sync" {state catching_up | following, shares_known, shares_needed, shares_verified,
   // window, shares_per_second}. Both pages show them in their header (#net-name, #sync-text,
   // #sync-bar); an older node without these fields shows none of it.
@@ -416,8 +417,10 @@ const SM = (() => {
     setText('net-name', hasNet ? h.network : undefined);
     const role = $('net-role');
     if (role) {
-      role.textContent = h.mining === false ? '(follower, makes no shares)' : h.mining === true ? '(mining)' : '';
+      role.textContent = h.follower === true ? '(follower, makes no shares)'
+                       : h.mining === true ? '(mining)' : h.mining === false ? '(not mining)' : '';
       role.setAttribute('data-mining', String(h.mining));
+      role.setAttribute('data-follower', String(h.follower));
     }
     const box = $('sync');
     if (!box) return;

@@ -48,7 +48,7 @@
       row('signing id', SM.shortId(i.signing_id, 10, 6), i.signing_id);
       row('key index', i.key_index);
       row('signed', i.messages_signed);
-    } else if (state.health && state.health.mining === false) {
+    } else if (state.health && state.health.follower === true) {
       // A follower: it could not send with a key either.
       row('messaging', 'read-only', i.error || '');
       row('why', 'this node follows the ' + String(state.health.network || '') +

@@ -68,6 +68,7 @@ describe('the network and its catch-up on the dashboard and the BBS', {timeout: 
     const health = (await F.get('/health')).json;
     assert.equal(health.network, 'litecoin_testnet', JSON.stringify(health));
     assert.equal(health.mining, false, JSON.stringify(health));
+    assert.equal(health.follower, true, JSON.stringify(health));
     assert.equal(health.sync.state, 'catching_up', JSON.stringify(health));
 
     const page = await browser.open(F.url + '/');
@@ -189,7 +190,11 @@ describe('the network and its catch-up on the dashboard and the BBS', {timeout: 
       assert.equal(line.name, 'sharemsg_devnet');
       assert.match(line.sync, CATCHING_UP);
       assert.ok(line.bar);
+      // A devnet node that does not mine is no follower: it keeps its send box.
+      assert.equal(line.role, '(not mining)');
     }
+    assert.equal(health.follower, false, JSON.stringify(health));
+    assert.ok(await bbs.locator('#send-form').isVisible());
     await screenshot(dash, 'devnet-dashboard-catching-up');
 
     // G mines and dials E: E downloads G's chain and follows it. Each page reads /health again
