@@ -11,6 +11,16 @@
 namespace sharemsg::node {
 
 namespace {
+// An address as IPV6AddressType carries it: IPv4 as ::ffff:a.b.c.d.
+ByteArray<16> wire_address(const boost::asio::ip::address& a) {
+    const auto v6 = a.is_v4()
+                        ? boost::asio::ip::make_address_v6(boost::asio::ip::v4_mapped, a.to_v4())
+                        : a.to_v6();
+    const auto b = v6.to_bytes();
+    ByteArray<16> out{};
+    std::copy(b.begin(), b.end(), out.begin());
+    return out;
+}
 
 // The length of the share list of a `shares` or `sharereply` payload, read before the payload
 // is decoded, so that an oversized list is refused without being built. Nothing when the
@@ -75,8 +85,17 @@ void Peer::start() {
     p2p::Version v;
     v.version = p2p::PROTOCOL_VERSION;
     v.services = 0;
-    v.addr_to.address = p2p::ipv4_mapped(127, 0, 0, 1);
-    v.addr_from.address = p2p::ipv4_mapped(127, 0, 0, 1);
+    // As the reference fills them: the peer's address as we see it, and ours on this
+    // connection with the port we listen on (informational: no node acts on them).
+    boost::system::error_code remote_ec, local_ec;
+    const auto remote = socket_.remote_endpoint(remote_ec);
+    if (!remote_ec) {
+        v.addr_to.address = wire_address(remote.address());
+        v.addr_to.port = remote.port();
+    }
+    const auto local = socket_.local_endpoint(local_ec);
+    v.addr_from.address =
+        wire_address(local_ec ? boost::asio::ip::address_v4::loopback() : local.address());
     v.addr_from.port = manager_.advertised_port();
     v.nonce = manager_.nonce();
     const std::string sub = "sharemsgd/0.1";
