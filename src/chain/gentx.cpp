@@ -69,13 +69,16 @@ bool can_check_gentx(const GentxParams& params, const GentxChain& chain) {
     return true;
 }
 
-Result<ChainFields> derive_chain_fields(const GentxParams& params, const GentxChain& chain,
-                                        std::uint32_t bits) {
-    if (!can_check_gentx(params, chain))
-        return make_error(Errc::invalid_argument,
-                          "gentx: the chain below is too short to derive share_info from");
-    const auto target = target_from_bits(bits);
-    const WideUint work = target ? average_attempts(*target) : WideUint(0);
+namespace {
+
+Error too_short(const char* what) {
+    return make_error(Errc::invalid_argument,
+                      std::string("gentx: the chain below is too short to ") + what);
+}
+
+// derive_chain_fields on a checkable chain.
+ChainFields derive_fields(const GentxParams& params, const GentxChain& chain, std::uint32_t bits) {
+    const WideUint work = average_attempts_of_bits(bits);
     ChainFields f;
     if (chain.parent_height == 0) {
         f.absheight = 1;
@@ -91,11 +94,9 @@ Result<ChainFields> derive_chain_fields(const GentxParams& params, const GentxCh
     return f;
 }
 
-Result<std::vector<TxOut>> v36_payouts(const GentxParams& params, const GentxChain& chain,
-                                       std::uint64_t subsidy) {
-    if (!can_check_gentx(params, chain))
-        return make_error(Errc::invalid_argument,
-                          "gentx: the chain below is too short to compute payouts from");
+// v36_payouts on a checkable chain.
+Result<std::vector<TxOut>> payouts(const GentxParams& params, const GentxChain& chain,
+                                   std::uint64_t subsidy) {
     const PplnsWeights w =
         decayed_weights(chain.window, window_size(params, chain), params.chain_length);
     if (!w.weights.empty() && w.total == 0)
@@ -139,6 +140,32 @@ Result<std::vector<TxOut>> v36_payouts(const GentxParams& params, const GentxCha
     return out;
 }
 
+Result<Bytes> build_gentx(const GentxParams& params, const GentxChain& chain,
+                          const ShareInfo& share_info, const crypto::Hash256& ref_hash,
+                          std::uint64_t last_txout_nonce) {
+    auto outputs = payouts(params, chain, share_info.share_data.subsidy);
+    if (!outputs) return outputs.error();
+    std::optional<Uint256> witness_root;
+    if (params.segwit_activated && share_info.segwit_data)
+        witness_root = share_info.segwit_data->wtxid_merkle_root;
+    return write_v36_gentx(share_info.share_data.coinbase, witness_root, *outputs, ref_hash,
+                           last_txout_nonce);
+}
+
+}  // namespace
+
+Result<ChainFields> derive_chain_fields(const GentxParams& params, const GentxChain& chain,
+                                        std::uint32_t bits) {
+    if (!can_check_gentx(params, chain)) return too_short("derive share_info from");
+    return derive_fields(params, chain, bits);
+}
+
+Result<std::vector<TxOut>> v36_payouts(const GentxParams& params, const GentxChain& chain,
+                                       std::uint64_t subsidy) {
+    if (!can_check_gentx(params, chain)) return too_short("compute payouts from");
+    return payouts(params, chain, subsidy);
+}
+
 Bytes write_v36_gentx(ByteView coinbase, const std::optional<Uint256>& witness_root,
                       std::span<const TxOut> outputs, const crypto::Hash256& ref_hash,
                       std::uint64_t last_txout_nonce) {
@@ -175,13 +202,8 @@ Bytes write_v36_gentx(ByteView coinbase, const std::optional<Uint256>& witness_r
 Result<Bytes> build_v36_gentx(const GentxParams& params, const GentxChain& chain,
                               const ShareInfo& share_info, const crypto::Hash256& ref_hash,
                               std::uint64_t last_txout_nonce) {
-    auto outputs = v36_payouts(params, chain, share_info.share_data.subsidy);
-    if (!outputs) return outputs.error();
-    std::optional<Uint256> witness_root;
-    if (params.segwit_activated && share_info.segwit_data)
-        witness_root = share_info.segwit_data->wtxid_merkle_root;
-    return write_v36_gentx(share_info.share_data.coinbase, witness_root, *outputs, ref_hash,
-                           last_txout_nonce);
+    if (!can_check_gentx(params, chain)) return too_short("compute payouts from");
+    return build_gentx(params, chain, share_info, ref_hash, last_txout_nonce);
 }
 
 const char* gentx_rule_name(GentxRule r) {
@@ -238,9 +260,7 @@ GentxVerdict check_share_gentx(const GentxParams& params, const GentxChain& chai
         return v;
     }
     const ShareInfo& info = share.share_info;
-    auto derived = derive_chain_fields(params, chain, info.bits);
-    if (!derived) return fail(GentxRule::gentx_mismatch, derived.error().reason, std::nullopt);
-    const ChainFields& f = *derived;
+    const ChainFields f = derive_fields(params, chain, info.bits);
     if (info.absheight != f.absheight)
         return fail(GentxRule::absheight,
                     "absheight " + std::to_string(info.absheight) + " is not " +
@@ -262,7 +282,7 @@ GentxVerdict check_share_gentx(const GentxParams& params, const GentxChain& chai
                         hex_or_none(f.merged_payout_hash) + " (of " +
                         std::to_string(window_size(params, chain)) + " shares' merged weights)",
                     f);
-    auto gentx = build_v36_gentx(params, chain, info, verified.ref_hash, share.last_txout_nonce);
+    auto gentx = build_gentx(params, chain, info, verified.ref_hash, share.last_txout_nonce);
     if (!gentx) return fail(GentxRule::gentx_mismatch, gentx.error().reason, f);
     const crypto::Hash256 txid = crypto::sha256d(*gentx);
     if (txid != verified.gentx_hash)

@@ -14,13 +14,6 @@ constexpr unsigned DECAY_PRECISION = 40;  // _DECAY_PRECISION
 constexpr std::uint64_t DECAY_SCALE = std::uint64_t{1} << DECAY_PRECISION;
 constexpr std::uint64_t LN2_MICRO = 693147;  // _LN2_MICRO
 
-WideUint to_wide(const Uint256& v) {
-    WideUint out = 0;
-    for (std::size_t i = 32; i-- > 0;)
-        out = (out << 8) | v[i];
-    return out;
-}
-
 Big to_big(const WideUint& v) {
     return Big(v);
 }
@@ -59,10 +52,7 @@ GentxAncestor gentx_ancestor(const Share& share, const crypto::Hash256& hash) {
     GentxAncestor a;
     a.hash = hash;
     a.script = payout_script(info.share_data.pubkey_type, info.share_data.pubkey_hash);
-    if (auto t = target_from_bits(info.bits))
-        a.target = *t;
-    else
-        a.target.fill(0xff);
+    a.attempts = average_attempts_of_bits(info.bits);
     a.donation = info.share_data.donation;
     a.desired_version = info.share_data.desired_version;
     a.absheight = info.absheight;
@@ -71,8 +61,26 @@ GentxAncestor gentx_ancestor(const Share& share, const crypto::Hash256& hash) {
 }
 
 WideUint average_attempts(const Uint256& target) {
-    static const WideUint two_256 = WideUint(1) << 256;
-    return two_256 / (to_wide(target) + 1);
+    // 2^256 // d with d = target + 1, in 256-bit arithmetic (faster than 512-bit): with
+    // q, r = divmod(2^256 - 1, d), 2^256 = q * d + r + 1, so the quotient is q + 1 when
+    // r + 1 == d and q otherwise. d = 2^256 (target 2^256 - 1) gives 1.
+    using U256 = boost::multiprecision::uint256_t;
+    U256 t = 0;
+    for (std::size_t i = 32; i-- > 0;)
+        t = (t << 8) | target[i];
+    if (t == ~U256(0)) return 1;
+    const U256 d = t + 1;
+    const U256 all = ~U256(0);
+    U256 q, r;
+    boost::multiprecision::divide_qr(all, d, q, r);
+    WideUint out(q);
+    if (r + 1 == d) out += 1;
+    return out;
+}
+
+WideUint average_attempts_of_bits(std::uint32_t bits) {
+    const auto target = target_from_bits(bits);
+    return target ? average_attempts(*target) : WideUint(0);
 }
 
 const WideUint& pplns_max_weight() {
@@ -92,7 +100,7 @@ PplnsWeights decayed_weights(std::span<const GentxAncestor> window, std::size_t 
     for (std::size_t i = 0; i < n; ++i) {
         const GentxAncestor& a = window[i];
         // att <= 2^256 and decay_fp <= 2^40: the product stays below 2^297.
-        const WideUint decayed = (average_attempts(a.target) * decay_fp) >> DECAY_PRECISION;
+        const WideUint decayed = (a.attempts * decay_fp) >> DECAY_PRECISION;
         WideUint addr_w = decayed * (65535u - a.donation);
         WideUint don_w = decayed * a.donation;
         WideUint this_total = addr_w + don_w;
@@ -124,7 +132,7 @@ PplnsWeights merged_weights(std::span<const GentxAncestor> window, std::size_t m
         const GentxAncestor& a = window[i];
         ++out.shares;
         if (a.desired_version < 36) continue;  // a step of the window, no weight
-        const WideUint att = average_attempts(a.target);
+        const WideUint& att = a.attempts;
         const WideUint share_total = att * 65535u;
         if (out.total + share_total > cap) {
             // MergedWeightsSkipList.apply_delta on one share: the part of it the cap leaves,

@@ -6,8 +6,9 @@
 // as compute_merged_payout_hash calls it through OkayTracker) and compute_merged_payout_hash
 // (3367-3430). Both walk the window of shares a share builds on: its parent first, then the
 // parent's parents, min(parent height, REAL_CHAIN_LENGTH) of them. Each share contributes
-// att = target_to_average_attempts(its bits target) = 2^256 // (target + 1), keyed by its payout
-// script (payout_script below: the reference's share.new_script).
+// att = target_to_average_attempts(its bits target) = 2^256 // (target + 1) (held by the
+// caller: GentxAncestor::attempts), keyed by its payout script (payout_script below: the
+// reference's share.new_script).
 //
 // Decayed weights (what the gentx pays), over the window, depth d = 0 for the parent:
 //   half_life = max(CHAIN_LENGTH // 4, 1)
@@ -57,9 +58,11 @@ using WideUint = boost::multiprecision::uint512_t;
 
 // What the generated-transaction rule reads of each share below the one checked.
 struct GentxAncestor {
-    Uint256 hash{};                     // the share's hash (raw digest bytes)
-    Bytes script;                       // payout_script(pubkey_type, pubkey_hash): new_script
-    Uint256 target{};                   // share_info.bits target
+    Uint256 hash{};  // the share's hash (raw digest bytes)
+    Bytes script;    // payout_script(pubkey_type, pubkey_hash): new_script
+    // average_attempts(share_info.bits target): 2^256 // (target + 1), exact. Held rather
+    // than the target so that the division is done once per share, not once per window.
+    WideUint attempts = 0;
     std::uint16_t donation = 0;         // share_data.donation (of 65535)
     std::uint64_t desired_version = 0;  // share_data.desired_version
     std::uint32_t absheight = 0;        // share_info.absheight (read of the parent only)
@@ -85,11 +88,13 @@ struct GentxChain {
 Bytes payout_script(std::uint8_t pubkey_type, const Uint160& pubkey_hash);
 
 // The ancestor fields of a decoded share whose hash is `hash`. A bits value whose target is
-// 2^256 or more (never a verified share's) is held as target 2^256 - 1.
+// 2^256 or more (never a verified share's) gives 0 attempts, as 2^256 // (target + 1) does.
 GentxAncestor gentx_ancestor(const Share& share, const crypto::Hash256& hash);
 
 // 2^256 // (target + 1), exact (also for targets below 2^128, where it exceeds 128 bits).
 WideUint average_attempts(const Uint256& target);
+// The same of FloatingInteger(bits).target (0 when that is 2^256 or more).
+WideUint average_attempts_of_bits(std::uint32_t bits);
 
 struct PplnsWeights {
     std::map<Bytes, WideUint> weights;  // by payout script, in byte order

@@ -109,7 +109,7 @@ GentxChain chain_of(const json& n, const json& c) {
         a.hash = share_hash(name, i);
         a.script = payout_script(payee[0].get<std::uint8_t>(),
                                  from_int_hex<20>(payee[1].get<std::string>()).value());
-        a.target = target_from_bits(row[1].get<std::uint32_t>()).value();
+        a.attempts = average_attempts(target_from_bits(row[1].get<std::uint32_t>()).value());
         a.donation = row[2].get<std::uint16_t>();
         a.desired_version = row[3].get<std::uint64_t>();
         g.window.push_back(std::move(a));
@@ -330,9 +330,10 @@ TEST(ChainGentx, DeferredUntilTheWindowIsKnown) {
 TEST(ChainGentx, WeightsKeepOrDropZeroEntriesAsTheReference) {
     // Two payees: A donating everything (weight 0), B donating nothing; a third voting 35.
     const Uint256 target = from_int_hex<32>("ff").value();  // att = 2^256 // 256 = 2^248
+    EXPECT_EQ(average_attempts(target), WideUint(1) << 248);
     GentxAncestor a{.hash = {},
                     .script = payout_script(0, Uint160{}),
-                    .target = target,
+                    .attempts = average_attempts(target),
                     .donation = 65535,
                     .desired_version = 36};
     GentxAncestor b = a;
