@@ -101,6 +101,13 @@ Result<std::vector<TxOut>> payouts(const GentxParams& params, const GentxChain& 
         decayed_weights(chain.window, window_size(params, chain), params.chain_length);
     if (!w.weights.empty() && w.total == 0)
         return make_error(Errc::invalid_argument, "gentx: PPLNS total weight is 0");
+    // The reference's 'PPLNS weight mismatch' (data.py:1010): only a share cut by the 2^288
+    // cap can round its parts below the total (windows above 65536 shares).
+    WideUint sum = w.donation;
+    for (const auto& kv : w.weights)
+        sum += kv.second;
+    if (sum != w.total)
+        return make_error(Errc::invalid_argument, "gentx: PPLNS weight mismatch at the cap");
 
     // amounts by script; every amount <= subsidy * weight // total, so their sum <= subsidy.
     std::map<Bytes, std::uint64_t> amounts;

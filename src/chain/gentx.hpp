@@ -96,8 +96,9 @@ bool can_check_gentx(const GentxParams& params, const GentxChain& chain);
                                                       const GentxChain& chain, std::uint32_t bits);
 
 // The payee outputs of the gentx, the donation output last (without the segwit commitment
-// and the OP_RETURN). Errc::invalid_argument when !can_check_gentx, or when the weights'
-// total is 0 with payees in the window (the reference divides by it and fails).
+// and the OP_RETURN). Errc::invalid_argument when !can_check_gentx, when the weights' total
+// is 0 with payees in the window (the reference divides by it and fails), or when the 2^288
+// cap rounded a share's parts below the total (the reference's 'PPLNS weight mismatch').
 [[nodiscard]] Result<std::vector<TxOut>> v36_payouts(const GentxParams& params,
                                                      const GentxChain& chain,
                                                      std::uint64_t subsidy);

@@ -416,3 +416,24 @@ TEST(ChainGentx, DevnetSharesBuiltOnAChainPassTheCheck) {
     wrong.timestamp = 1700000100;
     EXPECT_FALSE(build_devnet_share(pow, params, wrong, chain));
 }
+
+TEST(ChainGentx, WeightsStopAtTheCap) {
+    // Shares of target 0 (2^256 attempts each): 65537 whole ones stay below 2^288 - 1, the
+    // next is cut to what is left. No real window is this long; the rule is the reference's.
+    GentxAncestor a{.hash = {},
+                    .script = payout_script(0, Uint160{}),
+                    .attempts = average_attempts(Uint256{}),
+                    .donation = 0,
+                    .desired_version = 36};
+    ASSERT_EQ(a.attempts, WideUint(1) << 256);
+    const std::vector<GentxAncestor> window(70000, a);
+    const PplnsWeights merged = merged_weights(window, window.size());
+    EXPECT_EQ(merged.total, pplns_max_weight());
+    EXPECT_EQ(merged.shares, 65538u);
+    EXPECT_EQ(merged.weights.at(a.script), pplns_max_weight());
+    // Almost no decay (half-life of 10^9 shares): the cap is met a little later.
+    const PplnsWeights decayed = decayed_weights(window, window.size(), 4'000'000'000u);
+    EXPECT_EQ(decayed.total, pplns_max_weight());
+    EXPECT_GT(decayed.shares, 65538u);
+    EXPECT_LT(decayed.shares, window.size());
+}
