@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "chain/gentx.hpp"
 #include "chain/hash_link.hpp"
 #include "chain/pack.hpp"
 #include "chain/target.hpp"
@@ -21,30 +22,6 @@ Bytes height_push(std::uint32_t height) {
     Bytes out{static_cast<std::uint8_t>(num.size())};
     append(out, num);
     return out;
-}
-
-Bytes payout_script(std::uint8_t pubkey_type, const Uint160& h) {
-    Bytes s;
-    if (pubkey_type == 2) {  // P2SH
-        s = {0xa9, 0x14};
-        append(s, h);
-        s.push_back(0x87);
-    } else if (pubkey_type == 1) {  // P2WPKH
-        s = {0x00, 0x14};
-        append(s, h);
-    } else {  // P2PKH, the reference's default for any other value
-        s = {0x76, 0xa9, 0x14};
-        append(s, h);
-        s.push_back(0x88);
-        s.push_back(0xac);
-    }
-    return s;
-}
-
-void write_output(ByteWriter& w, std::uint64_t value, ByteView script) {
-    w.u64le(value);
-    write_var_int(w, script.size());
-    w.bytes(script);
 }
 
 }  // namespace
@@ -104,55 +81,39 @@ Result<ShareInfo> devnet_share_info(const PowParams& params, const DevnetShareSp
 Bytes devnet_gentx(const PowParams& params, const ShareInfo& info, const crypto::Hash256& ref_hash,
                    std::uint64_t last_txout_nonce) {
     const ShareData& d = info.share_data;
-    ByteWriter w;
-    w.u32le(1);  // version
-    write_var_int(w, 1);
-    w.bytes(ByteArray<32>{});  // previous_output None: hash 0 ...
-    w.u32le(0xffffffff);       // ... index 2^32 - 1
-    write_var_int(w, d.coinbase.size());
-    w.bytes(d.coinbase);
-    w.u32le(0xffffffff);  // sequence None
-    write_var_int(w, params.segwit_activated ? 4 : 3);
-    if (params.segwit_activated) {
-        // get_witness_commitment_hash(wtxid_merkle_root, '[P2Pool]' * 4), data.py:1071-1074.
-        ByteArray<64> pair{};
-        const Uint256 root = info.segwit_data ? info.segwit_data->wtxid_merkle_root : Uint256{};
-        std::copy(root.begin(), root.end(), pair.begin());
-        static constexpr char reserved[] = "[P2Pool][P2Pool][P2Pool][P2Pool]";
-        std::copy(reserved, reserved + 32, pair.begin() + 32);
-        Bytes script{0x6a, 0x24, 0xaa, 0x21, 0xa9, 0xed};
-        append(script, crypto::sha256d(pair));
-        write_output(w, 0, script);
-    }
     unsigned __int128 donation_amount =
         static_cast<unsigned __int128>(d.subsidy) * d.donation / 65535;
     if (donation_amount == 0 && d.subsidy > 0)
         donation_amount = 1;  // the donation output is never empty
-    write_output(w, d.subsidy - static_cast<std::uint64_t>(donation_amount),
-                 payout_script(d.pubkey_type, d.pubkey_hash));
-    write_output(w, static_cast<std::uint64_t>(donation_amount), COMBINED_DONATION_SCRIPT);
-    Bytes commitment{0x6a, 0x28};
-    append(commitment, ref_hash);
-    for (int i = 0; i < 8; ++i)
-        commitment.push_back(static_cast<std::uint8_t>(last_txout_nonce >> (8 * i)));
-    write_output(w, 0, commitment);
-    w.u32le(0);  // lock_time
-    return std::move(w).take();
+    const TxOut outputs[] = {
+        {d.subsidy - static_cast<std::uint64_t>(donation_amount),
+         payout_script(d.pubkey_type, d.pubkey_hash)},
+        {static_cast<std::uint64_t>(donation_amount),
+         Bytes(COMBINED_DONATION_SCRIPT.begin(), COMBINED_DONATION_SCRIPT.end())},
+    };
+    std::optional<Uint256> witness_root;
+    if (params.segwit_activated)
+        witness_root = info.segwit_data ? info.segwit_data->wtxid_merkle_root : Uint256{};
+    return write_v36_gentx(d.coinbase, witness_root, outputs, ref_hash, last_txout_nonce);
 }
 
-Result<DevnetShare> build_devnet_share(const PowParams& params, const DevnetShareSpec& spec) {
-    auto info = devnet_share_info(params, spec);
-    if (!info) return info.error();
+namespace {
 
+// Commits to `info` (its gentx made by make_gentx from the ref_hash) and mines the share.
+template <class MakeGentx>
+Result<DevnetShare> mine(const PowParams& params, const DevnetShareSpec& spec, ShareInfo info,
+                         MakeGentx&& make_gentx) {
     DevnetShare out;
     Share& sh = out.share;
-    sh.share_info = std::move(*info);
+    sh.share_info = std::move(info);
     sh.message_data = message_data_or_none(spec.message_data);
     sh.last_txout_nonce = spec.last_txout_nonce;
     auto ref = ref_hash(params.identifier, sh.share_info, sh.ref_merkle_link, sh.message_data);
     if (!ref) return ref.error();
 
-    out.gentx = devnet_gentx(params, sh.share_info, *ref, spec.last_txout_nonce);
+    Result<Bytes> gentx = make_gentx(sh.share_info, *ref);
+    if (!gentx) return gentx.error();
+    out.gentx = std::move(*gentx);
     const ByteView prefix = ByteView(out.gentx).first(out.gentx.size() - gentx_suffix_size);
     auto link = prefix_to_hash_link(prefix, params.gentx_before_refhash);
     if (!link) return link.error();  // a gentx_before_refhash this gentx shape does not end with
@@ -183,6 +144,42 @@ Result<DevnetShare> build_devnet_share(const PowParams& params, const DevnetShar
     }
     return make_error(Errc::not_found, "devnet share: no header nonce met the target in " +
                                            std::to_string(spec.max_attempts) + " attempts");
+}
+
+}  // namespace
+
+Result<DevnetShare> build_devnet_share(const PowParams& params, const DevnetShareSpec& spec) {
+    auto info = devnet_share_info(params, spec);
+    if (!info) return info.error();
+    return mine(params, spec, std::move(*info),
+                [&](const ShareInfo& i, const crypto::Hash256& ref) -> Result<Bytes> {
+                    return devnet_gentx(params, i, ref, spec.last_txout_nonce);
+                });
+}
+
+Result<DevnetShare> build_devnet_share(const PowParams& params, const GentxParams& gentx_params,
+                                       const DevnetShareSpec& spec, const GentxChain& chain) {
+    if (spec.previous.has_value() != (chain.parent_height > 0))
+        return make_error(Errc::invalid_argument,
+                          "devnet share: spec.previous and the chain disagree on a parent");
+    if (spec.previous && (chain.window.empty() || chain.window.front().hash != spec.previous->hash))
+        return make_error(Errc::invalid_argument,
+                          "devnet share: the chain's first share is not spec.previous");
+    DevnetShareSpec s = spec;
+    const std::uint32_t default_bits = bits_from_target_upper_bound(params.max_target);
+    auto fields = derive_chain_fields(gentx_params, chain, s.bits != 0 ? s.bits : default_bits);
+    if (!fields) return fields.error();
+    if (s.previous) {
+        s.previous->absheight = chain.window.front().absheight;
+        s.previous->abswork = chain.window.front().abswork;
+    }
+    s.far_share_hash = fields->far_share_hash;
+    auto info = devnet_share_info(params, s);
+    if (!info) return info.error();
+    info->merged_payout_hash = fields->merged_payout_hash;
+    return mine(params, s, std::move(*info), [&](const ShareInfo& i, const crypto::Hash256& ref) {
+        return build_v36_gentx(gentx_params, chain, i, ref, s.last_txout_nonce);
+    });
 }
 
 }  // namespace sharemsg::chain

@@ -18,12 +18,16 @@
 // The gentx is the block's only transaction: merkle_link (and segwit_data.txid_merkle_link)
 // are empty, wtxid_merkle_root is merkle_hash([0]) = 0.
 //
-// OUT OF SCOPE: payout correctness. The reference splits the subsidy over the PPLNS window of
-// the share chain (and checks it in Share.check by regenerating the gentx); a devnet share
-// pays its whole subsidy, less the donation, to its own miner, and nothing checks payouts.
-// Nor are far_share_hash or the retargeting of bits/max_bits derived here: the caller (the
-// node, which has the tracker) supplies bits and max_bits from chain::pool_target
-// (chain/target_rules.hpp), as the chain demands them.
+// Payouts. Given the chain below (build_devnet_share with a GentxChain), the share is built as
+// the reference's generate_transaction builds it: absheight, abswork, far_share_hash and
+// merged_payout_hash derived from the chain and the subsidy split over the PPLNS window
+// (chain/gentx.hpp: derive_chain_fields, build_v36_gentx), so check_share_gentx accepts it.
+// Without a chain, a devnet share pays its whole subsidy, less the donation, to its own miner,
+// and takes absheight/abswork from spec.previous and far_share_hash from the spec: a share
+// check_share_gentx refuses (even a chain's first share, whose window is empty, must pay its
+// whole subsidy to the donation script). Either way the
+// retargeting of bits/max_bits is not derived here: the caller (the node, which has the
+// tracker) supplies bits and max_bits from chain::pool_target (chain/target_rules.hpp).
 //
 // Pure: the clock (timestamp) and randomness (nonces) are parameters; the same spec gives
 // the same share.
@@ -32,6 +36,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "chain/gentx.hpp"
 #include "chain/pow.hpp"
 #include "chain/pow_params.hpp"
 #include "chain/share.hpp"
@@ -80,12 +85,22 @@ struct DevnetShare {
 // did not meet the target (try again with another header_nonce_start or timestamp).
 [[nodiscard]] Result<DevnetShare> build_devnet_share(const PowParams& params,
                                                      const DevnetShareSpec& spec);
+// The same on `chain` (see Payouts above): spec.previous must be the chain's parent
+// (window[0].hash; nullopt for a chain's first share) and gives the timestamp floor; its
+// absheight and abswork, and spec.far_share_hash, are replaced by the chain's.
+// Errc::invalid_argument as above, and when spec.previous does not match the chain or the
+// chain is too short to check (can_check_gentx).
+[[nodiscard]] Result<DevnetShare> build_devnet_share(const PowParams& params,
+                                                     const GentxParams& gentx_params,
+                                                     const DevnetShareSpec& spec,
+                                                     const GentxChain& chain);
 
 // The share_info build_devnet_share commits to (before mining). Exposed for tests and tools.
 [[nodiscard]] Result<ShareInfo> devnet_share_info(const PowParams& params,
                                                   const DevnetShareSpec& spec);
 
-// The gentx (tx_id_type bytes) for share_info and its ref_hash, as described above.
+// The gentx (tx_id_type bytes) for share_info and its ref_hash that pays the miner alone, as
+// described above (written by chain::write_v36_gentx).
 [[nodiscard]] Bytes devnet_gentx(const PowParams& params, const ShareInfo& info,
                                  const crypto::Hash256& ref_hash, std::uint64_t last_txout_nonce);
 

@@ -5,8 +5,9 @@
 // changes. Addresses, bootstrap hosts and other operator settings are not here.
 //
 // One table per network (NetworkParams): the chain layer's slices of it (what proof of work
-// and the difficulty rule read: chain::PowParams, chain::TargetParams) are derived from it
-// by pow_params() and target_params() below, never written out a second time.
+// and the difficulty rule read: chain::PowParams, chain::TargetParams, chain::GentxParams) are
+// derived from it by pow_params(), target_params() and gentx_params() below, never written out a
+// second time.
 //
 // Protocol version (the `version` field of the `version` message):
 //   - A node advertises Protocol.VERSION = 3600 (p2pool/p2p.py:37).
@@ -29,6 +30,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "chain/gentx.hpp"
 #include "chain/pow_params.hpp"
 #include "chain/target_rules.hpp"
 #include "chain/uint.hpp"
@@ -243,6 +245,15 @@ constexpr chain::TargetParams target_params(const NetworkParams& n) {
     t.max_target = n.max_target;
     t.max_timestamp_ahead_s = n.max_timestamp_ahead_s;
     return t;
+}
+
+// What the generated-transaction rule reads of its network (chain/gentx.hpp).
+constexpr chain::GentxParams gentx_params(const NetworkParams& n) {
+    chain::GentxParams g;
+    g.chain_length = n.chain_length;
+    g.real_chain_length = n.real_chain_length;
+    g.segwit_activated = pow_params(n).segwit_activated;
+    return g;
 }
 
 inline constexpr chain::PowParams LITECOIN_MAINNET_POW = pow_params(LITECOIN_MAINNET);
