@@ -37,18 +37,20 @@ void ShareTracker::recompute_best() {
 }
 
 bool ShareTracker::add(const ShareId& hash, const std::optional<ShareId>& prev, Work work) {
-    return add_entry(hash, prev, work, TargetFields{}, true, nullptr);
+    return add_entry(hash, prev, work, TargetFields{}, true, nullptr, nullptr);
 }
 
 bool ShareTracker::add(const ShareId& hash, const std::optional<ShareId>& prev, Work work,
-                       const TargetFields& target, bool checked, const TargetParams& rules) {
-    return add_entry(hash, prev, work, target, checked, &rules);
+                       const TargetFields& target, bool checked, const TargetParams& rules,
+                       std::shared_ptr<const GentxAncestor> payout) {
+    return add_entry(hash, prev, work, target, checked, &rules, std::move(payout));
 }
 
 bool ShareTracker::add_entry(const ShareId& hash, const std::optional<ShareId>& prev, Work work,
-                             const TargetFields& target, bool checked, const TargetParams* rules) {
+                             const TargetFields& target, bool checked, const TargetParams* rules,
+                             std::shared_ptr<const GentxAncestor> payout) {
     if (items_.count(hash)) return false;
-    Entry e{hash, prev, work, work, next_seq_++, 1, target, !prev, checked};
+    Entry e{hash, prev, work, work, next_seq_++, 1, target, !prev, checked, std::move(payout)};
     if (prev) {
         auto p = items_.find(*prev);
         if (p != items_.end()) {
@@ -92,15 +94,26 @@ void ShareTracker::update_descendants(const ShareId& root, const TargetParams* r
             e.cumulative = base + e.work;
             e.height = base_height + 1;
             e.rooted = base_rooted;
-            if (!e.checked && rules) {
+            // A pending share is checked once it can be (can_check: the same test, from the
+            // parent's figures, without building the window); a share added long before its
+            // ancestors is passed over cheaply each time one of them arrives.
+            if (!e.checked && rules && (base_rooted || base_height >= rules->chain_length)) {
                 // Parents first: its ancestors are already up to date. The clock was checked
                 // when it arrived.
-                TargetVerdict v = check_target(e.prev, e.target, *rules);
-                if (v.ok()) {
+                const TargetVerdict v = check_target(e.prev, e.target, *rules);
+                FurtherVerdict f;
+                if (!v.ok()) {
+                    f.deferred = v.rule == TargetRule::deferred;
+                    f.rule = to_rule(v.rule);
+                    f.reason = std::string(target_rule_name(v.rule)) + ": " + v.reason;
+                } else if (further_) {
+                    f = further_(k);
+                }
+                if (!f.deferred && f.rule == Rule::none) {
                     e.checked = true;
                     --pending_;
-                } else if (v.rule != TargetRule::deferred) {
-                    RejectedShare r{k, std::move(v), remove_subtree(k)};
+                } else if (!f.deferred) {
+                    RejectedShare r{k, f.rule, std::move(f.reason), remove_subtree(k)};
                     best_removed =
                         best_removed || (best_ && std::find(r.removed.begin(), r.removed.end(),
                                                             *best_) != r.removed.end());
@@ -131,6 +144,24 @@ AncestorView ShareTracker::ancestors(const std::optional<ShareId>& prev, std::si
         e = e->prev ? get(*e->prev) : nullptr;
     }
     return v;
+}
+
+GentxChain ShareTracker::gentx_chain(const std::optional<ShareId>& prev, std::size_t window) const {
+    GentxChain c;
+    if (!prev) {
+        c.reaches_first_share = true;
+        return c;
+    }
+    const Entry* e = get(*prev);
+    if (!e) return c;
+    c.parent_height = e->height;
+    c.reaches_first_share = e->rooted;
+    c.window.reserve(std::min<std::size_t>(window, e->height));
+    while (e && e->payout && c.window.size() < window) {
+        c.window.push_back(*e->payout);
+        e = e->prev ? get(*e->prev) : nullptr;
+    }
+    return c;
 }
 
 TargetVerdict ShareTracker::check_target(const std::optional<ShareId>& prev,

@@ -15,17 +15,23 @@
 // unverified shares out of the best chain. When parents arrive, every pending descendant that
 // can now be checked is checked, parents first: it becomes checked, or it is removed with all
 // its descendants (a chain through a share that breaks the rule is not a valid chain) and
-// reported by take_rejected(). Shares added without target fields count as checked.
+// reported by take_rejected(). Shares added without target fields count as checked. Once a
+// pending share's difficulty passes, the owner's further check (set_further_check: the node's
+// generated-transaction rule) decides it the same way.
 //
 // Not thread-safe: one owner (the node's chain thread) calls it.
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
+#include "chain/pplns.hpp"
 #include "chain/target_rules.hpp"
 #include "crypto/hash.hpp"
 
@@ -38,11 +44,20 @@ struct ShareIdHash {
     std::size_t operator()(const ShareId& h) const noexcept;
 };
 
-// A pending share that failed the difficulty rule once its ancestors arrived.
+// A pending share that failed a rule once its ancestors arrived.
 struct RejectedShare {
     ShareId hash{};
-    TargetVerdict verdict;
+    Rule rule = Rule::none;        // the difficulty rule's, or the further check's
+    std::string reason;            // starts with the rule's name
     std::vector<ShareId> removed;  // it and its descendants, all removed from the tracker
+};
+
+// What the owner's further check (ShareTracker::set_further_check) says of a pending share
+// whose difficulty has just passed: ok, not yet (deferred), or a broken rule.
+struct FurtherVerdict {
+    bool deferred = false;
+    Rule rule = Rule::none;  // Rule::none: ok (when not deferred)
+    std::string reason;
 };
 
 class ShareTracker {
@@ -57,6 +72,9 @@ class ShareTracker {
         TargetFields target{};
         bool rooted = false;  // the known chain below ends at a share with no previous share
         bool checked = true;  // passed the difficulty rule (or added without it); false: pending
+        // What the payouts of the shares above read of this one (chain/pplns.hpp); null for a
+        // share added without it.
+        std::shared_ptr<const GentxAncestor> payout;
     };
 
     // Adds a checked share with no target fields. Returns false (and changes nothing) if it
@@ -67,7 +85,14 @@ class ShareTracker {
     // be checked are checked; those that fail are removed (see take_rejected()). Returns
     // false (and changes nothing) if it is already known.
     bool add(const ShareId& hash, const std::optional<ShareId>& prev, Work work,
-             const TargetFields& target, bool checked, const TargetParams& rules);
+             const TargetFields& target, bool checked, const TargetParams& rules,
+             std::shared_ptr<const GentxAncestor> payout = nullptr);
+    // A check run on a pending share once its difficulty passes (the node's: the share's
+    // generated transaction against the chain below it). Without one, passing the difficulty
+    // rule is enough.
+    void set_further_check(std::function<FurtherVerdict(const ShareId&)> check) {
+        further_ = std::move(check);
+    }
     // The pending shares found invalid since the last call (and forgets them).
     std::vector<RejectedShare> take_rejected();
 
@@ -79,6 +104,9 @@ class ShareTracker {
     // The chain below a share whose parent is `prev`, as this tracker knows it, with at most
     // `window` ancestors' fields (the difficulty rule reads target_lookbehind of them).
     AncestorView ancestors(const std::optional<ShareId>& prev, std::size_t window) const;
+    // The chain below a share whose parent is `prev`, as the generated-transaction rule reads
+    // it: at most `window` ancestors (parent first), stopping at one added without payout data.
+    GentxChain gentx_chain(const std::optional<ShareId>& prev, std::size_t window) const;
     // check_share_target for a share with parent `prev` and these fields, on this tracker.
     TargetVerdict check_target(const std::optional<ShareId>& prev, const TargetFields& share,
                                const TargetParams& rules,
@@ -130,12 +158,14 @@ class ShareTracker {
     // Removes one share (no descendants left, or they are removed too), unlinking it.
     void erase_one(const ShareId& hash);
     bool add_entry(const ShareId& hash, const std::optional<ShareId>& prev, Work work,
-                   const TargetFields& target, bool checked, const TargetParams* rules);
+                   const TargetFields& target, bool checked, const TargetParams* rules,
+                   std::shared_ptr<const GentxAncestor> payout);
 
     std::unordered_map<ShareId, Entry, ShareIdHash> items_;
     std::unordered_map<ShareId, std::vector<ShareId>, ShareIdHash> children_;
     std::unordered_set<ShareId, ShareIdHash> forgotten_;  // pruned on purpose
     std::vector<RejectedShare> rejected_;
+    std::function<FurtherVerdict(const ShareId&)> further_;
     std::optional<ShareId> best_;
     std::uint64_t next_seq_ = 0;
     std::size_t pending_ = 0;

@@ -2,11 +2,14 @@
 // which message_data profiles its shares may carry.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "chain/gentx.hpp"
+#include "chain/pow.hpp"
 #include "chain/pow_params.hpp"
 #include "chain/tracker.hpp"
 #include "p2p/messages.hpp"
@@ -42,6 +45,7 @@ struct Network {
     const proto::open::NetworkId& network_id() const { return p2p.identifier; }
     chain::PowParams pow() const { return p2p::pow_params(p2p); }
     chain::TargetParams target() const { return p2p::target_params(p2p); }
+    chain::GentxParams gentx() const { return p2p::gentx_params(p2p); }
 };
 
 // Our private devnet (p2p::DEVNET): its own identifier and prefix, sha256d, cheap targets.
@@ -69,21 +73,36 @@ struct ShareView {
     std::uint32_t timestamp = 0;
     std::uint64_t absheight = 0;
     std::uint64_t abswork = 0;
-    chain::TargetFields target;   // timestamp, bits, max_bits: what the difficulty rule reads
-    bool target_checked = false;  // false: its ancestors are too few to check it yet (pending)
+    chain::TargetFields target;  // timestamp, bits, max_bits: what the difficulty rule reads
+    // What the payouts of later shares read of this one (the tracker keeps it).
+    std::shared_ptr<const chain::GentxAncestor> payout;
+    // Whether its difficulty and generated transaction were checked; false: its ancestors are
+    // too few to check them yet (pending), and `pending` holds what the check will read.
+    bool checked = false;
+    struct Pending {
+        chain::Share share;
+        chain::VerifiedShare verified;
+    };
+    std::shared_ptr<const Pending> pending;
     p2p::WrappedShare wire;
 };
 
 // Decodes a share received from a peer, checks its proof of work (so that message_data is
 // bound to it), the difficulty the chain below it demands (chain/target_rules.hpp, on
-// `tracker`; `now` is the Unix time, for the rule on future timestamps) and the network's
-// rule for message_data. A share whose ancestors are too few to check its difficulty yet
-// passes with target_checked false: add it to the tracker as pending. The error carries the
-// rule that failed (Error::rule: Rule::malformed_share, the PoW and difficulty rules,
-// Rule::message_data, Rule::open_profile_disabled); what it costs the peer is the node's
-// table (node/rules.hpp).
+// `tracker`; `now` is the Unix time, for the rule on future timestamps), its generated
+// transaction against the same chain (chain/gentx.hpp: payouts and the share_info fields the
+// chain gives) and the network's rule for message_data. A share whose ancestors are too few to
+// check its difficulty and generated transaction yet passes with `checked` false: add it to the
+// tracker as pending; check_pending() decides it once they are known. The error carries the
+// rule that failed (Error::rule: Rule::malformed_share, the PoW, difficulty and gentx rules,
+// Rule::message_data, Rule::open_profile_disabled); what it costs the peer is the node's table
+// (node/rules.hpp).
 Result<ShareView> verify_share(const Network& net, const p2p::WrappedShare& share,
                                const chain::ShareTracker& tracker, std::uint64_t now);
+// The generated-transaction rule for a pending share whose difficulty has just passed (the
+// tracker's further check).
+chain::FurtherVerdict check_pending(const Network& net, const ShareView& view,
+                                    const chain::ShareTracker& tracker);
 
 // Mines a devnet share on top of `prev` (or a new chain), committing to message_data, at the
 // target the chain in `tracker` demands of it (the easiest allowed). Its timestamp is

@@ -202,6 +202,16 @@ Status Node::start() {
                           "(--signing-key-file with its --signing-key-delegation)");
     if (auto s = write_cookie(); !s) return s;
 
+    // A pending share whose difficulty passes once its ancestors are known is checked for its
+    // generated transaction too, and then forgets what that check read.
+    tracker_.set_further_check([this](const chain::ShareId& id) {
+        auto it = shares_.find(id);
+        if (it == shares_.end()) return chain::FurtherVerdict{};
+        auto verdict = check_pending(net_, it->second, tracker_);
+        if (!verdict.deferred && verdict.rule == Rule::none) it->second.pending.reset();
+        return verdict;
+    });
+
     // Shares from the previous run.
     std::vector<p2p::WrappedShare> stored;
     auto opened = share_log_.open((fs::path(cfg_.datadir) / "shares.log").string(),
@@ -332,6 +342,11 @@ void Node::on_peer_message(const std::shared_ptr<Peer>& peer, p2p::Message&& msg
                                  std::is_same_v<T, p2p::ShareReply>) {
                 const std::size_t n = m.shares.size();
                 metrics_.inc("sharemsg_shares_received_total", "", static_cast<double>(n));
+                // A reply lists each requested share, then its parents (newest first, as the
+                // reference answers): added oldest first, each share finds its parent held, and
+                // a catching-up node does not re-link what it already holds once per share.
+                if constexpr (std::is_same_v<T, p2p::ShareReply>)
+                    std::reverse(m.shares.begin(), m.shares.end());
                 chain_guard_.post(
                     chain_io_, "shares",
                     [this, peer, n, shares = std::move(m.shares), t = std::move(ticket)]() mutable {
@@ -419,16 +434,15 @@ Node::Ingest Node::ingest(const std::vector<p2p::WrappedShare>& shares, Source s
                 continue;
             }
         }
-        tracker_.add(v->hash, v->prev, v->work, v->target, v->target_checked, net_.target());
+        tracker_.add(v->hash, v->prev, v->work, v->target, v->checked, net_.target(), v->payout);
         shares_.emplace(v->hash, *v);
         batch.insert(v->hash);
         // Pending shares this one let be checked, and found too easy (or otherwise off the
         // chain's rule): gone with their descendants. The sender is penalized when the share
         // came in this message; one received earlier is only logged and counted.
         for (const auto& bad : tracker_.take_rejected()) {
-            const Rule rule = chain::to_rule(bad.verdict.rule);
-            const std::string reason =
-                std::string(chain::target_rule_name(bad.verdict.rule)) + ": " + bad.verdict.reason;
+            const Rule rule = bad.rule;
+            const std::string& reason = bad.reason;
             metrics_.inc("sharemsg_shares_rejected_total",
                          std::string("rule=\"") + rule_policy(rule).name + "\"");
             for (const auto& gone : bad.removed)
@@ -452,7 +466,7 @@ Node::Ingest Node::ingest(const std::vector<p2p::WrappedShare>& shares, Source s
         r.accepted_ids.push_back(v->hash);
         // Only a share whose difficulty was checked: a pending one may yet prove invalid, and
         // peers that can check it would count relaying it as misbehaviour.
-        if (v->target_checked) r.to_relay.push_back(ws);
+        if (v->checked) r.to_relay.push_back(ws);
         spdlog::debug("share {} accepted (height {}, {} bytes of message_data)", short_hex(v->hash),
                       tracker_.height(v->hash), v->message_data.size());
     }

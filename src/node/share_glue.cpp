@@ -1,5 +1,6 @@
 // The node's use of the chain and proto libraries for one share: decode, proof of work,
-// difficulty, the message_data rule; and mining a devnet share.
+// difficulty, the generated transaction, the message_data rule; and mining a share (devnet,
+// synthetic) with the payouts the chain gives.
 #include <algorithm>
 
 #include "chain/devnet.hpp"
@@ -19,6 +20,22 @@ std::optional<chain::ShareId> previous_of(const chain::Share& share) {
     chain::ShareId p{};
     std::copy(prev->begin(), prev->end(), p.begin());
     return p;
+}
+
+// check_share_gentx on the chain below `prev`, as the tracker's further check reports it.
+chain::FurtherVerdict gentx_verdict(const Network& net, const chain::ShareTracker& tracker,
+                                    const std::optional<chain::ShareId>& prev,
+                                    const chain::Share& share, const chain::VerifiedShare& pow) {
+    const auto params = net.gentx();
+    const auto g = chain::check_share_gentx(
+        params, tracker.gentx_chain(prev, params.real_chain_length), share, pow);
+    chain::FurtherVerdict f;
+    f.deferred = g.rule == chain::GentxRule::deferred;
+    if (!g.ok() && !f.deferred) {
+        f.rule = chain::to_rule(g.rule);
+        f.reason = std::string(chain::gentx_rule_name(g.rule)) + ": " + g.reason;
+    }
+    return f;
 }
 
 }  // namespace
@@ -42,6 +59,14 @@ Result<ShareView> verify_share(const Network& net, const p2p::WrappedShare& ws,
     if (!target.ok() && target.rule != chain::TargetRule::deferred)
         return make_error(Errc::invalid_argument, chain::to_rule(target.rule),
                           std::string(chain::target_rule_name(target.rule)) + ": " + target.reason);
+    // Then what its coinbase pays and the share_info fields the chain gives, once its
+    // difficulty could be checked (the same ancestors let both be checked).
+    bool checked = false;
+    if (target.ok()) {
+        const auto g = gentx_verdict(net, tracker, prev, *share, *pow);
+        if (g.rule != Rule::none) return make_error(Errc::invalid_argument, g.rule, g.reason);
+        checked = !g.deferred;
+    }
     const Bytes message_data = share->message_data.value_or(Bytes{});
     ShareView v;
     if (proto::open::is_open_profile(message_data)) {
@@ -74,9 +99,20 @@ Result<ShareView> verify_share(const Network& net, const p2p::WrappedShare& ws,
     v.absheight = share->share_info.absheight;
     v.abswork = share->share_info.abswork;
     v.target = fields;
-    v.target_checked = target.ok();
+    v.payout = std::make_shared<const chain::GentxAncestor>(
+        chain::gentx_ancestor(*share, pow->share_hash));
+    v.checked = checked;
+    if (!checked)
+        v.pending = std::make_shared<const ShareView::Pending>(
+            ShareView::Pending{std::move(*share), std::move(*pow)});
     v.wire = ws;
     return v;
+}
+
+chain::FurtherVerdict check_pending(const Network& net, const ShareView& view,
+                                    const chain::ShareTracker& tracker) {
+    if (!view.pending) return {};  // checked when it arrived
+    return gentx_verdict(net, tracker, view.prev, view.pending->share, view.pending->verified);
 }
 
 Result<p2p::WrappedShare> mine_share(const Network& net, const chain::ShareTracker& tracker,
@@ -111,7 +147,12 @@ Result<p2p::WrappedShare> mine_share(const Network& net, const chain::ShareTrack
     spec.last_txout_nonce = seed >> 16;
     spec.header_nonce_start = static_cast<std::uint32_t>(seed >> 32);
     spec.max_attempts = max_attempts;
-    auto built = chain::build_devnet_share(net.pow(), spec);
+    // Its payouts and the share_info fields the chain gives, as the reference makes them.
+    const auto gentx = net.gentx();
+    auto built = chain::build_devnet_share(
+        net.pow(), gentx, spec,
+        tracker.gentx_chain(prev ? std::optional(prev->hash) : std::nullopt,
+                            gentx.real_chain_length));
     if (!built) return built.error();
     auto wrapped = chain::wrap_share(built->share);
     if (!wrapped) return wrapped.error();

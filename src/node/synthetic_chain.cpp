@@ -21,7 +21,7 @@ Result<p2p::WrappedShare> SyntheticChain::next(std::uint32_t timestamp,
         }
         auto v = verify_share(net_, *share, tracker_, timestamp);
         if (!v) return v.error();
-        tracker_.add(v->hash, v->prev, v->work, v->target, v->target_checked, net_.target());
+        tracker_.add(v->hash, v->prev, v->work, v->target, v->checked, net_.target(), v->payout);
         tip_ = std::move(*v);
         return share;
     }

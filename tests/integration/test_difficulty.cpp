@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "chain/devnet.hpp"
+#include "chain/gentx.hpp"
 #include "chain/share.hpp"
 #include "chain/target.hpp"
 #include "chain/target_rules.hpp"
@@ -47,10 +48,23 @@ chain::TargetFields fields_of(const chain::Share& s) {
     return {s.share_info.timestamp, s.share_info.bits, s.share_info.max_bits};
 }
 
-// A devnet share on `parent` (hash `parent_hash`) with these bits, mined by the test.
+// The chain below a share whose parent is shares[0] (newest first, back to the first share),
+// as the generated-transaction rule reads it.
+chain::GentxChain gentx_chain_of(const std::vector<chain::Share>& shares,
+                                 const std::vector<chain::ShareId>& hashes) {
+    chain::GentxChain c;
+    c.parent_height = shares.size();
+    c.reaches_first_share = true;
+    for (std::size_t i = 0; i < shares.size() && i < p2p::DEVNET.real_chain_length; ++i)
+        c.window.push_back(chain::gentx_ancestor(shares[i], hashes[i]));
+    return c;
+}
+
+// A devnet share on `parent` (hash `parent_hash`, the chain below it `below`) with these bits,
+// paying the window as the chain demands, mined by the test.
 p2p::WrappedShare mine_on(const chain::Share& parent, const chain::ShareId& parent_hash,
-                          std::uint32_t timestamp, std::uint32_t bits, std::uint32_t max_bits,
-                          chain::ShareId& hash) {
+                          const chain::GentxChain& below, std::uint32_t timestamp,
+                          std::uint32_t bits, std::uint32_t max_bits, chain::ShareId& hash) {
     chain::DevnetShareSpec spec;
     spec.previous = chain::DevnetParent{parent_hash, parent.share_info.absheight,
                                         parent.share_info.abswork, parent.share_info.timestamp};
@@ -60,7 +74,8 @@ p2p::WrappedShare mine_on(const chain::Share& parent, const chain::ShareId& pare
     spec.max_bits = max_bits;
     spec.share_nonce = timestamp;
     spec.max_attempts = 50'000'000;
-    auto built = chain::build_devnet_share(p2p::DEVNET_POW, spec);
+    auto built =
+        chain::build_devnet_share(p2p::DEVNET_POW, p2p::gentx_params(p2p::DEVNET), spec, below);
     EXPECT_TRUE(built) << built.error().to_string();
     hash = built->verified.share_hash;
     auto w = chain::wrap_share(built->share);
@@ -105,11 +120,12 @@ TEST(Difficulty, TooEasyShareIsRejectedAndItsPeerPenalized) {
 
     // An honest share at the demanded target is accepted and becomes the best share.
     chain::ShareId honest_hash{};
-    const auto honest =
-        mine_on(chain.front(), hashes.front(), ts, pool->max_bits, pool->max_bits, honest_hash);
+    const auto honest = mine_on(chain.front(), hashes.front(), gentx_chain_of(chain, hashes), ts,
+                                pool->max_bits, pool->max_bits, honest_hash);
     ASSERT_TRUE(peer.send(p2p::Shares{{honest}}));
-    ASSERT_TRUE(wait_until([&] { return a.get("/health").json()["best_share"] == to_hex(honest_hash); },
-                           std::chrono::seconds(10)))
+    ASSERT_TRUE(
+        wait_until([&] { return a.get("/health").json()["best_share"] == to_hex(honest_hash); },
+                   std::chrono::seconds(10)))
         << a.log();
 
     // A share on it at the network's easiest target (16 hashes) claims max_bits the chain does
@@ -117,12 +133,18 @@ TEST(Difficulty, TooEasyShareIsRejectedAndItsPeerPenalized) {
     const std::uint32_t easiest = chain::bits_from_target_upper_bound(rules.max_target);
     chain::Share honest_share = *chain::decode_share(honest.type, honest.contents);
     chain::ShareId easy_hash{};
-    const auto easy = mine_on(honest_share, honest_hash, ts + 1, easiest, easiest, easy_hash);
+    std::vector<chain::Share> with_honest{honest_share};
+    with_honest.insert(with_honest.end(), chain.begin(), chain.end());
+    std::vector<chain::ShareId> with_honest_hashes{honest_hash};
+    with_honest_hashes.insert(with_honest_hashes.end(), hashes.begin(), hashes.end());
+    const auto easy =
+        mine_on(honest_share, honest_hash, gentx_chain_of(with_honest, with_honest_hashes), ts + 1,
+                easiest, easiest, easy_hash);
     ASSERT_TRUE(peer.send(p2p::Shares{{easy}}));
     EXPECT_TRUE(peer.closed_by_remote());
-    EXPECT_TRUE(wait_until(
-        [&] { return a.log().find("broke rule 'share_max_bits'") != std::string::npos; },
-        std::chrono::seconds(10)))
+    EXPECT_TRUE(
+        wait_until([&] { return a.log().find("broke rule 'share_max_bits'") != std::string::npos; },
+                   std::chrono::seconds(10)))
         << a.log();
     EXPECT_EQ(a.metric("sharemsg_shares_rejected_total{rule=\"share_max_bits\"}"), 1);
     EXPECT_EQ(a.metric("sharemsg_peer_penalties_total{rule=\"share_max_bits\"}"), 1);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "chain/devnet.hpp"
+#include "chain/gentx.hpp"
 #include "chain/pow.hpp"
 #include "chain/share.hpp"
 #include "chain/target.hpp"
@@ -207,22 +208,48 @@ TEST(LiveNetwork, FollowerRefusesForgedShares) {
             << b.get("/metrics").body;
     }
 
+    // Shares built on the tip by hand: the next share as the chain demands it (spec, gentx
+    // chain), then changed.
+    const auto& tip_view = *chain.tip();
+    chain::DevnetShareSpec spec;
+    spec.previous =
+        chain::DevnetParent{tip_view.hash, static_cast<std::uint32_t>(tip_view.absheight),
+                            tip_view.abswork, tip_view.timestamp};
+    spec.pubkey_hash = chain::Uint160(payee);
+    spec.timestamp = when;
+    const auto pool = chain::pool_target(
+        net.target(), chain.tracker().ancestors(tip_view.hash, net.p2p.target_lookbehind), when);
+    ASSERT_TRUE(pool);
+    spec.max_bits = pool->max_bits;
+    spec.bits = chain::share_bits_for(*pool, pool->pre_target3);
+    spec.max_attempts = 10'000'000;
+    const auto gentx_chain = chain.tracker().gentx_chain(tip_view.hash, net.p2p.real_chain_length);
+    auto send_built = [&](const chain::DevnetShare& built) {
+        const auto wrapped = chain::wrap_share(built.share).value();
+        offer(p2p::WrappedShare{wrapped.type, wrapped.contents});
+    };
+
     // A target easier than the chain allows: bits and max_bits at MAX_TARGET, where the chain's
     // fast tail demands about 5/6 of it.
     {
-        chain::DevnetShareSpec spec;
-        const auto& tip_view = *chain.tip();
-        spec.previous =
-            chain::DevnetParent{tip_view.hash, static_cast<std::uint32_t>(tip_view.absheight),
-                                tip_view.abswork, tip_view.timestamp};
-        spec.pubkey_hash = chain::Uint160(payee);
-        spec.timestamp = when;
-        spec.bits = spec.max_bits = chain::bits_from_target_upper_bound(net.p2p.max_target);
-        spec.max_attempts = 10'000'000;
-        const auto built = chain::build_devnet_share(net.pow(), spec).value();
-        const auto wrapped = chain::wrap_share(built.share).value();
-        offer(p2p::WrappedShare{wrapped.type, wrapped.contents});
+        auto easy = spec;
+        easy.bits = easy.max_bits = chain::bits_from_target_upper_bound(net.p2p.max_target);
+        ASSERT_NE(easy.max_bits, spec.max_bits);
+        send_built(chain::build_devnet_share(net.pow(), net.gentx(), easy, gentx_chain).value());
         ASSERT_TRUE(wait_until([&] { return rejected(b, "share_max_bits") == 1; }, 10s))
+            << b.get("/metrics").body;
+    }
+
+    // A coinbase that pays its miner everything, with every share_info field as the chain
+    // gives it: the generated transaction is not the one the chain's payouts make.
+    {
+        const auto fields = chain::derive_chain_fields(net.gentx(), gentx_chain, spec.bits).value();
+        auto greedy = spec;
+        greedy.previous->absheight = fields.absheight - 1;
+        greedy.far_share_hash = fields.far_share_hash;
+        greedy.merged_payout_hash = fields.merged_payout_hash;
+        send_built(chain::build_devnet_share(net.pow(), greedy).value());
+        ASSERT_TRUE(wait_until([&] { return rejected(b, "share_gentx_mismatch") == 1; }, 10s))
             << b.get("/metrics").body;
     }
 

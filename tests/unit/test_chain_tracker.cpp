@@ -196,7 +196,7 @@ TEST(ChainTracker, PendingShareThatFailsGoesWithItsDescendants) {
     const auto rejected = t.take_rejected();
     ASSERT_EQ(rejected.size(), 1u);
     EXPECT_EQ(rejected[0].hash, id(2));
-    EXPECT_EQ(rejected[0].verdict.rule, TargetRule::max_bits) << rejected[0].verdict.reason;
+    EXPECT_EQ(rejected[0].rule, sharemsg::Rule::share_max_bits) << rejected[0].reason;
     EXPECT_EQ(rejected[0].removed, (std::vector<ShareId>{id(2), id(3)}));
     EXPECT_TRUE(t.take_rejected().empty());
 }
