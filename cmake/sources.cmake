@@ -72,7 +72,8 @@ if(SHAREMSG_TESTS)
   target_compile_definitions(sharemsg_itests PRIVATE
     SHAREMSGD_PATH="$<TARGET_FILE:sharemsgd>"
     SHAREMSG_CLI_PATH="$<TARGET_FILE:sharemsg>"
-    SHAREMSG_ITEST_TMP="${CMAKE_BINARY_DIR}/itest-tmp")
+    SHAREMSG_ITEST_TMP="${CMAKE_BINARY_DIR}/itest-tmp"
+    SHAREMSG_VECTORS_DIR="${PROJECT_SOURCE_DIR}/vectors/reference")
   add_dependencies(sharemsg_itests sharemsgd sharemsg)
   gtest_discover_tests(sharemsg_itests DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300 RUN_SERIAL TRUE)
 

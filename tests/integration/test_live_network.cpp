@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,6 +44,17 @@ std::uint32_t unix_now() {
                                           .count());
 }
 
+// message_data of the mainnet authority's V35 -> V36 transition signal (the reference's
+// vector, signed with a real authority key that litecoin_testnet trusts too).
+Bytes transition_blob() {
+    std::ifstream in(SHAREMSG_VECTORS_DIR "/transition_v35_v36_mainnet.hex");
+    std::string hex;
+    in >> hex;
+    return from_hex(hex).value();
+}
+constexpr const char* kTransitionHash =
+    "0f7c0c162a47f1165df41e357ed36041c94788686c797ad9cbc73b2a710f71c0";
+
 // The chain made once for this process (its maker holds the tip, to forge shares on it).
 struct MadeChain {
     std::unique_ptr<node::SyntheticChain> maker;
@@ -58,11 +70,14 @@ MadeChain& made_chain() {
                                                 ByteArray<20>{3}};
         const auto t0 = std::chrono::steady_clock::now();
         const std::uint32_t now = unix_now();
-        auto steady = m.maker->extend(kSteadyShares, now - 60, kSpacing, payees);
+        auto steady = m.maker->extend(kSteadyShares - 1, now - 64, kSpacing, payees);
+        // The authority's real V35 -> V36 transition signal, as live shares carry it.
+        auto signal = m.maker->next(now - 60, payees[0], transition_blob());
         auto fast = m.maker->extend(kFastShares, now, 1, payees);
         m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        if (steady && fast) {
+        if (steady && signal && fast) {
             m.shares = std::move(*steady);
+            m.shares.push_back(std::move(*signal));
             m.shares.insert(m.shares.end(), fast->begin(), fast->end());
         }
         std::printf("[ chain    ] %zu litecoin_testnet shares mined in %.1f s\n", m.shares.size(),
@@ -136,6 +151,21 @@ TEST(LiveNetwork, FollowerDownloadsVerifiesFollowsAndResumes) {
     EXPECT_EQ(b.metric("sharemsg_sync_caught_up"), 1);
     EXPECT_NE(b.log().find("caught up:"), std::string::npos);
     std::printf("[ catch-up ] 800 shares downloaded and verified in %.1f s\n", took);
+
+    // The authority's transition signal, carried by one share of the window, is shown.
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return b.get("/msg/recent?limit=200").body.find(kTransitionHash) != std::string::npos;
+        },
+        10s))
+        << b.get("/msg/recent?limit=200").body;
+    const auto alerts = b.get("/msg/recent?limit=200").json();
+    bool shown = false;
+    for (const auto& msg : alerts["messages"])
+        if (msg.value("message_hash", "") == kTransitionHash)
+            shown = msg.value("type_name", "") == "TRANSITION_SIGNAL" &&
+                    msg.value("protocol_authority", false) && msg["share_hash"].is_string();
+    EXPECT_TRUE(shown) << alerts.dump();
 
     // Then it follows the shares A keeps mining.
     ASSERT_TRUE(wait_until([&] { return !best_of(a).empty() && best_of(b) == best_of(a); }, 60s));
