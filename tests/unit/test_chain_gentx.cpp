@@ -17,6 +17,8 @@
 #include "chain/target.hpp"
 #include "p2p/params.hpp"
 
+#include "chain_test_util.hpp"
+
 using namespace sharemsg;
 using namespace sharemsg::chain;
 using json = nlohmann::json;
@@ -24,13 +26,7 @@ using json = nlohmann::json;
 namespace {
 
 std::filesystem::path golden_path() {
-    namespace fs = std::filesystem;
-    const fs::path rel = fs::path("vectors") / "gentx" / "gentx.json";
-    const fs::path here = fs::path(__FILE__).parent_path() / ".." / "..";
-    if (fs::exists(here / rel)) return here / rel;
-    for (fs::path p = SHAREMSG_VECTORS_DIR; p.has_relative_path(); p = p.parent_path())
-        if (fs::exists(p / rel)) return p / rel;
-    return here / rel;
+    return chain_test::project_vector("gentx/gentx.json");
 }
 
 const json& golden() {

@@ -15,22 +15,16 @@
 #include "chain/target_rules.hpp"
 #include "p2p/params.hpp"
 
+#include "chain_test_util.hpp"
+
 using namespace sharemsg;
 using namespace sharemsg::chain;
 using json = nlohmann::json;
 
 namespace {
 
-// vectors/difficulty/targets.json of this checkout: beside this file's tree, or found from
-// the vectors directory the build names (the project is one of its lexical parents).
 std::filesystem::path golden_path() {
-    namespace fs = std::filesystem;
-    const fs::path rel = fs::path("vectors") / "difficulty" / "targets.json";
-    const fs::path here = fs::path(__FILE__).parent_path() / ".." / "..";
-    if (fs::exists(here / rel)) return here / rel;
-    for (fs::path p = SHAREMSG_VECTORS_DIR; p.has_relative_path(); p = p.parent_path())
-        if (fs::exists(p / rel)) return p / rel;
-    return here / rel;
+    return chain_test::project_vector("difficulty/targets.json");
 }
 
 json golden() {

@@ -20,41 +20,10 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 
-STUBS = {
-    'twisted/__init__.py': '',
-    'twisted/internet/__init__.py': '',
-    'twisted/internet/defer.py':
-        'class Deferred(object): pass\n'
-        'def inlineCallbacks(f): return f\n'
-        'def returnValue(v): raise StopIteration(v)\n'
-        'def succeed(v): return v\n',
-    'twisted/internet/reactor.py': 'def callLater(*a, **k): pass\n',
-    'twisted/python/__init__.py': '',
-    'twisted/python/log.py': 'def err(*a, **k): pass\ndef msg(*a, **k): pass\n',
-    'twisted/python/failure.py': 'class Failure(Exception): pass\n',
-}
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from reference_env import prepare  # noqa: E402
 
-
-def prepare(reference):
-    tmp = tempfile.mkdtemp(prefix='p2pool-ref-')
-    for path, text in STUBS.items():
-        full = os.path.join(tmp, 'stubs', path)
-        if not os.path.isdir(os.path.dirname(full)):
-            os.makedirs(os.path.dirname(full))
-        open(full, 'w').write(text)
-    shutil.copytree(os.path.join(reference, 'p2pool'), os.path.join(tmp, 'p2pool'))
-    for root, _, files in os.walk(os.path.join(tmp, 'p2pool')):
-        for name in files:
-            if not name.endswith('.py'):
-                continue
-            full = os.path.join(root, name)
-            text = open(full).read()
-            if any(ord(c) > 127 for c in text) and 'coding' not in text.split('\n', 2)[0]:
-                open(full, 'w').write('# -*- coding: utf-8 -*-\n' + text)
-    sys.path[:0] = [os.path.join(tmp, 'stubs'), tmp]
-    return tmp
 
 
 class Captured(Exception):
