@@ -104,8 +104,10 @@ Result<ShareView> verify_share(const Network& net, const p2p::WrappedShare& shar
 chain::FurtherVerdict check_pending(const Network& net, const ShareView& view,
                                     const chain::ShareTracker& tracker);
 
-// Mines a devnet share on top of `prev` (or a new chain), committing to message_data, at the
-// target the chain in `tracker` demands of it (the easiest allowed). Its timestamp is
+// Mines a share on a made-up block template (the devnet's, or litecoin_testnet's with
+// --synthetic-mining) on top of `prev` (or a new chain), committing to message_data, at the
+// target the chain in `tracker` demands of it (the easiest allowed) and paying the PPLNS
+// window the tracker holds below it. Its timestamp is
 // max(now, prev's + 1); Errc::invalid_argument when that is more than 600 s ahead of `now`
 // (the share would be refused: mining waits for the clock).
 Result<p2p::WrappedShare> mine_share(const Network& net, const chain::ShareTracker& tracker,

@@ -4,9 +4,10 @@
 // Threads and ownership:
 //   - I/O thread (io_): the PeerManager (listener, peers, bans, limits), HTTP. Node only tells
 //     it what a message means (on_peer_message) and posts share work to the chain thread.
-//   - chain thread (chain_io_): decodes and verifies shares (PoW, message_data rule), owns
-//     the tracker, appends accepted shares to the share log, updates the message store,
-//     mines devnet shares, changes the signing keys. Results go back to the I/O thread by
+//   - chain thread (chain_io_): decodes and verifies shares (PoW, difficulty, payouts,
+//     message_data rule), owns the tracker, appends accepted shares to the share log, updates
+//     the message store and the catch-up figures, mines shares (devnet, synthetic), changes
+//     the signing keys. Results go back to the I/O thread by
 //     posting. Work reaches it only through chain_guard_ (post_api for API operations): a
 //     task that throws fails alone (logged, counted, a 500 for an API call) and the thread
 //     goes on.
