@@ -43,12 +43,6 @@ unsigned __int128 low_128(const WideUint& v) {
     return static_cast<unsigned __int128>(hi) << 64 | lo;
 }
 
-void write_output(ByteWriter& w, std::uint64_t value, ByteView script) {
-    w.u64le(value);
-    write_var_int(w, script.size());
-    w.bytes(script);
-}
-
 GentxVerdict fail(GentxRule rule, std::string reason, std::optional<ChainFields> derived) {
     GentxVerdict v;
     v.rule = rule;
@@ -173,18 +167,30 @@ Result<std::vector<TxOut>> v36_payouts(const GentxParams& params, const GentxCha
     return payouts(params, chain, subsidy);
 }
 
-Bytes write_v36_gentx(ByteView coinbase, const std::optional<Uint256>& witness_root,
-                      std::span<const TxOut> outputs, const crypto::Hash256& ref_hash,
-                      std::uint64_t last_txout_nonce) {
+Bytes write_coinbase_tx(ByteView script_sig, std::span<const TxOut> outputs) {
     ByteWriter w;
     w.u32le(1);  // version
     write_var_int(w, 1);
     w.bytes(ByteArray<32>{});  // previous_output None: hash 0 ...
     w.u32le(0xffffffff);       // ... index 2^32 - 1
-    write_var_int(w, coinbase.size());
-    w.bytes(coinbase);
+    write_var_int(w, script_sig.size());
+    w.bytes(script_sig);
     w.u32le(0xffffffff);  // sequence None
-    write_var_int(w, outputs.size() + (witness_root ? 2 : 1));
+    write_var_int(w, outputs.size());
+    for (const TxOut& o : outputs) {
+        w.u64le(o.value);
+        write_var_int(w, o.script.size());
+        w.bytes(o.script);
+    }
+    w.u32le(0);  // lock_time
+    return std::move(w).take();
+}
+
+Bytes write_v36_gentx(ByteView coinbase, const std::optional<Uint256>& witness_root,
+                      std::span<const TxOut> outputs, const crypto::Hash256& ref_hash,
+                      std::uint64_t last_txout_nonce) {
+    std::vector<TxOut> all;
+    all.reserve(outputs.size() + 2);
     if (witness_root) {
         // get_witness_commitment_hash(wtxid_merkle_root, '[P2Pool]' * 4), data.py:1071-1074.
         ByteArray<64> pair{};
@@ -193,17 +199,15 @@ Bytes write_v36_gentx(ByteView coinbase, const std::optional<Uint256>& witness_r
         std::copy(reserved, reserved + 32, pair.begin() + 32);
         Bytes script{0x6a, 0x24, 0xaa, 0x21, 0xa9, 0xed};
         append(script, crypto::sha256d(pair));
-        write_output(w, 0, script);
+        all.push_back(TxOut{0, std::move(script)});
     }
-    for (const TxOut& o : outputs)
-        write_output(w, o.value, o.script);
+    all.insert(all.end(), outputs.begin(), outputs.end());
     Bytes commitment{0x6a, 0x28};
     append(commitment, ref_hash);
     for (int i = 0; i < 8; ++i)
         commitment.push_back(static_cast<std::uint8_t>(last_txout_nonce >> (8 * i)));
-    write_output(w, 0, commitment);
-    w.u32le(0);  // lock_time
-    return std::move(w).take();
+    all.push_back(TxOut{0, std::move(commitment)});
+    return write_coinbase_tx(coinbase, all);
 }
 
 Result<Bytes> build_v36_gentx(const GentxParams& params, const GentxChain& chain,

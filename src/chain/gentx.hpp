@@ -41,9 +41,10 @@
 // would lack the segwit_data key and never equal a decoded V36 share_info; we compare the
 // fields above only.
 //
-// Not checked here: merged_coinbase_info (verify_merged_coinbase_commitment, data.py:392) and
-// the message_data authority rule (node/share_glue: the reference's generate_transaction drops
-// invalid message_data from its ref_hash, so such a share also fails its gentx there).
+// Not checked here: merged_coinbase_info (chain/merged_coinbase.hpp, run by the node after
+// this check passes) and the message_data authority rule (node/share_glue: the reference's
+// generate_transaction drops invalid message_data from its ref_hash, so such a share also fails its
+// gentx there).
 //
 // Pure and thread-safe.
 #pragma once
@@ -102,6 +103,10 @@ bool can_check_gentx(const GentxParams& params, const GentxChain& chain);
 [[nodiscard]] Result<std::vector<TxOut>> v36_payouts(const GentxParams& params,
                                                      const GentxChain& chain,
                                                      std::uint64_t subsidy);
+
+// tx_id_type packing of a coinbase transaction: version 1, one input (previous_output None,
+// `script_sig`, sequence None), `outputs` in order, lock_time 0.
+Bytes write_coinbase_tx(ByteView script_sig, std::span<const TxOut> outputs);
 
 // tx_id_type packing of a V36 gentx: version 1, the coinbase input, the segwit commitment to
 // witness_root when given, `outputs` in order, the OP_RETURN 6a 28 || ref_hash ||
