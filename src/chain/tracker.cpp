@@ -128,40 +128,40 @@ void ShareTracker::update_descendants(const ShareId& root, const TargetParams* r
     if (best_removed) recompute_best();
 }
 
-AncestorView ShareTracker::ancestors(const std::optional<ShareId>& prev, std::size_t window) const {
-    AncestorView v;
+namespace {
+
+// The chain below a share whose parent is `prev`, as a view of `View`'s shape (parent_height,
+// reaches_first_share, window): at most `window` entries, parent first, each what `take`
+// reads of an ancestor, stopping at the first one `take` cannot read (nullptr).
+template <class View, class Take>
+View below(const ShareTracker& t, const std::optional<ShareId>& prev, std::size_t window,
+           Take take) {
+    View v;
     if (!prev) {
         v.reaches_first_share = true;
         return v;
     }
-    const Entry* e = get(*prev);
+    const ShareTracker::Entry* e = t.get(*prev);
     if (!e) return v;
     v.parent_height = e->height;
     v.reaches_first_share = e->rooted;
     v.window.reserve(std::min<std::size_t>(window, e->height));
-    while (e && v.window.size() < window) {
-        v.window.push_back(e->target);
-        e = e->prev ? get(*e->prev) : nullptr;
+    for (; e && v.window.size() < window; e = e->prev ? t.get(*e->prev) : nullptr) {
+        const auto* field = take(*e);
+        if (!field) break;
+        v.window.push_back(*field);
     }
     return v;
 }
 
+}  // namespace
+
+AncestorView ShareTracker::ancestors(const std::optional<ShareId>& prev, std::size_t window) const {
+    return below<AncestorView>(*this, prev, window, [](const Entry& e) { return &e.target; });
+}
+
 GentxChain ShareTracker::gentx_chain(const std::optional<ShareId>& prev, std::size_t window) const {
-    GentxChain c;
-    if (!prev) {
-        c.reaches_first_share = true;
-        return c;
-    }
-    const Entry* e = get(*prev);
-    if (!e) return c;
-    c.parent_height = e->height;
-    c.reaches_first_share = e->rooted;
-    c.window.reserve(std::min<std::size_t>(window, e->height));
-    while (e && e->payout && c.window.size() < window) {
-        c.window.push_back(*e->payout);
-        e = e->prev ? get(*e->prev) : nullptr;
-    }
-    return c;
+    return below<GentxChain>(*this, prev, window, [](const Entry& e) { return e.payout.get(); });
 }
 
 TargetVerdict ShareTracker::check_target(const std::optional<ShareId>& prev,
