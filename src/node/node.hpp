@@ -96,7 +96,7 @@ class Node {
     }
     // Whether this node makes shares now: not a follower, and not --mine false.
     bool mines() const { return !follower() && cfg_.mine; }
-    SyncProgress::Snapshot sync() const { return sync_.snapshot(); }
+    SyncProgress::Snapshot sync() const { return sync_.snapshot(now()); }
 
     // --- the API's messaging calls (any thread; `done` may run on another thread) ---
     // The bearer token of the cookie file; compared in constant time.

@@ -18,17 +18,24 @@ nlohmann::ordered_json SyncProgress::Snapshot::to_json() const {
     return j;
 }
 
+SyncProgress::Snapshot SyncProgress::snapshot(std::optional<double> now) const {
+    std::lock_guard lk(mutex_);
+    Snapshot s = snap_;
+    if (now && interval_start_ >= 0 && *now - interval_start_ >= 2 * INTERVAL)
+        s.rate = static_cast<double>(interval_accepted_) / (*now - interval_start_);
+    return s;
+}
+
 std::string SyncProgress::update(std::size_t known, std::size_t verified, bool reaches_first_share,
                                  std::size_t accepted, double now, double log_every) {
-    constexpr double interval = 5;  // seconds over which the rate is measured
-    if (interval_start_ < 0) interval_start_ = now;
-    interval_accepted_ += accepted;
     std::string line;
     std::lock_guard lk(mutex_);
+    if (interval_start_ < 0) interval_start_ = now;
+    interval_accepted_ += accepted;
     const bool was = snap_.caught_up;
     snap_.known = std::min(known, snap_.needed);
     snap_.verified = std::min(verified, snap_.window);
-    if (now - interval_start_ >= interval) {
+    if (now - interval_start_ >= INTERVAL) {
         snap_.rate = static_cast<double>(interval_accepted_) / (now - interval_start_);
         interval_start_ = now;
         interval_accepted_ = 0;

@@ -7,7 +7,9 @@
 //   needed    what a full verified window takes: the window (CHAIN_LENGTH shares) and, below
 //             its oldest share, the shares that share's checks read (the node's needed_shares)
 //   verified  shares on the best verified chain, at most the window
-//   rate      shares accepted per second over the last measuring interval
+//   rate      shares accepted per second over the last measuring interval (5 s); read at a
+//             time `now` when no batch has closed an interval for 10 s, it is the rate since
+//             the open interval began, so it falls toward 0 while nothing arrives
 //   state     catching_up until the verified chain spans the window or reaches the chain's
 //             first share; following after that
 #pragma once
@@ -15,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -45,15 +48,15 @@ class SyncProgress {
     std::string update(std::size_t known, std::size_t verified, bool reaches_first_share,
                        std::size_t accepted, double now, double log_every = 10);
 
-    Snapshot snapshot() const {
-        std::lock_guard lk(mutex_);
-        return snap_;
-    }
+    // The figures as of the last batch; with `now` (seconds), the rate as of `now` (above).
+    Snapshot snapshot(std::optional<double> now = std::nullopt) const;
 
   private:
+    static constexpr double INTERVAL = 5;  // seconds over which the rate is measured
+
     mutable std::mutex mutex_;
     Snapshot snap_;
-    // Chain thread: the current measuring interval.
+    // The current measuring interval.
     double interval_start_ = -1;
     std::size_t interval_accepted_ = 0;
     double last_log_ = -1;

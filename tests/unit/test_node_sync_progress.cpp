@@ -57,3 +57,15 @@ TEST(SyncProgress, RateIsSharesAcceptedPerSecondOverTheInterval) {
     EXPECT_EQ(p.snapshot().to_json()["shares_per_second"], 80.0);
     EXPECT_EQ(p.snapshot().to_json()["state"], "catching_up");
 }
+
+TEST(SyncProgress, RateFallsWhileNothingArrives) {
+    SyncProgress p(400, 800);
+    p.update(100, 0, false, 100, 0);
+    p.update(400, 0, false, 300, 5);
+    EXPECT_DOUBLE_EQ(p.snapshot(6).rate, 80.0);  // within the next interval: the last rate
+    EXPECT_DOUBLE_EQ(p.snapshot(15).rate, 0.0);  // 10 s without a share
+    EXPECT_DOUBLE_EQ(p.snapshot().rate, 80.0);   // without a time: as of the last batch
+    p.update(500, 0, false, 100, 16);            // closes the interval begun at 5
+    EXPECT_DOUBLE_EQ(p.snapshot(20).rate, 100.0 / 11);
+    EXPECT_DOUBLE_EQ(p.snapshot(26).rate, 0.0);
+}
