@@ -11,6 +11,10 @@
 //                          their hash, the outputs, the gentx and its txid (items/s = shares)
 //   BM_DecayedWeights/W    decayed_weights alone
 //   BM_MergedPayoutHash/W  merged_weights + merged_payout_hash alone
+//   BM_CheckMergedCoinbase/W  check_merged_coinbase of a share merge-mining Dogecoin, half the
+//                          window's payees naming their merged script: the merged weights
+//                          keyed for the chain, the canonical coinbase, its txid and the
+//                          header and mm_data comparisons (items/s = shares)
 //   BM_AverageAttempts     average_attempts of one target: done once per share by the caller
 //                          (GentxAncestor::attempts), not per window
 #include <benchmark/benchmark.h>
@@ -19,6 +23,7 @@
 #include <vector>
 
 #include "chain/gentx.hpp"
+#include "chain/merged_coinbase.hpp"
 #include "chain/pplns.hpp"
 #include "chain/target.hpp"
 #include "p2p/params.hpp"
@@ -75,6 +80,8 @@ Setup make_setup(std::int64_t window) {
         a.desired_version = i % 7 == 3 ? 35 : 36;
         a.absheight = 123456;
         a.abswork = 1ULL << 40;
+        if (payee % 2 == 0)  // an explicit Dogecoin address: the payout script's own bytes
+            a.merged_addresses.push_back(MergedAddress{DOGECOIN_CHAIN_ID, a.script});
         s.chain.window.push_back(std::move(a));
     }
     ShareInfo& info = s.share.share_info;
@@ -107,6 +114,35 @@ void BM_CheckShareGentx(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_CheckShareGentx)->Arg(400)->Arg(8640)->Unit(benchmark::kMicrosecond);
+
+void BM_CheckMergedCoinbase(benchmark::State& state) {
+    Setup s = make_setup(state.range(0));
+    ShareInfo& info = s.share.share_info;
+    info.share_data.previous_share_hash = Uint256{};
+    MergedCoinbaseInfo m;
+    m.chain_id = DOGECOIN_CHAIN_ID;
+    m.coinbase_value = 10000ULL * 100000000;
+    m.block_height = 5000000;
+    const Bytes payout = payout_script(0, info.share_data.pubkey_hash);
+    const auto txid = crypto::sha256d(*canonical_merged_coinbase(s.params, s.chain, payout, {}, m));
+    std::copy(txid.begin(), txid.end(), m.block_header_bytes.begin() + 36);
+    const auto block = crypto::sha256d(m.block_header_bytes);
+    info.share_data.coinbase = {0x03, 0x40, 0x42, 0x0f, 0xfa, 0xbe, 0x6d, 0x6d};
+    info.share_data.coinbase.insert(info.share_data.coinbase.end(), block.rbegin(), block.rend());
+    for (std::uint8_t b : {1, 0, 0, 0, 0, 0, 0, 0})
+        info.share_data.coinbase.push_back(b);
+    info.merged_coinbase_info = std::vector<MergedCoinbaseInfo>{m};
+    for (auto _ : state) {
+        MergedCoinbaseVerdict v = check_merged_coinbase(s.params, s.chain, s.share);
+        if (!v.ok()) {
+            state.SkipWithError(v.reason.c_str());
+            break;
+        }
+        benchmark::DoNotOptimize(v);
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_CheckMergedCoinbase)->Arg(400)->Arg(8640)->Unit(benchmark::kMicrosecond);
 
 void BM_DecayedWeights(benchmark::State& state) {
     const Setup s = make_setup(state.range(0));

@@ -65,6 +65,7 @@ Result<ShareInfo> devnet_share_info(const PowParams& params, const DevnetShareSp
         info.segwit_data = SegwitData{MerkleLink{}, Uint256{}};  // merkle_hash([0]) = 0
     info.far_share_hash = spec.far_share_hash;
     info.merged_payout_hash = spec.merged_payout_hash;
+    info.merged_coinbase_info = spec.merged_coinbase_info;
     info.max_bits = max_bits;
     info.bits = bits;
     info.timestamp =

@@ -54,15 +54,17 @@ struct DevnetParent {
 };
 
 struct DevnetShareSpec {
-    std::optional<DevnetParent> previous;         // none: the first share of a chain
-    Uint160 pubkey_hash{};                        // payout, as in the script (hash160 digest bytes)
-    std::uint8_t pubkey_type = 0;                 // 0 P2PKH, 2 P2SH (1, P2WPKH, pays 00 14 <hash>)
-    std::optional<Bytes> message_data;            // empty is the same as none
-    std::uint32_t timestamp = 0;                  // the clock
-    std::uint32_t bits = 0;                       // share target; 0: from params.max_target
-    std::uint32_t max_bits = 0;                   // 0: from params.max_target
-    std::optional<Uint256> far_share_hash;        // without a chain: as given
-    std::optional<Uint256> merged_payout_hash;    // without a chain: as given
+    std::optional<DevnetParent> previous;       // none: the first share of a chain
+    Uint160 pubkey_hash{};                      // payout, as in the script (hash160 digest bytes)
+    std::uint8_t pubkey_type = 0;               // 0 P2PKH, 2 P2SH (1, P2WPKH, pays 00 14 <hash>)
+    std::optional<Bytes> message_data;          // empty is the same as none
+    std::uint32_t timestamp = 0;                // the clock
+    std::uint32_t bits = 0;                     // share target; 0: from params.max_target
+    std::uint32_t max_bits = 0;                 // 0: from params.max_target
+    std::optional<Uint256> far_share_hash;      // without a chain: as given
+    std::optional<Uint256> merged_payout_hash;  // without a chain: as given
+    // A merged-mining commitment (chain/merged_coinbase.hpp): its mm_data goes in coinbase_tag.
+    std::optional<std::vector<MergedCoinbaseInfo>> merged_coinbase_info;
     std::uint64_t subsidy = 50ULL * 100'000'000;  // informational: the devnet has no coin
     std::uint16_t donation = 655;                 // 1/65535 units (655: 1%)
     Bytes coinbase_tag{'/', 's', 'h', 'a', 'r', 'e', 'm', 's', 'g', '/'};  // after the height push

@@ -57,6 +57,7 @@ GentxAncestor gentx_ancestor(const Share& share, const crypto::Hash256& hash) {
     a.desired_version = info.share_data.desired_version;
     a.absheight = info.absheight;
     a.abswork = info.abswork;
+    if (info.merged_addresses) a.merged_addresses = *info.merged_addresses;
     return a;
 }
 
@@ -124,7 +125,48 @@ PplnsWeights decayed_weights(std::span<const GentxAncestor> window, std::size_t 
     return out;
 }
 
-PplnsWeights merged_weights(std::span<const GentxAncestor> window, std::size_t max_shares) {
+namespace {
+
+Bytes merged_key(ByteView merged_script) {
+    Bytes key(MERGED_KEY_PREFIX.begin(), MERGED_KEY_PREFIX.end());
+    const std::string h = to_hex(merged_script);
+    key.insert(key.end(), h.begin(), h.end());
+    return key;
+}
+
+// MergedWeightsSkipList.get_delta's address_key of a V36 share (every share held is one),
+// for one merged chain.
+Bytes merged_weight_key(const GentxAncestor& a, const MergedChainKeys& chain) {
+    for (const MergedAddress& m : a.merged_addresses)
+        if (m.chain_id == chain.chain_id) return merged_key(m.script);
+    auto it = chain.miner_scripts.find(a.script);
+    if (it == chain.miner_scripts.end()) {
+        const Bytes norm = normalized_merged_script(a.script);
+        if (!norm.empty()) it = chain.miner_scripts.find(norm);
+    }
+    if (it != chain.miner_scripts.end()) return merged_key(it->second);
+    return a.script;
+}
+
+}  // namespace
+
+Bytes normalized_merged_script(ByteView s) {
+    const bool p2pkh = s.size() == 25 && s[0] == 0x76 && s[1] == 0xa9 && s[2] == 0x14 &&
+                       s[23] == 0x88 && s[24] == 0xac;
+    const bool p2sh = s.size() == 23 && s[0] == 0xa9 && s[1] == 0x14 && s[22] == 0x87;
+    if (p2pkh || p2sh) return Bytes(s.begin(), s.end());
+    if (s.size() == 22 && s[0] == 0x00 && s[1] == 0x14) {  // P2WPKH: P2PKH of the same hash
+        Bytes out{0x76, 0xa9, 0x14};
+        out.insert(out.end(), s.begin() + 2, s.end());
+        out.push_back(0x88);
+        out.push_back(0xac);
+        return out;
+    }
+    return {};
+}
+
+PplnsWeights merged_weights(std::span<const GentxAncestor> window, std::size_t max_shares,
+                            const MergedChainKeys* chain) {
     const WideUint& cap = pplns_max_weight();
     PplnsWeights out;
     const std::size_t n = std::min(max_shares, window.size());
@@ -132,6 +174,8 @@ PplnsWeights merged_weights(std::span<const GentxAncestor> window, std::size_t m
         const GentxAncestor& a = window[i];
         ++out.shares;
         if (a.desired_version < 36) continue;  // a step of the window, no weight
+        Bytes keyed;
+        const Bytes& key = chain ? (keyed = merged_weight_key(a, *chain)) : a.script;
         const WideUint& att = a.attempts;
         const WideUint share_total = att * 65535u;
         if (out.total + share_total > cap) {
@@ -139,13 +183,12 @@ PplnsWeights merged_weights(std::span<const GentxAncestor> window, std::size_t m
             // in whole 1/65535 units of its attempts. cap - total is a multiple of 65535.
             const Big units = (to_big(cap) - to_big(out.total)) / 65535;
             const Big a_big = to_big(att);
-            add_weight(out.weights, a.script,
-                       to_wide(units * (a_big * (65535u - a.donation)) / a_big));
+            add_weight(out.weights, key, to_wide(units * (a_big * (65535u - a.donation)) / a_big));
             out.donation += to_wide(units * (a_big * a.donation) / a_big);
             out.total = cap;
             break;
         }
-        add_weight(out.weights, a.script, att * (65535u - a.donation));
+        add_weight(out.weights, key, att * (65535u - a.donation));
         out.total += share_total;
         out.donation += att * a.donation;
         if (out.total == cap) break;

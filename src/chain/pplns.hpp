@@ -43,6 +43,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "chain/share.hpp"
@@ -67,6 +68,8 @@ struct GentxAncestor {
     std::uint64_t desired_version = 0;  // share_data.desired_version
     std::uint32_t absheight = 0;        // share_info.absheight (read of the parent only)
     std::uint64_t abswork = 0;          // share_info.abswork (read of the parent only)
+    // share_info.merged_addresses (None: empty): who it pays on each merged chain.
+    std::vector<MergedAddress> merged_addresses{};
 };
 
 // The chain below a share, as the caller knows it.
@@ -111,9 +114,29 @@ const WideUint& pplns_max_weight();
 PplnsWeights decayed_weights(std::span<const GentxAncestor> window, std::size_t max_shares,
                              std::uint32_t chain_length);
 
-// get_v36_merged_weights(start = window[0], max_shares, 2^288 - 1, chain_id=None) as the
-// skip list computes it; walks min(max_shares, window.size()) shares.
-PplnsWeights merged_weights(std::span<const GentxAncestor> window, std::size_t max_shares);
+// How the merged weights of one merged chain are keyed (MergedWeightsSkipList with a
+// chain_id): a share's weight goes under "MERGED:" + hex(script) when its merged_addresses
+// name `chain_id` (its first such entry, even with an empty script); else under that of
+// `miner_scripts`[its payout script] or [its normalized script] ("tier 1.5": the miner's
+// merged address from its other shares); else under its payout script. merged_chain_keys()
+// (chain/merged_coinbase.hpp) fills miner_scripts.
+struct MergedChainKeys {
+    std::uint32_t chain_id = 0;
+    std::map<Bytes, Bytes> miner_scripts;  // payout script (or normalized form) -> merged script
+};
+
+// get_v36_merged_weights(start = window[0], max_shares, 2^288 - 1, chain_id) as the skip list
+// computes it; walks min(max_shares, window.size()) shares. chain_id None without `chain`
+// (keys are payout scripts); else keyed as MergedChainKeys says.
+PplnsWeights merged_weights(std::span<const GentxAncestor> window, std::size_t max_shares,
+                            const MergedChainKeys* chain = nullptr);
+
+// OkayTracker._normalize_script_for_merged: P2PKH and P2SH as they are, P2WPKH as the P2PKH
+// of the same hash, anything else empty (no merged-chain form).
+Bytes normalized_merged_script(ByteView script);
+
+// The prefix of a key that is already a merged chain's script ("MERGED:" + hex(script)).
+inline constexpr std::string_view MERGED_KEY_PREFIX = "MERGED:";
 
 // The payload compute_merged_payout_hash hashes; nullopt when it returns None (no weights, or
 // a total of 0).

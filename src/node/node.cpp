@@ -379,7 +379,11 @@ void Node::report_shares(const std::shared_ptr<Peer>& peer, std::size_t received
     if (!r.to_relay.empty()) broadcast(p2p::Shares{r.to_relay}, peer->id());
     // One penalty and one log line for the message, for its costliest rule: a rule that bans
     // (as the reference's PeerMisbehavingError) ended the message; the others skip the share.
-    if (r.rejected) {
+    // Shares dropped for a rule that costs nothing (another share version) are only counted.
+    if (r.rejected && rule_policy(r.rule).score == 0 && !rule_policy(r.rule).bans) {
+        spdlog::debug("{}: {} of {} shares dropped: {}", peer->label(), r.rejected, received,
+                      r.reason);
+    } else if (r.rejected) {
         std::string detail = r.reason;
         if (received > 1)
             detail +=

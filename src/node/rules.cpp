@@ -11,6 +11,7 @@ namespace {
 constexpr std::array<RulePolicy, RULE_COUNT> kPolicies{{
     {Rule::none, "none", 0, false},
     {Rule::malformed_share, "malformed_share", BAN_SCORE, true},
+    {Rule::share_version_unsupported, "share_version_unsupported", 0, false},
     {Rule::bad_coinbase_size, "bad_coinbase_size", MINOR_SCORE, false},
     {Rule::ref_hash, "ref_hash", MINOR_SCORE, false},
     {Rule::hash_link, "hash_link", MINOR_SCORE, false},
@@ -30,6 +31,7 @@ constexpr std::array<RulePolicy, RULE_COUNT> kPolicies{{
     {Rule::share_far_share_hash, "share_far_share_hash", BAN_SCORE, true},
     {Rule::share_merged_payout_hash, "share_merged_payout_hash", BAN_SCORE, true},
     {Rule::share_gentx_mismatch, "share_gentx_mismatch", BAN_SCORE, true},
+    {Rule::share_merged_coinbase, "share_merged_coinbase", BAN_SCORE, true},
     {Rule::message_data, "message_data", BAN_SCORE, true},
     {Rule::open_profile_disabled, "open_profile_disabled", BAN_SCORE, true},
     {Rule::bad_checksum, "bad_checksum", BAN_SCORE, true},

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "chain/devnet.hpp"
+#include "chain/merged_coinbase.hpp"
 #include "chain/pow.hpp"
 #include "chain/share.hpp"
 #include "chain/target.hpp"
@@ -22,18 +23,25 @@ std::optional<chain::ShareId> previous_of(const chain::Share& share) {
     return p;
 }
 
-// check_share_gentx on the chain below `prev`, as the tracker's further check reports it.
+// check_share_gentx, then check_merged_coinbase, on the chain below `prev`, as the tracker's
+// further check reports them.
 chain::FurtherVerdict gentx_verdict(const Network& net, const chain::ShareTracker& tracker,
                                     const std::optional<chain::ShareId>& prev,
                                     const chain::Share& share, const chain::VerifiedShare& pow) {
     const auto params = net.gentx();
-    const auto g = chain::check_share_gentx(
-        params, tracker.gentx_chain(prev, params.real_chain_length), share, pow);
+    const auto below = tracker.gentx_chain(prev, params.real_chain_length);
+    const auto g = chain::check_share_gentx(params, below, share, pow);
     chain::FurtherVerdict f;
     f.deferred = g.rule == chain::GentxRule::deferred;
     if (!g.ok() && !f.deferred) {
         f.rule = chain::to_rule(g.rule);
         f.reason = std::string(chain::gentx_rule_name(g.rule)) + ": " + g.reason;
+    }
+    if (!g.ok()) return f;
+    const auto m = chain::check_merged_coinbase(params, below, share);
+    if (!m.ok()) {
+        f.rule = chain::to_rule(m.rule);
+        f.reason = m.reason;
     }
     return f;
 }
@@ -43,6 +51,11 @@ chain::FurtherVerdict gentx_verdict(const Network& net, const chain::ShareTracke
 Result<ShareView> verify_share(const Network& net, const p2p::WrappedShare& ws,
                                const chain::ShareTracker& tracker, std::uint64_t now) {
     auto share = chain::decode_share(ws.type, ws.contents);
+    if (!share && share.error().code == Errc::bad_version)
+        // A share of another version (V35 while the network moves to V36) breaks no rule:
+        // it is dropped and its peer keeps its score (docs/live-network.md).
+        return make_error(Errc::bad_version, Rule::share_version_unsupported,
+                          "share_version_unsupported: " + share.error().reason);
     if (!share)
         return make_error(share.error().code, Rule::malformed_share,
                           "malformed share: " + share.error().reason);

@@ -12,6 +12,7 @@
 
 #include "chain/devnet.hpp"
 #include "chain/gentx.hpp"
+#include "chain/merged_coinbase.hpp"
 #include "chain/pow.hpp"
 #include "chain/share.hpp"
 #include "chain/target.hpp"
@@ -283,9 +284,50 @@ TEST(LiveNetwork, FollowerRefusesForgedShares) {
             << b.get("/metrics").body;
     }
 
-    // None of them was stored or made the best share; an honest share still is.
+    // Merge-mining Dogecoin: a commitment to a merged block whose coinbase pays
+    // `committed` where the window's merged weights demand the coinbase of `paid`.
+    auto merged = [&](std::uint64_t paid, std::uint64_t committed) {
+        chain::MergedCoinbaseInfo m;
+        m.chain_id = chain::DOGECOIN_CHAIN_ID;
+        m.block_height = 5'000'000;
+        m.coinbase_value = committed;
+        const Bytes payout = chain::payout_script(spec.pubkey_type, spec.pubkey_hash);
+        const Bytes coinbase =
+            chain::canonical_merged_coinbase(net.gentx(), gentx_chain, payout, {}, m).value();
+        m.coinbase_value = paid;
+        const auto txid = crypto::sha256d(coinbase);  // no branch: the merkle root is the txid
+        std::copy(txid.begin(), txid.end(), m.block_header_bytes.begin() + 36);
+        const auto block = crypto::sha256d(m.block_header_bytes);
+        auto with = spec;
+        with.coinbase_tag = {0xfa, 0xbe, 0x6d, 0x6d};  // mm_data: the block hash, big-endian
+        with.coinbase_tag.insert(with.coinbase_tag.end(), block.rbegin(), block.rend());
+        for (std::uint8_t b4 : {1, 0, 0, 0, 0, 0, 0, 0})  // aux tree size 1, nonce 0
+            with.coinbase_tag.push_back(b4);
+        with.merged_coinbase_info = std::vector<chain::MergedCoinbaseInfo>{m};
+        return chain::build_devnet_share(net.pow(), net.gentx(), with, gentx_chain).value();
+    };
+    send_built(merged(1'000'000'000'000, 1'000'000'000'001));
+    ASSERT_TRUE(wait_until([&] { return rejected(b, "share_merged_coinbase") == 1; }, 10s))
+        << b.get("/metrics").body;
+
+    // A share of another version (V35) is dropped without a fault: its peer stays.
+    {
+        RawPeer peer(b.p2p_port, net, "127.0.0." + std::to_string(host++));
+        ASSERT_TRUE(peer.connected());
+        ASSERT_TRUE(peer.handshake());
+        ASSERT_TRUE(peer.send(p2p::Shares{{p2p::WrappedShare{35, Bytes(200, 0x35)}}}));
+        ASSERT_TRUE(wait_until([&] { return rejected(b, "share_version_unsupported") == 1; }, 10s))
+            << b.get("/metrics").body;
+        EXPECT_TRUE(peer.send(p2p::Ping{}));
+        EXPECT_FALSE(peer.closed_by_remote());  // reads until the receive timeout
+        EXPECT_EQ(b.metric("sharemsg_peer_penalties_total{rule=\"share_version_unsupported\"}"),
+                  -1);  // no such series: no penalty
+    }
+
+    // None of them was stored or made the best share; an honest share, merge-mining as the
+    // chain demands, still is.
     EXPECT_EQ(best_of(b), tip);
     EXPECT_EQ(b.get("/health").json()["shares"], kChainShares);
-    offer(mined({}));
+    send_built(merged(1'000'000'000'000, 1'000'000'000'000));
     ASSERT_TRUE(wait_until([&] { return best_of(b) != tip; }, 10s)) << b.log();
 }
