@@ -10,6 +10,7 @@
 //   BM_Sign/n              one signer's NonceGen + Sign in a session of n
 //   BM_PartialVerify/n     one PartialSigVerifyInternal in a session of n
 //   BM_VerifyAndAggregate/n  verify_and_aggregate of n partial signatures
+//   BM_Bip340Verify        the floor: one BIP340 verification of the final signature
 //
 // The keys, the key aggregation and (except in BM_SigningRound and BM_Sign) the nonces are
 // made before the timed loops.
@@ -176,6 +177,19 @@ void BM_VerifyAndAggregate(benchmark::State& state) {
         benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_VerifyAndAggregate)->Arg(2)->Arg(5)->Arg(16)->Unit(benchmark::kMicrosecond);
+
+// The floor: one BIP340 verification (libsecp256k1's schnorrsig) of a MuSig2 signature.
+void BM_Bip340Verify(benchmark::State& state) {
+    const Signed d = signed_session(2);
+    const auto sig = need(d.session.aggregate(d.psigs), "aggregate");
+    sharemsg::ByteArray<33> aggpk{};
+    aggpk[0] = 0x02;
+    const auto x = d.keys.xonly_pubkey();
+    std::copy(x.begin(), x.end(), aggpk.begin() + 1);
+    for (auto _ : state)
+        if (!crypto::schnorr_verify(aggpk, message(), sig)) die("verify");
+}
+BENCHMARK(BM_Bip340Verify)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 
