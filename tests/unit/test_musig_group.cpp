@@ -146,3 +146,17 @@ TEST(MusigCodec, DecodersAcceptValidBytesAndNameTheContribution) {
     EXPECT_EQ(blame(decode_partial_sig(Bytes(33, 0)).error(), 4).to_string(),
               "invalid_contribution: psig of signer 4");
 }
+
+TEST(MusigErrors, NamesAndTheProjectWideError) {
+    EXPECT_EQ(invalid(Contribution::aggnonce, std::nullopt).to_string(),
+              "invalid_contribution: aggnonce (nonce aggregator)");
+    EXPECT_EQ(make_error(ErrorCode::secnonce_invalid).to_string(), "secnonce_invalid");
+    EXPECT_EQ(to_project_error(invalid(Contribution::pubkey, 1u)).code, sharemsg::Errc::bad_key);
+    EXPECT_EQ(to_project_error(invalid(Contribution::pubnonce, 0u)).code,
+              sharemsg::Errc::bad_encoding);
+    EXPECT_EQ(to_project_error(invalid(Contribution::psig, 2u)).code,
+              sharemsg::Errc::bad_signature);
+    const auto e = to_project_error(make_error(ErrorCode::tweak_out_of_range));
+    EXPECT_EQ(e.code, sharemsg::Errc::invalid_argument);
+    EXPECT_EQ(e.reason, "musig: tweak_out_of_range");
+}
