@@ -6,7 +6,8 @@ file(GLOB SHAREMSG_CORE_SOURCES CONFIGURE_DEPENDS
   ${PROJECT_SOURCE_DIR}/src/crypto/*.cpp
   ${PROJECT_SOURCE_DIR}/src/proto/*.cpp
   ${PROJECT_SOURCE_DIR}/src/chain/*.cpp
-  ${PROJECT_SOURCE_DIR}/src/p2p/*.cpp)
+  ${PROJECT_SOURCE_DIR}/src/p2p/*.cpp
+  ${PROJECT_SOURCE_DIR}/src/musig/*.cpp)
 
 # libsharemsg: protocol core, no sockets, threads, files or clocks of its own.
 add_library(sharemsg_core STATIC ${SHAREMSG_CORE_SOURCES})

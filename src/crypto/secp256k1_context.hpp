@@ -1,6 +1,7 @@
-// The process-wide libsecp256k1 context, for the wrappers in src/crypto/ only (the BIP340 and
+// The process-wide libsecp256k1 context, for the wrappers in src/crypto/ (the BIP340 and
 // ECDH wrappers live in their own files but must share the one randomized context that
-// secp256k1.cpp creates). Nothing outside src/crypto/ includes this header.
+// secp256k1.cpp creates) and for BIP327 in src/musig/, which composes MuSig2 from the same
+// library. Nothing else includes this header.
 #pragma once
 
 #include <secp256k1.h>
