@@ -64,6 +64,13 @@ struct Config {
     // A message that cannot go out within this many seconds is refused (429 with retry_after);
     // at most half the time the open profile's window spans is used (docs/api.md).
     double max_send_delay = 600;
+
+    // The relay role (docs/relay.md).
+    bool relay = false;               // serve /relay/* for this node's network
+    std::string relay_db;             // empty: DATADIR/relay.db (SQLite); or postgresql://...
+    std::string relay_admin_pubkey;   // 66 hex: the key that signs allow-list changes
+    unsigned relay_rate_limit = 100;  // requests a minute per source address and identity
+    double relay_ttl = 300;           // seconds a registration lives without a refresh
 };
 
 // Registers every option on `app` (also readable from a config file via --config).

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "node/http_routes.hpp"
 #include "relay/service.hpp"
 #include "test_relay_util.hpp"
 
@@ -140,4 +141,24 @@ TEST(RelayRateLimiter, KeyTableStaysBounded) {
     for (int i = 0; i < 1000; ++i)
         l.take("k" + std::to_string(i), 1000.0 + i, retry);
     EXPECT_LE(l.keys(), 100u);
+}
+
+TEST(RelayRoutes, LookupIsAPrefixRouteAndRelayRoutesAnswerAnyHost) {
+    using namespace sharemsg::node;
+    const Route* lookup = find_route("/relay/lookup/devnet/00");
+    ASSERT_NE(lookup, nullptr);
+    EXPECT_EQ(lookup->path, "/relay/lookup/");
+    EXPECT_EQ(find_route("/relay/lookup"), nullptr);
+    EXPECT_EQ(find_route("/relay/registerx"), nullptr);
+    for (const char* p :
+         {"/relay/register", "/relay/lookup/x/y", "/relay/health", "/relay/admin/allow"}) {
+        ASSERT_NE(find_route(p), nullptr) << p;
+        EXPECT_EQ(find_route(p)->access, Access::anyone) << p;
+    }
+    // Nothing else answers any Host.
+    for (const auto& r : route_table()) {
+        if (!std::string_view(r.path).starts_with("/relay/")) {
+            EXPECT_NE(r.access, Access::anyone) << r.path;
+        }
+    }
 }
