@@ -46,7 +46,9 @@ struct Identity {
 // The identity of master `seed` with key index `index`, delegated on `network`.
 inline Identity identity(unsigned seed, std::uint32_t index = 0,
                          relay::NetworkId network = proto::open::DEVNET_NETWORK_ID) {
-    Bytes secret(32, static_cast<std::uint8_t>(0x41 + seed));
+    const std::string label = "relay test master " + std::to_string(seed);
+    const auto digest = crypto::sha256(as_bytes(label));
+    Bytes secret(digest.begin(), digest.end());
     auto master = crypto::PrivKey::from_bytes(secret);
     auto key = proto::DerivedSigningKey::derive(secret, index);
     auto d = proto::open::make_delegation(*master, network, key->pubkey(), index);
