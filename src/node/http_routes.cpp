@@ -8,6 +8,7 @@
 #include "node/api_parse.hpp"
 #include "node/assets.hpp"
 #include "node/node.hpp"
+#include "node/relay_role.hpp"
 #include "relay/service.hpp"
 #include "util/numeric.hpp"
 
@@ -359,6 +360,14 @@ void relay_allow(const RouteCall& c, const ReplyFn& done) {
     s->allow_list(c.req.client, relay_answer(done));
 }
 
+// GET /net/relays: the relays this node registers with (--relay-url) and their state.
+void get_net_relays(const RouteCall& c, const ReplyFn& done) {
+    J j;
+    const auto* role = c.node.relay_role();
+    j["relays"] = role ? role->registrar_state() : J::array();
+    done(json_reply(200, j));
+}
+
 constexpr Route kRoutes[] = {
     {"/health", kGet, Access::open, get_health},
     {"/metrics", kGet, Access::open, get_metrics},
@@ -377,6 +386,7 @@ constexpr Route kRoutes[] = {
     {"/msg/send", kPost, Access::token, post_send},
     {"/msg/ban", kPost | kDelete, Access::token, ban_or_unban},
     {"/msg/rotate_key", kPost, Access::token, post_rotate},
+    {"/net/relays", kGet, Access::open, get_net_relays},
     {"/relay/register", kPost, Access::anyone, relay_register},
     {"/relay/lookup/", kGet, Access::anyone, relay_lookup, true},
     {"/relay/health", kGet, Access::anyone, relay_health},

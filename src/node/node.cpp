@@ -79,7 +79,7 @@ Node::~Node() {
 }
 
 relay::Service* Node::relay() const {
-    return relay_ ? &relay_->service() : nullptr;
+    return relay_ ? relay_->service() : nullptr;
 }
 
 double Node::now() const {
@@ -206,11 +206,9 @@ Status Node::start() {
                           "--sacrifice-every needs the open profile and a signing key "
                           "(--signing-key-file with its --signing-key-delegation)");
     if (auto s = write_cookie(); !s) return s;
-    if (cfg_.relay) {
-        auto r = RelayRole::start(cfg_, net_, [this] { return now(); });
-        if (!r) return r.error();
-        relay_ = std::move(*r);
-    }
+    auto relay_role = RelayRole::start(cfg_, net_, keys_, [this] { return now(); }, metrics_);
+    if (!relay_role) return relay_role.error();
+    relay_ = std::move(*relay_role);
 
     // A pending share whose difficulty passes once its ancestors are known is checked for its
     // generated transaction too, and then forgets what that check read.

@@ -124,6 +124,8 @@ class Node {
     HttpServer* http() { return http_.get(); }
     // The relay role's service (--relay), or nullptr (any thread).
     relay::Service* relay() const;
+    // The relay parts (server and registrar), or nullptr when neither is configured.
+    const RelayRole* relay_role() const { return relay_.get(); }
 
   private:
     // I/O thread
