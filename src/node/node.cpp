@@ -206,7 +206,8 @@ Status Node::start() {
                           "--sacrifice-every needs the open profile and a signing key "
                           "(--signing-key-file with its --signing-key-delegation)");
     if (auto s = write_cookie(); !s) return s;
-    auto relay_role = RelayRole::start(cfg_, net_, keys_, [this] { return now(); }, metrics_);
+    auto relay_role = RelayRole::start(
+        cfg_, net_, keys_, [this] { return now(); }, metrics_);
     if (!relay_role) return relay_role.error();
     relay_ = std::move(*relay_role);
 
