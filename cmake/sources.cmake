@@ -33,7 +33,8 @@ find_package(Threads REQUIRED)
 file(GLOB SHAREMSG_NODE_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/node/*.cpp)
 add_library(sharemsg_node STATIC ${SHAREMSG_NODE_SOURCES})
 target_link_libraries(sharemsg_node
-  PUBLIC sharemsg_core sharemsg_store Boost::system spdlog::spdlog CLI11::CLI11 Threads::Threads
+  PUBLIC sharemsg_core sharemsg_store sharemsg_relay Boost::system spdlog::spdlog CLI11::CLI11
+         Threads::Threads
   PRIVATE sharemsg_warnings)
 target_compile_definitions(sharemsg_node PUBLIC BOOST_ASIO_NO_DEPRECATED)
 
@@ -43,6 +44,15 @@ file(GLOB SHAREMSG_STORE_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/sto
 add_library(sharemsg_store STATIC ${SHAREMSG_STORE_SOURCES})
 target_link_libraries(sharemsg_store
   PUBLIC sharemsg_core SQLite::SQLite3 Threads::Threads
+  PRIVATE sharemsg_warnings)
+
+# The relay role (docs/relay.md): its formats, service and storage (SQLite, or PostgreSQL
+# through libpq). The node links it and serves it with --relay.
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
+file(GLOB SHAREMSG_RELAY_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/relay/*.cpp)
+add_library(sharemsg_relay STATIC ${SHAREMSG_RELAY_SOURCES})
+target_link_libraries(sharemsg_relay
+  PUBLIC sharemsg_core SQLite::SQLite3 PkgConfig::LIBPQ Threads::Threads
   PRIVATE sharemsg_warnings)
 
 add_executable(sharemsgd ${PROJECT_SOURCE_DIR}/apps/sharemsgd/main.cpp)
@@ -101,6 +111,11 @@ if(SHAREMSG_BENCH)
   if(TARGET bench_sqlite)
     target_link_libraries(bench_sqlite PRIVATE sharemsg_store)
   endif()
+  # bench_relay drives relay::Service on both backends, with the relay tests' helpers.
+  if(TARGET bench_relay)
+    target_link_libraries(bench_relay PRIVATE sharemsg_relay)
+    target_include_directories(bench_relay PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+  endif()
   # bench_api runs the real sharemsgd (path compiled in) and talks to it over HTTP.
   if(TARGET bench_api)
     target_link_libraries(bench_api PRIVATE sharemsg_node sharemsg_store)
@@ -134,6 +149,12 @@ if(SHAREMSG_FUZZ)
   if(TARGET fuzz_outbox_row)
     target_link_libraries(fuzz_outbox_row PRIVATE sharemsg_node)
   endif()
+  # The relay's decoders (src/relay/codec.cpp).
+  foreach(t fuzz_relay_register fuzz_relay_allow)
+    if(TARGET ${t})
+      target_link_libraries(${t} PRIVATE sharemsg_relay)
+    endif()
+  endforeach()
   # And the share log reader (src/node/share_log.cpp).
   if(TARGET fuzz_share_log)
     target_link_libraries(fuzz_share_log PRIVATE sharemsg_node)

@@ -16,6 +16,7 @@ struct HttpReply {
     unsigned status = 200;
     std::string content_type = "application/json";
     std::string body;
+    unsigned retry_after = 0;  // seconds; sent as Retry-After when not 0 (a 429)
 };
 
 HttpReply json_reply(unsigned status, const nlohmann::ordered_json& j);

@@ -117,6 +117,38 @@ void add_options(CLI::App& app, Config& c) {
                    "most half the time the open profile's window spans")
         ->check(CLI::Range(1.0, 86400.0))
         ->capture_default_str();
+    app.add_flag("--relay", c.relay,
+                 "Serve as a relay: signed registration and lookup of node endpoints for "
+                 "identities whose master key is paid in this node's sharechain window (or is on "
+                 "the allow list) under /relay/ (docs/relay.md)");
+    app.add_option("--relay-db", c.relay_db,
+                   "Relay storage: empty for SQLite in DATADIR/relay.db, or a postgresql:// URI "
+                   "(several relays behind one address share it)");
+    app.add_option("--relay-admin-pubkey", c.relay_admin_pubkey,
+                   "Relay: the admin key (66 hex digits) whose signed changes edit the allow list");
+    app.add_option("--relay-rate-limit", c.relay_rate_limit,
+                   "Relay: requests a minute per source address, and registrations a minute per "
+                   "identity (429 with Retry-After beyond)")
+        ->check(CLI::Range(1u, 1'000'000u))
+        ->capture_default_str();
+    app.add_option("--relay-url", c.relay_urls,
+                   "Register this node's endpoints with the relay at http://HOST:PORT every "
+                   "--relay-interval seconds (repeatable; needs a signing key and delegation)");
+    app.add_option("--relay-endpoint", c.relay_endpoints,
+                   "An IP:PORT ([IPv6]:PORT) where peers reach this node, registered with the "
+                   "relays (repeatable, at most 6; default: --p2p-bind and the P2P port)");
+    app.add_option("--relay-nat", c.relay_nat,
+                   "NAT type registered with the relays: unknown, open, full_cone, restricted, "
+                   "port_restricted, symmetric")
+        ->capture_default_str();
+    app.add_option("--relay-interval", c.relay_interval,
+                   "Seconds between registrations with each relay (each wait ±10%)")
+        ->check(CLI::Range(0.2, 86400.0))
+        ->capture_default_str();
+    app.add_option("--relay-ttl", c.relay_ttl,
+                   "Relay: seconds a registration lives without a refresh")
+        ->check(CLI::Range(1.0, 86400.0))
+        ->capture_default_str();
 }
 
 bool on_command_line(int argc, const char* const* argv, const std::string& flag) {

@@ -64,6 +64,17 @@ struct Config {
     // A message that cannot go out within this many seconds is refused (429 with retry_after);
     // at most half the time the open profile's window spans is used (docs/api.md).
     double max_send_delay = 600;
+
+    // The relay role (docs/relay.md).
+    bool relay = false;                   // serve /relay/* for this node's network
+    std::string relay_db;                 // empty: DATADIR/relay.db (SQLite); or postgresql://...
+    std::string relay_admin_pubkey;       // 66 hex: the key that signs allow-list changes
+    unsigned relay_rate_limit = 100;      // requests a minute per source address and identity
+    double relay_ttl = 300;               // seconds a registration lives without a refresh
+    std::vector<std::string> relay_urls;  // http://HOST:PORT of relays to register with
+    std::vector<std::string> relay_endpoints;  // IP:PORT to register (default: the P2P bind)
+    std::string relay_nat = "unknown";         // the NAT type to register
+    double relay_interval = 120;               // seconds between registrations (±10%)
 };
 
 // Registers every option on `app` (also readable from a config file via --config).

@@ -308,6 +308,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
                 r.authorization = std::string(it->value());
             if (auto it = req.find(http::field::host); it != req.end())
                 r.host = std::string(it->value());
+            r.client = to_hex(client);
             auto self = shared_from_this();
             auto done = [self, keep_alive](HttpReply reply) {
                 // Writes may answer from the chain or database thread: back to the I/O thread.
@@ -367,6 +368,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
             res.version(11);
             set_common_headers(res, is_page(r.content_type));
             res.set(http::field::content_type, r.content_type);
+            if (r.retry_after) res.set(http::field::retry_after, std::to_string(r.retry_after));
             res.keep_alive(keep_alive);
             res.body() = std::move(r.body);
             res.prepare_payload();

@@ -8,6 +8,8 @@
 #include "node/api_parse.hpp"
 #include "node/assets.hpp"
 #include "node/node.hpp"
+#include "node/relay_role.hpp"
+#include "relay/service.hpp"
 #include "util/numeric.hpp"
 
 namespace sharemsg::node {
@@ -86,7 +88,9 @@ void get_health(const RouteCall& c, const ReplyFn& done) {
 }
 
 void get_metrics(const RouteCall& c, const ReplyFn& done) {
-    done({200, "text/plain; version=0.0.4", c.node.metrics().render()});
+    std::string text = c.node.metrics().render();
+    if (const auto* relay = c.node.relay()) text += relay->metrics_text();
+    done({200, "text/plain; version=0.0.4", std::move(text)});
 }
 
 // The message lists: one endpoint per type (or all), the answer's key and default limit.
@@ -309,6 +313,61 @@ void post_rotate(const RouteCall& c, const ReplyFn& done) {
     c.node.rotate_key(std::move(std::get<RotateRequest>(req)), answer_with(done));
 }
 
+// ---- The relay role (--relay; docs/relay.md) ------------------------------------------------
+
+relay::AnswerFn relay_answer(const ReplyFn& done) {
+    return [done](relay::Answer a) {
+        done({a.status, "application/json", std::move(a.body), a.retry_after});
+    };
+}
+
+// The relay's service, or a 404 "not_enabled" answered.
+relay::Service* relay_or_404(const RouteCall& c, const ReplyFn& done) {
+    relay::Service* s = c.node.relay();
+    if (!s)
+        relay_answer(done)(relay::problem_answer(relay::fail(
+            relay::Problem::not_enabled, "this node is not a relay (start it with --relay)")));
+    return s;
+}
+
+void relay_register(const RouteCall& c, const ReplyFn& done) {
+    if (auto* s = relay_or_404(c, done))
+        s->post_register(c.req.body, c.req.client, relay_answer(done));
+}
+
+// GET /relay/lookup/<network>/<signing id or pubkey>
+void relay_lookup(const RouteCall& c, const ReplyFn& done) {
+    auto* s = relay_or_404(c, done);
+    if (!s) return;
+    std::string path;
+    parse_query(c.req.target, path);
+    const std::string rest = path.substr(std::string_view("/relay/lookup/").size());
+    const auto slash = rest.find('/');
+    if (slash == std::string::npos || rest.find('/', slash + 1) != std::string::npos)
+        return relay_answer(done)(relay::problem_answer(relay::fail(
+            relay::Problem::bad_field, "need /relay/lookup/<network>/<signing id or pubkey>")));
+    s->lookup(rest.substr(0, slash), rest.substr(slash + 1), c.req.client, relay_answer(done));
+}
+
+void relay_health(const RouteCall& c, const ReplyFn& done) {
+    if (auto* s = relay_or_404(c, done)) s->health(relay_answer(done));
+}
+
+void relay_allow(const RouteCall& c, const ReplyFn& done) {
+    auto* s = relay_or_404(c, done);
+    if (!s) return;
+    if (c.req.method == "POST") return s->post_allow(c.req.body, c.req.client, relay_answer(done));
+    s->allow_list(c.req.client, relay_answer(done));
+}
+
+// GET /net/relays: the relays this node registers with (--relay-url) and their state.
+void get_net_relays(const RouteCall& c, const ReplyFn& done) {
+    J j;
+    const auto* role = c.node.relay_role();
+    j["relays"] = role ? role->registrar_state() : J::array();
+    done(json_reply(200, j));
+}
+
 constexpr Route kRoutes[] = {
     {"/health", kGet, Access::open, get_health},
     {"/metrics", kGet, Access::open, get_metrics},
@@ -327,6 +386,11 @@ constexpr Route kRoutes[] = {
     {"/msg/send", kPost, Access::token, post_send},
     {"/msg/ban", kPost | kDelete, Access::token, ban_or_unban},
     {"/msg/rotate_key", kPost, Access::token, post_rotate},
+    {"/net/relays", kGet, Access::open, get_net_relays},
+    {"/relay/register", kPost, Access::anyone, relay_register},
+    {"/relay/lookup/", kGet, Access::anyone, relay_lookup, true},
+    {"/relay/health", kGet, Access::anyone, relay_health},
+    {"/relay/admin/allow", kGet | kPost, Access::anyone, relay_allow},
 };
 
 }  // namespace
@@ -344,7 +408,7 @@ std::span<const Route> route_table() {
 
 const Route* find_route(std::string_view path) {
     for (const auto& r : kRoutes)
-        if (r.path == path) return &r;
+        if (r.prefix ? path.starts_with(r.path) : r.path == path) return &r;
     return nullptr;
 }
 
@@ -353,9 +417,10 @@ void route(Node& node, const HostAllowList& hosts, const HttpRequest& req, Reply
     std::string path;
     const auto params = parse_query(req.target, path);
     const Route* r = find_route(path);
-    node.metrics().inc("sharemsg_api_requests_total",
-                       "path=\"" + ((r || path == "/") ? path : std::string("other")) + "\"");
-    if (!hosts.allows(req.host))
+    // A route's own path (a prefix route's prefix), so that the label set stays bounded.
+    const std::string label = r ? std::string(r->path) : path == "/" ? path : "other";
+    node.metrics().inc("sharemsg_api_requests_total", "path=\"" + label + "\"");
+    if (!(r && r->access == Access::anyone) && !hosts.allows(req.host))
         return done(error_reply(
             403, "forbidden host",
             "this node answers only requests for localhost, 127.0.0.1 or [::1] and the names "

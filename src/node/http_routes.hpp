@@ -23,6 +23,7 @@ struct HttpRequest {
     std::string body;
     std::optional<std::string> authorization;  // the Authorization header, if sent
     std::optional<std::string> host;           // the Host header, if sent
+    std::string client;  // the client's address (hex of its ClientKey): rate limits count it
 };
 
 using ReplyFn = std::function<void(HttpReply)>;
@@ -34,6 +35,9 @@ unsigned method_bit(std::string_view method);
 enum class Access {
     open,   // anyone the Host check lets in; private text only with the token
     token,  // only with the node's token (Authorization: Bearer, from DATADIR/.cookie)
+    // any Host: the relay's endpoints, which other machines reach by the relay's own name;
+    // they hold nothing private and every change is signed (docs/relay.md)
+    anyone,
 };
 
 // What a handler gets: the node, the request, its query, and whether it may show private text.
@@ -51,7 +55,8 @@ struct Route {
     std::string_view path;
     unsigned methods;  // Method bits
     Access access;
-    Handler handler;  // nullptr for /msg/stream: the server keeps that connection itself
+    Handler handler;      // nullptr for /msg/stream: the server keeps that connection itself
+    bool prefix = false;  // `path` is a prefix: the rest of the path is the handler's argument
 };
 
 // Every endpoint, once. The pages (/, /static/...) are served from the built-in assets.

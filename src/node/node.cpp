@@ -15,6 +15,7 @@
 #include "node/files.hpp"
 #include "node/http.hpp"
 #include "node/peer.hpp"
+#include "node/relay_role.hpp"
 #include "node/rules.hpp"
 #include "node/share_reply.hpp"
 #include "proto/envelope.hpp"
@@ -75,6 +76,10 @@ Node::Node(Config cfg, Network net)
 Node::~Node() {
     stop();
     if (chain_thread_.joinable()) chain_thread_.join();
+}
+
+relay::Service* Node::relay() const {
+    return relay_ ? relay_->service() : nullptr;
 }
 
 double Node::now() const {
@@ -201,6 +206,10 @@ Status Node::start() {
                           "--sacrifice-every needs the open profile and a signing key "
                           "(--signing-key-file with its --signing-key-delegation)");
     if (auto s = write_cookie(); !s) return s;
+    auto relay_role = RelayRole::start(
+        cfg_, net_, keys_, [this] { return now(); }, metrics_);
+    if (!relay_role) return relay_role.error();
+    relay_ = std::move(*relay_role);
 
     // A pending share whose difficulty passes once its ancestors are known is checked for its
     // generated transaction too, and then forgets what that check read.
@@ -554,6 +563,12 @@ void Node::apply_best_chain() {
     const std::vector<chain::ShareId> window(
         chain.begin(), chain.begin() + static_cast<std::ptrdiff_t>(std::min(shown, chain.size())));
     std::set<chain::ShareId> active(window.begin(), window.end());
+    if (relay_) {
+        std::set<relay::MasterHash> payouts;
+        for (const auto& id : window)
+            payouts.insert(shares_.at(id).pubkey_hash);
+        relay_->set_window(std::move(payouts));
+    }
     // Verdicts, signature checks and decryption happen before the store is locked.
     std::vector<proto::ShareMessage> open_msgs;
     if (open_chain_) open_msgs = judge_open(chain, shown);

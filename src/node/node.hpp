@@ -48,9 +48,14 @@
 #include "store/ops.hpp"
 #include "store/writer.hpp"
 
+namespace sharemsg::relay {
+class Service;
+}
+
 namespace sharemsg::node {
 
 class HttpServer;
+class RelayRole;
 
 class Node {
   public:
@@ -117,6 +122,10 @@ class Node {
 
     // The HTTP server publishes stored messages to /msg/stream subscribers.
     HttpServer* http() { return http_.get(); }
+    // The relay role's service (--relay), or nullptr (any thread).
+    relay::Service* relay() const;
+    // The relay parts (server and registrar), or nullptr when neither is configured.
+    const RelayRole* relay_role() const { return relay_.get(); }
 
   private:
     // I/O thread
@@ -261,6 +270,7 @@ class Node {
     std::uint64_t mine_ticks_ = 0;
     std::vector<ByteArray<20>> sacrifice_hashes_;  // the network's and --sacrifice-address
     bool status_sent_ = false;
+    std::unique_ptr<RelayRole> relay_;  // --relay; fed the window's payouts by the chain thread
 };
 
 }  // namespace sharemsg::node

@@ -1,0 +1,82 @@
+#include "relay/problem.hpp"
+
+namespace sharemsg::relay {
+
+const char* problem_name(Problem p) noexcept {
+    switch (p) {
+        case Problem::bad_json:
+            return "bad_json";
+        case Problem::missing_field:
+            return "missing_field";
+        case Problem::unknown_field:
+            return "unknown_field";
+        case Problem::bad_field:
+            return "bad_field";
+        case Problem::bad_version:
+            return "bad_version";
+        case Problem::bad_network:
+            return "bad_network";
+        case Problem::bad_pubkey:
+            return "bad_pubkey";
+        case Problem::bad_endpoint:
+            return "bad_endpoint";
+        case Problem::too_many_endpoints:
+            return "too_many_endpoints";
+        case Problem::bad_nat:
+            return "bad_nat";
+        case Problem::bad_signature:
+            return "bad_signature";
+        case Problem::bad_delegation:
+            return "bad_delegation";
+        case Problem::wrong_network:
+            return "wrong_network";
+        case Problem::unauthorized:
+            return "unauthorized";
+        case Problem::stale:
+            return "stale";
+        case Problem::replayed:
+            return "replayed";
+        case Problem::key_revoked:
+            return "key_revoked";
+        case Problem::not_found:
+            return "not_found";
+        case Problem::rate_limited:
+            return "rate_limited";
+        case Problem::busy:
+            return "busy";
+        case Problem::storage:
+            return "storage";
+        case Problem::not_enabled:
+            return "not_enabled";
+        case Problem::no_admin_key:
+            return "no_admin_key";
+    }
+    return "unknown";
+}
+
+unsigned problem_status(Problem p) noexcept {
+    switch (p) {
+        case Problem::bad_signature:
+            return 401;
+        case Problem::bad_delegation:
+        case Problem::wrong_network:
+        case Problem::unauthorized:
+        case Problem::no_admin_key:
+            return 403;
+        case Problem::replayed:
+        case Problem::key_revoked:
+            return 409;
+        case Problem::not_found:
+        case Problem::not_enabled:
+            return 404;
+        case Problem::rate_limited:
+            return 429;
+        case Problem::busy:
+        case Problem::storage:
+            return 503;
+        default:
+            return 400;
+    }
+}
+
+}  // namespace sharemsg::relay
