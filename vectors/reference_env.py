@@ -1,13 +1,15 @@
 """Running the reference's own Python 2 code from a checkout (shared by the vectors'
-check_reference.py scripts).
+check_reference.py and merged/make_golden.py scripts), and the share hashes of their chains.
 
 The reference imports Twisted, which only its network code needs: small stand-ins are put on
 the path. Its data.py has UTF-8 comments without a coding line, which Python 2 refuses, so
 the checkout is copied to a temporary directory and a coding line added to such files.
 Nothing else is changed.
 """
+import hashlib
 import os
 import shutil
+import struct
 import sys
 import tempfile
 
@@ -44,3 +46,17 @@ def prepare(reference):
                 open(full, 'w').write('# -*- coding: utf-8 -*-\n' + text)
     sys.path[:0] = [os.path.join(tmp, 'stubs'), tmp]
     return tmp
+
+
+def sha256d(b):
+    return hashlib.sha256(hashlib.sha256(b).digest()).digest()
+
+
+def le_int(b):  # a little-endian byte string as an integer
+    return int(b[::-1].encode('hex'), 16)
+
+
+def share_hash(net_name, i):
+    """Share i of the vectors' chain for network net_name: sha256d(name || '/' || le32(i)),
+    read as a little-endian integer (the tests derive the same)."""
+    return le_int(sha256d(str(net_name) + '/' + struct.pack('<I', i)))

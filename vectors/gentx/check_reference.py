@@ -23,28 +23,13 @@ vectors/difficulty/check_reference.py does.
 
 usage: check_reference.py REFERENCE_CHECKOUT [gentx.json]
 """
-import hashlib
 import json
 import os
 import shutil
-import struct
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from reference_env import prepare  # noqa: E402
-
-
-
-def sha256d(b):
-    return hashlib.sha256(hashlib.sha256(b).digest()).digest()
-
-
-def le_int(b):
-    return int(b[::-1].encode('hex'), 16)
-
-
-def share_hash(net_name, i):
-    return le_int(sha256d(str(net_name) + '/' + struct.pack('<I', i)))
+from reference_env import prepare, share_hash  # noqa: E402
 
 
 def main():

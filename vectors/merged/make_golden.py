@@ -24,16 +24,14 @@ coinbase (tx_id_type bytes) the reference built for S's first entry (when it bui
 usage: make_golden.py REFERENCE_CHECKOUT [OUT]   (Python 2.7; REFERENCE_CHECKOUT is
 frstrtr/p2pool-merged-v36 at 44a10f30)
 """
-import hashlib
 import json
 import os
 import random
 import shutil
-import struct
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from reference_env import prepare  # noqa: E402
+from reference_env import prepare, share_hash  # noqa: E402
 
 DOGE = 98
 NETWORKS = [
@@ -48,18 +46,6 @@ KINDS = [
     ('block_hash', 'block_hash'),
     ('aux tree size', 'aux_tree_size'),
 ]
-
-
-def sha256d(b):
-    return hashlib.sha256(hashlib.sha256(b).digest()).digest()
-
-
-def le_int(b):
-    return int(b[::-1].encode('hex'), 16)
-
-
-def share_hash(net_name, i):
-    return le_int(sha256d(str(net_name) + '/' + struct.pack('<I', i)))
 
 
 def main():
