@@ -18,6 +18,8 @@ packages=(
     # The independent check of the open profile's vectors (vectors/check_open_profile.py)
     # and the fuzz seed generator (fuzz/make_corpus.py).
     python3 python3-cryptography
+    # The Python binding of libsharemsg (python/, ctypes) is tested on PyPy 3 as well.
+    pypy3
     # Browser tests of the web pages (scripts/browser-test.sh): Debian's chromium,
     # driven by playwright-core from npm.
     chromium nodejs npm
