@@ -114,3 +114,8 @@ if(SHAREMSG_TESTS AND NOT SHAREMSG_SANITIZE AND NOT SHAREMSG_FUZZ)
     endif()
   endforeach()
 endif()
+
+# bench_capi calls the C ABI through libsharemsg.so beside the core it wraps.
+if(TARGET bench_capi)
+  target_link_libraries(bench_capi PRIVATE sharemsg_shared)
+endif()
