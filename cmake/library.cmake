@@ -119,3 +119,8 @@ endif()
 if(TARGET bench_capi)
   target_link_libraries(bench_capi PRIVATE sharemsg_shared)
 endif()
+
+# fuzz_capi drives the C ABI through libsharemsg.so.
+if(TARGET fuzz_capi)
+  target_link_libraries(fuzz_capi PRIVATE sharemsg_shared)
+endif()

@@ -280,8 +280,10 @@ typedef struct sharemsg_outbox sharemsg_outbox;
 SHAREMSG_API int sharemsg_outbox_create(const sharemsg_context* ctx, sharemsg_outbox** out,
                                         sharemsg_error* err) SHAREMSG_NOEXCEPT;
 SHAREMSG_API void sharemsg_outbox_destroy(sharemsg_outbox* o) SHAREMSG_NOEXCEPT;
-/* Adds a message given as its wire bytes. SHAREMSG_ERR_BAD_SIGNATURE or _NOT_AUTHORITY when
- * it is not signed by an authority; SHAREMSG_ERR_OVERSIZE when 3 are already waiting;
+/* Adds a message given as its wire bytes. SHAREMSG_ERR_BAD_SIGNATURE (unsigned) or
+ * _NOT_AUTHORITY when it is not signed by an authority; SHAREMSG_ERR_INVALID_ARGUMENT when it
+ * was signed without flags 0x08|0x01 (packing would change the bytes its signature covers);
+ * SHAREMSG_ERR_OVERSIZE when 3 are already waiting or the inner envelope would pass 512 bytes;
  * SHAREMSG_ERR_TRAILING_BYTES when the bytes hold more than one message. */
 SHAREMSG_API int sharemsg_outbox_add(sharemsg_outbox* o, const uint8_t* message, size_t len,
                                      sharemsg_error* err) SHAREMSG_NOEXCEPT;

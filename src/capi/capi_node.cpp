@@ -20,6 +20,14 @@ void display_order(const ByteArray<N>& le, std::uint8_t* out) {
     std::reverse_copy(le.begin(), le.end(), out);
 }
 
+// The inner envelope the outbox would build now: 4 header bytes, the announcement, messages.
+std::size_t inner_size(const sharemsg_outbox& o) {
+    std::size_t n = 4 + (o.announcement ? o.announcement->size() : 0);
+    for (const auto& m : o.messages)
+        n += m.packed_size();
+    return n;
+}
+
 }  // namespace
 
 extern "C" {
@@ -104,10 +112,18 @@ int sharemsg_outbox_add(sharemsg_outbox* o, const uint8_t* message, size_t len,
                         "message: unsigned; V36 shares carry authority-signed messages only");
         for (const auto& a : o->ctx->authorities) {
             auto candidate = m;
-            if (proto::verify_authority_direct(candidate, a.pubkey, o->ctx->authorities)) {
-                o->messages.push_back(std::move(candidate));
-                return ok(err);
-            }
+            if (!proto::verify_authority_direct(candidate, a.pubkey, o->ctx->authorities)) continue;
+            // Packing writes the flags the verification earned; the signature covers the
+            // wire flags, so they must already be those.
+            if (candidate.flags != candidate.wire_flags)
+                return fail(err, SHAREMSG_ERR_INVALID_ARGUMENT,
+                            "message: signed without FLAG_PROTOCOL_AUTHORITY (0x08) and "
+                            "FLAG_HAS_SIGNATURE (0x01) in its flags");
+            if (inner_size(*o) + candidate.packed_size() > proto::MAX_TOTAL_MESSAGE_BYTES)
+                return fail(err, SHAREMSG_ERR_OVERSIZE,
+                            "outbox: the inner envelope would exceed 512 bytes");
+            o->messages.push_back(std::move(candidate));
+            return ok(err);
         }
         return fail(err, SHAREMSG_ERR_NOT_AUTHORITY,
                     "message: its signature verifies under no authority key");
@@ -127,6 +143,10 @@ int sharemsg_outbox_set_announcement(sharemsg_outbox* o, const uint8_t* announce
         if (!a) return fail(err, a.error());
         if (len != proto::SIGNING_KEY_ANNOUNCEMENT_SIZE)
             return fail(err, SHAREMSG_ERR_TRAILING_BYTES, "announcement: not 57 bytes");
+        if (inner_size(*o) - (o->announcement ? o->announcement->size() : 0) + len >
+            proto::MAX_TOTAL_MESSAGE_BYTES)
+            return fail(err, SHAREMSG_ERR_OVERSIZE,
+                        "outbox: the inner envelope would exceed 512 bytes");
         o->announcement = Bytes(announcement, announcement + len);
         return ok(err);
     });

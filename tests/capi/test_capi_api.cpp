@@ -192,6 +192,24 @@ TEST(CApi, TheOutboxRefusesWhatAV36ShareCannotCarry) {
     EXPECT_EQ(sharemsg_outbox_add(o, by_a.data(), by_a.size(), &err), SHAREMSG_ERR_OVERSIZE);
     sharemsg_outbox_clear(o);
     EXPECT_EQ(sharemsg_outbox_count(o), 0u);
+
+    // Signed without the authority flag: packing would change the bytes the signature covers.
+    const Bytes key = unhex(A_PRIV);
+    Buffer no_flag;
+    const std::string text = "{\"msg\":\"x\"}";
+    ASSERT_EQ(sharemsg_message_create(0x20, 0x07, 1700000000,
+                                      reinterpret_cast<const std::uint8_t*>(text.data()),
+                                      text.size(), key.data(), &no_flag.p, &no_flag.n, nullptr),
+              SHAREMSG_OK);
+    EXPECT_EQ(sharemsg_outbox_add(o, no_flag.p, no_flag.n, &err), SHAREMSG_ERR_INVALID_ARGUMENT);
+    // Two messages of 220-byte payloads pass the inner envelope's 512 bytes.
+    const Bytes big = signed_by_a(std::string(220, 'x'), 1700000000);
+    EXPECT_EQ(sharemsg_outbox_add(o, big.data(), big.size(), nullptr), SHAREMSG_OK);
+    EXPECT_EQ(sharemsg_outbox_add(o, big.data(), big.size(), &err), SHAREMSG_ERR_OVERSIZE);
+    EXPECT_EQ(sharemsg_outbox_count(o), 1u);
+    Buffer data;
+    EXPECT_EQ(sharemsg_outbox_build(o, nullptr, &data.p, &data.n, nullptr), SHAREMSG_OK);
+    EXPECT_GT(data.n, 0u);
     sharemsg_outbox_destroy(o);
 }
 
