@@ -10,11 +10,19 @@ file(GLOB SHAREMSG_CORE_SOURCES CONFIGURE_DEPENDS
   ${PROJECT_SOURCE_DIR}/src/musig/*.cpp)
 
 # libsharemsg: protocol core, no sockets, threads, files or clocks of its own.
-add_library(sharemsg_core STATIC ${SHAREMSG_CORE_SOURCES})
-target_include_directories(sharemsg_core PUBLIC ${PROJECT_SOURCE_DIR}/src)
-target_link_libraries(sharemsg_core
+# Compiled once, position-independent, as an object library: the same objects make the
+# static sharemsg_core the rest of the build links, and the installed shared and static
+# libsharemsg (cmake/install.cmake).
+add_library(sharemsg_core_objects OBJECT ${SHAREMSG_CORE_SOURCES})
+set_target_properties(sharemsg_core_objects PROPERTIES POSITION_INDEPENDENT_CODE ON)
+target_include_directories(sharemsg_core_objects PUBLIC ${PROJECT_SOURCE_DIR}/src)
+target_link_libraries(sharemsg_core_objects
   PUBLIC PkgConfig::SECP256K1 OpenSSL::Crypto nlohmann_json::nlohmann_json
   PRIVATE sharemsg_warnings)
+add_library(sharemsg_core STATIC $<TARGET_OBJECTS:sharemsg_core_objects>)
+target_include_directories(sharemsg_core PUBLIC ${PROJECT_SOURCE_DIR}/src)
+target_link_libraries(sharemsg_core
+  PUBLIC PkgConfig::SECP256K1 OpenSSL::Crypto nlohmann_json::nlohmann_json)
 
 # Conformance runner: reads vector files; shared by the CLI and the tests.
 file(GLOB SHAREMSG_CONFORMANCE_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/conformance/*.cpp)

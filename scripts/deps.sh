@@ -20,6 +20,11 @@ packages=(
     # The independent check of the open profile's vectors (vectors/check_open_profile.py)
     # and the fuzz seed generator (fuzz/make_corpus.py).
     python3 python3-cryptography
+    # The Python binding of libsharemsg (python/, ctypes) is tested on PyPy 3 as well.
+    pypy3
+    # Man pages of sharemsgd and sharemsg from their --help (cmake/packaging.cmake), and what
+    # the Debian package test (tests/package/deb.sh) calls: dpkg-shlibdeps, curl.
+    help2man dpkg-dev curl
     # Browser tests of the web pages (scripts/browser-test.sh): Debian's chromium,
     # driven by playwright-core from npm.
     chromium nodejs npm
