@@ -139,7 +139,8 @@ void BM_RelayLookup(benchmark::State& state, const std::string& backend) {
     std::size_t i = 0, found = 0;
     for (auto _ : state) {
         auto a = call([&](relay::AnswerFn done) {
-            s->lookup("devnet", ids[i % ids.size()], "bench", std::move(done));
+            s->lookup(relay::Service::LookupBy::identity, "devnet", ids[i % ids.size()], "bench",
+                      std::move(done));
         });
         found += a.status == 200;
         ++i;

@@ -335,18 +335,33 @@ void relay_register(const RouteCall& c, const ReplyFn& done) {
         s->post_register(c.req.body, c.req.client, relay_answer(done));
 }
 
-// GET /relay/lookup/<network>/<signing id or pubkey>
-void relay_lookup(const RouteCall& c, const ReplyFn& done) {
+// GET /relay/lookup/<network>/<signing id or pubkey> and GET /relay/miner/<network>/<master
+// hash>: the path is /relay/<what>/<network>/<id>.
+void relay_lookup_by(const RouteCall& c, const ReplyFn& done, relay::Service::LookupBy by) {
     auto* s = relay_or_404(c, done);
     if (!s) return;
+    const std::string_view prefix =
+        by == relay::Service::LookupBy::miner ? "/relay/miner/" : "/relay/lookup/";
     std::string path;
     parse_query(c.req.target, path);
-    const std::string rest = path.substr(std::string_view("/relay/lookup/").size());
+    const std::string rest = path.substr(prefix.size());
     const auto slash = rest.find('/');
     if (slash == std::string::npos || rest.find('/', slash + 1) != std::string::npos)
-        return relay_answer(done)(relay::problem_answer(relay::fail(
-            relay::Problem::bad_field, "need /relay/lookup/<network>/<signing id or pubkey>")));
-    s->lookup(rest.substr(0, slash), rest.substr(slash + 1), c.req.client, relay_answer(done));
+        return relay_answer(done)(relay::problem_answer(
+            relay::fail(relay::Problem::bad_field,
+                        "need " + std::string(prefix) + "<network>/<" +
+                            (by == relay::Service::LookupBy::miner ? "master hash"
+                                                                   : "signing id or pubkey") +
+                            ">")));
+    s->lookup(by, rest.substr(0, slash), rest.substr(slash + 1), c.req.client, relay_answer(done));
+}
+
+void relay_lookup(const RouteCall& c, const ReplyFn& done) {
+    relay_lookup_by(c, done, relay::Service::LookupBy::identity);
+}
+
+void relay_miner(const RouteCall& c, const ReplyFn& done) {
+    relay_lookup_by(c, done, relay::Service::LookupBy::miner);
 }
 
 void relay_health(const RouteCall& c, const ReplyFn& done) {
@@ -389,6 +404,7 @@ constexpr Route kRoutes[] = {
     {"/net/relays", kGet, Access::open, get_net_relays},
     {"/relay/register", kPost, Access::anyone, relay_register},
     {"/relay/lookup/", kGet, Access::anyone, relay_lookup, true},
+    {"/relay/miner/", kGet, Access::anyone, relay_miner, true},
     {"/relay/health", kGet, Access::anyone, relay_health},
     {"/relay/admin/allow", kGet | kPost, Access::anyone, relay_allow},
 };

@@ -167,11 +167,12 @@ void Service::post_register(std::string body, const std::string& source, AnswerF
            [this, body = std::move(body), done] { done(do_register(body)); });
 }
 
-void Service::lookup(std::string network, std::string id, const std::string& source,
+void Service::lookup(LookupBy by, std::string network, std::string id, const std::string& source,
                      AnswerFn done) {
-    submit("lookup", source, done, [this, network = std::move(network), id = std::move(id), done] {
-        done(do_lookup(network, id));
-    });
+    submit(by == LookupBy::miner ? "miner" : "lookup", source, done,
+           [this, by, network = std::move(network), id = std::move(id), done] {
+               done(do_lookup(by, network, id));
+           });
 }
 
 void Service::post_allow(std::string body, const std::string& source, AnswerFn done) {
@@ -285,8 +286,8 @@ Answer Service::do_register(const std::string& body) {
     return json_answer(200, j);
 }
 
-Answer Service::do_lookup(const std::string& network, const std::string& id) {
-    constexpr const char* ep = "lookup";
+Answer Service::do_lookup(LookupBy by, const std::string& network, const std::string& id) {
+    const char* ep = by == LookupBy::miner ? "miner" : "lookup";
     auto net = proto::open::parse_network_id(network);
     if (!net)
         return refuse(ep,
@@ -295,28 +296,33 @@ Answer Service::do_lookup(const std::string& network, const std::string& id) {
     if (*net != opts_.network)
         return refuse(
             ep, fail(Problem::wrong_network, "this relay serves network " + to_hex(opts_.network)));
-    SigningId sid{};
+    crypto::Hash160 h{};
     if (id.size() == 40) {
-        auto h = from_hex_fixed<20>(id);
-        if (!h) return refuse(ep, fail(Problem::bad_field, "id: not hex"));
-        sid = *h;
-    } else if (id.size() == 66) {
+        auto parsed = from_hex_fixed<20>(id);
+        if (!parsed) return refuse(ep, fail(Problem::bad_field, "id: not hex"));
+        h = *parsed;
+    } else if (id.size() == 66 && by == LookupBy::identity) {
         auto k = from_hex_fixed<33>(id);
         if (!k || !crypto::parse_pubkey(*k))
             return refuse(ep, fail(Problem::bad_pubkey, "id: not a compressed secp256k1 point"));
-        sid = crypto::hash160(*k);
+        h = crypto::hash160(*k);
     } else {
         return refuse(ep, fail(Problem::bad_field,
-                               "id: need a signing id (40 hex digits) or a signing pubkey (66)"));
+                               by == LookupBy::miner
+                                   ? "id: need a master pubkey's HASH160 (40 hex digits)"
+                                   : "id: need a signing id (40 hex digits) or a signing pubkey "
+                                     "(66)"));
     }
-    auto got = store_->get(*net, sid, static_cast<std::uint64_t>(clock_()));
+    const auto now = static_cast<std::uint64_t>(clock_());
+    auto got = by == LookupBy::miner ? store_->get_by_master(*net, h, now) : store_->get(*net, h, now);
     if (!got) {
         count("sharemsg_relay_storage_errors_total");
         return refuse(ep, fail(Problem::storage, got.error().reason));
     }
     if (!*got)
-        return refuse(ep, fail(Problem::not_found,
-                               "no live registration of " + to_hex(sid) + " on this relay"));
+        return refuse(ep, fail(Problem::not_found, std::string("no live registration of ") +
+                                                       (by == LookupBy::miner ? "the miner " : "") +
+                                                       to_hex(h) + " on this relay"));
     count("sharemsg_relay_requests_total" + label(ep, "found"));
     return {200, encode_entry(**got), 0};
 }

@@ -81,8 +81,13 @@ class Service {
 
     // POST /relay/register. `source` names the client (its address) for the rate limit.
     void post_register(std::string body, const std::string& source, AnswerFn done);
-    // GET /relay/lookup/<network>/<id>: `id` a signing id (40 hex) or a signing pubkey (66).
-    void lookup(std::string network, std::string id, const std::string& source, AnswerFn done);
+    // What a lookup names: an identity (GET /relay/lookup/<network>/<id>, `id` a signing id of
+    // 40 hex digits or a signing pubkey of 66), or a miner (GET /relay/miner/<network>/<id>,
+    // `id` the HASH160 of a master pubkey, the payout in its shares: the answer is the
+    // registration of the master's current key).
+    enum class LookupBy { identity, miner };
+    void lookup(LookupBy by, std::string network, std::string id, const std::string& source,
+                AnswerFn done);
     // POST /relay/admin/allow, signed by the admin key.
     void post_allow(std::string body, const std::string& source, AnswerFn done);
     // GET /relay/admin/allow: the allowed master hashes.
@@ -102,7 +107,7 @@ class Service {
     void run();
     void sweep();
     Answer do_register(const std::string& body);
-    Answer do_lookup(const std::string& network, const std::string& id);
+    Answer do_lookup(LookupBy by, const std::string& network, const std::string& id);
     Answer do_allow(const std::string& body);
     Answer refuse(const char* endpoint, const Failure& f, unsigned retry_after = 0);
     void count(const std::string& series, double by = 1);

@@ -77,20 +77,18 @@ class SqlRelayStore final : public RelayStore {
 
     Result<std::optional<Entry>> get(const NetworkId& network, const SigningId& id,
                                      std::uint64_t now) override {
-        auto rows = c_->query(
+        return one_entry(c_->query("SELECT body, received, expires FROM relay_registrations "
+                                   "WHERE network = $1 AND signing_id = $2 AND expires > $3",
+                                   {to_hex(network), to_hex(id), as_int(now)}));
+    }
+
+    Result<std::optional<Entry>> get_by_master(const NetworkId& network, const MasterHash& master,
+                                               std::uint64_t now) override {
+        return one_entry(c_->query(
             "SELECT body, received, expires FROM relay_registrations "
-            "WHERE network = $1 AND signing_id = $2 AND expires > $3",
-            {to_hex(network), to_hex(id), as_int(now)});
-        if (!rows) return rows.error();
-        if (rows->empty()) return std::optional<Entry>{};
-        const auto& row = rows->front();
-        auto reg = decode_registration(row.at(0));
-        auto received = parse_u64(row.at(1)), expires = parse_u64(row.at(2));
-        if (!reg || !received || !expires)
-            return make_error(Errc::io, std::string(backend()) +
-                                            ": a stored registration does not decode: " +
-                                            (reg ? "times" : reg.failure().detail));
-        return std::optional<Entry>(Entry{*reg, *received, *expires});
+            "WHERE network = $1 AND master_hash = $2 AND expires > $3 "
+            "ORDER BY key_index DESC, ts DESC LIMIT 1",
+            {to_hex(network), to_hex(master), as_int(now)}));
     }
 
     Result<std::size_t> sweep(std::uint64_t now, std::uint64_t keep) override {
@@ -140,6 +138,20 @@ class SqlRelayStore final : public RelayStore {
     }
 
   private:
+    // The first row of (body, received, expires), decoded; nothing when there is none.
+    Result<std::optional<Entry>> one_entry(Result<std::vector<SqlRow>> rows) const {
+        if (!rows) return rows.error();
+        if (rows->empty()) return std::optional<Entry>{};
+        const auto& row = rows->front();
+        auto reg = decode_registration(row.at(0));
+        auto received = parse_u64(row.at(1)), expires = parse_u64(row.at(2));
+        if (!reg || !received || !expires)
+            return make_error(Errc::io, std::string(backend()) +
+                                            ": a stored registration does not decode: " +
+                                            (reg ? "times" : reg.failure().detail));
+        return std::optional<Entry>(Entry{*reg, *received, *expires});
+    }
+
     Result<Put> put_in_transaction(const Entry& e, const std::string& net,
                                    const std::string& master, const std::string& id) {
         const auto& r = e.registration;

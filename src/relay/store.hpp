@@ -35,6 +35,11 @@ class RelayStore {
     // The identity's registration if it has not expired by `now`.
     virtual Result<std::optional<Entry>> get(const NetworkId& network, const SigningId& id,
                                              std::uint64_t now) = 0;
+    // The live registration of the master's current key (the highest key index held; of its
+    // registrations, the newest) if one has not expired by `now`.
+    virtual Result<std::optional<Entry>> get_by_master(const NetworkId& network,
+                                                       const MasterHash& master,
+                                                       std::uint64_t now) = 0;
     // Deletes registrations expired by `now` whose timestamps are older than now - keep:
     // a registration stays (hidden) while a replay of it could still pass the freshness check,
     // so that a replay after its expiry is still refused. Returns how many went.

@@ -98,6 +98,34 @@ TEST_F(RelayServiceTest, TheWindowDecidesAsItChanges) {
     EXPECT_EQ(s.window().size(), 1u);
 }
 
+TEST_F(RelayServiceTest, LooksUpByIdentityAndByMiner) {
+    auto& s = start();
+    const auto id = identity(1);
+    ASSERT_EQ(reg(id.registration(kNow)).status, 200);
+    auto ask = [&](Service::LookupBy by, const std::string& net, const std::string& key) {
+        std::promise<Answer> p;
+        s.lookup(by, net, key, "a", [&](Answer a) { p.set_value(std::move(a)); });
+        return p.get_future().get();
+    };
+    const std::string sid = to_hex(id.key.signing_id()), master = to_hex(id.master_hash());
+    const std::string pub = to_hex(id.key.pubkey());
+    for (const auto& [by, key] : {std::pair{Service::LookupBy::identity, sid},
+                                  std::pair{Service::LookupBy::identity, pub},
+                                  std::pair{Service::LookupBy::miner, master}}) {
+        auto a = ask(by, "devnet", key);
+        ASSERT_EQ(a.status, 200) << key << " " << a.body;
+        auto e = decode_entry(a.body);
+        ASSERT_TRUE(e.ok());
+        EXPECT_EQ(e->registration.signing_id(), id.key.signing_id());
+    }
+    // A miner is named by its master's hash only; a signing id is not a miner.
+    EXPECT_EQ(error_of(ask(Service::LookupBy::miner, "devnet", pub)), "bad_field");
+    EXPECT_EQ(error_of(ask(Service::LookupBy::miner, "devnet", sid)), "not_found");
+    EXPECT_EQ(error_of(ask(Service::LookupBy::identity, "devnet", master)), "not_found");
+    EXPECT_EQ(error_of(ask(Service::LookupBy::miner, "0102030405060708", master)),
+              "wrong_network");
+}
+
 TEST_F(RelayServiceTest, AnswersEvenWhenStopped) {
     auto& s = start();
     s.stop();
@@ -150,8 +178,9 @@ TEST(RelayRoutes, LookupIsAPrefixRouteAndRelayRoutesAnswerAnyHost) {
     EXPECT_EQ(lookup->path, "/relay/lookup/");
     EXPECT_EQ(find_route("/relay/lookup"), nullptr);
     EXPECT_EQ(find_route("/relay/registerx"), nullptr);
-    for (const char* p :
-         {"/relay/register", "/relay/lookup/x/y", "/relay/health", "/relay/admin/allow"}) {
+    EXPECT_EQ(find_route("/relay/miner/devnet/00")->path, "/relay/miner/");
+    for (const char* p : {"/relay/register", "/relay/lookup/x/y", "/relay/miner/x/y",
+                          "/relay/health", "/relay/admin/allow"}) {
         ASSERT_NE(find_route(p), nullptr) << p;
         EXPECT_EQ(find_route(p)->access, Access::anyone) << p;
     }

@@ -115,6 +115,26 @@ TEST_P(RelayStoreTest, AHigherKeyIndexRevokesTheLowerOnes) {
               RelayStore::Put::stored);
 }
 
+TEST_P(RelayStoreTest, AMinerIsFoundByItsMasterAtItsCurrentKey) {
+    const auto old_key = identity(3, 0), new_key = identity(3, 2), other = identity(4, 0);
+    const auto master = old_key.registration(kNow).master_hash();
+    EXPECT_FALSE(store_->get_by_master(old_key.network, master, kNow)->has_value());
+    ASSERT_EQ(*store_->put(entry(old_key.registration(kNow), kNow)), RelayStore::Put::stored);
+    ASSERT_EQ(*store_->put(entry(other.registration(kNow), kNow)), RelayStore::Put::stored);
+    auto got = store_->get_by_master(old_key.network, master, kNow + 1);
+    ASSERT_TRUE(got.ok() && got->has_value());
+    EXPECT_EQ((*got)->registration.signing_id(), old_key.key.signing_id());
+    ASSERT_EQ(*store_->put(entry(new_key.registration(kNow + 2), kNow + 2)),
+              RelayStore::Put::stored);
+    got = store_->get_by_master(old_key.network, master, kNow + 3);
+    ASSERT_TRUE(got.ok() && got->has_value());
+    EXPECT_EQ((*got)->registration.signing_id(), new_key.key.signing_id());
+    // Expired: not answered; another network: not answered.
+    EXPECT_FALSE(store_->get_by_master(old_key.network, master, kNow + 2 + kTtl)->has_value());
+    EXPECT_FALSE(
+        store_->get_by_master(NetworkId{1, 2, 3, 4, 5, 6, 7, 8}, master, kNow + 3)->has_value());
+}
+
 TEST_P(RelayStoreTest, NetworksAreSeparate) {
     NetworkId other{1, 2, 3, 4, 5, 6, 7, 8};
     const auto here = identity(1), there = identity(1, 0, other);
