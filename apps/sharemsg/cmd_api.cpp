@@ -1,7 +1,7 @@
 // The API client commands: send, recent, ban, unban, bans, keys, identity, outbox,
-// rotate-key. They talk to a running sharemsgd over HTTP; the token for the commands that
-// change something is read from DATADIR/.cookie (or --token-file); `recent` sends it when it
-// can read it, so that private messages to or from the node show their text.
+// rotate-key, relay lookup, relay peers. They talk to a running sharemsgd over HTTP; the token for
+// the commands that change something is read from DATADIR/.cookie (or --token-file); `recent` sends
+// it when it can read it, so that private messages to or from the node show their text.
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
@@ -169,9 +169,66 @@ void add_get_command(CLI::App& app, const char* name, const char* help, const ch
     });
 }
 
+void print_peer(const nlohmann::ordered_json& p) {
+    std::cout << str(p, "signing_id") << "  miner " << str(p, "master_hash") << "  key index "
+              << str(p, "key_index") << "\n  endpoints";
+    for (const auto& e : p.value("endpoints", nlohmann::ordered_json::array()))
+        std::cout << " " << e.get<std::string>();
+    std::cout << "  nat " << str(p, "nat") << "\n  registered "
+              << format_utc(static_cast<std::uint32_t>(p.value("registered", std::uint64_t{0})))
+              << " (from " << str(p, "source") << ")\n";
+}
+
+void add_relay_commands(CLI::App& app) {
+    auto* relay = app.add_subcommand("relay", "What a running sharemsgd knows through its relays");
+    relay->require_subcommand(1);
+    {
+        auto* cmd = relay->add_subcommand(
+            "lookup",
+            "Show where an identity is reached: from the node's cache, or asked of its relays");
+        auto o = std::make_shared<ApiOptions>();
+        auto id = std::make_shared<std::string>();
+        auto miner = std::make_shared<bool>(false);
+        add_api_options(cmd, *o);
+        cmd->add_option("ID", *id,
+                        "A signing id (40 hex) or signing pubkey (66 hex); with --miner, the "
+                        "HASH160 of a miner's master pubkey (its payout, 40 hex)")
+            ->required();
+        cmd->add_flag("--miner", *miner, "ID names a miner by its payout pubkey hash");
+        cmd->callback([o, id, miner] {
+            const std::string target = std::string("/net/peers/") + (*miner ? "miner/" : "") + *id;
+            auto j = call("relay lookup", *o, "GET", target, nullptr, Token::none);
+            if (o->json)
+                std::cout << j.dump() << "\n";
+            else
+                print_peer(j);
+        });
+    }
+    {
+        auto* cmd =
+            relay->add_subcommand("peers", "List the identities the node knows, and its relays");
+        auto o = std::make_shared<ApiOptions>();
+        add_api_options(cmd, *o);
+        cmd->callback([o] {
+            auto j = call("relay peers", *o, "GET", "/net/peers", nullptr, Token::none);
+            if (o->json) {
+                std::cout << j.dump() << "\n";
+                return;
+            }
+            for (const auto& r : j["relays"])
+                std::cout << "relay " << str(r, "url") << "  " << str(r, "state") << "  "
+                          << str(r, "registrations") << " registrations, " << str(r, "lookups")
+                          << " lookups\n";
+            for (const auto& p : j["identities"])
+                print_peer(p);
+        });
+    }
+}
+
 }  // namespace
 
 void add_api_commands(CLI::App& app) {
+    add_relay_commands(app);
     {
         auto* cmd = app.add_subcommand(
             "send", "Queue a message on a running sharemsgd; it rides the node's next share");

@@ -145,6 +145,11 @@ void add_options(CLI::App& app, Config& c) {
                    "Seconds between registrations with each relay (each wait ±10%)")
         ->check(CLI::Range(0.2, 86400.0))
         ->capture_default_str();
+    app.add_option("--relay-lookup-interval", c.relay_lookup_interval,
+                   "Seconds between lookups, through the --relay-url relays, of the miners paid "
+                   "in the sharechain window; the ones found are dialled as peers")
+        ->check(CLI::Range(0.2, 86400.0))
+        ->capture_default_str();
     app.add_option("--relay-ttl", c.relay_ttl,
                    "Relay: seconds a registration lives without a refresh")
         ->check(CLI::Range(1.0, 86400.0))

@@ -75,6 +75,7 @@ struct Config {
     std::vector<std::string> relay_endpoints;  // IP:PORT to register (default: the P2P bind)
     std::string relay_nat = "unknown";         // the NAT type to register
     double relay_interval = 120;               // seconds between registrations (±10%)
+    double relay_lookup_interval = 60;         // seconds between lookups of the window's miners
 };
 
 // Registers every option on `app` (also readable from a config file via --config).

@@ -347,12 +347,11 @@ void relay_lookup_by(const RouteCall& c, const ReplyFn& done, relay::Service::Lo
     const std::string rest = path.substr(prefix.size());
     const auto slash = rest.find('/');
     if (slash == std::string::npos || rest.find('/', slash + 1) != std::string::npos)
-        return relay_answer(done)(relay::problem_answer(
-            relay::fail(relay::Problem::bad_field,
-                        "need " + std::string(prefix) + "<network>/<" +
-                            (by == relay::Service::LookupBy::miner ? "master hash"
-                                                                   : "signing id or pubkey") +
-                            ">")));
+        return relay_answer(done)(relay::problem_answer(relay::fail(
+            relay::Problem::bad_field,
+            "need " + std::string(prefix) + "<network>/<" +
+                (by == relay::Service::LookupBy::miner ? "master hash" : "signing id or pubkey") +
+                ">")));
     s->lookup(by, rest.substr(0, slash), rest.substr(slash + 1), c.req.client, relay_answer(done));
 }
 
@@ -375,12 +374,67 @@ void relay_allow(const RouteCall& c, const ReplyFn& done) {
     s->allow_list(c.req.client, relay_answer(done));
 }
 
-// GET /net/relays: the relays this node registers with (--relay-url) and their state.
+// GET /net/relays: the relays this node uses (--relay-url) and their state.
 void get_net_relays(const RouteCall& c, const ReplyFn& done) {
     J j;
     const auto* role = c.node.relay_role();
-    j["relays"] = role ? role->registrar_state() : J::array();
+    j["relays"] = role ? role->relays_state() : J::array();
     done(json_reply(200, j));
+}
+
+// GET /net/peers: the identities this node knows through its relays, and the relays.
+void get_net_peers(const RouteCall& c, const ReplyFn& done) {
+    J j;
+    const auto* role = c.node.relay_role();
+    J ids = J::array();
+    if (const auto* lookup = role ? role->lookup() : nullptr)
+        for (const auto& p : lookup->directory().live(c.node.now()))
+            ids.push_back(PeerDirectory::to_json(p));
+    j["identities"] = std::move(ids);
+    j["relays"] = role ? role->relays_state() : J::array();
+    done(json_reply(200, j));
+}
+
+// GET /net/peers/<signing id or pubkey> and GET /net/peers/miner/<master hash>: what is known
+// of one identity, looked up through the relays when the node holds nothing fresh.
+void get_net_peer(const RouteCall& c, const ReplyFn& done) {
+    std::string path;
+    parse_query(c.req.target, path);
+    std::string id = path.substr(std::string_view("/net/peers/").size());
+    PeerQuery q;
+    if (id.rfind("miner/", 0) == 0) {
+        q.by = PeerQuery::By::miner;
+        id = id.substr(6);
+    }
+    std::optional<crypto::Hash160> h;
+    if (id.size() == 40) {
+        if (auto parsed = from_hex_fixed<20>(id)) h = *parsed;
+    } else if (id.size() == 66 && q.by == PeerQuery::By::identity) {
+        if (auto k = from_hex_fixed<33>(id); k && crypto::parse_pubkey(*k)) h = crypto::hash160(*k);
+    }
+    if (!h)
+        return done(error_reply(400, "bad_request",
+                                q.by == PeerQuery::By::miner
+                                    ? "need /net/peers/miner/<master pubkey HASH160, 40 hex>"
+                                    : "need /net/peers/<signing id (40 hex) or signing pubkey "
+                                      "(66 hex)>"));
+    q.id = *h;
+    const auto* role = c.node.relay_role();
+    auto* lookup = role ? role->lookup() : nullptr;
+    if (!lookup) return done(error_reply(404, "no_relay", "this node uses no relay (--relay-url)"));
+    lookup->request(q, [done](RelayLookup::Answer a) {
+        using O = RelayLookup::Outcome;
+        switch (a.outcome) {
+            case O::found:
+                return done(json_reply(200, PeerDirectory::to_json(*a.peer)));
+            case O::not_found:
+                return done(error_reply(404, "not_found", "no relay knows it: " + a.detail));
+            case O::no_relay:
+                return done(error_reply(503, "no_relay", "no relay can be asked: " + a.detail));
+            case O::busy:
+                return done(error_reply(503, "busy", a.detail));
+        }
+    });
 }
 
 constexpr Route kRoutes[] = {
@@ -402,6 +456,8 @@ constexpr Route kRoutes[] = {
     {"/msg/ban", kPost | kDelete, Access::token, ban_or_unban},
     {"/msg/rotate_key", kPost, Access::token, post_rotate},
     {"/net/relays", kGet, Access::open, get_net_relays},
+    {"/net/peers", kGet, Access::open, get_net_peers},
+    {"/net/peers/", kGet, Access::open, get_net_peer, true},
     {"/relay/register", kPost, Access::anyone, relay_register},
     {"/relay/lookup/", kGet, Access::anyone, relay_lookup, true},
     {"/relay/miner/", kGet, Access::anyone, relay_miner, true},

@@ -206,8 +206,14 @@ Status Node::start() {
                           "--sacrifice-every needs the open profile and a signing key "
                           "(--signing-key-file with its --signing-key-delegation)");
     if (auto s = write_cookie(); !s) return s;
+    // The miners found through the relays are dialled on the I/O thread.
+    auto dial = [this](std::vector<relay::Endpoint> eps) {
+        boost::asio::post(io_, [this, eps = std::move(eps)] {
+            if (peers_) peers_->dial_found(eps);
+        });
+    };
     auto relay_role = RelayRole::start(
-        cfg_, net_, keys_, [this] { return now(); }, metrics_);
+        cfg_, net_, keys_, [this] { return now(); }, metrics_, std::move(dial));
     if (!relay_role) return relay_role.error();
     relay_ = std::move(*relay_role);
 
@@ -567,7 +573,7 @@ void Node::apply_best_chain() {
         std::set<relay::MasterHash> payouts;
         for (const auto& id : window)
             payouts.insert(shares_.at(id).pubkey_hash);
-        relay_->set_window(std::move(payouts));
+        relay_->set_window(payouts);
     }
     // Verdicts, signature checks and decryption happen before the store is locked.
     std::vector<proto::ShareMessage> open_msgs;

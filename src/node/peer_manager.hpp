@@ -27,6 +27,7 @@
 #include "node/metrics.hpp"
 #include "node/peer.hpp"
 #include "p2p/params.hpp"
+#include "relay/codec.hpp"
 #include "util/result.hpp"
 #include "util/rule.hpp"
 
@@ -91,6 +92,10 @@ class PeerManager {
     // on `port`; the book dials them while outbound slots are free.
     void add_bootstrap(const std::vector<std::string_view>& hosts, std::uint16_t port);
     const AddrBook& address_book() const { return book_; }
+    // Endpoints of miners found through the relays (signed by their identities): added to the
+    // book as our own knowledge and dialled now, while outbound slots are free, whether or not
+    // --discover is on. One not yet due for a retry, busy, banned or ours is left alone.
+    void dial_found(const std::vector<relay::Endpoint>& endpoints);
     // Closes the listener and every peer; cancels the timers; saves the book.
     void stop();
 
@@ -145,6 +150,14 @@ class PeerManager {
     void schedule_discovery();
     void discovery_tick();
     void dial_from_book();
+    // Where connected peers listen: outbound ones at the address dialled, inbound ones at the
+    // port their `addrme` gave.
+    std::set<std::pair<std::string, std::uint16_t>> busy_addresses() const;
+    // Whether an address may be dialled from the book now.
+    bool may_dial(const std::string& host, std::uint16_t port,
+                  const std::set<std::pair<std::string, std::uint16_t>>& busy,
+                  Clock_t::time_point now) const;
+    bool outbound_slot_free() const;
     void dial_book(const std::string& host, std::uint16_t port);
     void save_book();
     void publish_book();

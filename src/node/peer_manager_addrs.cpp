@@ -206,6 +206,13 @@ void PeerManager::discovery_handshake(const std::shared_ptr<Peer>& peer) {
         for (const auto& [id, p] : peers_) {
             if (id == peer->id() || !p->handshaken() || p->remote_nonce() != peer->remote_nonce())
                 continue;
+            if (!p->outbound() && nonce_ > peer->remote_nonce()) {
+                // Both ends dialled each other: the connection dialled by the end with the
+                // larger nonce stays, at both ends.
+                p->close("a duplicate of our connection to it (peer " + std::to_string(peer->id()) +
+                         ")");
+                break;
+            }
             book_retry_[it->second] = Clock::now() + kRedialDuplicate;
             peer->close("already connected to this node (peer " + std::to_string(id) + ")");
             return;
@@ -306,12 +313,12 @@ void PeerManager::add_bootstrap(const std::vector<std::string_view>& hosts, std:
     }
 }
 
-void PeerManager::dial_from_book() {
-    if (stopped_ || targets_.size() >= limits_.max_outbound) return;
-    if (book_peers_.size() + book_dialling_.size() >= limits_.max_outbound - targets_.size())
-        return;
-    // Where connected peers listen: outbound ones at the address dialled, inbound ones at the
-    // port their `addrme` gave.
+bool PeerManager::outbound_slot_free() const {
+    if (stopped_ || targets_.size() >= limits_.max_outbound) return false;
+    return book_peers_.size() + book_dialling_.size() < limits_.max_outbound - targets_.size();
+}
+
+std::set<PeerManager::AddrKey> PeerManager::busy_addresses() const {
     std::set<AddrKey> busy;
     for (const auto& [id, p] : peers_) {
         if (p->outbound())
@@ -319,21 +326,49 @@ void PeerManager::dial_from_book() {
         else if (p->listen_port())
             busy.insert({p->remote_ip(), p->listen_port()});
     }
+    return busy;
+}
+
+bool PeerManager::may_dial(const std::string& host, std::uint16_t port,
+                           const std::set<AddrKey>& busy, Clock::time_point now) const {
+    const AddrKey key{host, port};
+    if (busy.count(key) || book_dialling_.count(key) || banned(host)) return false;
+    if (const auto r = book_retry_.find(key); r != book_retry_.end() && r->second > now)
+        return false;
+    if (port == listen_port() && is_loopback(host)) return false;  // ourselves
+    return std::none_of(targets_.begin(), targets_.end(), [&](const Target& t) {
+        return t.host == host && t.port == std::to_string(port);
+    });
+}
+
+void PeerManager::dial_from_book() {
+    if (!outbound_slot_free()) return;
+    const auto busy = busy_addresses();
     const auto now = Clock::now();
-    const std::uint16_t own_port = listen_port();
     for (const auto& e : book_.good(16, unix_now(), rng_)) {
-        const AddrKey key{e.host, e.port};
-        if (busy.count(key) || book_dialling_.count(key) || banned(e.host)) continue;
-        if (const auto r = book_retry_.find(key); r != book_retry_.end() && r->second > now)
-            continue;
-        if (e.port == own_port && is_loopback(e.host)) continue;  // ourselves
-        const bool is_target = std::any_of(targets_.begin(), targets_.end(), [&](const Target& t) {
-            return t.host == e.host && t.port == std::to_string(e.port);
-        });
-        if (is_target) continue;
+        if (!may_dial(e.host, e.port, busy, now)) continue;
         dial_book(e.host, e.port);
         return;  // one dial a tick, as the reference's ClientFactory
     }
+}
+
+void PeerManager::dial_found(const std::vector<relay::Endpoint>& endpoints) {
+    if (stopped_) return;
+    const auto busy = busy_addresses();
+    const auto now = Clock::now();
+    const std::int64_t unix = unix_now();
+    for (const auto& ep : endpoints) {
+        std::string host = ep.to_string();
+        host = host.substr(0, host.rfind(':'));
+        if (ep.v6) host = host.substr(1, host.size() - 2);  // [addr]
+        const auto verdict = book_.add(host, ep.port, 0, unix, unix, std::string());
+        spdlog::debug("relay found {}: {}", ep.to_string(), addr_verdict_name(verdict));
+        if (outbound_slot_free() && may_dial(host, ep.port, busy, now)) {
+            metrics_.inc("sharemsg_p2p_relay_dials_total");
+            dial_book(host, ep.port);
+        }
+    }
+    publish_book();
 }
 
 void PeerManager::dial_book(const std::string& host, std::uint16_t port) {

@@ -10,46 +10,23 @@
 
 namespace sharemsg::node {
 
-namespace {
-
-const char* state_name(int s) {
-    static constexpr const char* kNames[] = {"new", "ok", "failing", "open"};
-    return kNames[s];
-}
-
-}  // namespace
-
-Result<std::unique_ptr<RelayRegistrar>> RelayRegistrar::start(RegistrarOptions o, Identity identity,
-                                                              Clock clock, Metrics& metrics) {
-    std::vector<Target> targets;
-    for (const auto& url : o.urls) {
-        constexpr std::string_view scheme = "http://";
-        std::string rest = url.rfind(scheme, 0) == 0 ? url.substr(scheme.size()) : "";
-        while (!rest.empty() && rest.back() == '/')
-            rest.pop_back();
-        auto hp = parse_host_port(rest);
-        if (rest.empty() || !hp || rest.find('/') != std::string::npos)
-            return make_error(Errc::invalid_argument,
-                              "--relay-url " + url + ": need http://HOST:PORT");
-        Target t;
-        t.url = url;
-        t.host = hp->first;
-        t.port = hp->second;
-        targets.push_back(std::move(t));
-    }
+std::unique_ptr<RelayRegistrar> RelayRegistrar::start(RegistrarOptions o,
+                                                      std::shared_ptr<RelayTargets> relays,
+                                                      Identity identity, Clock clock,
+                                                      Metrics& metrics) {
     auto r = std::unique_ptr<RelayRegistrar>(new RelayRegistrar(
-        std::move(o), std::move(identity), std::move(clock), metrics, std::move(targets)));
+        std::move(o), std::move(relays), std::move(identity), std::move(clock), metrics));
     r->thread_ = std::thread([p = r.get()] { p->run(); });
     return r;
 }
 
-RelayRegistrar::RelayRegistrar(RegistrarOptions o, Identity identity, Clock clock, Metrics& metrics,
-                               std::vector<Target> targets)
+RelayRegistrar::RelayRegistrar(RegistrarOptions o, std::shared_ptr<RelayTargets> relays,
+                               Identity identity, Clock clock, Metrics& metrics)
     : o_(std::move(o)),
+      relays_(std::move(relays)),
       identity_(std::move(identity)),
       clock_(std::move(clock)),
-      metrics_(metrics),
-      targets_(std::move(targets)) {}
+      metrics_(metrics) {}
 
 RelayRegistrar::~RelayRegistrar() {
     stop();
@@ -77,64 +54,48 @@ bool RelayRegistrar::wait(double seconds) {
 
 void RelayRegistrar::run() {
     for (;;) {
-        for (std::size_t i = 0; i < targets_.size(); ++i) {
-            Target t;
+        for (std::size_t i = 0; i < relays_->size(); ++i) {
             {
                 std::lock_guard lk(mu_);
                 if (stopping_) return;
-                t = targets_[i];
             }
-            if (t.state == Target::State::open && clock_() < t.open_until) continue;
-            if (!round(t)) return;
-            std::lock_guard lk(mu_);
-            targets_[i] = std::move(t);
+            if (!relays_->usable(i, clock_())) continue;
+            if (!round(i)) return;
         }
         const double pause = jittered();
-        {
-            std::lock_guard lk(mu_);
-            for (auto& t : targets_)
-                t.next = clock_() + pause;
-        }
+        for (std::size_t i = 0; i < relays_->size(); ++i)
+            relays_->set_next_registration(i, clock_() + pause);
         if (!wait(pause)) return;
     }
 }
 
-bool RelayRegistrar::round(Target& t) {
+bool RelayRegistrar::round(std::size_t i) {
+    const auto& a = relays_->address(i);
     double backoff = o_.first_backoff;
     for (unsigned attempt = 0; attempt < o_.tries; ++attempt) {
         if (attempt > 0) {
             if (!wait(backoff)) return false;
             backoff = std::min(30.0, backoff * 2);
         }
-        auto why = try_once(t);
+        auto why = try_once(a);
         if (!why) {
-            if (t.state != Target::State::ok) spdlog::info("relay {}: registered", t.url);
-            t.state = Target::State::ok;
-            t.failures = 0;
-            ++t.registrations;
-            t.last_ok = clock_();
+            if (relays_->succeeded(i, RelayTargets::Use::registration, clock_()))
+                spdlog::info("relay {}: registered", a.url);
             metrics_.inc("sharemsg_relay_client_registrations_total", "result=\"ok\"");
             return true;
         }
         metrics_.inc("sharemsg_relay_client_registrations_total", "result=\"failed\"");
-        t.last_error = *why;
-        ++t.failures;
-        if (t.failures >= o_.breaker_after) {
-            if (t.state != Target::State::open)
-                spdlog::warn("relay {}: {} failures in a row ({}); left alone for {} s", t.url,
-                             t.failures, *why, o_.breaker_cooldown);
-            t.state = Target::State::open;
-            t.open_until = clock_() + o_.breaker_cooldown;
+        if (relays_->failed(i, RelayTargets::Use::registration, *why, clock_())) {
+            spdlog::warn("relay {}: failed in a row ({}); its circuit is open", a.url, *why);
             metrics_.inc("sharemsg_relay_client_breaker_opened_total");
-            return true;
         }
-        t.state = Target::State::failing;
-        spdlog::debug("relay {}: try {} failed: {}", t.url, attempt + 1, *why);
+        if (!relays_->usable(i, clock_())) return true;
+        spdlog::debug("relay {}: try {} failed: {}", a.url, attempt + 1, *why);
     }
     return true;
 }
 
-std::optional<std::string> RelayRegistrar::try_once(const Target& t) {
+std::optional<std::string> RelayRegistrar::try_once(const RelayTargets::Address& t) {
     auto id = identity_();
     if (!id) return "this node has no bound signing key";
     relay::Registration r;
@@ -159,23 +120,6 @@ std::optional<std::string> RelayRegistrar::try_once(const Target& t) {
     const auto j = nlohmann::json::parse(res->body, nullptr, false);
     const std::string error = j.is_object() ? j.value("error", "") : "";
     return "HTTP " + std::to_string(res->status) + (error.empty() ? "" : " " + error);
-}
-
-nlohmann::ordered_json RelayRegistrar::state() const {
-    nlohmann::ordered_json a = nlohmann::ordered_json::array();
-    std::lock_guard lk(mu_);
-    for (const auto& t : targets_) {
-        nlohmann::ordered_json j;
-        j["url"] = t.url;
-        j["state"] = state_name(static_cast<int>(t.state));
-        j["failures"] = t.failures;
-        j["registrations"] = t.registrations;
-        j["last_ok"] = t.last_ok > 0 ? nlohmann::ordered_json(t.last_ok) : nlohmann::ordered_json();
-        j["last_error"] = t.last_error;
-        j["next"] = t.state == Target::State::open ? t.open_until : t.next;
-        a.push_back(std::move(j));
-    }
-    return a;
 }
 
 }  // namespace sharemsg::node

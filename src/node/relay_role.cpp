@@ -39,7 +39,6 @@ Result<std::unique_ptr<relay::Service>> start_service(const Config& cfg, const N
 
 Result<RegistrarOptions> registrar_options(const Config& cfg, const Network& net) {
     RegistrarOptions o;
-    o.urls = cfg.relay_urls;
     o.network = net.network_id();
     o.interval = cfg.relay_interval;
     auto nat = relay::parse_nat(cfg.relay_nat);
@@ -73,7 +72,8 @@ Result<RegistrarOptions> registrar_options(const Config& cfg, const Network& net
 
 Result<std::unique_ptr<RelayRole>> RelayRole::start(const Config& cfg, const Network& net,
                                                     const SigningKeys& keys,
-                                                    relay::Service::Clock clock, Metrics& metrics) {
+                                                    relay::Service::Clock clock, Metrics& metrics,
+                                                    RelayLookup::Dial dial) {
     if (!cfg.relay && cfg.relay_urls.empty()) return std::unique_ptr<RelayRole>();
     auto role = std::unique_ptr<RelayRole>(new RelayRole);
     if (cfg.relay) {
@@ -88,26 +88,35 @@ Result<std::unique_ptr<RelayRole>> RelayRole::start(const Config& cfg, const Net
                               "(--signing-key-file and --signing-key-delegation)");
         auto o = registrar_options(cfg, net);
         if (!o) return o.error();
+        auto relays = RelayTargets::parse(cfg.relay_urls, {});
+        if (!relays) return relays.error();
+        role->relays_ = std::move(*relays);
         auto identity = [&keys]() -> std::optional<RegistrarIdentity> {
             auto key = keys.key();
             auto ann = keys.announcement();
             if (!key || !ann || ann->signing_pubkey != key->pubkey()) return std::nullopt;
             return RegistrarIdentity{*key, *ann};
         };
-        auto r = RelayRegistrar::start(std::move(*o), identity, std::move(clock), metrics);
-        if (!r) return r.error();
-        role->registrar_ = std::move(*r);
+        role->registrar_ =
+            RelayRegistrar::start(std::move(*o), role->relays_, identity, clock, metrics);
+        RelayLookupOptions lo;
+        lo.network = net.network_id();
+        lo.interval = cfg.relay_lookup_interval;
+        const auto own = crypto::hash160(keys.announcement()->delegation().master_pubkey);
+        role->lookup_ =
+            RelayLookup::start(lo, role->relays_, own, std::move(clock), metrics, std::move(dial));
     }
     return role;
 }
 
 RelayRole::~RelayRole() {
+    if (lookup_) lookup_->stop();
     if (registrar_) registrar_->stop();
     if (service_) service_->stop();
 }
 
-nlohmann::ordered_json RelayRole::registrar_state() const {
-    return registrar_ ? registrar_->state() : nlohmann::ordered_json::array();
+nlohmann::ordered_json RelayRole::relays_state() const {
+    return relays_ ? relays_->state() : nlohmann::ordered_json::array();
 }
 
 }  // namespace sharemsg::node

@@ -1,7 +1,9 @@
 // The node's relay parts (docs/relay.md): the relay server (--relay: opens the relay's store,
-// runs its service, and is handed the payouts of the best chain's window) and the registrar
-// (--relay-url: registers this node with the relays it names). Node holds one when either is
-// configured; the HTTP routes reach them through Node::relay() and Node::relay_role().
+// runs its service, and is handed the payouts of the best chain's window), and the client of
+// the relays the node names (--relay-url): the registrar, which registers this node with them,
+// and the lookup, which finds the window's miners and other identities through them. Node
+// holds one when either is configured; the HTTP routes reach them through Node::relay() and
+// Node::relay_role().
 #pragma once
 
 #include <memory>
@@ -12,6 +14,7 @@
 
 #include "node/config.hpp"
 #include "node/network.hpp"
+#include "node/relay_lookup.hpp"
 #include "node/relay_registrar.hpp"
 #include "node/signing_keys.hpp"
 #include "relay/service.hpp"
@@ -24,24 +27,31 @@ class Metrics;
 class RelayRole {
   public:
     // Starts what the configuration asks for; nullptr when it asks for neither. `keys` must
-    // outlive the role (the registrar reads the current key from its thread).
+    // outlive the role (the registrar reads the current key from its thread). `dial` is
+    // handed the endpoints of the miners found (from the lookup's thread).
     static Result<std::unique_ptr<RelayRole>> start(const Config& cfg, const Network& net,
                                                     const SigningKeys& keys,
-                                                    relay::Service::Clock clock, Metrics& metrics);
+                                                    relay::Service::Clock clock, Metrics& metrics,
+                                                    RelayLookup::Dial dial);
     ~RelayRole();
 
     relay::Service* service() { return service_.get(); }
-    // The registrar's relays and their state (an empty array without --relay-url).
-    nlohmann::ordered_json registrar_state() const;
+    // The relays this node uses and their state (an empty array without --relay-url).
+    nlohmann::ordered_json relays_state() const;
+    // The lookup through them, or nullptr without --relay-url.
+    RelayLookup* lookup() const { return lookup_.get(); }
     // Chain thread: the payout pubkey hashes of the best chain's window.
-    void set_window(std::set<relay::MasterHash> payouts) {
-        if (service_) service_->window().replace(std::move(payouts));
+    void set_window(const std::set<relay::MasterHash>& payouts) {
+        if (service_) service_->window().replace(payouts);
+        if (lookup_) lookup_->set_window(payouts);
     }
 
   private:
     RelayRole() = default;
     std::unique_ptr<relay::Service> service_;
+    std::shared_ptr<RelayTargets> relays_;
     std::unique_ptr<RelayRegistrar> registrar_;
+    std::unique_ptr<RelayLookup> lookup_;
 };
 
 }  // namespace sharemsg::node

@@ -314,7 +314,8 @@ Answer Service::do_lookup(LookupBy by, const std::string& network, const std::st
                                      "(66)"));
     }
     const auto now = static_cast<std::uint64_t>(clock_());
-    auto got = by == LookupBy::miner ? store_->get_by_master(*net, h, now) : store_->get(*net, h, now);
+    auto got =
+        by == LookupBy::miner ? store_->get_by_master(*net, h, now) : store_->get(*net, h, now);
     if (!got) {
         count("sharemsg_relay_storage_errors_total");
         return refuse(ep, fail(Problem::storage, got.error().reason));

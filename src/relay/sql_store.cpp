@@ -77,18 +77,19 @@ class SqlRelayStore final : public RelayStore {
 
     Result<std::optional<Entry>> get(const NetworkId& network, const SigningId& id,
                                      std::uint64_t now) override {
-        return one_entry(c_->query("SELECT body, received, expires FROM relay_registrations "
-                                   "WHERE network = $1 AND signing_id = $2 AND expires > $3",
-                                   {to_hex(network), to_hex(id), as_int(now)}));
+        return one_entry(
+            c_->query("SELECT body, received, expires FROM relay_registrations "
+                      "WHERE network = $1 AND signing_id = $2 AND expires > $3",
+                      {to_hex(network), to_hex(id), as_int(now)}));
     }
 
     Result<std::optional<Entry>> get_by_master(const NetworkId& network, const MasterHash& master,
                                                std::uint64_t now) override {
-        return one_entry(c_->query(
-            "SELECT body, received, expires FROM relay_registrations "
-            "WHERE network = $1 AND master_hash = $2 AND expires > $3 "
-            "ORDER BY key_index DESC, ts DESC LIMIT 1",
-            {to_hex(network), to_hex(master), as_int(now)}));
+        return one_entry(
+            c_->query("SELECT body, received, expires FROM relay_registrations "
+                      "WHERE network = $1 AND master_hash = $2 AND expires > $3 "
+                      "ORDER BY key_index DESC, ts DESC LIMIT 1",
+                      {to_hex(network), to_hex(master), as_int(now)}));
     }
 
     Result<std::size_t> sweep(std::uint64_t now, std::uint64_t keep) override {

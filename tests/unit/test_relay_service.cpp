@@ -109,9 +109,9 @@ TEST_F(RelayServiceTest, LooksUpByIdentityAndByMiner) {
     };
     const std::string sid = to_hex(id.key.signing_id()), master = to_hex(id.master_hash());
     const std::string pub = to_hex(id.key.pubkey());
-    for (const auto& [by, key] : {std::pair{Service::LookupBy::identity, sid},
-                                  std::pair{Service::LookupBy::identity, pub},
-                                  std::pair{Service::LookupBy::miner, master}}) {
+    for (const auto& [by, key] :
+         {std::pair{Service::LookupBy::identity, sid}, std::pair{Service::LookupBy::identity, pub},
+          std::pair{Service::LookupBy::miner, master}}) {
         auto a = ask(by, "devnet", key);
         ASSERT_EQ(a.status, 200) << key << " " << a.body;
         auto e = decode_entry(a.body);
@@ -122,8 +122,7 @@ TEST_F(RelayServiceTest, LooksUpByIdentityAndByMiner) {
     EXPECT_EQ(error_of(ask(Service::LookupBy::miner, "devnet", pub)), "bad_field");
     EXPECT_EQ(error_of(ask(Service::LookupBy::miner, "devnet", sid)), "not_found");
     EXPECT_EQ(error_of(ask(Service::LookupBy::identity, "devnet", master)), "not_found");
-    EXPECT_EQ(error_of(ask(Service::LookupBy::miner, "0102030405060708", master)),
-              "wrong_network");
+    EXPECT_EQ(error_of(ask(Service::LookupBy::miner, "0102030405060708", master)), "wrong_network");
 }
 
 TEST_F(RelayServiceTest, AnswersEvenWhenStopped) {

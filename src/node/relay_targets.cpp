@@ -1,0 +1,87 @@
+#include "node/relay_targets.hpp"
+
+#include "node/http_client.hpp"
+
+namespace sharemsg::node {
+
+Result<std::shared_ptr<RelayTargets>> RelayTargets::parse(const std::vector<std::string>& urls,
+                                                          Options o) {
+    std::vector<Address> out;
+    for (const auto& url : urls) {
+        constexpr std::string_view scheme = "http://";
+        std::string rest = url.rfind(scheme, 0) == 0 ? url.substr(scheme.size()) : "";
+        while (!rest.empty() && rest.back() == '/')
+            rest.pop_back();
+        auto hp = parse_host_port(rest);
+        if (rest.empty() || !hp || rest.find('/') != std::string::npos)
+            return make_error(Errc::invalid_argument,
+                              "--relay-url " + url + ": need http://HOST:PORT");
+        out.push_back(Address{url, hp->first, hp->second});
+    }
+    return std::shared_ptr<RelayTargets>(new RelayTargets(std::move(out), o));
+}
+
+bool RelayTargets::usable(std::size_t i, double now) const {
+    std::lock_guard lk(mu_);
+    const auto& h = health_.at(i);
+    return h.state != Health::State::open || now >= h.open_until;
+}
+
+bool RelayTargets::succeeded(std::size_t i, Use use, double now) {
+    std::lock_guard lk(mu_);
+    auto& h = health_.at(i);
+    const bool recovered = h.state != Health::State::ok;
+    h.state = Health::State::ok;
+    h.failures = 0;
+    h.last_ok = now;
+    if (use == Use::registration)
+        ++h.registrations;
+    else
+        ++h.lookups;
+    return recovered;
+}
+
+bool RelayTargets::failed(std::size_t i, Use use, const std::string& why, double now) {
+    std::lock_guard lk(mu_);
+    auto& h = health_.at(i);
+    if (use == Use::lookup) ++h.lookup_failures;
+    h.last_error = why;
+    ++h.failures;
+    if (h.failures < o_.breaker_after) {
+        h.state = Health::State::failing;
+        return false;
+    }
+    const bool opened = h.state != Health::State::open || now >= h.open_until;
+    h.state = Health::State::open;
+    h.open_until = now + o_.breaker_cooldown;
+    return opened;
+}
+
+void RelayTargets::set_next_registration(std::size_t i, double when) {
+    std::lock_guard lk(mu_);
+    health_.at(i).next = when;
+}
+
+nlohmann::ordered_json RelayTargets::state() const {
+    static constexpr const char* kNames[] = {"new", "ok", "failing", "open"};
+    using J = nlohmann::ordered_json;
+    J a = J::array();
+    std::lock_guard lk(mu_);
+    for (std::size_t i = 0; i < addresses_.size(); ++i) {
+        const auto& h = health_[i];
+        J j;
+        j["url"] = addresses_[i].url;
+        j["state"] = kNames[static_cast<int>(h.state)];
+        j["failures"] = h.failures;
+        j["registrations"] = h.registrations;
+        j["lookups"] = h.lookups;
+        j["lookup_failures"] = h.lookup_failures;
+        j["last_ok"] = h.last_ok > 0 ? J(h.last_ok) : J();
+        j["last_error"] = h.last_error;
+        j["next"] = h.state == Health::State::open ? h.open_until : h.next;
+        a.push_back(std::move(j));
+    }
+    return a;
+}
+
+}  // namespace sharemsg::node
