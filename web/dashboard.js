@@ -1,5 +1,6 @@
-// The dashboard: the network and its catch-up progress, node health and identity, the last five
-// messages, messages per hour by type (a hand-drawn SVG), and the EMERGENCY banner.
+// The dashboard: the network and its catch-up progress, node health and identity, the relays in
+// use and the identities known through them, the last five messages, messages per hour by type
+// (a hand-drawn SVG), and the EMERGENCY banner.
 'use strict';
 
 (() => {
@@ -59,6 +60,33 @@
       row('why', i.error || 'no signing key configured');
     }
     $('identity').replaceChildren(...rows);
+  }
+
+  // ---- Network: relays and identities (/net/peers) ------------------------------------------
+
+  function fillTable(id, emptyId, rows) {
+    const table = $(id);
+    table.tBodies[0].replaceChildren(...rows);
+    table.hidden = rows.length === 0;
+    $(emptyId).hidden = rows.length !== 0;
+  }
+
+  async function loadNetwork() {
+    const n = await SM.get('/net/peers');
+    const cell = (v, title) => el('td', {title: title || ''}, v === undefined || v === null ? '—' : String(v));
+    fillTable('relays', 'relays-empty', (n.relays || []).map((r) => {
+      const tr = el('tr', {}, cell(r.url), cell(r.state), cell(r.registrations), cell(r.lookups),
+                    cell(r.last_error || '—'));
+      tr.dataset.state = r.state;
+      return tr;
+    }));
+    fillTable('identities', 'identities-empty', (n.identities || []).map((p) => el('tr', {},
+      cell(SM.shortId(p.signing_id, 10, 6), p.signing_id),
+      cell(SM.shortId(p.master_hash, 10, 6), p.master_hash),
+      cell((p.endpoints || []).join(' ')),
+      cell(p.nat),
+      cell(SM.ago(p.registered), new Date(p.registered * 1000).toISOString()),
+      cell(p.source))));
   }
 
   // ---- Latest messages and the banner --------------------------------------------------------
@@ -195,7 +223,8 @@
     const recent = await loadMessages();
     // The identity after /health: a follower's says why it cannot send.
     const health = loadHealth();
-    await Promise.all([health, health.catch(() => {}).then(loadIdentity).catch(() => {}), loadActivity(recent)]);
+    await Promise.all([health, health.catch(() => {}).then(loadIdentity).catch(() => {}), loadActivity(recent),
+                       loadNetwork().catch(() => {})]);
   }
 
   const live = new SM.Live({
@@ -209,7 +238,9 @@
       .catch((e) => SM.setText('h-status', SM.describeError(e)))
       .finally(() => live.start());
     setInterval(() => {
-      if (live.state !== 'disconnected') loadHealth().catch(() => {});
+      if (live.state === 'disconnected') return;
+      loadHealth().catch(() => {});
+      loadNetwork().catch(() => {});
     }, 10000);
     setInterval(renderLatest, 15000);  // ages, and alarms that expire
     let resizeTimer;

@@ -361,9 +361,9 @@ void PeerManager::dial_found(const std::vector<relay::Endpoint>& endpoints) {
         std::string host = ep.to_string();
         host = host.substr(0, host.rfind(':'));
         if (ep.v6) host = host.substr(1, host.size() - 2);  // [addr]
-        const auto verdict = book_.add(host, ep.port, 0, unix, unix, std::string());
-        spdlog::debug("relay found {}: {}", ep.to_string(), addr_verdict_name(verdict));
+        (void)book_.add(host, ep.port, 0, unix, unix, std::string());
         if (outbound_slot_free() && may_dial(host, ep.port, busy, now)) {
+            spdlog::debug("dialling {}, found through a relay", ep.to_string());
             metrics_.inc("sharemsg_p2p_relay_dials_total");
             dial_book(host, ep.port);
         }

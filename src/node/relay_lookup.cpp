@@ -203,7 +203,7 @@ std::optional<relay::Entry> RelayLookup::ask(std::size_t i, const PeerQuery& q, 
     call.target = std::string(q.by == PeerQuery::By::miner ? "/relay/miner/" : "/relay/lookup/") +
                   to_hex(o_.network) + "/" + to_hex(q.id);
     call.timeout = o_.timeout;
-    auto res = http_call(call);
+    const auto res = http_call(call);
     auto failed = [&](std::string reason) -> std::optional<relay::Entry> {
         why = std::move(reason);
         if (relays_->failed(i, RelayTargets::Use::lookup, why, clock_())) {
@@ -212,21 +212,18 @@ std::optional<relay::Entry> RelayLookup::ask(std::size_t i, const PeerQuery& q, 
         }
         return std::nullopt;
     };
-    if (!res) return failed(res.error().reason);
-    if (res->status == 404) {
-        const auto j = nlohmann::json::parse(res->body, nullptr, false);
-        if (j.is_object() &&
-            j.value("error", "") == relay::problem_name(relay::Problem::not_found)) {
+    const auto reply = classify_reply(res);
+    if (reply.kind == RelayReply::Kind::failed) return failed(reply.why);
+    if (reply.kind == RelayReply::Kind::refused) {
+        answered = true;
+        if (reply.error == relay::problem_name(relay::Problem::not_found)) {
             relays_->succeeded(i, RelayTargets::Use::lookup, clock_());
-            answered = true;
             why = "not found";
-            return std::nullopt;
+        } else {
+            relays_->refused(i, RelayTargets::Use::lookup, reply.why);
+            why = reply.why;
         }
-    }
-    if (res->status != 200) {
-        const auto j = nlohmann::json::parse(res->body, nullptr, false);
-        const std::string error = j.is_object() ? j.value("error", "") : "";
-        return failed("HTTP " + std::to_string(res->status) + (error.empty() ? "" : " " + error));
+        return std::nullopt;
     }
     auto e = relay::decode_entry(res->body);
     if (!e) return failed("its answer does not decode: " + e.failure().detail);

@@ -10,7 +10,8 @@
 // until one answers with a registration that checks: it decodes strictly, names this network,
 // its signature and delegation verify, it is of the identity or miner asked for, and it is
 // not older than a relay may hold it. An answer is kept in the directory for a time-to-live
-// drawn between 5 and 10 minutes; "not found" from every relay is remembered for a minute.
+// drawn between 5 and 10 minutes; "not found" is remembered for a minute, or until the next
+// round when rounds are more frequent.
 #pragma once
 
 #include <condition_variable>
@@ -39,7 +40,7 @@ struct RelayLookupOptions {
     double interval = 60;                 // seconds between rounds over the window's miners
     std::size_t per_round = 32;           // relay lookups a round at most
     double ttl_min = 300, ttl_max = 600;  // an answer's life in the directory
-    double miss_ttl = 60;                 // how long "no relay knows it" is believed
+    double miss_ttl = 60;           // how long "no relay knows it" is believed (at most `interval`)
     double max_age = 900;           // an answer whose registration is older than this is refused
     std::size_t max_requests = 64;  // API lookups waiting; beyond, they are answered "busy"
     std::chrono::milliseconds timeout{5000};  // per relay request

@@ -26,7 +26,8 @@ RelayRegistrar::RelayRegistrar(RegistrarOptions o, std::shared_ptr<RelayTargets>
       relays_(std::move(relays)),
       identity_(std::move(identity)),
       clock_(std::move(clock)),
-      metrics_(metrics) {}
+      metrics_(metrics),
+      registered_(relays_->size(), false) {}
 
 RelayRegistrar::~RelayRegistrar() {
     stop();
@@ -77,27 +78,40 @@ bool RelayRegistrar::round(std::size_t i) {
             if (!wait(backoff)) return false;
             backoff = std::min(30.0, backoff * 2);
         }
-        auto why = try_once(a);
-        if (!why) {
-            if (relays_->succeeded(i, RelayTargets::Use::registration, clock_()))
-                spdlog::info("relay {}: registered", a.url);
-            metrics_.inc("sharemsg_relay_client_registrations_total", "result=\"ok\"");
-            return true;
+        const auto reply = try_once(a);
+        switch (reply.kind) {
+            case RelayReply::Kind::ok:
+                relays_->succeeded(i, RelayTargets::Use::registration, clock_());
+                metrics_.inc("sharemsg_relay_client_registrations_total", "result=\"ok\"");
+                if (!registered_[i]) spdlog::info("relay {}: registered", a.url);
+                registered_[i] = true;
+                return true;
+            case RelayReply::Kind::refused:
+                // The relay works and said no: the next round asks again.
+                relays_->refused(i, RelayTargets::Use::registration, reply.why);
+                metrics_.inc("sharemsg_relay_client_registrations_total", "result=\"refused\"");
+                if (registered_[i]) spdlog::info("relay {}: refused ({})", a.url, reply.why);
+                registered_[i] = false;
+                return true;
+            case RelayReply::Kind::failed:
+                metrics_.inc("sharemsg_relay_client_registrations_total", "result=\"failed\"");
+                registered_[i] = false;
+                if (relays_->failed(i, RelayTargets::Use::registration, reply.why, clock_())) {
+                    spdlog::warn("relay {}: failed in a row ({}); its circuit is open", a.url,
+                                 reply.why);
+                    metrics_.inc("sharemsg_relay_client_breaker_opened_total");
+                }
+                if (!relays_->usable(i, clock_())) return true;
+                spdlog::debug("relay {}: try {} failed: {}", a.url, attempt + 1, reply.why);
+                break;
         }
-        metrics_.inc("sharemsg_relay_client_registrations_total", "result=\"failed\"");
-        if (relays_->failed(i, RelayTargets::Use::registration, *why, clock_())) {
-            spdlog::warn("relay {}: failed in a row ({}); its circuit is open", a.url, *why);
-            metrics_.inc("sharemsg_relay_client_breaker_opened_total");
-        }
-        if (!relays_->usable(i, clock_())) return true;
-        spdlog::debug("relay {}: try {} failed: {}", a.url, attempt + 1, *why);
     }
     return true;
 }
 
-std::optional<std::string> RelayRegistrar::try_once(const RelayTargets::Address& t) {
+RelayReply RelayRegistrar::try_once(const RelayTargets::Address& t) {
     auto id = identity_();
-    if (!id) return "this node has no bound signing key";
+    if (!id) return {RelayReply::Kind::refused, "", "this node has no bound signing key"};
     relay::Registration r;
     r.network = o_.network;
     r.signing_pubkey = id->announcement.signing_pubkey;
@@ -114,12 +128,7 @@ std::optional<std::string> RelayRegistrar::try_once(const RelayTargets::Address&
     call.target = "/relay/register";
     call.body = relay::encode_registration(r);
     call.timeout = std::chrono::milliseconds(5000);
-    auto res = http_call(call);
-    if (!res) return res.error().reason;
-    if (res->status == 200) return std::nullopt;
-    const auto j = nlohmann::json::parse(res->body, nullptr, false);
-    const std::string error = j.is_object() ? j.value("error", "") : "";
-    return "HTTP " + std::to_string(res->status) + (error.empty() ? "" : " " + error);
+    return classify_reply(http_call(call));
 }
 
 }  // namespace sharemsg::node

@@ -1,9 +1,10 @@
 // The node's side of the relays it names (--relay-url, repeatable; docs/relay.md, "The node
 // side"): a thread of its own registers the node's endpoints with each relay every
 // --relay-interval seconds (120, ±10% jitter), signed with the node's signing key and carrying
-// its delegation. A round tries a relay at most 3 times, 1 s then 2 s apart; the relay's
-// circuit breaker (node/relay_targets.hpp, shared with lookups) skips a relay whose circuit
-// is open.
+// its delegation. A round tries a relay at most 3 times, 1 s then 2 s apart, while the relay
+// fails (no answer, 429, 5xx); a refusal (this node is not authorized yet, a replay) ends the
+// round. The relay's circuit breaker (node/relay_targets.hpp, shared with lookups) skips a
+// relay whose circuit is open.
 #pragma once
 
 #include <condition_variable>
@@ -59,8 +60,8 @@ class RelayRegistrar {
     void run();
     // One round with relay i: up to `tries` tries; false when the registrar is stopping.
     bool round(std::size_t i);
-    // One try: nothing on success, the reason otherwise.
-    std::optional<std::string> try_once(const RelayTargets::Address& a);
+    // One try.
+    RelayReply try_once(const RelayTargets::Address& a);
     // Waits `seconds` unless stopped; false when stopped.
     bool wait(double seconds);
     double jittered();
@@ -70,6 +71,7 @@ class RelayRegistrar {
     Identity identity_;
     Clock clock_;
     Metrics& metrics_;
+    std::vector<bool> registered_;  // per relay: the last round registered (the thread's)
     std::mutex mu_;
     std::condition_variable cv_;
     bool stopping_ = false;

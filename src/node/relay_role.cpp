@@ -102,6 +102,7 @@ Result<std::unique_ptr<RelayRole>> RelayRole::start(const Config& cfg, const Net
         RelayLookupOptions lo;
         lo.network = net.network_id();
         lo.interval = cfg.relay_lookup_interval;
+        lo.miss_ttl = std::min(lo.miss_ttl, lo.interval);  // believed until the next round
         const auto own = crypto::hash160(keys.announcement()->delegation().master_pubkey);
         role->lookup_ =
             RelayLookup::start(lo, role->relays_, own, std::move(clock), metrics, std::move(dial));

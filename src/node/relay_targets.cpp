@@ -4,6 +4,25 @@
 
 namespace sharemsg::node {
 
+RelayReply classify_reply(const Result<HttpResponse>& res) {
+    RelayReply r;
+    if (!res) {
+        r.why = res.error().reason;
+        return r;
+    }
+    if (res->status >= 200 && res->status < 300) {
+        r.kind = RelayReply::Kind::ok;
+        return r;
+    }
+    const auto j = nlohmann::json::parse(res->body, nullptr, false);
+    if (j.is_object() && j.contains("error") && j["error"].is_string())
+        r.error = j["error"].get<std::string>();
+    r.why = "HTTP " + std::to_string(res->status) + (r.error.empty() ? "" : " " + r.error);
+    r.kind = res->status == 429 || res->status >= 500 ? RelayReply::Kind::failed
+                                                      : RelayReply::Kind::refused;
+    return r;
+}
+
 Result<std::shared_ptr<RelayTargets>> RelayTargets::parse(const std::vector<std::string>& urls,
                                                           Options o) {
     std::vector<Address> out;
@@ -57,13 +76,22 @@ bool RelayTargets::failed(std::size_t i, Use use, const std::string& why, double
     return opened;
 }
 
+void RelayTargets::refused(std::size_t i, Use use, const std::string& why) {
+    std::lock_guard lk(mu_);
+    auto& h = health_.at(i);
+    if (use == Use::lookup) ++h.lookup_failures;
+    h.last_error = why;
+    h.failures = 0;
+    h.state = Health::State::refused;
+}
+
 void RelayTargets::set_next_registration(std::size_t i, double when) {
     std::lock_guard lk(mu_);
     health_.at(i).next = when;
 }
 
 nlohmann::ordered_json RelayTargets::state() const {
-    static constexpr const char* kNames[] = {"new", "ok", "failing", "open"};
+    static constexpr const char* kNames[] = {"new", "ok", "refused", "failing", "open"};
     using J = nlohmann::ordered_json;
     J a = J::array();
     std::lock_guard lk(mu_);

@@ -1,8 +1,11 @@
 // The relays this node uses (--relay-url) and what it knows of each: the circuit breaker that
 // registration (RelayRegistrar) and lookup (RelayLookup) share, and the counters /net/relays
-// shows. After `breaker_after` consecutive failed requests of either kind a relay's circuit
-// opens and the relay is left alone for `breaker_cooldown` seconds; then one request is let
-// through (half-open): its success closes the circuit, its failure opens it again.
+// shows. A request fails when the relay does not answer, answers 429 or 5xx, or answers
+// something that does not check; after `breaker_after` consecutive failed requests of either
+// kind the relay's circuit opens and the relay is left alone for `breaker_cooldown` seconds;
+// then one request is let through (half-open): its success closes the circuit, its failure
+// opens it again. A refusal (another 4xx: this node is not authorized yet, a replay) shows a
+// working relay: it is counted apart and does not move the breaker.
 //
 // Any thread: every method takes the object's lock.
 #pragma once
@@ -15,9 +18,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "node/http_client.hpp"
 #include "util/result.hpp"
 
 namespace sharemsg::node {
+
+// A relay's answer to one request, as the breaker sees it.
+struct RelayReply {
+    enum class Kind { ok, refused, failed } kind = Kind::failed;
+    std::string error;  // the JSON refusal's "error" name, if any
+    std::string why;    // "HTTP 403 unauthorized", or why there was no answer
+};
+// No answer, 429 and 5xx fail; another status outside 2xx refuses.
+RelayReply classify_reply(const Result<HttpResponse>& res);
 
 class RelayTargets {
   public:
@@ -45,17 +58,20 @@ class RelayTargets {
     bool succeeded(std::size_t i, Use use, double now);
     // Counts a failure; true when this one opened the circuit.
     bool failed(std::size_t i, Use use, const std::string& why, double now);
+    // Counts a refusal: the relay works, and said no.
+    void refused(std::size_t i, Use use, const std::string& why);
     // When the registrar will register with relay i next (unix seconds; shown as `next`).
     void set_next_registration(std::size_t i, double when);
 
-    // One object per relay: url, state (new, ok, failing, open), failures (consecutive),
-    // registrations, lookups (answered), lookup_failures, last_ok, last_error, next (unix
-    // seconds of the next registration, or when an open circuit may be tried again).
+    // One object per relay: url, state (new, ok, refused, failing, open), failures
+    // (consecutive), registrations, lookups (answered), lookup_failures (failed or refused),
+    // last_ok, last_error, next (unix seconds of the next registration, or when an open
+    // circuit may be tried again).
     nlohmann::ordered_json state() const;
 
   private:
     struct Health {
-        enum class State { fresh, ok, failing, open } state = State::fresh;
+        enum class State { fresh, ok, refused, failing, open } state = State::fresh;
         unsigned failures = 0;
         std::uint64_t registrations = 0, lookups = 0, lookup_failures = 0;
         double last_ok = 0, open_until = 0, next = 0;

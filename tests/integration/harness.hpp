@@ -320,6 +320,7 @@ struct TestKey {
     std::uint32_t index = 0;
     std::string delegation;
     std::string address;
+    std::string master_hash;  // HASH160 of the master pubkey (40 hex): the --address payout
 };
 inline TestKey test_signing_key(unsigned seed, std::uint32_t index = 0) {
     using namespace sharemsg;
@@ -329,7 +330,8 @@ inline TestKey test_signing_key(unsigned seed, std::uint32_t index = 0) {
     auto d = proto::open::make_delegation(*mk, proto::open::DEVNET_NETWORK_ID, k->pubkey(), index);
     return {proto::encode_wif(k->privkey().bytes(), 0xef), to_hex(k->signing_id()), index,
             proto::open::delegation_to_hex(d),
-            proto::p2pkh_address_from_hash160(crypto::hash160(mk->pubkey()), 0x6f)};
+            proto::p2pkh_address_from_hash160(crypto::hash160(mk->pubkey()), 0x6f),
+            to_hex(crypto::hash160(mk->pubkey()))};
 }
 inline std::vector<std::string> key_flags(const TestKey& k) {
     return {"--signing-key",

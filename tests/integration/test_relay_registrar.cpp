@@ -1,6 +1,7 @@
 // The node's side of a relay (--relay-url): a node registers its P2P endpoint with a relay
-// that follows the same devnet and is found by lookup; a relay that refuses it opens the
-// node's circuit after 5 failed tries; a bad --relay-url stops the node at start.
+// that follows the same devnet and is found by lookup; a relay that refuses it is asked again
+// the next round, while one that does not answer opens the node's circuit after 5 failed
+// tries; a bad --relay-url stops the node at start.
 #include <gtest/gtest.h>
 
 #include "harness.hpp"
@@ -13,8 +14,7 @@ namespace {
 
 // HASH160 of the master pubkey of test_signing_key(seed) (harness.hpp).
 std::string master_hash(unsigned seed) {
-    auto mk = crypto::PrivKey::from_bytes(Bytes(32, static_cast<std::uint8_t>(0x11 + seed)));
-    return to_hex(crypto::hash160(mk->pubkey()));
+    return test_signing_key(seed).master_hash;
 }
 
 std::vector<std::string> with(std::vector<std::string> a, const std::vector<std::string>& b) {
@@ -61,32 +61,48 @@ TEST(RelayRegistrar, NodeRegistersItsEndpointAndIsFoundByLookup) {
     EXPECT_GE(node.metric("sharemsg_relay_client_registrations_total{result=\"ok\"}"), 2);
 }
 
-TEST(RelayRegistrar, ARelayThatRefusesOpensTheCircuitAfterFiveFailures) {
+TEST(RelayRegistrar, ARefusalEndsTheRoundAndAFailingRelayOpensItsCircuit) {
     const auto dir = test_dir("relay-registrar-breaker");
     Daemon relay(SHAREMSGD_PATH, dir / "relay");
     ASSERT_TRUE(relay.start({"--relay", "--mine", "false"}));
-    // Key 2's master is paid by no share: every registration is refused.
+    // Key 2's master is paid by no share: every registration is refused, one a round, and the
+    // relay's circuit stays closed (the relay works; this node is not authorized yet).
     const auto key = test_signing_key(2);
     Daemon node(SHAREMSGD_PATH, dir / "node");
     ASSERT_TRUE(node.start(
         with({"--mine", "false", "--address", master_hash(2), "--relay-url",
-              "http://127.0.0.1:" + std::to_string(relay.web_port), "--relay-interval", "0.2"},
+              "http://127.0.0.1:" + std::to_string(relay.web_port), "--relay-interval", "0.5"},
              key_flags(key))))
         << node.log();
-    ASSERT_TRUE(
-        wait_until([&] { return node.get("/net/relays").json()["relays"][0]["state"] == "open"; },
-                   std::chrono::seconds(30)))
+    const std::string refused = "sharemsg_relay_client_registrations_total{result=\"refused\"}";
+    ASSERT_TRUE(wait_until([&] { return node.metric(refused) >= 4; }, std::chrono::seconds(30)))
         << node.get("/net/relays").body;
-    const auto state = node.get("/net/relays").json()["relays"][0];
-    EXPECT_EQ(state["failures"], 5);
+    auto state = node.get("/net/relays").json()["relays"][0];
+    EXPECT_EQ(state["state"], "refused");
+    EXPECT_EQ(state["failures"], 0);
     EXPECT_EQ(state["last_error"], "HTTP 403 unauthorized");
-    EXPECT_EQ(node.metric("sharemsg_relay_client_breaker_opened_total"), 1);
-    // While open the relay is left alone: no more failed tries.
-    const double failed =
-        node.metric("sharemsg_relay_client_registrations_total{result=\"failed\"}");
+    EXPECT_EQ(node.metric("sharemsg_relay_client_registrations_total{result=\"failed\"}"), -1);
+
+    // A relay that does not answer (nothing listens there): after 5 failed tries its circuit
+    // opens, and it is left alone.
+    Daemon lonely(SHAREMSGD_PATH, dir / "lonely");
+    ASSERT_TRUE(lonely.start(
+        with({"--mine", "false", "--address", master_hash(2), "--relay-url",
+              "http://127.0.0.1:" + std::to_string(free_port()), "--relay-interval", "0.2"},
+             key_flags(key))))
+        << lonely.log();
+    ASSERT_TRUE(
+        wait_until([&] { return lonely.get("/net/relays").json()["relays"][0]["state"] == "open"; },
+                   std::chrono::seconds(30)))
+        << lonely.get("/net/relays").body;
+    state = lonely.get("/net/relays").json()["relays"][0];
+    EXPECT_EQ(state["failures"], 5);
+    EXPECT_EQ(lonely.metric("sharemsg_relay_client_breaker_opened_total"), 1);
+    const std::string failed = "sharemsg_relay_client_registrations_total{result=\"failed\"}";
+    const double before = lonely.metric(failed);
     std::this_thread::sleep_for(std::chrono::seconds(2));
-    EXPECT_EQ(node.metric("sharemsg_relay_client_registrations_total{result=\"failed\"}"), failed);
-    EXPECT_EQ(failed, 5);
+    EXPECT_EQ(lonely.metric(failed), before);
+    EXPECT_EQ(before, 5);
 }
 
 TEST(RelayRegistrar, BadRelayUrlOrMissingKeyStopsTheNodeAtStart) {
