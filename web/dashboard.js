@@ -76,7 +76,7 @@
     const cell = (v, title) => el('td', {title: title || ''}, v === undefined || v === null ? '—' : String(v));
     fillTable('relays', 'relays-empty', (n.relays || []).map((r) => {
       const tr = el('tr', {}, cell(r.url), cell(r.state), cell(r.registrations), cell(r.lookups),
-                    cell(r.last_error || '—'));
+                    cell(r.state === 'ok' ? '—' : r.last_error || '—'));
       tr.dataset.state = r.state;
       return tr;
     }));
