@@ -433,6 +433,11 @@ void get_net_peer(const RouteCall& c, const ReplyFn& done) {
                 return done(error_reply(503, "no_relay", "no relay can be asked: " + a.detail));
             case O::busy:
                 return done(error_reply(503, "busy", a.detail));
+            case O::rate_limited: {
+                auto r = error_reply(429, "rate_limited", a.detail);
+                r.retry_after = a.retry_after;
+                return done(std::move(r));
+            }
         }
     });
 }

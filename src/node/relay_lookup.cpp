@@ -26,6 +26,8 @@ const char* outcome_label(RelayLookup::Outcome o) {
             return "result=\"no_relay\"";
         case RelayLookup::Outcome::busy:
             return "result=\"busy\"";
+        case RelayLookup::Outcome::rate_limited:
+            return "result=\"rate_limited\"";
     }
     return "";
 }
@@ -50,7 +52,8 @@ RelayLookup::RelayLookup(RelayLookupOptions o, std::shared_ptr<RelayTargets> rel
       own_(own),
       clock_(std::move(clock)),
       metrics_(metrics),
-      dial_(std::move(dial)) {}
+      dial_(std::move(dial)),
+      api_budget_(o_.requests_per_minute, 1) {}
 
 RelayLookup::~RelayLookup() {
     stop();
@@ -83,6 +86,13 @@ void RelayLookup::request(const PeerQuery& q, Done done) {
     if (auto p = directory_.find(q, clock_())) {
         metrics_.inc("sharemsg_relay_client_requests_total", "result=\"cached\"");
         return done(Answer{Outcome::found, std::move(p), ""});
+    }
+    if (unsigned retry = 0; !api_budget_.take("api", clock_(), retry)) {
+        metrics_.inc("sharemsg_relay_client_requests_total", outcome_label(Outcome::rate_limited));
+        return done(Answer{Outcome::rate_limited, std::nullopt,
+                           "at most " + std::to_string(o_.requests_per_minute) +
+                               " lookups a minute go to the relays",
+                           retry});
     }
     {
         std::lock_guard lk(mu_);

@@ -30,6 +30,7 @@
 #include "node/peer_directory.hpp"
 #include "node/relay_targets.hpp"
 #include "relay/codec.hpp"
+#include "relay/rate_limiter.hpp"
 
 namespace sharemsg::node {
 
@@ -43,6 +44,9 @@ struct RelayLookupOptions {
     double miss_ttl = 60;           // how long "no relay knows it" is believed (at most `interval`)
     double max_age = 900;           // an answer whose registration is older than this is refused
     std::size_t max_requests = 64;  // API lookups waiting; beyond, they are answered "busy"
+    // API lookups that go to the relays (not answered from the directory) a minute: anyone who
+    // reaches the API must not spend the node's own budget at its relays.
+    unsigned requests_per_minute = 30;
     std::chrono::milliseconds timeout{5000};  // per relay request
 };
 
@@ -50,11 +54,12 @@ class RelayLookup {
   public:
     using Clock = std::function<double()>;
     using Dial = std::function<void(std::vector<relay::Endpoint>)>;
-    enum class Outcome { found, not_found, no_relay, busy };
+    enum class Outcome { found, not_found, no_relay, busy, rate_limited };
     struct Answer {
         Outcome outcome = Outcome::not_found;
         std::optional<KnownPeer> peer;
-        std::string detail;  // what the relays said, when nothing was found
+        std::string detail;        // what the relays said, when nothing was found
+        unsigned retry_after = 0;  // seconds, when rate_limited
     };
     using Done = std::function<void(Answer)>;
 
@@ -69,7 +74,8 @@ class RelayLookup {
     // Chain thread: the payouts of the best chain's window.
     void set_window(std::set<relay::MasterHash> payouts);
     // Any thread: looks `q` up; `done` is called once, from the caller's thread when the
-    // directory holds the answer or the queue is full, else from the lookup thread.
+    // directory holds the answer, the queue is full or the minute's requests are spent, else
+    // from the lookup thread.
     void request(const PeerQuery& q, Done done);
     const PeerDirectory& directory() const { return directory_; }
 
@@ -95,6 +101,7 @@ class RelayLookup {
     Metrics& metrics_;
     Dial dial_;
     PeerDirectory directory_;
+    relay::RateLimiter api_budget_;
     std::mt19937_64 rng_{std::random_device{}()};  // lookup thread
 
     std::mutex mu_;

@@ -220,6 +220,24 @@ TEST_F(RelayLookupTest, ARoundLooksUpTheWindowsMinersButNotThisNodeAndDialsThem)
                                        to_hex(miner.master_hash()));
 }
 
+TEST_F(RelayLookupTest, TheApiSpendsAtMostItsMinutesShareOfTheRelays) {
+    start();
+    relay_.answer(404, R"({"error":"not_found","detail":"no"})");
+    // 30 a minute: the 31st distinct identity asked within the minute is not sent on.
+    for (int i = 0; i < 30; ++i)
+        EXPECT_EQ(ask(by_id(identity(100 + i))).outcome, RelayLookup::Outcome::not_found) << i;
+    auto a = ask(by_id(identity(200)));
+    EXPECT_EQ(a.outcome, RelayLookup::Outcome::rate_limited);
+    EXPECT_GE(a.retry_after, 1u);
+    EXPECT_EQ(relay_.targets().size(), 30u);
+    // What the directory holds is still answered.
+    relay_.answer(200, entry_json(identity(1).registration(static_cast<std::uint64_t>(kNow))));
+    now_ = kNow + 2;
+    EXPECT_EQ(ask(by_id(identity(1))).outcome, RelayLookup::Outcome::found);
+    EXPECT_EQ(ask(by_id(identity(1))).outcome, RelayLookup::Outcome::found);
+    EXPECT_EQ(relay_.targets().size(), 31u);
+}
+
 TEST(PeerDirectory, StaysBoundedAndFollowsAMinersNewestKey) {
     PeerDirectory d(3);
     const auto t = static_cast<std::uint64_t>(kNow);
