@@ -5,6 +5,8 @@
 // had acknowledged is still answered.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <map>
 #include <set>
 
 #include "../unit/test_cli_runner.hpp"
@@ -119,4 +121,45 @@ TEST(RelayDiscovery, FourMinersFindEachOtherThroughOneRelayWhichRestartsWithoutL
         const auto r = relay.get("/relay/lookup/devnet/" + keys[i].signing_id);
         EXPECT_EQ(r.status, 200) << i << " " << r.body;
     }
+}
+
+// Whoever reaches a node's API cannot spend the node's budget at its relays: a flood of
+// lookups of identities no relay knows is answered (404, then 429 past 30 a minute) and leaves
+// the relay's circuit closed and the node registered.
+TEST(RelayDiscovery, AFloodOfApiLookupsDoesNotSpendTheNodesRelay) {
+    const auto dir = test_dir("relay-discovery-flood");
+    Daemon relay(SHAREMSGD_PATH, dir / "relay");
+    const auto key = test_signing_key(70);
+    ASSERT_TRUE(relay.start({"--relay", "--share-period", "0.5", "--address", key.master_hash}))
+        << relay.log();
+    Daemon node(SHAREMSGD_PATH, dir / "node");
+    ASSERT_TRUE(node.start(
+        with({"--mine", "false", "--address", key.master_hash, "--relay-url",
+              "http://127.0.0.1:" + std::to_string(relay.web_port), "--relay-interval", "1"},
+             key_flags(key))))
+        << node.log();
+    ASSERT_TRUE(
+        wait_until([&] { return node.get("/net/relays").json()["relays"][0]["state"] == "ok"; },
+                   std::chrono::seconds(30)))
+        << node.get("/net/relays").body;
+
+    std::map<unsigned, int> statuses;
+    for (int i = 0; i < 200; ++i) {
+        char id[41];
+        std::snprintf(id, sizeof id, "%040x", i + 1);
+        ++statuses[node.get("/net/peers/" + std::string(id)).status];
+    }
+    EXPECT_EQ(statuses[404], 30) << "404s";
+    EXPECT_EQ(statuses[429], 170) << "429s";
+    const auto state = node.get("/net/relays").json()["relays"][0];
+    EXPECT_EQ(state["lookups"], 30);
+    EXPECT_NE(state["state"], "open");
+    // The node still registers: its identity stays found at the relay.
+    const double before = node.metric("sharemsg_relay_client_registrations_total{result=\"ok\"}");
+    EXPECT_TRUE(wait_until(
+        [&] {
+            return node.metric("sharemsg_relay_client_registrations_total{result=\"ok\"}") > before;
+        },
+        std::chrono::seconds(10)));
+    EXPECT_EQ(relay.get("/relay/lookup/devnet/" + key.signing_id).status, 200);
 }
