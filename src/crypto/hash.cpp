@@ -38,9 +38,11 @@ class FetchedDigests {
     EVP_MD* ripemd160_;
 };
 
+// Never freed: a thread that ends after the process's static objects are destroyed still
+// frees its digest context, which refers to these.
 const FetchedDigests& digests() {
-    static const FetchedDigests d;
-    return d;
+    static const FetchedDigests* d = new FetchedDigests;
+    return *d;
 }
 
 // One digest context per thread, re-initialized for every one-shot digest (spares the
