@@ -12,6 +12,8 @@
 //   BM_RawEcdsaVerifyNormalized  the same through the S-normalizing path the V36 rule uses
 //   BM_Secp256k1Verify        libsecp256k1's secp256k1_ecdsa_verify on a pre-parsed key and
 //                             signature -- the physical floor
+//   BM_DecodeVerifyVsSecp256k1  DecodeVerify and three BM_Secp256k1Verify calls timed in
+//                             turn in one loop; vs_floor = their time ratio (load-proof)
 //   BM_MessageUnpack          proto::unpack_message of one packed message
 //   BM_MessageHash            ShareMessage::hash (SHA256d of the signed fields)
 //
@@ -21,6 +23,7 @@
 #include <benchmark/benchmark.h>
 #include <secp256k1.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
@@ -119,6 +122,55 @@ void BM_DecodeVerify(benchmark::State& state) {
     rates(state, 3);
 }
 BENCHMARK(BM_DecodeVerify);
+
+// Decode+verify of the envelope and three libsecp256k1 verifications on pre-parsed inputs,
+// timed alternately in the same loop so that a loaded machine slows both alike. Its counter
+// `vs_floor` is the rate of decode+verify as a fraction of the raw verify rate (1.0: the rule
+// costs its three signature checks and nothing more); `floor_us` and `rule_us` are the two
+// per-envelope times. The benchmark's own time is the sum of both.
+void BM_DecodeVerifyVsSecp256k1(benchmark::State& state) {
+    using clock = std::chrono::steady_clock;
+    const auto& f = fixture();
+    const secp256k1_context* ctx = secp256k1_context_static;
+    secp256k1_pubkey pub;
+    secp256k1_ecdsa_signature sigs[3];
+    crypto::Hash256 digests[3];
+    if (!secp256k1_ec_pubkey_parse(ctx, &pub, f.authorities[0].pubkey.data(),
+                                   f.authorities[0].pubkey.size())) {
+        state.SkipWithError("parse failed");
+        return;
+    }
+    for (std::size_t i = 0; i < 3; ++i) {
+        const auto& der = f.messages[i].signature;
+        digests[i] = f.messages[i].hash();
+        if (!secp256k1_ecdsa_signature_parse_der(ctx, &sigs[i], der.data(), der.size())) {
+            state.SkipWithError("parse failed");
+            return;
+        }
+        secp256k1_ecdsa_signature_normalize(ctx, &sigs[i], &sigs[i]);
+    }
+    clock::duration rule{}, floor{};
+    for (auto _ : state) {
+        const auto t0 = clock::now();
+        auto v = proto::check_v36_message_data(f.envelope, f.authorities);
+        const auto t1 = clock::now();
+        int ok = 1;
+        for (std::size_t i = 0; i < 3; ++i)
+            ok &= secp256k1_ecdsa_verify(ctx, &sigs[i], digests[i].data(), &pub);
+        const auto t2 = clock::now();
+        if (v.rule != proto::V36Rule::ok || !ok) state.SkipWithError("verification failed");
+        benchmark::DoNotOptimize(v);
+        rule += t1 - t0;
+        floor += t2 - t1;
+    }
+    const double n = static_cast<double>(state.iterations());
+    const double rule_us = std::chrono::duration<double, std::micro>(rule).count() / n;
+    const double floor_us = std::chrono::duration<double, std::micro>(floor).count() / n;
+    state.counters["rule_us"] = rule_us;
+    state.counters["floor_us"] = floor_us;
+    state.counters["vs_floor"] = floor_us / rule_us;
+}
+BENCHMARK(BM_DecodeVerifyVsSecp256k1);
 
 void BM_RawEcdsaVerify(benchmark::State& state) {
     const auto& f = fixture();

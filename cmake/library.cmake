@@ -3,6 +3,19 @@
 # (find_package(sharemsg) -> sharemsg::sharemsg) and a pkg-config file. Both libraries are
 # made of the same position-independent objects as sharemsg_core (cmake/sources.cmake): the
 # sources are compiled once.
+#
+# Libraries install to lib/<multiarch triplet> (Debian's layout: /usr/lib/x86_64-linux-gnu in
+# the packages, where pkg-config and the linker look) whenever the compiler names a triplet.
+# GNUInstallDirs picks that only for a /usr prefix, and caches plain "lib" otherwise, so a
+# build tree configured before this rule is moved over once; a CMAKE_INSTALL_LIBDIR set to
+# anything else is kept.
+if(CMAKE_LIBRARY_ARCHITECTURE AND NOT SHAREMSG_MULTIARCH_LIBDIR_SET)
+  if(NOT DEFINED CMAKE_INSTALL_LIBDIR OR CMAKE_INSTALL_LIBDIR STREQUAL "lib")
+    set(CMAKE_INSTALL_LIBDIR lib/${CMAKE_LIBRARY_ARCHITECTURE}
+      CACHE PATH "Object code libraries (lib/<multiarch triplet>)" FORCE)
+  endif()
+  set(SHAREMSG_MULTIARCH_LIBDIR_SET ON CACHE INTERNAL "CMAKE_INSTALL_LIBDIR was chosen once")
+endif()
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 

@@ -7,28 +7,71 @@
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/sharemsgd.service
   DESTINATION lib/systemd/system COMPONENT daemon)
 
-# Man pages from --help (help2man), when help2man is installed.
+# The maintainer named in the packages and their changelog. The project has no mailing
+# address: set this to yours when you publish packages (lintian's bogus-mail-host is
+# overridden for the default, see packaging/deb/lintian-overrides.in).
+set(SHAREMSG_PACKAGE_CONTACT "sharemsg developers <sharemsg-dev@localhost>"
+  CACHE STRING "Maintainer of the Debian packages (Name <address>)")
+
+find_program(GZIP_PROGRAM gzip REQUIRED)
+
+# Man pages from --help (help2man), when help2man is installed, compressed as Debian wants
+# (gzip -9n: no name or time stamp, so the same page gives the same bytes).
 find_program(HELP2MAN_PROGRAM help2man)
 if(HELP2MAN_PROGRAM)
   set(SHAREMSG_MAN_PAGES)
+  set(SHAREMSG_MAN_NAME_sharemsgd "P2Pool share messaging node (sharechain peer, message store, HTTP API)")
+  set(SHAREMSG_MAN_NAME_sharemsg "P2Pool share messaging tool (signing keys, authority messages, API client)")
   foreach(prog sharemsgd sharemsg)
     set(page ${PROJECT_BINARY_DIR}/man/${prog}.1)
-    add_custom_command(OUTPUT ${page}
+    add_custom_command(OUTPUT ${page}.gz
       COMMAND ${CMAKE_COMMAND} -E make_directory ${PROJECT_BINARY_DIR}/man
       COMMAND ${HELP2MAN_PROGRAM} --no-info --no-discard-stderr
-              --version-string=${PROJECT_VERSION} --output=${page} $<TARGET_FILE:${prog}>
+              --version-string=${PROJECT_VERSION} "--name=${SHAREMSG_MAN_NAME_${prog}}"
+              --output=${page} $<TARGET_FILE:${prog}>
+      COMMAND ${GZIP_PROGRAM} -9nf ${page}
       DEPENDS ${prog}
-      COMMENT "help2man ${prog}")
-    list(APPEND SHAREMSG_MAN_PAGES ${page})
+      COMMENT "help2man ${prog}"
+      VERBATIM)
+    list(APPEND SHAREMSG_MAN_PAGES ${page}.gz)
   endforeach()
   add_custom_target(sharemsg_man_pages ALL DEPENDS ${SHAREMSG_MAN_PAGES})
   install(FILES ${SHAREMSG_MAN_PAGES} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT daemon)
 endif()
 
+# Each package's /usr/share/doc/<package>: copyright and the (native) changelog.gz; and its
+# lintian overrides, each with its reason.
+configure_file(${PROJECT_SOURCE_DIR}/packaging/deb/changelog.in
+  ${PROJECT_BINARY_DIR}/deb/changelog @ONLY)
+add_custom_command(OUTPUT ${PROJECT_BINARY_DIR}/deb/changelog.gz
+  COMMAND ${GZIP_PROGRAM} -9nkf ${PROJECT_BINARY_DIR}/deb/changelog
+  DEPENDS ${PROJECT_BINARY_DIR}/deb/changelog
+  COMMENT "changelog.gz of the Debian packages")
+add_custom_target(sharemsg_deb_changelog ALL DEPENDS ${PROJECT_BINARY_DIR}/deb/changelog.gz)
+foreach(pkg_comp libsharemsg0:library libsharemsg-dev:dev sharemsgd:daemon)
+  string(REPLACE ":" ";" pkg_comp ${pkg_comp})
+  list(GET pkg_comp 0 pkg)
+  list(GET pkg_comp 1 comp)
+  install(FILES ${PROJECT_SOURCE_DIR}/packaging/deb/copyright
+                ${PROJECT_BINARY_DIR}/deb/changelog.gz
+    DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/${pkg} COMPONENT ${comp})
+  set(SHAREMSG_DEB_PACKAGE ${pkg})
+  configure_file(${PROJECT_SOURCE_DIR}/packaging/deb/lintian-overrides.in
+    ${PROJECT_BINARY_DIR}/deb/${pkg}.lintian-overrides @ONLY)
+  file(READ ${PROJECT_BINARY_DIR}/deb/${pkg}.lintian-overrides overrides)
+  if(pkg STREQUAL libsharemsg0)
+    file(READ ${PROJECT_SOURCE_DIR}/packaging/deb/libsharemsg0.lintian-overrides extra)
+    file(WRITE ${PROJECT_BINARY_DIR}/deb/${pkg}.lintian-overrides "${overrides}${extra}")
+  endif()
+  install(FILES ${PROJECT_BINARY_DIR}/deb/${pkg}.lintian-overrides
+    DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/lintian/overrides RENAME ${pkg} COMPONENT ${comp})
+endforeach()
+
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME sharemsg)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
-set(CPACK_PACKAGE_CONTACT "sharemsg developers <sharemsg-dev@localhost>")
+set(CPACK_PACKAGE_CONTACT "${SHAREMSG_PACKAGE_CONTACT}")
+set(CPACK_STRIP_FILES ON)
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "P2Pool share messaging")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
@@ -40,6 +83,12 @@ set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://github.com/frstrtr/p2pool-merged-v36"
 
 set(CPACK_DEBIAN_LIBRARY_PACKAGE_NAME libsharemsg0)
 set(CPACK_DEBIAN_LIBRARY_PACKAGE_SECTION libs)
+# shlibs, so that packages built against libsharemsg0 depend on it (CPack writes them for
+# the package that holds the shared object itself, not its -dev link); the ldconfig trigger
+# (packaging/deb/triggers) runs ldconfig when the library is installed or removed.
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY ">=")
+set(CPACK_DEBIAN_LIBRARY_PACKAGE_CONTROL_EXTRA ${PROJECT_SOURCE_DIR}/packaging/deb/triggers)
 set(CPACK_COMPONENT_LIBRARY_DESCRIPTION "P2Pool share messaging library
  libsharemsg verifies a V36 share's message_data under the authority rule,
  builds message_data for mined shares, and keeps the message store a pool

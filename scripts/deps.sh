@@ -25,6 +25,9 @@ packages=(
     # Man pages of sharemsgd and sharemsg from their --help (cmake/packaging.cmake), and what
     # the Debian package test (tests/package/deb.sh) calls: dpkg-shlibdeps, curl.
     help2man dpkg-dev curl
+    # The packages' policy check in that test (lintian) and its `systemd-analyze verify` of
+    # the unit (systemd).
+    lintian systemd
     # Browser tests of the web pages (scripts/browser-test.sh): Debian's chromium,
     # driven by playwright-core from npm.
     chromium nodejs npm

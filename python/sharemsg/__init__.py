@@ -223,18 +223,38 @@ class Message(object):
 
 
 class Verdict(object):
-    """The V36 rule's verdict on one message_data."""
+    """The V36 rule's verdict on one message_data.
+
+    ``rule``, ``valid`` and ``cached`` are read at once; ``messages``, ``reason``,
+    ``rule_name`` and ``authority`` are copied out of the library when first read, so that a
+    share whose verdict the node only tests for validity costs no copies.
+    """
 
     def __init__(self, handle):
         self._h = handle
         self.rule = _v_rule(handle)
-        self.rule_name = _rule_name(self.rule).decode()
         self.valid = bool(_v_valid(handle))
-        self.reason = _v_reason(handle).decode("utf-8", "replace")
         self.cached = bool(_v_cached(handle))
+        self._messages = None
+
+    @property
+    def rule_name(self):
+        return _rule_name(self.rule).decode()
+
+    @property
+    def reason(self):
+        return _v_reason(self._h).decode("utf-8", "replace")
+
+    @property
+    def authority(self):
         k = (ctypes.c_uint8 * 33)()
-        self.authority = bytes(k) if _v_authority(handle, k) else None
-        self.messages = [Message(_v_message(handle, i)) for i in range(_v_count(handle))]
+        return bytes(k) if _v_authority(self._h, k) else None
+
+    @property
+    def messages(self):
+        if self._messages is None:
+            self._messages = [Message(_v_message(self._h, i)) for i in range(_v_count(self._h))]
+        return self._messages
 
     def __del__(self):
         if getattr(self, "_h", None):

@@ -3,6 +3,7 @@
 
 #include <secp256k1.h>
 
+#include <cstring>
 #include <stdexcept>
 
 namespace sharemsg::crypto {
@@ -77,6 +78,17 @@ Bytes PrivKey::pubkey_uncompressed() const {
     return out;
 }
 
+static_assert(sizeof(secp256k1_pubkey) == 64, "ParsedPubKey stores a secp256k1_pubkey");
+
+Result<ParsedPubKey> ParsedPubKey::parse(ByteView b) {
+    secp256k1_pubkey pk;
+    if (!parse_pub(b, pk))
+        return make_error(Errc::bad_key, "public key is not a valid secp256k1 point encoding");
+    ParsedPubKey out;
+    std::memcpy(out.point_.data(), pk.data, sizeof pk.data);
+    return out;
+}
+
 Result<CompressedPubKey> parse_pubkey(ByteView b) {
     secp256k1_pubkey pk;
     if (!parse_pub(b, pk))
@@ -105,16 +117,29 @@ bool ecdsa_verify_der(ByteView pubkey, const Hash256& digest, ByteView der_sig) 
     return secp256k1_ecdsa_verify(ctx(), &sig, digest.data(), &pk) == 1;
 }
 
-bool ecdsa_verify_der_normalized(ByteView pubkey, const Hash256& digest, ByteView der_sig) {
-    secp256k1_pubkey pk;
+namespace {
+bool verify_normalized(const secp256k1_pubkey& pk, const Hash256& digest, ByteView der_sig) {
     secp256k1_ecdsa_signature sig;
-    if (!parse_pub(pubkey, pk)) return false;
     if (der_sig.empty() ||
         !secp256k1_ecdsa_signature_parse_der(ctx(), &sig, der_sig.data(), der_sig.size()))
         return false;
     // Deliberate: accept high-S for the deployed v1 authority envelope (PRODUCT.md, "Low-S").
     secp256k1_ecdsa_signature_normalize(ctx(), &sig, &sig);
     return secp256k1_ecdsa_verify(ctx(), &sig, digest.data(), &pk) == 1;
+}
+}  // namespace
+
+bool ecdsa_verify_der_normalized(ByteView pubkey, const Hash256& digest, ByteView der_sig) {
+    secp256k1_pubkey pk;
+    if (!parse_pub(pubkey, pk)) return false;
+    return verify_normalized(pk, digest, der_sig);
+}
+
+bool ecdsa_verify_der_normalized(const ParsedPubKey& pubkey, const Hash256& digest,
+                                 ByteView der_sig) {
+    secp256k1_pubkey pk;
+    std::memcpy(pk.data, pubkey.raw().data(), sizeof pk.data);
+    return verify_normalized(pk, digest, der_sig);
 }
 
 bool ecdsa_der_is_high_s(ByteView der_sig) {

@@ -29,6 +29,20 @@ class PrivKey {
     ByteArray<32> key_{};
 };
 
+// A public key parsed once into libsecp256k1's in-memory form (64 bytes, meaningful to this
+// process's libsecp256k1 only), for keys that verify many signatures: parsing a compressed
+// key decompresses the point (a square root, about 4.5 us, an eighth of a verification).
+class ParsedPubKey {
+  public:
+    // Fails with Errc::bad_key when the bytes are not a 33- or 65-byte point encoding.
+    static Result<ParsedPubKey> parse(ByteView b);
+    const ByteArray<64>& raw() const { return point_; }
+
+  private:
+    ParsedPubKey() = default;
+    ByteArray<64> point_{};
+};
+
 // Parses and re-serializes a public key (33-byte compressed or 65-byte uncompressed).
 Result<CompressedPubKey> parse_pubkey(ByteView b);
 
@@ -42,6 +56,10 @@ bool ecdsa_verify_der(ByteView pubkey, const Hash256& digest, ByteView der_sig);
 // envelope, whose real mainnet transition signature is high-S (see PRODUCT.md): nodes of the
 // deployed network accept it, so we must too. Still requires strict DER.
 bool ecdsa_verify_der_normalized(ByteView pubkey, const Hash256& digest, ByteView der_sig);
+
+// The same under a key parsed beforehand.
+bool ecdsa_verify_der_normalized(const ParsedPubKey& pubkey, const Hash256& digest,
+                                 ByteView der_sig);
 
 // True when the DER signature parses and its S value is in the upper half.
 bool ecdsa_der_is_high_s(ByteView der_sig);

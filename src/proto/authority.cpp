@@ -1,8 +1,14 @@
 #include "proto/authority.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace sharemsg::proto {
+
+Authority::Authority(const crypto::CompressedPubKey& key, std::string key_name)
+    : pubkey(key), name(std::move(key_name)) {
+    if (auto parsed = crypto::ParsedPubKey::parse(pubkey)) point_ = *parsed;
+}
 
 const AuthoritySet& mainnet_authorities() {
     static const AuthoritySet set = [] {

@@ -12,9 +12,20 @@
 
 namespace sharemsg::proto {
 
+// An authority key and its name. The key is parsed into a curve point once, here, and every
+// authority signature check uses that point (parsing is an eighth of a verification).
+// `pubkey` and `point()` must agree: set the key through the constructor only.
 struct Authority {
+    Authority(const crypto::CompressedPubKey& key, std::string key_name);
+
     crypto::CompressedPubKey pubkey;
     std::string name;
+
+    // Null when `pubkey` is not a curve point (no signature verifies under it).
+    const crypto::ParsedPubKey* point() const { return point_ ? &*point_ : nullptr; }
+
+  private:
+    std::optional<crypto::ParsedPubKey> point_;
 };
 
 using AuthoritySet = std::vector<Authority>;

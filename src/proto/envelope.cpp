@@ -1,5 +1,7 @@
 #include "proto/envelope.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
 
 namespace sharemsg::proto {
@@ -16,25 +18,36 @@ crypto::Hash256 envelope_key(ByteView authority_pubkey, ByteView nonce) {
     return crypto::hmac_sha256(authority_pubkey, nonce);
 }
 
-Bytes envelope_keystream(const crypto::Hash256& enc_key, std::size_t length) {
-    Bytes stream;
-    stream.reserve(length + 32);
-    for (std::uint32_t counter = 0; stream.size() < length; ++counter) {
-        ByteWriter w;
-        w.bytes(enc_key);
-        w.u32le(counter);
-        auto block = crypto::sha256(w.data());
-        stream.insert(stream.end(), block.begin(), block.end());
+namespace {
+
+// XORs `data` with the keystream into `out` (same size); `out` may be `data`.
+void apply_keystream(ByteView data, const crypto::Hash256& enc_key, std::uint8_t* out) {
+    std::array<std::uint8_t, 36> block_input;  // enc_key || le32(counter)
+    std::copy(enc_key.begin(), enc_key.end(), block_input.begin());
+    std::uint32_t counter = 0;
+    for (std::size_t done = 0; done < data.size(); ++counter) {
+        for (std::size_t i = 0; i < 4; ++i)
+            block_input[32 + i] = static_cast<std::uint8_t>(counter >> (8 * i));
+        const auto block = crypto::sha256(block_input);
+        const std::size_t n = std::min(block.size(), data.size() - done);
+        for (std::size_t i = 0; i < n; ++i)
+            out[done + i] = data[done + i] ^ block[i];
+        done += n;
     }
-    stream.resize(length);
-    return stream;
 }
 
-static Bytes xor_stream(ByteView data, const crypto::Hash256& enc_key) {
-    Bytes out = envelope_keystream(enc_key, data.size());
-    for (std::size_t i = 0; i < data.size(); ++i)
-        out[i] ^= data[i];
+Bytes xor_stream(ByteView data, const crypto::Hash256& enc_key) {
+    Bytes out(data.size());
+    apply_keystream(data, enc_key, out.data());
     return out;
+}
+
+}  // namespace
+
+Bytes envelope_keystream(const crypto::Hash256& enc_key, std::size_t length) {
+    Bytes stream(length, 0);
+    apply_keystream(stream, enc_key, stream.data());
+    return stream;
 }
 
 Result<Bytes> encrypt_envelope(ByteView inner, ByteView authority_pubkey, const Nonce16& nonce,
@@ -120,6 +133,7 @@ UnpackedShareMessages unpack_share_messages(ByteView data, const AuthoritySet& a
         out.notes.push_back("msg_count " + std::to_string(count) + " capped to 3");
         count = MAX_MESSAGES_PER_SHARE;
     }
+    out.messages.reserve(count);
     for (std::size_t i = 0; i < count; ++i) {
         auto m = unpack_message(inner, offset);
         if (!m) {
@@ -177,7 +191,7 @@ Result<Bytes> pack_share_messages(std::vector<ShareMessage>& messages,
         m.flags &= static_cast<std::uint8_t>(~FLAG_PROTOCOL_AUTHORITY);
         bool ok = false;
         for (const auto& a : authorities) {
-            if (verify_authority_direct(m, a.pubkey, authorities)) {
+            if (verify_authority_direct(m, a)) {
                 ok = true;
                 used = &a;
                 break;
@@ -246,7 +260,7 @@ V36Verdict check_v36_message_data(ByteView message_data, const AuthoritySet& aut
                        ") inside encrypted envelope";
             return v;
         }
-        if (!verify_authority_direct(m, v.authority->pubkey, authorities)) {
+        if (!verify_authority_direct(m, *v.authority)) {
             v.rule = V36Rule::bad_signature;
             v.reason = "share contains message (type " + type_hex(m.msg_type) +
                        ") with invalid signature; does not match encryption authority key";

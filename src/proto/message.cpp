@@ -1,6 +1,8 @@
 #include "proto/message.hpp"
 #include "util/numeric.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 
@@ -21,12 +23,24 @@ ShareMessage ShareMessage::make(std::uint8_t type, ByteView payload, std::uint8_
 }
 
 crypto::Hash256 ShareMessage::hash() const {
-    ByteWriter w;
-    w.u8(msg_type);
-    w.u8(wire_flags);
-    w.u32le(timestamp);
-    w.bytes(payload);
-    return crypto::sha256d(w.data());
+    // The hashed fields of a wire-sized message fit on the stack; larger payloads (only made
+    // locally, never packed) take the general path.
+    constexpr std::size_t header = 6;
+    std::array<std::uint8_t, header + MAX_MESSAGE_PAYLOAD> buf;
+    if (payload.size() > MAX_MESSAGE_PAYLOAD) {
+        ByteWriter w;
+        w.u8(msg_type);
+        w.u8(wire_flags);
+        w.u32le(timestamp);
+        w.bytes(payload);
+        return crypto::sha256d(w.data());
+    }
+    buf[0] = msg_type;
+    buf[1] = wire_flags;
+    for (std::size_t i = 0; i < 4; ++i)
+        buf[2 + i] = static_cast<std::uint8_t>(timestamp >> (8 * i));
+    std::copy(payload.begin(), payload.end(), buf.begin() + header);
+    return crypto::sha256d(ByteView(buf.data(), header + payload.size()));
 }
 
 Result<Bytes> pack_message(const ShareMessage& m) {
@@ -120,9 +134,16 @@ bool verify_with_registry(ShareMessage& m, const SigningKeyRegistry& registry,
 bool verify_authority_direct(ShareMessage& m, ByteView pubkey, const AuthoritySet& authorities) {
     m.verified = false;
     if (m.signature.empty() || pubkey.empty()) return false;
-    if (!find_authority(authorities, pubkey)) return false;
+    const Authority* authority = find_authority(authorities, pubkey);
+    if (!authority) return false;
+    return verify_authority_direct(m, *authority);
+}
+
+bool verify_authority_direct(ShareMessage& m, const Authority& authority) {
+    m.verified = false;
+    if (m.signature.empty() || !authority.point()) return false;
     // S is normalized before verifying: see the header and PRODUCT.md.
-    m.verified = crypto::ecdsa_verify_der_normalized(pubkey, m.hash(), m.signature);
+    m.verified = crypto::ecdsa_verify_der_normalized(*authority.point(), m.hash(), m.signature);
     if (m.verified) m.flags |= FLAG_PROTOCOL_AUTHORITY | FLAG_HAS_SIGNATURE;
     return m.verified;
 }

@@ -93,6 +93,8 @@ bool verify_with_registry(ShareMessage& m, const SigningKeyRegistry& registry,
 // real transition message carries one (PRODUCT.md, "Low-S, with one recorded exception").
 // On success sets verified, FLAG_PROTOCOL_AUTHORITY and FLAG_HAS_SIGNATURE.
 bool verify_authority_direct(ShareMessage& m, ByteView pubkey, const AuthoritySet& authorities);
+// The same under an authority already found in its set, with the key it parsed at start.
+bool verify_authority_direct(ShareMessage& m, const Authority& authority);
 
 // The reference's JSON view (to_dict): type, type_id, timestamp, age, flags{signed,
 // broadcast,persistent}, verified, signing_id?, protocol_authority, text|data|raw, sender?,

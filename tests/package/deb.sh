@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
 # Builds the Debian packages of a build tree with CPack and checks them: each package's
-# metadata and dependencies (dpkg-deb), what each holds, lintian where it is installed; then
-# unpacks all three into a scratch root, starts sharemsgd from there with the systemd unit's
-# own command line (paths moved into the scratch root, ports made free) until /health
-# answers, and has `systemd-analyze verify` check the unit.
+# metadata and dependencies (dpkg-deb), what each holds (the library under the multiarch
+# directory, its shlibs and ldconfig trigger, copyright and changelog, man pages), lintian
+# (no error or warning); then unpacks all three into a scratch root, starts sharemsgd from
+# there with the systemd unit's own command line (paths moved into the scratch root, ports
+# made free) until /health answers, and has `systemd-analyze verify` check the unit.
+# lintian and systemd-analyze are required (scripts/deps.sh installs them): without them the
+# test fails, it does not skip.
 # Usage: deb.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 build=$(realpath "$1")
 src=$(realpath "$2")
+for tool in lintian systemd-analyze dpkg-deb dpkg-architecture curl; do
+    command -v "$tool" >/dev/null ||
+        { echo "FAIL: $tool is not installed (scripts/deps.sh installs it)" >&2; exit 1; }
+done
+multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sharemsg-deb.XXXXXX")
 pid=
 cleanup() {
@@ -37,21 +45,37 @@ field "$daemon" Depends | grep -q libsqlite3 || fail "sharemsgd does not depend 
     fail "sections"
 
 contents() { dpkg-deb -c "$1" | awk '{print $6}'; }
-contents "$lib" | grep -q 'libsharemsg\.so\.0$' || fail "libsharemsg0 lacks the SONAME link"
+contents "$lib" | grep -q "^\./usr/lib/$multiarch/libsharemsg\.so\.0\$" ||
+    fail "libsharemsg0 lacks usr/lib/$multiarch/libsharemsg.so.0: $(contents "$lib" | grep '\.so')"
+dpkg-deb -I "$lib" shlibs | grep -q "^libsharemsg 0 libsharemsg0 (>= $version)" ||
+    fail "libsharemsg0's shlibs: $(dpkg-deb -I "$lib" shlibs 2>&1)"
+dpkg-deb -I "$lib" triggers | grep -q '^activate-noawait ldconfig$' ||
+    fail "libsharemsg0 has no ldconfig trigger"
+for p in "$lib" "$dev" "$daemon"; do
+    name=$(field "$p" Package)
+    for f in copyright changelog.gz; do
+        contents "$p" | grep -q "^\./usr/share/doc/$name/$f\$" || fail "$name lacks /usr/share/doc/$name/$f"
+    done
+done
 if contents "$lib" | grep -q 'libsharemsg\.so$\|include/'; then fail "libsharemsg0 holds dev files"; fi
-for f in include/sharemsg/sharemsg.h include/sharemsg/sharemsg.hpp 'libsharemsg\.so$' \
-    'libsharemsg\.a$' sharemsgConfig.cmake sharemsg.pc; do
+for f in include/sharemsg/sharemsg.h include/sharemsg/sharemsg.hpp "$multiarch/libsharemsg\.so\$" \
+    "$multiarch/libsharemsg\.a\$" "$multiarch/cmake/sharemsg/sharemsgConfig.cmake" \
+    "$multiarch/pkgconfig/sharemsg.pc"; do
     contents "$dev" | grep -q "$f" || fail "libsharemsg-dev lacks $f"
 done
 for f in usr/bin/sharemsgd usr/bin/sharemsg lib/systemd/system/sharemsgd.service; do
     contents "$daemon" | grep -q "$f" || fail "sharemsgd lacks $f"
 done
 if command -v help2man >/dev/null; then
-    contents "$daemon" | grep -q 'man1/sharemsgd.1' || fail "sharemsgd lacks its man page"
+    for prog in sharemsgd sharemsg; do
+        contents "$daemon" | grep -q "man1/$prog\.1\.gz\$" || fail "sharemsgd lacks $prog.1.gz"
+    done
 fi
-if command -v lintian >/dev/null; then
-    lintian --no-tag-display-limit "$lib" "$dev" "$daemon" || true
-fi
+# Errors and warnings fail; what the packages override is said, with its reason, in
+# packaging/deb/*lintian-overrides*.
+lintian --fail-on error,warning --tag-display-limit 0 "$lib" "$dev" "$daemon" \
+    >"$tmp/lintian.log" 2>&1 || { cat "$tmp/lintian.log" >&2; fail "lintian"; }
+echo "lintian: no error or warning ($(grep -c . "$tmp/lintian.log" || true) lines of notes)"
 echo "packages: $(basename "$lib") $(basename "$dev") $(basename "$daemon")"
 
 # Unpack and start the daemon with the unit's command line.
@@ -81,10 +105,8 @@ echo "unpacked sharemsgd answered /health: $(head -c 200 "$tmp/health")"
 
 # systemd-analyze verify: the unit with its ExecStart pointing at the unpacked binary.
 sed "s#/usr/bin/sharemsgd#$root/usr/bin/sharemsgd#" "$unit" >"$tmp/sharemsgd.service"
-if command -v systemd-analyze >/dev/null; then
-    # --man=no: the man page is in the unpacked package, not installed on this machine.
-    systemd-analyze verify --man=no "$tmp/sharemsgd.service" >"$tmp/verify.log" 2>&1 ||
-        { cat "$tmp/verify.log" >&2; fail "systemd-analyze verify"; }
-    if grep -q . "$tmp/verify.log"; then cat "$tmp/verify.log" >&2; fail "systemd-analyze verify warns"; fi
-    echo "systemd-analyze verify: clean"
-fi
+# --man=no: the man page is in the unpacked package, not installed on this machine.
+systemd-analyze verify --man=no "$tmp/sharemsgd.service" >"$tmp/verify.log" 2>&1 ||
+    { cat "$tmp/verify.log" >&2; fail "systemd-analyze verify"; }
+if grep -q . "$tmp/verify.log"; then cat "$tmp/verify.log" >&2; fail "systemd-analyze verify warns"; fi
+echo "systemd-analyze verify: clean"
