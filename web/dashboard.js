@@ -85,7 +85,7 @@
       cell(SM.shortId(p.master_hash, 10, 6), p.master_hash),
       cell((p.endpoints || []).join(' ')),
       cell(p.nat),
-      cell(SM.ago(p.registered), new Date(p.registered * 1000).toISOString()),
+      cell(SM.ago(p.last_seen), new Date(p.last_seen * 1000).toISOString()),
       cell(p.source))));
   }
 

@@ -174,8 +174,8 @@ void print_peer(const nlohmann::ordered_json& p) {
               << str(p, "key_index") << "\n  endpoints";
     for (const auto& e : p.value("endpoints", nlohmann::ordered_json::array()))
         std::cout << " " << e.get<std::string>();
-    std::cout << "  nat " << str(p, "nat") << "\n  registered "
-              << format_utc(static_cast<std::uint32_t>(p.value("registered", std::uint64_t{0})))
+    std::cout << "  nat " << str(p, "nat") << "\n  last seen "
+              << format_utc(static_cast<std::uint32_t>(p.value("last_seen", std::uint64_t{0})))
               << " (from " << str(p, "source") << ")\n";
 }
 

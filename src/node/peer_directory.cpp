@@ -97,7 +97,7 @@ nlohmann::ordered_json PeerDirectory::to_json(const KnownPeer& p) {
         eps.push_back(e.to_string());
     j["endpoints"] = std::move(eps);
     j["nat"] = relay::nat_name(r.nat);
-    j["registered"] = r.timestamp;
+    j["last_seen"] = r.timestamp;
     j["source"] = p.source;
     j["fetched"] = p.fetched;
     j["expires"] = p.expires;

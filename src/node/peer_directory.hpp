@@ -52,7 +52,7 @@ class PeerDirectory {
     std::size_t size() const;
 
     // {"signing_id", "signing_pubkey", "master_hash", "key_index", "endpoints", "nat",
-    //  "registered" (the registration's timestamp), "source", "fetched", "expires"}
+    //  "last_seen" (the registration's timestamp), "source", "fetched", "expires"}
     static nlohmann::ordered_json to_json(const KnownPeer& p);
 
   private:

@@ -135,6 +135,15 @@ void RelayLookup::run() {
 
 void RelayLookup::serve(std::deque<std::pair<PeerQuery, Done>>& asked) {
     for (auto& [q, done] : asked) {
+        bool stopping = false;
+        {
+            std::lock_guard lk(mu_);
+            stopping = stopping_;
+        }
+        if (stopping) {
+            done(Answer{Outcome::busy, std::nullopt, "the node is stopping"});
+            continue;
+        }
         auto a = look_up(q);
         metrics_.inc("sharemsg_relay_client_requests_total", outcome_label(a.outcome));
         done(std::move(a));
