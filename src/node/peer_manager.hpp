@@ -94,7 +94,8 @@ class PeerManager {
     const AddrBook& address_book() const { return book_; }
     // Endpoints of miners found through the relays (signed by their identities): added to the
     // book as our own knowledge and dialled now, while outbound slots are free, whether or not
-    // --discover is on. One not yet due for a retry, busy, banned or ours is left alone.
+    // --discover is on. One the book refuses (not routable here), not yet due for a retry,
+    // busy, banned or ours is left alone.
     void dial_found(const std::vector<relay::Endpoint>& endpoints);
     // Closes the listener and every peer; cancels the timers; saves the book.
     void stop();

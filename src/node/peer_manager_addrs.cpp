@@ -361,7 +361,11 @@ void PeerManager::dial_found(const std::vector<relay::Endpoint>& endpoints) {
         std::string host = ep.to_string();
         host = host.substr(0, host.rfind(':'));
         if (ep.v6) host = host.substr(1, host.size() - 2);  // [addr]
-        (void)book_.add(host, ep.port, 0, unix, unix, std::string());
+        // The book's address policy holds for them too: an address it will not take (not
+        // routable on this network: loopback, private) is not dialled.
+        const auto verdict = book_.add(host, ep.port, 0, unix, unix, std::string());
+        if (verdict == AddrVerdict::refused_invalid || verdict == AddrVerdict::refused_unroutable)
+            continue;
         if (outbound_slot_free() && may_dial(host, ep.port, busy, now)) {
             spdlog::debug("dialling {}, found through a relay", ep.to_string());
             metrics_.inc("sharemsg_p2p_relay_dials_total");

@@ -264,3 +264,32 @@ TEST(PeerManager, ReadingPausesWhileWorkIsInFlight) {
     EXPECT_EQ(m.pm->count(), 1u);
     ::close(fd);
 }
+
+TEST(PeerManager, RelayFoundEndpointsAreDialledUnderTheBooksAddressPolicy) {
+    // Something listening on 127.0.0.1, named by a relay's answer.
+    boost::asio::io_context lio;
+    boost::asio::ip::tcp::acceptor listener(lio, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    relay::Endpoint ep;
+    ep.addr[0] = 127;
+    ep.addr[3] = 1;
+    ep.port = listener.local_endpoint().port();
+    const std::string dials = "sharemsg_p2p_relay_dials_total";
+
+    // A book for the live networks refuses loopback: the endpoint is not dialled.
+    Manager strict(PeerLimits{});
+    strict.pm->use_address_book(DiscoveryOptions{});
+    strict.run_in_background();
+    boost::asio::post(strict.io, [&] { strict.pm->dial_found({ep}); });
+    std::this_thread::sleep_for(200ms);
+    EXPECT_EQ(strict.metrics.get(dials), 0);
+
+    // A devnet book takes it: dialled at once, even with --discover false.
+    Manager devnet(PeerLimits{});
+    DiscoveryOptions o;
+    o.discover = false;
+    o.book.allow_loopback = true;
+    devnet.pm->use_address_book(o);
+    devnet.run_in_background();
+    boost::asio::post(devnet.io, [&] { devnet.pm->dial_found({ep}); });
+    EXPECT_TRUE(eventually([&] { return devnet.metrics.get(dials) == 1; }));
+}
