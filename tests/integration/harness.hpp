@@ -39,12 +39,23 @@ namespace itest {
 
 namespace fs = std::filesystem;
 
-// A blocking TCP connection to 127.0.0.1:port (fd, or -1).
-inline int connect_local(std::uint16_t port, int timeout_ms = 2000) {
+// A blocking TCP connection to 127.0.0.1:port (fd, or -1), from the local address `from`
+// when given (127.0.0.0/8 is all this machine's: each address is another client to the node).
+inline int connect_local(std::uint16_t port, int timeout_ms = 2000, const char* from = nullptr) {
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return -1;
     timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    if (from) {
+        sockaddr_in src{};
+        src.sin_family = AF_INET;
+        ::inet_pton(AF_INET, from, &src.sin_addr);
+        if (::bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0) {
+            ::close(fd);
+            return -1;
+        }
+    }
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_port = htons(port);
@@ -54,6 +65,17 @@ inline int connect_local(std::uint16_t port, int timeout_ms = 2000) {
         return -1;
     }
     return fd;
+}
+
+// Sends `request` on `fd`, reads until the peer closes, closes `fd`; what was read.
+inline std::string send_and_read_all(int fd, const std::string& request) {
+    ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+    std::string resp;
+    char buf[4096];
+    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
+        resp.append(buf, static_cast<std::size_t>(n));
+    ::close(fd);
+    return resp;
 }
 
 struct HttpResult {
@@ -328,7 +350,9 @@ inline TestKey test_signing_key(unsigned seed, std::uint32_t index = 0) {
     auto k = proto::DerivedSigningKey::derive(master, index);
     auto mk = crypto::PrivKey::from_bytes(master);
     auto d = proto::open::make_delegation(*mk, proto::open::DEVNET_NETWORK_ID, k->pubkey(), index);
-    return {proto::encode_wif(k->privkey().bytes(), 0xef), to_hex(k->signing_id()), index,
+    return {proto::encode_wif(k->privkey().bytes(), 0xef),
+            to_hex(k->signing_id()),
+            index,
             proto::open::delegation_to_hex(d),
             proto::p2pkh_address_from_hash160(crypto::hash160(mk->pubkey()), 0x6f),
             to_hex(crypto::hash160(mk->pubkey()))};

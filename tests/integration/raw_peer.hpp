@@ -19,24 +19,7 @@ namespace itest {
 // A blocking TCP connection to 127.0.0.1:port from the loopback address `from` (127.0.0.2
 // and the rest of 127/8 stand for other hosts); fd, or -1.
 inline int connect_from(const std::string& from, std::uint16_t port, int timeout_ms = 5000) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) return -1;
-    timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    sockaddr_in local{};
-    local.sin_family = AF_INET;
-    ::inet_pton(AF_INET, from.c_str(), &local.sin_addr);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0 ||
-        ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
+    return connect_local(port, timeout_ms, from.c_str());
 }
 
 // A listening socket on 127.0.0.1 (a free port, written to `port`); fd, or -1.

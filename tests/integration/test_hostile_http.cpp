@@ -20,29 +20,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// A TCP connection to 127.0.0.1:port from the local address `from` (127.0.0.0/8 is all this
-// machine's: each address is another client to the node). fd, or -1.
-int connect_from(std::uint16_t port, const char* from, int timeout_ms = 3000) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) return -1;
-    timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    sockaddr_in src{};
-    src.sin_family = AF_INET;
-    ::inet_pton(AF_INET, from, &src.sin_addr);
-    sockaddr_in dst{};
-    dst.sin_family = AF_INET;
-    dst.sin_port = htons(port);
-    dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0 ||
-        ::connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 void send_all(int fd, const std::string& s) {
     ::send(fd, s.data(), s.size(), MSG_NOSIGNAL);
 }
@@ -97,7 +74,7 @@ std::string read_from(int fd, std::chrono::milliseconds timeout, const std::stri
 // One request with Connection: close from `from`; `head` holds the request line's method and
 // path and any headers ("GET /health", "Host: x\r\n").
 Raw raw_request(std::uint16_t port, const std::string& request, const char* from = "127.0.0.1") {
-    int fd = connect_from(port, from);
+    int fd = connect_local(port, 3000, from);
     if (fd < 0) return {};
     send_all(fd, request);
     const auto resp = read_from(fd, std::chrono::seconds(10));
@@ -138,7 +115,7 @@ std::pair<int, double> timed_health(std::uint16_t port, const char* from) {
 std::vector<int> slow_connections(std::uint16_t port, const char* from, int n) {
     std::vector<int> fds;
     for (int i = 0; i < n; ++i) {
-        int fd = connect_from(port, from);
+        int fd = connect_local(port, 3000, from);
         if (fd < 0) continue;
         send_all(fd, "GET /health HTTP/1.1\r\nHost: 127");
         fds.push_back(fd);
@@ -249,8 +226,8 @@ TEST(HostileHttp, StreamsPerClientAndIdleConnections) {
     Daemon a(SHAREMSGD_PATH, dir / "a");
     ASSERT_TRUE(a.start({})) << a.log();
     // An idle connection, and a kept-alive one after its first answer: both end on their own.
-    int idle = connect_from(a.web_port, "127.0.0.3", 1000);
-    int kept = connect_from(a.web_port, "127.0.0.3", 1000);
+    int idle = connect_local(a.web_port, 1000, "127.0.0.3");
+    int kept = connect_local(a.web_port, 1000, "127.0.0.3");
     ASSERT_GE(idle, 0);
     ASSERT_GE(kept, 0);
     send_all(kept, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
@@ -262,7 +239,7 @@ TEST(HostileHttp, StreamsPerClientAndIdleConnections) {
     // and a stream that ends gives its place back.
     std::vector<int> streams;
     for (int i = 0; i < 8; ++i) {
-        int fd = connect_from(a.web_port, "127.0.0.1");
+        int fd = connect_local(a.web_port, 3000, "127.0.0.1");
         ASSERT_GE(fd, 0);
         send_all(fd, kStreamRequest + "\r\n");
         const auto head = read_from(fd, std::chrono::seconds(5), "retry:");
@@ -274,7 +251,7 @@ TEST(HostileHttp, StreamsPerClientAndIdleConnections) {
     auto ninth = raw_request(a.web_port, kStreamRequest + "Connection: close\r\n\r\n");
     EXPECT_EQ(ninth.status, 503) << ninth.body;
     EXPECT_EQ(ninth.json().value("error", ""), "too many streams") << ninth.body;
-    int other = connect_from(a.web_port, "127.0.0.4");
+    int other = connect_local(a.web_port, 3000, "127.0.0.4");
     send_all(other, kStreamRequest + "\r\n");
     EXPECT_NE(read_from(other, std::chrono::seconds(5), "retry:").find("200 OK"),
               std::string::npos);
@@ -282,7 +259,7 @@ TEST(HostileHttp, StreamsPerClientAndIdleConnections) {
     streams.pop_back();
     EXPECT_TRUE(wait_until(
         [&] {
-            int fd = connect_from(a.web_port, "127.0.0.1");
+            int fd = connect_local(a.web_port, 3000, "127.0.0.1");
             send_all(fd, kStreamRequest + "\r\n");
             const bool ok = read_from(fd, std::chrono::seconds(2), "\r\n\r\n").find("200 OK") !=
                             std::string::npos;
@@ -405,8 +382,8 @@ TEST(HostileHttp, PrivateTextLeavesTheNodeOnlyWithTheToken) {
         << a.get("/msg/keys").body;
 
     // B's stream, once without and once with the token, open before the message comes.
-    int open_stream = connect_from(b.web_port, "127.0.0.1", 500);
-    int token_stream = connect_from(b.web_port, "127.0.0.1", 500);
+    int open_stream = connect_local(b.web_port, 500, "127.0.0.1");
+    int token_stream = connect_local(b.web_port, 500, "127.0.0.1");
     send_all(open_stream, kStreamRequest + "\r\n");
     send_all(token_stream, kStreamRequest + "Authorization: Bearer " + b.token() + "\r\n\r\n");
     EXPECT_NE(read_from(open_stream, std::chrono::seconds(5), "retry:").find("200 OK"),

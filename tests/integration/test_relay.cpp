@@ -29,13 +29,7 @@ std::string raw_request(std::uint16_t port, const std::string& method, const std
                       " HTTP/1.1\r\nHost: relay.example\r\nConnection: close\r\n"
                       "Content-Type: application/json\r\nContent-Length: " +
                       std::to_string(body.size()) + "\r\n\r\n" + body;
-    ::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
-    std::string resp;
-    char buf[4096];
-    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
-        resp.append(buf, static_cast<std::size_t>(n));
-    ::close(fd);
-    return resp;
+    return send_and_read_all(fd, req);
 }
 
 class Relay : public ::testing::TestWithParam<std::string> {

@@ -16,44 +16,16 @@ using relay_test::identity;
 
 namespace {
 
-// A connection to 127.0.0.1:port from the local address `from` (each 127/8 address is another
-// client to the node). fd, or -1.
-int connect_from(std::uint16_t port, const char* from, int timeout_ms = 3000) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) return -1;
-    timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    sockaddr_in src{};
-    src.sin_family = AF_INET;
-    ::inet_pton(AF_INET, from, &src.sin_addr);
-    sockaddr_in dst{};
-    dst.sin_family = AF_INET;
-    dst.sin_port = htons(port);
-    dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0 ||
-        ::connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 // One request from `from`; the status (0: no answer).
 int request_from(std::uint16_t port, const char* from, const std::string& method,
                  const std::string& path, const std::string& body, std::string* out = nullptr) {
-    int fd = connect_from(port, from);
+    int fd = connect_local(port, 3000, from);
     if (fd < 0) return 0;
     const std::string req = method + " " + path +
                             " HTTP/1.1\r\nHost: relay.example\r\nConnection: close\r\n"
                             "Content-Length: " +
                             std::to_string(body.size()) + "\r\n\r\n" + body;
-    ::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
-    std::string resp;
-    char buf[4096];
-    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
-        resp.append(buf, static_cast<std::size_t>(n));
-    ::close(fd);
+    const std::string resp = send_and_read_all(fd, req);
     if (out) *out = resp;
     return resp.rfind("HTTP/1.1 ", 0) == 0 ? std::stoi(resp.substr(9, 3)) : 0;
 }
@@ -78,7 +50,7 @@ TEST(RelayHostile, JunkSlowAndOversizedClientsDoNotKeepOthersOut) {
     // Slow clients: 24 connections that send half a request head and stall.
     std::vector<int> slow;
     for (int i = 0; i < 24; ++i) {
-        int fd = connect_from(d.web_port, "127.0.0.5");
+        int fd = connect_local(d.web_port, 3000, "127.0.0.5");
         if (fd < 0) continue;
         const std::string part = "POST /relay/register HTTP/1.1\r\nHost: x\r\nContent-Le";
         ::send(fd, part.data(), part.size(), MSG_NOSIGNAL);
@@ -111,7 +83,7 @@ TEST(RelayHostile, JunkSlowAndOversizedClientsDoNotKeepOthersOut) {
     // Oversized: bodies announced at 10 MiB are refused from the head.
     int refused_big = 0;
     for (int i = 0; i < 20; ++i) {
-        int fd = connect_from(d.web_port, "127.0.0.7");
+        int fd = connect_local(d.web_port, 3000, "127.0.0.7");
         if (fd < 0) continue;
         const std::string head =
             "POST /relay/register HTTP/1.1\r\nHost: x\r\nContent-Length: 10485760\r\n\r\n";
