@@ -41,8 +41,8 @@ find_package(Threads REQUIRED)
 file(GLOB SHAREMSG_NODE_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/node/*.cpp)
 add_library(sharemsg_node STATIC ${SHAREMSG_NODE_SOURCES})
 target_link_libraries(sharemsg_node
-  PUBLIC sharemsg_core sharemsg_store sharemsg_relay Boost::system spdlog::spdlog CLI11::CLI11
-         Threads::Threads
+  PUBLIC sharemsg_core sharemsg_store sharemsg_relay sharemsg_direct Boost::system
+         spdlog::spdlog CLI11::CLI11 Threads::Threads
   PRIVATE sharemsg_warnings)
 target_compile_definitions(sharemsg_node PUBLIC BOOST_ASIO_NO_DEPRECATED)
 
@@ -61,6 +61,18 @@ file(GLOB SHAREMSG_RELAY_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/rel
 add_library(sharemsg_relay STATIC ${SHAREMSG_RELAY_SOURCES})
 target_link_libraries(sharemsg_relay
   PUBLIC sharemsg_core SQLite::SQLite3 PkgConfig::LIBPQ Threads::Threads
+  PRIVATE sharemsg_warnings)
+
+# Direct connections between identities (docs/nat.md): the STUN message codec (src/net), the
+# gossip formats and peer table (src/gossip) and the encrypted channel (src/channel). Formats
+# and state machines without sockets or threads of their own; the node drives them.
+file(GLOB SHAREMSG_DIRECT_SOURCES CONFIGURE_DEPENDS
+  ${PROJECT_SOURCE_DIR}/src/net/*.cpp
+  ${PROJECT_SOURCE_DIR}/src/gossip/*.cpp
+  ${PROJECT_SOURCE_DIR}/src/channel/*.cpp)
+add_library(sharemsg_direct STATIC ${SHAREMSG_DIRECT_SOURCES})
+target_link_libraries(sharemsg_direct
+  PUBLIC sharemsg_core sharemsg_store sharemsg_relay
   PRIVATE sharemsg_warnings)
 
 add_executable(sharemsgd ${PROJECT_SOURCE_DIR}/apps/sharemsgd/main.cpp)
@@ -161,6 +173,12 @@ if(SHAREMSG_FUZZ)
   foreach(t fuzz_relay_register fuzz_relay_allow)
     if(TARGET ${t})
       target_link_libraries(${t} PRIVATE sharemsg_relay)
+    endif()
+  endforeach()
+  # The STUN, gossip and channel decoders (src/net, src/gossip, src/channel).
+  foreach(t fuzz_stun fuzz_gossip_datagram fuzz_channel_frame)
+    if(TARGET ${t})
+      target_link_libraries(${t} PRIVATE sharemsg_direct)
     endif()
   endforeach()
   # And the share log reader (src/node/share_log.cpp).
