@@ -31,6 +31,10 @@ packages=(
     # Browser tests of the web pages (scripts/browser-test.sh): Debian's chromium,
     # driven by playwright-core from npm.
     chromium nodejs npm
+    # The NAT lab of the integration tests (tests/integration/netlab.*, docs/natlab.md):
+    # network namespaces and veths (iproute2), the routers' NAT rules (iptables), and coturn
+    # (turnserver, turnutils_natdiscovery, turnutils_uclient) as the STUN/TURN server.
+    iptables coturn iproute2
 )
 
 # Packages that stand for a program: a machine that already has the program from elsewhere
@@ -66,3 +70,12 @@ fi
 "${sudo[@]}" apt-get update
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y --no-install-recommends "${missing[@]}"
+
+# The tests start their own turnserver inside a network namespace; none should run as a system
+# service. Debian's coturn keeps its SysV script off (TURNSERVER_ENABLED stays commented out in
+# /etc/default/coturn), but its systemd unit ignores that file and is enabled and started by
+# the package's postinst. So when coturn was installed just now, on a machine run by systemd,
+# stop and disable that service: it would hold port 3478 on every address of the machine.
+if [[ " ${missing[*]} " == *" coturn "* ]] && [[ -d /run/systemd/system ]]; then
+    "${sudo[@]}" systemctl disable --now coturn.service || true
+fi
