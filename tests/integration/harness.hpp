@@ -84,11 +84,12 @@ struct HttpResult {
     nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, false); }
 };
 
-inline HttpResult http_request(std::uint16_t port, const std::string& method,
-                               const std::string& path, const std::string& body = "",
-                               const std::string& extra_headers = "", int timeout_ms = 2000) {
+// A request on the open connection `fd` (closed after; -1 gives no answer): to a node reached
+// another way than 127.0.0.1, e.g. inside a network namespace (NatLab::connect_tcp).
+inline HttpResult http_request_on(int fd, const std::string& method, const std::string& path,
+                                  const std::string& body = "",
+                                  const std::string& extra_headers = "") {
     HttpResult r;
-    int fd = connect_local(port, timeout_ms);
     if (fd < 0) return r;
     std::string req = method + " " + path +
                       " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + extra_headers;
@@ -110,6 +111,12 @@ inline HttpResult http_request(std::uint16_t port, const std::string& method,
     auto p = resp.find("\r\n\r\n");
     if (p != std::string::npos) r.body = resp.substr(p + 4);
     return r;
+}
+
+inline HttpResult http_request(std::uint16_t port, const std::string& method,
+                               const std::string& path, const std::string& body = "",
+                               const std::string& extra_headers = "", int timeout_ms = 2000) {
+    return http_request_on(connect_local(port, timeout_ms), method, path, body, extra_headers);
 }
 
 inline bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {

@@ -1,0 +1,229 @@
+// The NAT lab itself (netlab.hpp): coturn's own NAT behaviour discovery
+// (turnutils_natdiscovery, RFC 5780), an independent oracle, finds in each home the mapping and
+// filtering its router's rules were written for; a TURN allocation works through the symmetric
+// NAT; a node inside a home answers HTTP through the lab's connect hook; the lab leaves no
+// namespace behind, removes those of crashed runs, and names what is missing when it cannot run.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <memory>
+
+#include "harness.hpp"
+#include "netlab.hpp"
+
+using namespace itest;
+using namespace std::chrono_literals;
+
+namespace {
+
+// RFC 5780's behaviours, as turnutils_natdiscovery reports them.
+enum class Behaviour { unknown, endpoint_independent, address_dependent, address_port_dependent };
+
+// natdiscovery ends each test with "NAT with <kind> Mapping!" or "... Filtering!".
+Behaviour behaviour_in(const std::string& out, const std::string& what) {
+    const std::pair<const char*, Behaviour> kinds[] = {
+        {"Endpoint Independent", Behaviour::endpoint_independent},
+        {"Address and Port Dependent", Behaviour::address_port_dependent},
+        {"Address Dependent", Behaviour::address_dependent},
+    };
+    for (const auto& [text, b] : kinds)
+        if (out.find(std::string("NAT with ") + text + " " + what + "!") != std::string::npos)
+            return b;
+    return Behaviour::unknown;
+}
+
+// The address of the last "UDP reflexive addr: IP:PORT" line, or "".
+std::string reflexive_ip(const std::string& out) {
+    const std::string tag = "UDP reflexive addr: ";
+    const auto p = out.rfind(tag);
+    if (p == std::string::npos) return {};
+    const auto start = p + tag.size();
+    return out.substr(start, out.find(':', start) - start);
+}
+
+struct Discovery {
+    Behaviour mapping = Behaviour::unknown;
+    Behaviour filtering = Behaviour::unknown;
+    std::string reflexive;  // the public address coturn saw in the mapping test
+    std::string log;
+};
+
+// Filtering first, from a fresh socket: the mapping test sends to coturn's alternate address,
+// which an address-restricted NAT would let in afterwards (docs/natlab.md).
+Discovery discover(NatLab& lab, const Home& home) {
+    Discovery d;
+    const auto f = lab.run(home.host, {"turnutils_natdiscovery", "-f", NatLab::kTurnIp});
+    const auto m = lab.run(home.host, {"turnutils_natdiscovery", "-m", NatLab::kTurnIp});
+    d.filtering = behaviour_in(f.out, "Filtering");
+    d.mapping = behaviour_in(m.out, "Mapping");
+    d.reflexive = reflexive_ip(m.out);
+    d.log = "-f exit " + std::to_string(f.exit_code) + ":\n" + f.out + f.err + "\n-m exit " +
+            std::to_string(m.exit_code) + ":\n" + m.out + m.err;
+    return d;
+}
+
+class NatLabTest : public ::testing::Test {
+  protected:
+    // A lab with coturn and one home "1" behind `nat`.
+    const Home& build(Nat nat) {
+        lab_ = std::make_unique<NatLab>(test_dir(std::string("natlab-") + nat_name(nat)));
+        lab_->add_public();
+        const Home& h = lab_->add_home("1", nat);
+        lab_->start_turn();
+        return h;
+    }
+    void expect(Nat nat, Behaviour mapping, Behaviour filtering) {
+        const Home& h = build(nat);
+        const Discovery d = discover(*lab_, h);
+        EXPECT_EQ(d.mapping, mapping) << d.log;
+        EXPECT_EQ(d.filtering, filtering) << d.log;
+        EXPECT_EQ(d.reflexive, h.wan_ip) << d.log;
+    }
+    std::unique_ptr<NatLab> lab_;
+};
+
+std::vector<std::string> sm_namespaces_of(pid_t pid) {
+    const std::string prefix = "sm" + std::to_string(pid) + "-";
+    std::vector<std::string> out;
+    for (const auto& n : NatLab::list_netns())
+        if (n.rfind(prefix, 0) == 0) out.push_back(n);
+    return out;
+}
+
+bool has_netns(const std::string& name) {
+    for (const auto& n : NatLab::list_netns())
+        if (n == name) return true;
+    return false;
+}
+
+}  // namespace
+
+TEST_F(NatLabTest, NoNatIsOpen) {
+    const Home& h = build(Nat::none);
+    EXPECT_EQ(h.host_ip, h.wan_ip);
+    const Discovery d = discover(*lab_, h);
+    EXPECT_EQ(d.mapping, Behaviour::endpoint_independent) << d.log;
+    EXPECT_EQ(d.filtering, Behaviour::endpoint_independent) << d.log;
+    EXPECT_EQ(d.reflexive, h.host_ip) << d.log;  // coturn sees the host's own address
+}
+
+TEST_F(NatLabTest, FullConeMapsAndFiltersIndependentlyOfTheEndpoint) {
+    expect(Nat::full_cone, Behaviour::endpoint_independent, Behaviour::endpoint_independent);
+}
+
+TEST_F(NatLabTest, RestrictedConeFiltersByAddress) {
+    expect(Nat::restricted, Behaviour::endpoint_independent, Behaviour::address_dependent);
+}
+
+TEST_F(NatLabTest, PortRestrictedConeFiltersByAddressAndPort) {
+    expect(Nat::port_restricted, Behaviour::endpoint_independent,
+           Behaviour::address_port_dependent);
+}
+
+TEST_F(NatLabTest, SymmetricNatMapsPerDestination) {
+    expect(Nat::symmetric, Behaviour::address_port_dependent, Behaviour::address_port_dependent);
+}
+
+// coturn's test client allocates relays through the symmetric NAT and echoes through them
+// (relay to relay, -y). "pub" has no route to the home's 10.1.0.0/24: every answer came back
+// through the NAT.
+TEST_F(NatLabTest, TurnAllocationThroughSymmetricNat) {
+    const Home& h = build(Nat::symmetric);
+    const auto r =
+        lab_->run(h.host,
+                  {"turnutils_uclient", "-u", NatLab::kTurnUser, "-w", NatLab::kTurnPassword, "-y",
+                   "-n", "5", "-m", "1", "-l", "100", NatLab::kTurnIp},
+                  30s);
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    const std::string out = r.out + r.err;
+    EXPECT_NE(out.find("Total lost packets 0 "), std::string::npos) << out;
+    std::ifstream in(lab_->turn_log());
+    const std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_NE(log.find("ALLOCATE processed, success"), std::string::npos) << log;
+    EXPECT_EQ(lab_->connect_tcp("pub", h.host_ip, 9, 500), -1);  // no route into the home
+}
+
+// A node behind a NAT, its API bound to its private address, answers the test through a
+// socket made inside the home's namespace (no route from the host into the lab).
+TEST_F(NatLabTest, NodeInsideAHomeAnswersHttpThroughTheLab) {
+    const Home& h = build(Nat::port_restricted);
+    const auto dir = lab_->dir() / "node";
+    const pid_t node =
+        lab_->spawn(h.host, {SHAREMSGD_PATH, "--devnet", "--datadir", dir.string(), "--mine",
+                             "false", "--p2p-bind", h.host_ip, "--p2p-port", "37890", "--web-bind",
+                             h.host_ip, "--web-port", "8080"});
+    HttpResult health;
+    ASSERT_TRUE(wait_until(
+        [&] {
+            health = http_request_on(lab_->connect_tcp(h.host, h.host_ip, 8080), "GET", "/health");
+            return health.status == 200 || !lab_->alive(node);
+        },
+        60s));
+    EXPECT_EQ(health.status, 200) << health.body;
+    EXPECT_TRUE(lab_->alive(node));
+    // From the public segment the private address is not routed.
+    EXPECT_EQ(lab_->connect_tcp("pub", h.host_ip, 8080, 500), -1);
+    EXPECT_EQ(lab_->stop(node), 0);
+}
+
+// Everything the lab made goes with it: processes (coturn, spawned ones) and namespaces.
+TEST(NatLab, DestructorLeavesNoNamespaceOrProcess) {
+    pid_t turn = -1, sleeper = -1;
+    {
+        NatLab lab(test_dir("natlab-teardown"));
+        lab.add_public();
+        for (Nat n :
+             {Nat::none, Nat::full_cone, Nat::restricted, Nat::port_restricted, Nat::symmetric})
+            lab.add_home(nat_name(n), n);
+        lab.start_turn();
+        turn = lab.turn_pid();
+        sleeper = lab.spawn("hsymmetric", {"sleep", "600"});
+        EXPECT_EQ(sm_namespaces_of(::getpid()).size(), 10u);  // pub, 5 hosts, 4 routers
+        EXPECT_EQ(lab.namespaces().size(), 10u);
+    }
+    EXPECT_TRUE(sm_namespaces_of(::getpid()).empty());
+    EXPECT_NE(::kill(turn, 0), 0);
+    EXPECT_NE(::kill(sleeper, 0), 0);
+}
+
+// A crashed run leaves sm<pid>-* namespaces behind: a new lab removes those whose process is
+// gone and keeps those of a live process.
+TEST(NatLab, RemovesLeftoversOfDeadProcessesOnly) {
+    const pid_t child = ::fork();
+    if (child == 0) ::_exit(0);
+    ASSERT_GT(child, 0);
+    int st = 0;
+    ASSERT_EQ(::waitpid(child, &st, 0), child);  // `child` is now a dead pid
+    const std::string dead = "sm" + std::to_string(child) + "-pub";
+    const std::string live = "sm1-natlabtest";  // pid 1 is alive
+    ASSERT_EQ(std::system(("ip netns add " + dead).c_str()), 0);
+    ASSERT_EQ(std::system(("ip netns add " + live).c_str()), 0);
+    {
+        NatLab lab(test_dir("natlab-leftovers"));
+        EXPECT_FALSE(has_netns(dead));
+        EXPECT_TRUE(has_netns(live));
+    }
+    EXPECT_EQ(std::system(("ip netns del " + live).c_str()), 0);
+}
+
+// Without turnserver on PATH the preflight names it (and only it).
+TEST(NatLab, PreflightNamesWhatIsMissing) {
+    ASSERT_TRUE(NatLab::preflight().ok()) << NatLab::preflight().detail;
+    const auto dir = test_dir("natlab-path");
+    for (const char* prog : {"ip", "iptables"}) {
+        std::string found;
+        std::istringstream path(std::getenv("PATH"));
+        for (std::string d; found.empty() && std::getline(path, d, ':');)
+            if (::access((d + "/" + prog).c_str(), X_OK) == 0) found = d + "/" + prog;
+        ASSERT_FALSE(found.empty()) << prog;
+        std::filesystem::create_symlink(found, dir / prog);
+    }
+    const Preflight p = NatLab::preflight(dir.string());
+    ASSERT_FALSE(p.ok());
+    EXPECT_EQ(p.problem, LabProblem::missing_program);
+    EXPECT_NE(p.detail.find("turnserver"), std::string::npos) << p.detail;
+    EXPECT_EQ(p.detail.find("iptables"), std::string::npos) << p.detail;
+}
