@@ -82,6 +82,11 @@ TEST(GossipPeerTable, EachVerdict) {
     bad_sig.endpoints[0].port = 9999;
     EXPECT_EQ(t.accept(bad_sig, kNow, kEveryone), Verdict::bad_signature);
     EXPECT_EQ(t.identities(), 0u);
+    // The cheap checks come first: a bad signature from a stranger, or on another network,
+    // is refused for that before any signature is verified.
+    EXPECT_EQ(check(bad_sig, kNet, kNow, Authorizer{}), Verdict::unauthorized);
+    EXPECT_EQ(check(bad_sig, other, kNow, kEveryone), Verdict::wrong_network);
+    EXPECT_EQ(check(bad_sig, kNet, kNow + 1000, kEveryone), Verdict::clock_skew);
     // Accepted, then the same and an older version are stale.
     EXPECT_EQ(t.accept(announce(id, 5), kNow, kEveryone), Verdict::accepted);
     EXPECT_EQ(t.accept(announce(id, 5), kNow, kEveryone), Verdict::stale_version);
