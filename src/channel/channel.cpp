@@ -40,7 +40,7 @@ Channel::Output Channel::feed(ByteView bytes) {
     Output out;
     if (closed_) {
         out.error = handshake_.done() ? ChannelError{FrameError::closed}
-                                                 : ChannelError{HandshakeError::failed};
+                                      : ChannelError{HandshakeError::failed};
         return out;
     }
     std::size_t pos = 0;

@@ -36,10 +36,10 @@ class Channel {
     Bytes start();
 
     struct Output {
-        Bytes to_send;                    // handshake bytes to send back, if any
-        std::vector<Bytes> messages;      // plaintexts received, in order
+        Bytes to_send;                      // handshake bytes to send back, if any
+        std::vector<Bytes> messages;        // plaintexts received, in order
         std::optional<ChannelError> error;  // set: the channel is now closed
-        bool established = false;         // the handshake completed during this feed
+        bool established = false;           // the handshake completed during this feed
     };
     // Bytes from the transport, split anywhere.
     Output feed(ByteView bytes);

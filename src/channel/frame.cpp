@@ -118,9 +118,8 @@ FrameFeed FrameDecoder::feed(ByteView bytes) {
             return out;
         }
         const ByteView all(buf_);
-        auto plain = crypto::chacha20poly1305_open(key_, frame_nonce(next_),
-                                                   all.first(FRAME_HEADER_SIZE),
-                                                   all.subspan(FRAME_HEADER_SIZE));
+        auto plain = crypto::chacha20poly1305_open(
+            key_, frame_nonce(next_), all.first(FRAME_HEADER_SIZE), all.subspan(FRAME_HEADER_SIZE));
         if (!plain) {
             out.error = fail(FrameError::bad_tag);
             return out;

@@ -216,8 +216,8 @@ Handshake::Step Handshake::on_hello(ByteView msg) {
     transcript_.assign(msg.begin(), msg.end());
     append(transcript_, reply);
     if (auto e = derive(peer_ephemeral)) return fail(*e);
-    const auto sig = crypto::schnorr_sign(local_.key.privkey(), signed_digest(TYPE_REPLY),
-                                          random32());
+    const auto sig =
+        crypto::schnorr_sign(local_.key.privkey(), signed_digest(TYPE_REPLY), random32());
     append(reply, sig);
     peer_pending_ = peer;
     state_ = State::await_confirm;
@@ -236,8 +236,8 @@ Handshake::Step Handshake::on_reply(ByteView msg) {
     if (auto e = derive(take<32>(msg, 2 + IDENTITY_SIZE))) return fail(*e);
 
     Bytes confirm{HANDSHAKE_VERSION, TYPE_CONFIRM};
-    append(confirm, crypto::schnorr_sign(local_.key.privkey(), signed_digest(TYPE_CONFIRM),
-                                         random32()));
+    append(confirm,
+           crypto::schnorr_sign(local_.key.privkey(), signed_digest(TYPE_CONFIRM), random32()));
     peer_state_ = peer;
     keys_ = std::move(pending_keys_);
     pending_keys_.reset();
