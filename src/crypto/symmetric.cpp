@@ -145,4 +145,68 @@ Result<Bytes> aes256gcm_open(const ByteArray<32>& key, const ByteArray<12>& nonc
     return out;
 }
 
+Bytes chacha20poly1305_seal(const ByteArray<32>& key, const ByteArray<12>& nonce, ByteView aad,
+                            ByteView plaintext) {
+    auto c = new_cipher_ctx();
+    Bytes out(plaintext.size() + CHACHA20POLY1305_TAG_SIZE);
+    int len = 0;
+    int fin = 0;
+    if (EVP_EncryptInit_ex(c.get(), EVP_chacha20_poly1305(), nullptr, nullptr, nullptr) != 1 ||
+        EVP_CIPHER_CTX_ctrl(c.get(), EVP_CTRL_AEAD_SET_IVLEN, CHACHA20POLY1305_NONCE_SIZE,
+                            nullptr) != 1 ||
+        EVP_EncryptInit_ex(c.get(), nullptr, nullptr, key.data(), nonce.data()) != 1)
+        throw std::runtime_error("ChaCha20-Poly1305 init failed");
+    if (!aad.empty() &&
+        EVP_EncryptUpdate(c.get(), nullptr, &len, aad.data(), int_len(aad.size())) != 1)
+        throw std::runtime_error("ChaCha20-Poly1305 aad failed");
+    len = 0;
+    if (!plaintext.empty() && EVP_EncryptUpdate(c.get(), out.data(), &len, plaintext.data(),
+                                                int_len(plaintext.size())) != 1)
+        throw std::runtime_error("ChaCha20-Poly1305 encrypt failed");
+    if (EVP_EncryptFinal_ex(c.get(), out.data() + len, &fin) != 1 ||
+        static_cast<std::size_t>(len + fin) != plaintext.size() ||
+        EVP_CIPHER_CTX_ctrl(c.get(), EVP_CTRL_AEAD_GET_TAG, CHACHA20POLY1305_TAG_SIZE,
+                            out.data() + plaintext.size()) != 1)
+        throw std::runtime_error("ChaCha20-Poly1305 final failed");
+    return out;
+}
+
+Result<Bytes> chacha20poly1305_open(const ByteArray<32>& key, const ByteArray<12>& nonce,
+                                    ByteView aad, ByteView sealed) {
+    if (sealed.size() < CHACHA20POLY1305_TAG_SIZE)
+        return make_error(Errc::truncated,
+                          "ChaCha20-Poly1305 ciphertext: need at least the 16-byte tag, have " +
+                              std::to_string(sealed.size()) + " bytes");
+    const std::size_t ct_len = sealed.size() - CHACHA20POLY1305_TAG_SIZE;
+    ByteArray<CHACHA20POLY1305_TAG_SIZE> tag{};
+    for (std::size_t i = 0; i < CHACHA20POLY1305_TAG_SIZE; ++i)
+        tag[i] = sealed[ct_len + i];
+    auto c = new_cipher_ctx();
+    Bytes out(ct_len);
+    int len = 0;
+    int fin = 0;
+    if (EVP_DecryptInit_ex(c.get(), EVP_chacha20_poly1305(), nullptr, nullptr, nullptr) != 1 ||
+        EVP_CIPHER_CTX_ctrl(c.get(), EVP_CTRL_AEAD_SET_IVLEN, CHACHA20POLY1305_NONCE_SIZE,
+                            nullptr) != 1 ||
+        EVP_DecryptInit_ex(c.get(), nullptr, nullptr, key.data(), nonce.data()) != 1)
+        throw std::runtime_error("ChaCha20-Poly1305 init failed");
+    if (!aad.empty() &&
+        EVP_DecryptUpdate(c.get(), nullptr, &len, aad.data(), int_len(aad.size())) != 1)
+        throw std::runtime_error("ChaCha20-Poly1305 aad failed");
+    len = 0;
+    if (ct_len > 0 &&
+        EVP_DecryptUpdate(c.get(), out.data(), &len, sealed.data(), int_len(ct_len)) != 1)
+        throw std::runtime_error("ChaCha20-Poly1305 decrypt failed");
+    if (EVP_CIPHER_CTX_ctrl(c.get(), EVP_CTRL_AEAD_SET_TAG, CHACHA20POLY1305_TAG_SIZE,
+                            tag.data()) != 1)
+        throw std::runtime_error("ChaCha20-Poly1305 set tag failed");
+    if (EVP_DecryptFinal_ex(c.get(), out.data() + len, &fin) != 1) {
+        wipe(out.data(), out.size());
+        return make_error(
+            Errc::bad_signature,
+            "ChaCha20-Poly1305 tag does not match (ciphertext, key, nonce or aad changed)");
+    }
+    return out;
+}
+
 }  // namespace sharemsg::crypto

@@ -1,5 +1,6 @@
 // Symmetric primitives of OpenSSL libcrypto: the ChaCha20 stream cipher, HKDF-SHA256
-// (RFC 5869, EVP_KDF "HKDF") and AES-256-GCM. Thin wrappers: no cryptography of our own.
+// (RFC 5869, EVP_KDF "HKDF"), AES-256-GCM and ChaCha20-Poly1305 (RFC 8439 AEAD). Thin wrappers: no
+// cryptography of our own.
 #pragma once
 
 #include <cstdint>
@@ -30,5 +31,19 @@ Bytes aes256gcm_seal(const ByteArray<32>& key, const ByteArray<12>& nonce, ByteV
 // not match (a changed byte, another key, nonce or aad); no plaintext is released then.
 Result<Bytes> aes256gcm_open(const ByteArray<32>& key, const ByteArray<12>& nonce, ByteView aad,
                              ByteView sealed);
+
+inline constexpr std::size_t CHACHA20POLY1305_NONCE_SIZE = 12;
+inline constexpr std::size_t CHACHA20POLY1305_TAG_SIZE = 16;
+
+// ChaCha20-Poly1305 (RFC 8439 §2.8, OpenSSL EVP_chacha20_poly1305): returns ciphertext ||
+// 16-byte tag. The 96-bit nonce must never repeat under one key.
+Bytes chacha20poly1305_seal(const ByteArray<32>& key, const ByteArray<12>& nonce, ByteView aad,
+                            ByteView plaintext);
+
+// Checks the tag (in constant time, inside OpenSSL) and decrypts ciphertext || tag. Fails
+// with Errc::truncated when shorter than the tag and Errc::bad_signature when the tag does
+// not match (a changed byte, another key, nonce or aad); no plaintext is released then.
+Result<Bytes> chacha20poly1305_open(const ByteArray<32>& key, const ByteArray<12>& nonce,
+                                    ByteView aad, ByteView sealed);
 
 }  // namespace sharemsg::crypto
