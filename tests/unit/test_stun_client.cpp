@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include <boost/asio/io_context.hpp>
@@ -61,6 +62,17 @@ class Responder {
         thread_.join();
     }
 
+    // What reached the responder, in order: the socket index, and whether it carried a
+    // CHANGE-REQUEST.
+    struct Seen {
+        std::size_t socket;
+        bool change;
+    };
+    std::vector<Seen> seen() const {
+        std::lock_guard lock(mu_);
+        return seen_;
+    }
+
     udp::endpoint address(std::size_t i) const { return sockets_.at(i)->local_endpoint(); }
     udp::endpoint primary() const { return address(0); }
     unsigned requests() const { return requests_; }
@@ -85,6 +97,10 @@ class Responder {
         auto d = stun::decode(ByteView(buf_[i].data(), n));
         if (!d || d->cls != stun::Class::request) return;
         ++requests_;
+        {
+            std::lock_guard lock(mu_);
+            seen_.push_back(Seen{i, d->change_request.has_value()});
+        }
         if (o_.silent) return;
         std::size_t from = i;
         if (d->change_request && o_.honour_change)
@@ -113,6 +129,8 @@ class Responder {
     std::array<std::array<std::uint8_t, 1500>, 4> buf_{};
     std::array<udp::endpoint, 4> from_;
     std::atomic<unsigned> requests_{0};
+    mutable std::mutex mu_;
+    std::vector<Seen> seen_;
     bool bound_ = false;
     std::thread thread_;
 };
@@ -236,6 +254,26 @@ TEST(NatDiscovery, LoopbackIsOpen) {
     // Test I, filtering test II, mapping test II: three answers.
     EXPECT_EQ(report.counters.answers, 3u);
     EXPECT_EQ(report.json()["nat"], "open");
+}
+
+TEST(NatDiscovery, FilteringIsTestedBeforeTheOtherAddressIsContacted) {
+    // What the client sent, as the responder received it: every CHANGE-REQUEST (to the
+    // primary) comes before the first request to the other IP.
+    Responder r({});
+    ASSERT_TRUE(r.bound());
+    asio::io_context io;
+    const auto report = discover_nat(io, {r.primary()}, kAnyLoopback, kFast);
+    ASSERT_TRUE(report.other_address);
+    const auto seen = r.seen();
+    std::size_t last_change = 0, first_other_ip = seen.size();
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+        if (seen[i].change) last_change = i;
+        if (seen[i].socket >= 2 && first_other_ip == seen.size()) first_other_ip = i;
+    }
+    ASSERT_LT(first_other_ip, seen.size());  // the mapping test did go to the other IP
+    EXPECT_GT(first_other_ip, last_change);
+    EXPECT_EQ(seen.front().socket, 0u);
+    EXPECT_FALSE(seen.front().change);
 }
 
 TEST(NatDiscovery, WildcardBindFindsTheRoutedLocalAddress) {
