@@ -81,6 +81,7 @@ void StunClient::binding(std::vector<StunAsk> asks, Callback done) {
     for (auto& ask : asks) {
         Pending p;
         p.ask = std::move(ask);
+        p.index = pending_.size();
         const Bytes id = crypto::random_bytes(p.id.size());
         std::copy(id.begin(), id.end(), p.id.begin());
         p.wire = stun::encode(stun::binding_request(p.id, p.ask.change));
@@ -171,7 +172,7 @@ void StunClient::on_datagram(std::size_t n) {
     StunAnswer a;
     a.status = d->cls == stun::Class::success ? StunAnswer::Status::answered
                                               : StunAnswer::Status::error_response;
-    a.index = static_cast<std::size_t>(it - pending_.begin());
+    a.index = it->index;
     a.from = from_;
     a.response = std::move(d.value());
     finish(std::move(a));

@@ -90,6 +90,7 @@ class StunClient : public std::enable_shared_from_this<StunClient> {
     StunClient(StunStrand strand, StunTiming timing);
     struct Pending {
         StunAsk ask;
+        std::size_t index = 0;  // in the transaction's asks
         net::stun::TransactionId id{};
         Bytes wire;
     };

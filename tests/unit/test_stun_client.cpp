@@ -36,6 +36,8 @@ class Responder {
         bool other_address = true;       // puts OTHER-ADDRESS in answers
         bool honour_change = true;       // answers a CHANGE-REQUEST from the socket it asks for
         bool wrong_transaction = false;  // first sends an answer with another transaction id
+        bool unknown_required = false;  // answers carry an unknown comprehension-required attribute
+        bool refuse = false;            // answers 400 Bad Request
     };
 
     explicit Responder(Options o) : o_(o) {
@@ -113,6 +115,11 @@ class Responder {
         m.xor_mapped_address = to_stun_endpoint(from_[i]);
         m.response_origin = to_stun_endpoint(address(from));
         if (o_.other_address) m.other_address = to_stun_endpoint(address(3));
+        if (o_.unknown_required) m.other.push_back(stun::RawAttribute{0x7FFF, {1, 2, 3, 4}});
+        if (o_.refuse) {
+            m.cls = stun::Class::error;
+            m.error_code = stun::ErrorCode{400, "Bad Request"};
+        }
         stun::EncodeOptions fp;
         fp.fingerprint = true;
         if (o_.wrong_transaction) {
@@ -235,6 +242,30 @@ TEST(StunClient, AnswerFromUnexpectedSourceIsIgnored) {
     EXPECT_TRUE(out.answer.unexpected_source);
     EXPECT_GE(out.counters.wrong_source, 1u);
     EXPECT_EQ(out.counters.answers, 0u);
+}
+
+TEST(StunClient, AnswerWithUnknownRequiredAttributeIsIgnored) {
+    Responder r({.unknown_required = true});
+    ASSERT_TRUE(r.bound());
+    const auto out = bind_once({ask(r.primary())});
+    EXPECT_EQ(out.answer.status, StunAnswer::Status::timed_out);
+    EXPECT_EQ(out.counters.malformed, StunClient::sends_per_transaction(kFast));
+    EXPECT_EQ(out.counters.answers, 0u);
+}
+
+TEST(StunClient, ErrorResponseEndsOnlyWhenNoOtherServerIsAsked) {
+    Responder refusing({.refuse = true});
+    Responder answering({});
+    ASSERT_TRUE(refusing.bound() && answering.bound());
+    auto out = bind_once({ask(refusing.primary())});
+    ASSERT_EQ(out.answer.status, StunAnswer::Status::error_response);
+    ASSERT_TRUE(out.answer.response.error_code);
+    EXPECT_EQ(out.answer.response.error_code->code, 400);
+    EXPECT_EQ(out.counters.sent, 1u);
+
+    out = bind_once({ask(refusing.primary()), ask(answering.primary())});
+    ASSERT_EQ(out.answer.status, StunAnswer::Status::answered);
+    EXPECT_EQ(out.answer.index, 1u);
 }
 
 TEST(NatDiscovery, LoopbackIsOpen) {
