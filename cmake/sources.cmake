@@ -70,10 +70,12 @@ file(GLOB SHAREMSG_DIRECT_SOURCES CONFIGURE_DEPENDS
   ${PROJECT_SOURCE_DIR}/src/net/*.cpp
   ${PROJECT_SOURCE_DIR}/src/gossip/*.cpp
   ${PROJECT_SOURCE_DIR}/src/channel/*.cpp)
+# STUN's FINGERPRINT is a CRC-32, taken from zlib.
+find_package(ZLIB REQUIRED)
 add_library(sharemsg_direct STATIC ${SHAREMSG_DIRECT_SOURCES})
 target_link_libraries(sharemsg_direct
   PUBLIC sharemsg_core sharemsg_store sharemsg_relay
-  PRIVATE sharemsg_warnings)
+  PRIVATE ZLIB::ZLIB sharemsg_warnings)
 
 add_executable(sharemsgd ${PROJECT_SOURCE_DIR}/apps/sharemsgd/main.cpp)
 target_link_libraries(sharemsgd PRIVATE sharemsg_node sharemsg_warnings)

@@ -13,6 +13,8 @@ packages=(
     libsecp256k1-dev libssl-dev libsqlite3-dev
     libboost-dev libboost-system-dev
     nlohmann-json3-dev libcli11-dev libspdlog-dev
+    # CRC-32 for STUN's FINGERPRINT (src/net/stun.cpp).
+    zlib1g-dev
     # The relay's PostgreSQL backend (libpq), and the server its tests start themselves.
     libpq-dev postgresql
     # Test and benchmark frameworks.
