@@ -333,6 +333,9 @@ void NatLab::add_public() {
     must_in("pub", {"link", "set", "br0", "up"});
     must_in("pub", {"addr", "add", std::string(kTurnIp) + "/24", "dev", "br0"});
     must_in("pub", {"addr", "add", std::string(kTurnAltIp) + "/24", "dev", "br0"});
+    // The public segment drops what it has no route for (a home's private addresses) without
+    // an ICMP error, as the Internet does.
+    must_in("pub", {"route", "add", "blackhole", "default"});
     has_public_ = true;
 }
 
@@ -367,6 +370,7 @@ const Home& NatLab::add_home(const std::string& name, Nat nat) {
         must_in(h.router, {"link", "set", "wan", "up"});
         must_in(h.router, {"addr", "add", "10." + x + ".0.1/24", "dev", "lan"});
         must_in(h.router, {"link", "set", "lan", "up"});
+        must_in(h.router, {"route", "add", "default", "via", kTurnIp});
         set_forwarding(h.router);
     }
     must_in("pub", {"link", "set", port, "master", "br0"});
@@ -376,6 +380,15 @@ const Home& NatLab::add_home(const std::string& name, Nat nat) {
     if (nat != Nat::none) must_in(h.host, {"route", "add", "default", "via", "10." + x + ".0.1"});
 
     const std::string& r = h.router;
+    if (nat != Nat::none) {
+        // A home router's firewall drops what arrives unasked for itself. Without it the
+        // router's conntrack records an unsolicited packet (a peer's first hole-punching
+        // check) as a flow to itself, and the host's own packet to that peer afterwards
+        // clashes with it, so the NAT gives the host another port and the punch misses.
+        // A dropped packet's conntrack entry is never confirmed.
+        iptables(r,
+                 {"-A", "INPUT", "-i", "wan", "-m", "conntrack", "--ctstate", "NEW", "-j", "DROP"});
+    }
     switch (nat) {
         case Nat::none:
             break;
@@ -406,6 +419,14 @@ const Home& NatLab::add_home(const std::string& name, Nat nat) {
     }
     homes_.push_back(h);
     return homes_.back();
+}
+
+void NatLab::forget_contacts(const Home& home) {
+    if (home.nat != Nat::restricted) return;
+    const auto r = run(home.router, {"sh", "-c", "echo / > /proc/net/xt_recent/contacted"});
+    if (r.exit_code != 0)
+        throw LabError(LabProblem::command_failed,
+                       "cannot clear the contacted list in " + ns(home.router) + ": " + r.err);
 }
 
 // A STUN binding request (RFC 8489 header only) from "pub" to ip:port; true if a success

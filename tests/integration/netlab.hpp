@@ -105,6 +105,10 @@ class NatLab {
     // A home behind `nat`: router "r<name>" (wan on the bridge, lan 10.X.0.1, forwarding on)
     // and host "h<name>" (10.X.0.2, default route via the router). add_public() first.
     const Home& add_home(const std::string& name, Nat nat);
+    // The restricted cone's filter remembers the addresses its host sent to for the whole
+    // router, not per mapping as a real NAT does: a test that runs a second discovery from the
+    // same home clears that memory first. Nothing for the other kinds.
+    void forget_contacts(const Home& home);
     // coturn in "pub"; returns once it answers STUN bindings on both addresses.
     void start_turn();
     const std::filesystem::path& dir() const { return dir_; }

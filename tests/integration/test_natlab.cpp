@@ -1,6 +1,7 @@
 // The NAT lab itself (netlab.hpp): coturn's own NAT behaviour discovery
 // (turnutils_natdiscovery, RFC 5780), an independent oracle, finds in each home the mapping and
-// filtering its router's rules were written for; a TURN allocation works through the symmetric
+// filtering its router's rules were written for, and so does ours (`sharemsg stun`, the node's
+// discover_nat), which names the NAT type; a TURN allocation works through the symmetric
 // NAT; a node inside a home answers HTTP through the lab's connect hook; the lab leaves no
 // namespace behind, removes those of crashed runs, and names what is missing when it cannot run.
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 
 #include <cstdlib>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "harness.hpp"
 #include "netlab.hpp"
@@ -65,6 +67,27 @@ Discovery discover(NatLab& lab, const Home& home) {
     return d;
 }
 
+// Our own discovery from the same host: `sharemsg stun --json` against coturn.
+nlohmann::json our_discovery(NatLab& lab, const Home& home) {
+    const auto r = lab.run(
+        home.host, {SHAREMSG_CLI_PATH, "stun", std::string(NatLab::kTurnIp) + ":3478", "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    const auto j = nlohmann::json::parse(r.out, nullptr, false);
+    EXPECT_TRUE(j.is_object()) << r.out << r.err;
+    return j.is_object() ? j : nlohmann::json::object();
+}
+
+// What our report says of a NAT, and the mapped address it found.
+void expect_ours(NatLab& lab, const Home& home, const char* nat, const char* mapping,
+                 const char* filtering) {
+    const auto j = our_discovery(lab, home);
+    EXPECT_EQ(j.value("nat", ""), nat) << j.dump();
+    EXPECT_EQ(j.value("mapping", ""), mapping) << j.dump();
+    EXPECT_EQ(j.value("filtering", ""), filtering) << j.dump();
+    const std::string mapped = j.value("mapped", "");
+    EXPECT_EQ(mapped.substr(0, mapped.find(':')), home.wan_ip) << j.dump();
+}
+
 class NatLabTest : public ::testing::Test {
   protected:
     // A lab with coturn and one home "1" behind `nat`.
@@ -75,12 +98,28 @@ class NatLabTest : public ::testing::Test {
         lab_->start_turn();
         return h;
     }
-    void expect(Nat nat, Behaviour mapping, Behaviour filtering) {
+    // coturn's oracle finds `mapping` and `filtering`; ours finds the same and names the type.
+    void expect(Nat nat, Behaviour mapping, Behaviour filtering, const char* type) {
         const Home& h = build(nat);
         const Discovery d = discover(*lab_, h);
         EXPECT_EQ(d.mapping, mapping) << d.log;
         EXPECT_EQ(d.filtering, filtering) << d.log;
         EXPECT_EQ(d.reflexive, h.wan_ip) << d.log;
+        lab_->forget_contacts(h);  // the oracle's mapping test contacted the other address
+        expect_ours(*lab_, h, type, name(mapping), name(filtering));
+    }
+    static const char* name(Behaviour b) {
+        switch (b) {
+            case Behaviour::endpoint_independent:
+                return "endpoint_independent";
+            case Behaviour::address_dependent:
+                return "address_dependent";
+            case Behaviour::address_port_dependent:
+                return "address_and_port_dependent";
+            case Behaviour::unknown:
+                break;
+        }
+        return "unknown";
     }
     std::unique_ptr<NatLab> lab_;
 };
@@ -108,23 +147,27 @@ TEST_F(NatLabTest, NoNatIsOpen) {
     EXPECT_EQ(d.mapping, Behaviour::endpoint_independent) << d.log;
     EXPECT_EQ(d.filtering, Behaviour::endpoint_independent) << d.log;
     EXPECT_EQ(d.reflexive, h.host_ip) << d.log;  // coturn sees the host's own address
+    expect_ours(*lab_, h, "open", "endpoint_independent", "endpoint_independent");
 }
 
 TEST_F(NatLabTest, FullConeMapsAndFiltersIndependentlyOfTheEndpoint) {
-    expect(Nat::full_cone, Behaviour::endpoint_independent, Behaviour::endpoint_independent);
+    expect(Nat::full_cone, Behaviour::endpoint_independent, Behaviour::endpoint_independent,
+           "full_cone");
 }
 
 TEST_F(NatLabTest, RestrictedConeFiltersByAddress) {
-    expect(Nat::restricted, Behaviour::endpoint_independent, Behaviour::address_dependent);
+    expect(Nat::restricted, Behaviour::endpoint_independent, Behaviour::address_dependent,
+           "restricted");
 }
 
 TEST_F(NatLabTest, PortRestrictedConeFiltersByAddressAndPort) {
-    expect(Nat::port_restricted, Behaviour::endpoint_independent,
-           Behaviour::address_port_dependent);
+    expect(Nat::port_restricted, Behaviour::endpoint_independent, Behaviour::address_port_dependent,
+           "port_restricted");
 }
 
 TEST_F(NatLabTest, SymmetricNatMapsPerDestination) {
-    expect(Nat::symmetric, Behaviour::address_port_dependent, Behaviour::address_port_dependent);
+    expect(Nat::symmetric, Behaviour::address_port_dependent, Behaviour::address_port_dependent,
+           "symmetric");
 }
 
 // coturn's test client allocates relays through the symmetric NAT and echoes through them
