@@ -139,7 +139,16 @@ void add_options(CLI::App& app, Config& c) {
                    "relays (repeatable, at most 6; default: --p2p-bind and the P2P port)");
     app.add_option("--relay-nat", c.relay_nat,
                    "NAT type registered with the relays: unknown, open, full_cone, restricted, "
-                   "port_restricted, symmetric")
+                   "port_restricted, symmetric (unknown: what --stun finds)")
+        ->capture_default_str();
+    app.add_option("--stun", c.stun_servers,
+                   "A STUN server (HOST:PORT) asked for this node's public address and NAT type "
+                   "(RFC 5780 needs one that has an other address); repeatable, the first to "
+                   "answer is used. No server is contacted unless named");
+    app.add_option("--stun-interval", c.stun_interval,
+                   "Seconds between NAT discoveries (also run when this machine's addresses "
+                   "change)")
+        ->check(CLI::Range(1.0, 86400.0))
         ->capture_default_str();
     app.add_option("--relay-interval", c.relay_interval,
                    "Seconds between registrations with each relay (each wait ±10%)")

@@ -75,6 +75,8 @@ struct Config {
     std::vector<std::string> relay_endpoints;  // IP:PORT to register (default: the P2P bind)
     std::string relay_nat = "unknown";         // the NAT type to register
     double relay_interval = 120;               // seconds between registrations (±10%)
+    std::vector<std::string> stun_servers;     // HOST:PORT, asked for this node's NAT type
+    double stun_interval = 300;                // seconds between NAT discoveries
     double relay_lookup_interval = 60;         // seconds between lookups of the window's miners
 };
 

@@ -374,6 +374,11 @@ void relay_allow(const RouteCall& c, const ReplyFn& done) {
     s->allow_list(c.req.client, relay_answer(done));
 }
 
+// GET /net/self: this node's public address and NAT type, as --stun found them.
+void get_net_self(const RouteCall& c, const ReplyFn& done) {
+    done(json_reply(200, c.node.self_json()));
+}
+
 // GET /net/relays: the relays this node uses (--relay-url) and their state.
 void get_net_relays(const RouteCall& c, const ReplyFn& done) {
     J j;
@@ -461,6 +466,7 @@ constexpr Route kRoutes[] = {
     {"/msg/ban", kPost | kDelete, Access::token, ban_or_unban},
     {"/msg/rotate_key", kPost, Access::token, post_rotate},
     {"/net/relays", kGet, Access::open, get_net_relays},
+    {"/net/self", kGet, Access::open, get_net_self},
     {"/net/peers", kGet, Access::open, get_net_peers},
     {"/net/peers/", kGet, Access::open, get_net_peer, true},
     {"/relay/register", kPost, Access::anyone, relay_register},

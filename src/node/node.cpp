@@ -216,6 +216,7 @@ Status Node::start() {
         cfg_, net_, keys_, [this] { return now(); }, metrics_, std::move(dial));
     if (!relay_role) return relay_role.error();
     relay_ = std::move(*relay_role);
+    if (auto s = start_nat_monitor(); !s) return s;
 
     // A pending share whose difficulty passes once its ancestors are known is checked for its
     // generated transaction too, and then forgets what that check read.
@@ -304,6 +305,7 @@ void Node::stop() {
         signals_.cancel(ec);
         if (http_) http_->close();
         if (peers_) peers_->stop();
+        if (nat_monitor_) nat_monitor_->stop();
         io_.stop();
     });
     boost::asio::post(chain_io_, [this] {

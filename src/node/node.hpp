@@ -34,6 +34,7 @@
 #include "node/config.hpp"
 #include "node/files.hpp"
 #include "node/metrics.hpp"
+#include "node/nat_monitor.hpp"
 #include "node/network.hpp"
 #include "node/outbox.hpp"
 #include "node/peer.hpp"
@@ -126,8 +127,12 @@ class Node {
     relay::Service* relay() const;
     // The relay parts (server and registrar), or nullptr when neither is configured.
     const RelayRole* relay_role() const { return relay_.get(); }
+    // GET /net/self: what --stun found of this node's public address and NAT (node_nat.cpp).
+    nlohmann::ordered_json self_json() const;
 
   private:
+    // Starts NAT discovery against the --stun servers, if any (node_nat.cpp; I/O context).
+    Status start_nat_monitor();
     // I/O thread
     void broadcast(const p2p::Message& msg, std::uint64_t except_peer);
     PeerLimits peer_limits() const;
@@ -271,6 +276,7 @@ class Node {
     std::vector<ByteArray<20>> sacrifice_hashes_;  // the network's and --sacrifice-address
     bool status_sent_ = false;
     std::unique_ptr<RelayRole> relay_;  // --relay; fed the window's payouts by the chain thread
+    std::shared_ptr<NatMonitor> nat_monitor_;  // --stun; on the I/O context
 };
 
 }  // namespace sharemsg::node

@@ -23,6 +23,7 @@ std::unique_ptr<RelayRegistrar> RelayRegistrar::start(RegistrarOptions o,
 RelayRegistrar::RelayRegistrar(RegistrarOptions o, std::shared_ptr<RelayTargets> relays,
                                Identity identity, Clock clock, Metrics& metrics)
     : o_(std::move(o)),
+      nat_(o_.nat),
       relays_(std::move(relays)),
       identity_(std::move(identity)),
       clock_(std::move(clock)),
@@ -118,7 +119,7 @@ RelayReply RelayRegistrar::try_once(const RelayTargets::Address& t) {
     r.key_index = id->announcement.key_index;
     r.delegation = id->announcement.delegation();
     r.endpoints = o_.endpoints;
-    r.nat = o_.nat;
+    r.nat = nat_.load();
     r.timestamp = static_cast<std::uint64_t>(clock_());
     relay::sign(r, id->key.privkey());
     HttpCall call;

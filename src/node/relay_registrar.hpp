@@ -7,6 +7,7 @@
 // relay whose circuit is open.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -53,6 +54,8 @@ class RelayRegistrar {
                                                  Identity identity, Clock clock, Metrics& metrics);
     ~RelayRegistrar();
     void stop();
+    // The NAT type later registrations carry (what STUN found). Any thread.
+    void set_nat(relay::NatType nat) { nat_.store(nat); }
 
   private:
     RelayRegistrar(RegistrarOptions o, std::shared_ptr<RelayTargets> relays, Identity identity,
@@ -67,6 +70,7 @@ class RelayRegistrar {
     double jittered();
 
     RegistrarOptions o_;
+    std::atomic<relay::NatType> nat_;  // o_.nat, then what set_nat says
     std::shared_ptr<RelayTargets> relays_;
     Identity identity_;
     Clock clock_;

@@ -88,6 +88,7 @@ Result<std::unique_ptr<RelayRole>> RelayRole::start(const Config& cfg, const Net
                               "(--signing-key-file and --signing-key-delegation)");
         auto o = registrar_options(cfg, net);
         if (!o) return o.error();
+        role->nat_from_stun_ = o->nat == relay::NatType::unknown;
         auto relays = RelayTargets::parse(cfg.relay_urls, {});
         if (!relays) return relays.error();
         role->relays_ = std::move(*relays);

@@ -46,8 +46,15 @@ class RelayRole {
         if (lookup_) lookup_->set_window(payouts);
     }
 
+    // What STUN found (nat_monitor.hpp): registered from now on, unless --relay-nat names a
+    // type. Any thread.
+    void discovered_nat(relay::NatType nat) {
+        if (registrar_ && nat_from_stun_) registrar_->set_nat(nat);
+    }
+
   private:
     RelayRole() = default;
+    bool nat_from_stun_ = false;  // --relay-nat unknown (the default)
     std::unique_ptr<relay::Service> service_;
     std::shared_ptr<RelayTargets> relays_;
     std::unique_ptr<RelayRegistrar> registrar_;

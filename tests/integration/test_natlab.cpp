@@ -15,6 +15,7 @@
 
 #include "harness.hpp"
 #include "netlab.hpp"
+#include "relay/codec.hpp"
 
 using namespace itest;
 using namespace std::chrono_literals;
@@ -191,13 +192,16 @@ TEST_F(NatLabTest, TurnAllocationThroughSymmetricNat) {
 
 // A node behind a NAT, its API bound to its private address, answers the test through a
 // socket made inside the home's namespace (no route from the host into the lab).
-TEST_F(NatLabTest, NodeInsideAHomeAnswersHttpThroughTheLab) {
+// A node behind a NAT answers HTTP through the lab's connect hook, and finds its public
+// address and NAT type with --stun (GET /net/self).
+TEST_F(NatLabTest, NodeInsideAHomeAnswersHttpAndKnowsItsNat) {
     const Home& h = build(Nat::port_restricted);
     const auto dir = lab_->dir() / "node";
-    const pid_t node =
-        lab_->spawn(h.host, {SHAREMSGD_PATH, "--devnet", "--datadir", dir.string(), "--mine",
-                             "false", "--p2p-bind", h.host_ip, "--p2p-port", "37890", "--web-bind",
-                             h.host_ip, "--web-port", "8080"});
+    const pid_t node = lab_->spawn(
+        h.host,
+        {SHAREMSGD_PATH, "--devnet", "--datadir", dir.string(), "--mine", "false", "--p2p-bind",
+         h.host_ip, "--p2p-port", "37890", "--web-bind", h.host_ip, "--web-port", "8080", "--stun",
+         std::string(NatLab::kTurnIp) + ":3478", "--stun", "203.0.113.99:3478"});
     HttpResult health;
     ASSERT_TRUE(wait_until(
         [&] {
@@ -209,7 +213,71 @@ TEST_F(NatLabTest, NodeInsideAHomeAnswersHttpThroughTheLab) {
     EXPECT_TRUE(lab_->alive(node));
     // From the public segment the private address is not routed.
     EXPECT_EQ(lab_->connect_tcp("pub", h.host_ip, 8080, 500), -1);
+
+    // The first server answers (the second has nothing behind it); a discovery behind this
+    // NAT waits out two filtering tests of 5 s each.
+    nlohmann::json self;
+    ASSERT_TRUE(wait_until(
+        [&] {
+            const auto r =
+                http_request_on(lab_->connect_tcp(h.host, h.host_ip, 8080), "GET", "/net/self");
+            self = nlohmann::json::parse(r.body, nullptr, false);
+            return (self.is_object() && self.value("refreshes", 0) > 0) || !lab_->alive(node);
+        },
+        60s));
+    EXPECT_EQ(self["stun_servers"],
+              nlohmann::json::array({std::string(NatLab::kTurnIp) + ":3478", "203.0.113.99:3478"}));
+    EXPECT_EQ(self.value("nat", ""), "port_restricted") << self.dump();
+    EXPECT_EQ(self.value("mapping", ""), "endpoint_independent") << self.dump();
+    EXPECT_EQ(self.value("filtering", ""), "address_and_port_dependent") << self.dump();
+    const std::string pub = self.value("public_endpoint", "");
+    EXPECT_EQ(pub.substr(0, pub.find(':')), h.wan_ip) << self.dump();
+    EXPECT_EQ(self.value("/report/server"_json_pointer, std::string()),
+              std::string(NatLab::kTurnIp) + ":3478");
     EXPECT_EQ(lab_->stop(node), 0);
+}
+
+// A node behind a NAT registers with a relay on the public segment the NAT type its --stun
+// discovery found (no --relay-nat given).
+TEST_F(NatLabTest, RelayRegistrationCarriesTheNatTypeStunFound) {
+    const Home& h = build(Nat::symmetric);
+    const auto key = test_signing_key(1);
+    const std::string relay_ip = NatLab::kTurnAltIp;  // coturn has .1; the relay node .3
+    const pid_t relay = lab_->spawn(
+        "pub", {SHAREMSGD_PATH, "--devnet", "--datadir", (lab_->dir() / "relay").string(),
+                "--relay", "--share-period", "0.3", "--address", key.master_hash, "--p2p-bind",
+                relay_ip, "--p2p-port", "37891", "--web-bind", relay_ip, "--web-port", "8081"});
+    std::vector<std::string> argv{SHAREMSGD_PATH,     "--devnet",
+                                  "--datadir",        (lab_->dir() / "node").string(),
+                                  "--mine",           "false",
+                                  "--p2p-bind",       h.host_ip,
+                                  "--p2p-port",       "37890",
+                                  "--web-bind",       h.host_ip,
+                                  "--web-port",       "8080",
+                                  "--stun",           std::string(NatLab::kTurnIp) + ":3478",
+                                  "--relay-url",      "http://" + relay_ip + ":8081",
+                                  "--relay-interval", "1"};
+    for (const auto& f : key_flags(key))
+        argv.push_back(f);
+    const pid_t node = lab_->spawn(h.host, argv);
+
+    // Registrations before the discovery ends say "unknown"; the relay keeps the newest.
+    const std::string path = "/relay/lookup/devnet/" + key.signing_id;
+    std::string nat;
+    EXPECT_TRUE(wait_until(
+        [&] {
+            const auto r = http_request_on(lab_->connect_tcp("pub", relay_ip, 8081), "GET", path);
+            if (r.status == 200) {
+                auto entry = sharemsg::relay::decode_entry(r.body);
+                if (entry.ok()) nat = sharemsg::relay::nat_name(entry->registration.nat);
+            }
+            return nat == "symmetric" || !lab_->alive(node) || !lab_->alive(relay);
+        },
+        90s))
+        << "last registered: " << nat;
+    EXPECT_EQ(nat, "symmetric");
+    EXPECT_EQ(lab_->stop(node), 0);
+    EXPECT_EQ(lab_->stop(relay), 0);
 }
 
 // Everything the lab made goes with it: processes (coturn, spawned ones) and namespaces.
