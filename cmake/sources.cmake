@@ -60,7 +60,7 @@ pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 file(GLOB SHAREMSG_RELAY_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/relay/*.cpp)
 add_library(sharemsg_relay STATIC ${SHAREMSG_RELAY_SOURCES})
 target_link_libraries(sharemsg_relay
-  PUBLIC sharemsg_core SQLite::SQLite3 PkgConfig::LIBPQ Threads::Threads
+  PUBLIC sharemsg_core sharemsg_store SQLite::SQLite3 PkgConfig::LIBPQ Threads::Threads
   PRIVATE sharemsg_warnings)
 
 # Direct connections between identities (docs/nat.md): the STUN message codec (src/net), the

@@ -159,13 +159,7 @@ class Writer {
     void u64(const char*, const std::uint64_t& v) { w.u64le(v); }
     void flag(const char*, const bool& b) { w.u8(b ? 1 : 0); }
     void endpoints(const char*, const std::vector<Endpoint>& list) {
-        w.u8(static_cast<std::uint8_t>(list.size()));
-        for (const auto& e : list) {
-            const std::size_t n = e.v6 ? 16 : 4;
-            w.u8(static_cast<std::uint8_t>(n));
-            w.bytes(ByteView(e.addr.data(), n));
-            w.u16le(e.port);
-        }
+        relay::write_endpoints(w, list);
     }
     void nat(const char*, const NatType& n) { w.u8(static_cast<std::uint8_t>(n)); }
     void signature(const char*, const crypto::SchnorrSig& s) {

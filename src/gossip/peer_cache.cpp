@@ -1,9 +1,6 @@
 #include "gossip/peer_cache.hpp"
 
-#include <fcntl.h>
 #include <sqlite3.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <limits>
 #include <optional>
@@ -90,23 +87,10 @@ Result<std::vector<EndpointState>> load_endpoints(sqlite3* db, const std::string
 }  // namespace
 
 Result<PeerCache> PeerCache::open(const std::string& path) {
-    // Created private before SQLite opens it; -wal and -shm take its mode.
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return make_error(Errc::io, "peer cache " + path + ": cannot create");
-    ::fchmod(fd, 0600);
-    ::close(fd);
-    sqlite3* db = nullptr;
-    const int rc =
-        sqlite3_open_v2(path.c_str(), &db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-    if (rc != SQLITE_OK) {
-        const std::string why = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-        sqlite3_close(db);
-        return make_error(Errc::io, "peer cache " + path + ": " + why);
-    }
-    sqlite3_busy_timeout(db, 5000);
-    PeerCache cache(db, true);
-    if (auto s = exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !s)
+    auto db = store::open_private_sqlite(path, "peer cache");
+    if (!db) return db.error();
+    PeerCache cache(*db, true);
+    if (auto s = exec(*db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !s)
         return s.error();
     if (auto s = cache.create_tables(); !s) return s.error();
     return cache;

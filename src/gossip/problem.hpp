@@ -4,7 +4,8 @@
 
 #include <string>
 #include <utility>
-#include <variant>
+
+#include "util/checked.hpp"
 
 namespace sharemsg::gossip {
 
@@ -27,30 +28,9 @@ enum class Problem {
 
 const char* problem_name(Problem p) noexcept;
 
-struct Failure {
-    Problem problem;
-    std::string detail;  // for people: names the field and what is wrong with it
-};
-
-// A value or a Failure.
+using Failure = util::Failure<Problem>;
 template <class T>
-class Checked {
-  public:
-    Checked(T v) : v_(std::move(v)) {}                                // NOLINT(implicit)
-    Checked(Failure f) : v_(std::in_place_index<1>, std::move(f)) {}  // NOLINT(implicit)
-    bool ok() const { return v_.index() == 0; }
-    explicit operator bool() const { return ok(); }
-    T& value() { return std::get<0>(v_); }
-    const T& value() const { return std::get<0>(v_); }
-    T& operator*() { return value(); }
-    const T& operator*() const { return value(); }
-    T* operator->() { return &value(); }
-    const T* operator->() const { return &value(); }
-    const Failure& failure() const { return std::get<1>(v_); }
-
-  private:
-    std::variant<T, Failure> v_;
-};
+using Checked = util::Checked<T, Problem>;
 
 inline Failure fail(Problem p, std::string detail) {
     return Failure{p, std::move(detail)};

@@ -224,15 +224,7 @@ class Canonical {
         w.bytes(d.master_pubkey);
         w.bytes(d.signature);
     }
-    void endpoints(const char*, const std::vector<Endpoint>& list) {
-        w.u8(static_cast<std::uint8_t>(list.size()));
-        for (const auto& e : list) {
-            const std::size_t n = e.v6 ? 16 : 4;
-            w.u8(static_cast<std::uint8_t>(n));
-            w.bytes(ByteView(e.addr.data(), n));
-            w.u16le(e.port);
-        }
-    }
+    void endpoints(const char*, const std::vector<Endpoint>& list) { write_endpoints(w, list); }
     void nat(const char*, const NatType& n) { w.u8(static_cast<std::uint8_t>(n)); }
     void signature(const char*, const crypto::SchnorrSig&) {}
 };
@@ -293,6 +285,16 @@ std::optional<NatType> parse_nat(std::string_view name) {
     for (std::size_t i = 0; i < kNatNames.size(); ++i)
         if (name == kNatNames[i]) return static_cast<NatType>(i);
     return std::nullopt;
+}
+
+void write_endpoints(ByteWriter& w, const std::vector<Endpoint>& list) {
+    w.u8(static_cast<std::uint8_t>(list.size()));
+    for (const auto& e : list) {
+        const std::size_t n = e.v6 ? 16 : 4;
+        w.u8(static_cast<std::uint8_t>(n));
+        w.bytes(ByteView(e.addr.data(), n));
+        w.u16le(e.port);
+    }
 }
 
 std::string Endpoint::to_string() const {

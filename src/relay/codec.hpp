@@ -63,6 +63,9 @@ struct Endpoint {
 // Errors: bad_endpoint (no port, port 0 or not 1..65535, not an address, an IPv6 address
 // without brackets).
 Checked<Endpoint> parse_endpoint(std::string_view text);
+// An endpoint list in canonical bytes (the registration's, and the gossip announce's):
+// count u8, then each: address length u8 (4 or 16) || address || port u16 little-endian.
+void write_endpoints(ByteWriter& w, const std::vector<Endpoint>& list);
 
 struct Registration {
     std::uint8_t version = FORMAT_VERSION;

@@ -1,13 +1,11 @@
 // The relay store's SQLite connection: a file of its own (created 0600), WAL, synchronous=FULL
 // (an acknowledged registration survives kill -9), a busy timeout.
-#include <fcntl.h>
 #include <sqlite3.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <map>
 
 #include "relay/sql.hpp"
+#include "store/database.hpp"
 
 namespace sharemsg::relay {
 
@@ -104,22 +102,9 @@ class SqliteConn final : public SqlConn {
 }  // namespace
 
 Result<std::unique_ptr<SqlConn>> connect_sqlite(const std::string& path) {
-    // Created private before SQLite opens it; -wal and -shm take its mode.
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return make_error(Errc::io, "relay database " + path + ": cannot create");
-    ::fchmod(fd, 0600);
-    ::close(fd);
-    sqlite3* db = nullptr;
-    const int rc =
-        sqlite3_open_v2(path.c_str(), &db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-    if (rc != SQLITE_OK) {
-        const std::string why = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-        sqlite3_close(db);
-        return make_error(Errc::io, "relay database " + path + ": " + why);
-    }
-    sqlite3_busy_timeout(db, 5000);
-    auto conn = std::make_unique<SqliteConn>(db);
+    auto db = store::open_private_sqlite(path, "relay database");
+    if (!db) return db.error();
+    auto conn = std::make_unique<SqliteConn>(*db);
     if (auto s = conn->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"); !s)
         return s.error();
     return std::unique_ptr<SqlConn>(std::move(conn));

@@ -467,4 +467,22 @@ Status migrate(Database& db) {
     return Ok{};
 }
 
+Result<sqlite3*> open_private_sqlite(const std::string& path, const std::string& what) {
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return make_error(Errc::io, what + " " + path + ": cannot create");
+    ::fchmod(fd, 0600);
+    ::close(fd);
+    sqlite3* db = nullptr;
+    const int rc =
+        sqlite3_open_v2(path.c_str(), &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+        const std::string why = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+        sqlite3_close(db);
+        return make_error(Errc::io, what + " " + path + ": " + why);
+    }
+    sqlite3_busy_timeout(db, 5000);
+    return db;
+}
+
 }  // namespace sharemsg::store

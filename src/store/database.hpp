@@ -143,6 +143,12 @@ class Database {
     std::unordered_map<std::string, std::unique_ptr<Stmt>> cache_;
 };
 
+// Opens (creating it if need be) an SQLite file that only its owner may read: the file is made
+// 0600 before SQLite opens it, so -wal and -shm take that mode. Read-write, no mutex (one
+// thread at a time), a 5 s busy timeout. `what` names the file in errors ("relay database").
+// The caller owns the connection (sqlite3_close).
+Result<sqlite3*> open_private_sqlite(const std::string& path, const std::string& what);
+
 // Brings the schema from its PRAGMA user_version to SCHEMA_VERSION, one step per version,
 // each in its own transaction. Fails (and changes nothing) for a version newer than this
 // build knows.
