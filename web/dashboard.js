@@ -71,8 +71,27 @@
     $(emptyId).hidden = rows.length !== 0;
   }
 
+  // This node's public address and NAT type, as --stun found them (/net/self).
+  function renderSelf(s) {
+    const line = $('self-line');
+    line.dataset.nat = s.nat;
+    if (!(s.stun_servers || []).length) {
+      line.textContent = 'Public address and NAT type unknown: no STUN server named ' +
+        '(start sharemsgd with --stun HOST:PORT).';
+    } else if (!s.refreshes) {
+      line.textContent = 'Finding the NAT type through ' + s.stun_servers.join(', ') + '…';
+    } else {
+      const r = s.report || {};
+      line.textContent = 'NAT ' + s.nat + ' · public endpoint ' + (s.public_endpoint || 'unknown') +
+        ' · mapping ' + s.mapping + ', filtering ' + s.filtering + ' · ' +
+        (r.server ? 'found through ' + r.server : 'no STUN server answered') + ' ' +
+        SM.ago(s.refreshed);
+    }
+  }
+
   async function loadNetwork() {
-    const n = await SM.get('/net/peers');
+    const [n, self] = await Promise.all([SM.get('/net/peers'), SM.get('/net/self')]);
+    renderSelf(self);
     const cell = (v, title) => el('td', {title: title || ''}, v === undefined || v === null ? '—' : String(v));
     fillTable('relays', 'relays-empty', (n.relays || []).map((r) => {
       const tr = el('tr', {}, cell(r.url), cell(r.state), cell(r.registrations), cell(r.lookups),

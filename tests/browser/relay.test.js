@@ -4,8 +4,10 @@
 //      (--relay-url): each registers, finds the other through R, and dials it;
 //   L  a node with no relay: its panel says so.
 // A's panel lists R with its state and counters, and B's identity with its endpoint; the page
-// is read again on its 10 s tick, and fits a phone. Screenshots go to build/browser-artifacts/.
+// is read again on its 10 s tick, and fits a phone. The panel's first line is what --stun found
+// (/net/self): A names a STUN server that never answers, L names none. Screenshots go to build/browser-artifacts/.
 import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
 import {after, before, describe, it} from 'node:test';
 
 import {Browser, PHONE, screenshot} from './lib/browser.js';
@@ -18,6 +20,8 @@ describe('the Network panel of the dashboard', {timeout: 300000}, () => {
   const L = new Daemon('lonely-l');
   const keyB = deriveKey(0);
   let browser;
+  // A STUN server that receives and never answers.
+  const silent = dgram.createSocket('udp4');
 
   function clean() {
     assert.deepEqual(browser.dialogs, [], 'a JavaScript dialog opened: ' + browser.dialogs.join('; '));
@@ -26,6 +30,7 @@ describe('the Network panel of the dashboard', {timeout: 300000}, () => {
 
   before(async () => {
     await Promise.all([R.ports(), A.ports(), B.ports(), L.ports()]);
+    await new Promise((resolve) => silent.bind(0, '127.0.0.1', resolve));
     // Everything is on 127.0.0.1: the relay's per-address limits are raised.
     await R.start(['--relay', '--share-period', '0.5', '--status-interval', '0', '--discover', 'false',
                    '--relay-rate-limit', '100000', '--max-peers-per-ip', '16']);
@@ -33,7 +38,7 @@ describe('the Network panel of the dashboard', {timeout: 300000}, () => {
                    '--peer', `127.0.0.1:${R.p2pPort}`, '--relay-url', R.url, '--relay-interval', '3',
                    '--relay-lookup-interval', '1'];
     await Promise.all([
-      A.start([...miner, ...deriveKey(0).flags]),
+      A.start([...miner, ...deriveKey(0).flags, '--stun', `127.0.0.1:${silent.address().port}`]),
       B.start([...miner, ...keyB.flags]),
       L.start(['--mine', 'false', '--status-interval', '0']),
     ]);
@@ -43,6 +48,7 @@ describe('the Network panel of the dashboard', {timeout: 300000}, () => {
   after(async () => {
     if (browser) await browser.close();
     await stopAll();
+    silent.close();
   });
 
   it('lists the relay in use and the identities found through it', async () => {
@@ -50,7 +56,15 @@ describe('the Network panel of the dashboard', {timeout: 300000}, () => {
     await waitFor(async () => ((await A.get('/net/peers')).json.identities || [])
       .some((p) => p.signing_id === keyB.signingId), {timeout: 90000, what: 'A finds B through R'});
 
+    // The STUN transaction ends unanswered after 5 s.
+    await waitFor(async () => (await A.get('/net/self')).json.refreshes >= 1,
+                  {timeout: 30000, what: "A's NAT discovery ends"});
     const page = await browser.open(A.url + '/');
+    const self = page.locator('#self-line');
+    await page.waitForFunction(() => /^NAT /.test(document.getElementById('self-line').textContent),
+                               null, {timeout: 20000});
+    assert.match(await self.textContent(), /^NAT unknown · public endpoint unknown · .*no STUN server answered/);
+    assert.equal(await self.getAttribute('data-nat'), 'unknown');
     const relays = page.locator('#relays');
     await relays.waitFor({state: 'visible', timeout: 20000});
     assert.equal(await page.locator('#relays-empty').isVisible(), false);
@@ -84,6 +98,7 @@ describe('the Network panel of the dashboard', {timeout: 300000}, () => {
     const empty = page.locator('#relays-empty');
     await empty.waitFor({state: 'visible', timeout: 10000});
     assert.match(await empty.textContent(), /No relays in use/);
+    assert.match(await page.locator('#self-line').textContent(), /no STUN server named/);
     assert.equal(await page.locator('#relays').isVisible(), false);
     assert.equal(await page.locator('#identities-empty').isVisible(), true);
     await page.close();
