@@ -85,7 +85,7 @@ void NatMonitor::refresh() {
                                    });
 }
 
-void NatMonitor::finished(const NatReport& r) {
+void NatMonitor::finished(NatReport r) {
     running_.reset();
     {
         std::lock_guard lk(mu_);

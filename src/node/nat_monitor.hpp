@@ -56,7 +56,8 @@ class NatMonitor : public std::enable_shared_from_this<NatMonitor> {
   private:
     NatMonitor(boost::asio::io_context& io, NatMonitorOptions o, Clock clock, OnReport on_report);
     void refresh();
-    void finished(const NatReport& r);
+    // Takes the report by value: it outlives the discovery released here.
+    void finished(NatReport r);
     void schedule_refresh(std::chrono::milliseconds after);
     void poll_addresses();
 
