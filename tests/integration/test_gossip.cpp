@@ -79,6 +79,14 @@ class RawUdp {
     void send(ByteView b) {
         (void)::sendto(fd_, b.data(), b.size(), 0, reinterpret_cast<sockaddr*>(&to_), sizeof to_);
     }
+    // Reads what has arrived without waiting; returns how many datagrams.
+    std::size_t drain() {
+        std::size_t n = 0;
+        std::uint8_t buf[2048];
+        while (::recv(fd_, buf, sizeof buf, MSG_DONTWAIT) >= 0)
+            ++n;
+        return n;
+    }
 
   private:
     int fd_;
@@ -215,6 +223,14 @@ TEST(Gossip, AnOldVersionIsIgnoredAndASkewedTimestampRefused) {
     EXPECT_TRUE(wait_until(
         [&] { return n.metric("sharemsg_gossip_refused_total{reason=\"clock_skew\"}") >= 2; },
         std::chrono::seconds(5)));
+    // A delta that answers no pull of this node is refused whole, valid announce or not.
+    gossip::Delta unsolicited;
+    unsolicited.nonce = 12345;
+    unsolicited.announces.push_back(signed_announce(90, 25, unix_now(), "127.0.0.1:9006"));
+    udp.send(*gossip::encode(unsolicited));
+    EXPECT_TRUE(wait_until(
+        [&] { return n.metric("sharemsg_gossip_refused_total{reason=\"unsolicited\"}") >= 1; },
+        std::chrono::seconds(5)));
     EXPECT_EQ(endpoint_of(), "127.0.0.1:9001");
     // A newer, fresh one is taken: the refusals above were for their version and clock.
     send(30, unix_now(), "127.0.0.1:9005");
@@ -280,6 +296,28 @@ TEST(Gossip, AHostileSourceIsBannedAndTheHonestNodesStillConverge) {
         << target.get("/metrics").body;
     EXPECT_GT(target.metric("sharemsg_gossip_banned_dropped_total"), 0);
 
+    // A source of well-formed pulls earns no ban, but is held to 100 datagrams a minute: of
+    // 400 pulls at most about 100 are answered (each with one delta page here).
+    RawUdp puller(target.gossip_port);
+    gossip::Pull pull;
+    pull.network = proto::open::DEVNET_NETWORK_ID;
+    for (int i = 0; i < 400; ++i) {
+        pull.nonce = static_cast<std::uint64_t>(i);
+        puller.send(*gossip::encode(pull));
+        if (i % 50 == 49) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_TRUE(wait_until(
+        [&] {
+            return target.metric("sharemsg_gossip_refused_total{reason=\"source_rate\"}") >= 250;
+        },
+        std::chrono::seconds(10)))
+        << target.get("/metrics").body;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    const std::size_t answers = puller.drain();
+    std::printf("[ measure  ] 400 pulls from one source: %zu deltas answered\n", answers);
+    EXPECT_GE(answers, 50u);
+    EXPECT_LE(answers, 110u);
+
     // The honest nodes still know each other, and the target still takes their newer
     // announces.
     EXPECT_TRUE(wait_until(converged, std::chrono::seconds(30)));
@@ -298,4 +336,16 @@ TEST(Gossip, AHostileSourceIsBannedAndTheHonestNodesStillConverge) {
                 kRounds * 200, gossip_lines, rss_before, rss_after);
     EXPECT_LE(gossip_lines, 20u) << added;
     EXPECT_LT(rss_after - rss_before, 50 * 1024);
+}
+
+// --gossip-port 0 turns gossip off: no socket, no gossip metrics, /net/peers still answers.
+TEST(Gossip, PortZeroTurnsGossipOff) {
+    const auto dir = test_dir("gossip-off");
+    Daemon n(SHAREMSGD_PATH, dir / "n");
+    n.gossip_port = 0;  // the harness passes --gossip-port 0
+    ASSERT_TRUE(n.start({"--mine", "false"})) << n.log();
+    EXPECT_EQ(n.get("/net/peers").status, 200);
+    EXPECT_EQ(n.get("/metrics").body.find("sharemsg_gossip_"), std::string::npos);
+    EXPECT_EQ(n.log().find("gossip: listening"), std::string::npos) << n.log();
+    EXPECT_FALSE(fs::exists(dir / "n" / "gossip.db"));
 }
