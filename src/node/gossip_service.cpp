@@ -117,6 +117,7 @@ GossipService::GossipService(GossipOptions o, IdentityFn identity, Clock clock, 
       table_(o_.network, clock_()),
       per_source_(o_.source_per_minute, 4096),
       per_identity_(o_.identity_per_minute, 4096),
+      answers_per_ip_(o_.answers_per_ip_minute, 4096),
       rng_(std::random_device{}()) {}
 
 GossipService::~GossipService() {
@@ -374,7 +375,14 @@ void GossipService::on_pull(const gossip::Pull& p, const udp::endpoint& from) {
         for (auto& a : dp.announces)
             if (authorized(a)) d.announces.push_back(std::move(a));
         cursor = dp.cursor;
-        if (!d.announces.empty() || page == 0 || !dp.more) send(d, from, "delta");
+        if (d.announces.empty() && page > 0 && dp.more) continue;
+        unsigned retry = 0;
+        if (!answers_per_ip_.take(from.address().to_string(), static_cast<double>(clock_()),
+                                  retry)) {
+            metrics_.inc("sharemsg_gossip_refused_total", reason_label("answer_rate"));
+            return;
+        }
+        send(d, from, "delta");
         if (!dp.more) break;
     }
 }

@@ -6,9 +6,9 @@
 //
 // Receiving: a banned source is dropped before decoding; then the per-source rate limit,
 // decode, the signature work on the verifier thread (gossip_verifier.hpp), the per-identity
-// rate limit (of verified announces) and the table on the service thread. A source (IP:PORT) that sends
-// `ban_strikes` malformed datagrams or bad signatures within `strike_window` is banned for
-// `ban_time`.
+// rate limit (of verified announces) and the table on the service thread. A source (IP:PORT)
+// that sends `ban_strikes` malformed datagrams or bad signatures within `strike_window` is
+// banned for `ban_time`. Delta pages sent to one IP are limited too (`answers_per_ip_minute`).
 //
 // Threads: one service thread runs the socket, the timers and the table; the verifier thread
 // checks signatures. set_window, set_public_address, peers_json and stop from any thread.
@@ -58,8 +58,11 @@ struct GossipOptions {
     std::size_t pull_fanout = 2;         // peers each pull round asks (1 or 2)
     unsigned quick_pulls = 3;            // in the first pull interval
     unsigned source_per_minute = 100;    // datagrams a minute per source IP:PORT
-    unsigned identity_per_minute = 100;  // announces a minute per signing id
-    unsigned ban_strikes = 5;            // bad datagrams within strike_window: a ban
+    unsigned identity_per_minute = 100;  // verified announces a minute per signing id
+    // Delta pages a minute sent to one IP (any port): bounds what pulls with a forged source
+    // address can make this node send to that address.
+    unsigned answers_per_ip_minute = 600;
+    unsigned ban_strikes = 5;  // bad datagrams within strike_window: a ban
     std::chrono::seconds strike_window{60};
     std::chrono::seconds ban_time{600};
     std::size_t pages_per_pull = 3;  // delta pages answered to one pull
@@ -138,7 +141,7 @@ class GossipService {
     // Service thread state.
     gossip::PeerTable table_;
     std::optional<gossip::PeerCache> cache_;
-    relay::RateLimiter per_source_, per_identity_;
+    relay::RateLimiter per_source_, per_identity_, answers_per_ip_;
     struct Strikes {
         std::vector<std::uint64_t> at;  // unix s of the recent strikes
         std::uint64_t banned_until = 0;
