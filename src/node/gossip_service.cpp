@@ -176,6 +176,7 @@ bool GossipService::authorized(const gossip::Announce& a) const {
 void GossipService::publish() {
     const auto now = clock_();
     table_.expire(now);
+    std::erase_if(fresh_, [this](const gossip::SigningId& id) { return !table_.find(id); });
     auto arr = nlohmann::ordered_json::array();
     for (const auto& [id, p] : table_.peers()) {
         if (!authorized(p.announce)) continue;
@@ -186,11 +187,10 @@ void GossipService::publish() {
         j["master_hash"] = to_hex(a.master_hash());
         j["key_index"] = a.key_index;
         auto eps = nlohmann::ordered_json::array();
-        bool gossiped = false;
-        for (const auto& e : table_.best_endpoints(id, gossip::MAX_ENDPOINTS)) {
+        for (const auto& e : table_.best_endpoints(id, gossip::MAX_ENDPOINTS))
             eps.push_back(e.endpoint.to_string());
-            if (e.sources & gossip::bit(gossip::Source::gossip)) gossiped = true;
-        }
+        // Otherwise loaded from the cache and not refreshed by an announce since this start.
+        const bool gossiped = fresh_.count(id) > 0;
         j["endpoints"] = std::move(eps);
         j["nat"] = relay::nat_name(a.nat);
         j["last_seen"] = a.timestamp;
@@ -350,6 +350,7 @@ void GossipService::on_verdict(GossipVerifier::Job job, gossip::Verdict v) {
     }
     if (v == gossip::Verdict::accepted) v = table_.apply(job.announce, clock_());
     if (v == gossip::Verdict::accepted) {
+        fresh_.insert(job.announce.signing_id());
         metrics_.inc("sharemsg_gossip_accepted_total");
         publish();
         return;

@@ -157,7 +157,8 @@ class GossipService {
     std::array<std::uint8_t, gossip::MAX_DATAGRAM + 1> buf_{};
     udp::endpoint from_;
     std::mt19937_64 rng_;
-    std::uint64_t version_ = 0;  // of the last announce sent
+    std::set<gossip::SigningId> fresh_;  // identities accepted since start (not only cached)
+    std::uint64_t version_ = 0;          // of the last announce sent
     unsigned pulls_done_ = 0;
     bool stopped_ = false;
 

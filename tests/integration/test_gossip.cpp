@@ -172,7 +172,8 @@ TEST(Gossip, FourNodesInALineConvergeWithoutARelayAndOneRestartsFromItsCache) {
     EXPECT_TRUE(wait_until([&] { return knows(a, want); }, std::chrono::seconds(15)))
         << a.get("/net/peers").body << "\n"
         << a.log();
-    for (const auto& p : a.get("/net/peers").json()["identities"])
+    const auto listed = a.get("/net/peers").json();
+    for (const auto& p : listed["identities"])
         EXPECT_EQ(p["source"], "cache") << p.dump();
 }
 
