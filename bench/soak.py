@@ -101,7 +101,8 @@ class Node:
 
     def start(self, share_period, peers):
         args = [os.path.join(self.build, "sharemsgd"), "--devnet", "--datadir", self.dir,
-                "--p2p-port", str(self.p2p), "--web-port", str(self.web), "--share-period",
+                "--p2p-port", str(self.p2p), "--web-port", str(self.web), "--gossip-port", "0",
+                "--share-period",
                 str(share_period), "--status-interval", "0",
                 "--discover", "false"] + self.flags  # the line stays a line
         for p in peers:

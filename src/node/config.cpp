@@ -159,6 +159,25 @@ void add_options(CLI::App& app, Config& c) {
                    "in the sharechain window; the ones found are dialled as peers")
         ->check(CLI::Range(0.2, 86400.0))
         ->capture_default_str();
+    app.add_option("--gossip-port", c.gossip_port,
+                   "UDP port of the gossip service (signed address announces, docs/gossip.md); 0 "
+                   "turns gossip off")
+        ->capture_default_str();
+    app.add_option("--gossip-bind", c.gossip_bind,
+                   "Address the gossip service listens on (default: --p2p-bind)");
+    app.add_option("--gossip-peer", c.gossip_peers,
+                   "A gossip peer (HOST:PORT) to push to and pull from at start (repeatable)");
+    app.add_option("--gossip-endpoint", c.gossip_endpoints,
+                   "An IP:PORT ([IPv6]:PORT) where other nodes reach this node's gossip port, "
+                   "announced (repeatable, at most 6; default: --gossip-bind and --gossip-port, "
+                   "and the public address --stun finds with --gossip-port)");
+    // Test-only: shorter gossip timers (hidden from --help).
+    app.add_option("--gossip-push-interval", c.gossip_push_interval)
+        ->check(CLI::Range(0.1, 86400.0))
+        ->group("");
+    app.add_option("--gossip-pull-interval", c.gossip_pull_interval)
+        ->check(CLI::Range(0.1, 86400.0))
+        ->group("");
     app.add_option("--relay-ttl", c.relay_ttl,
                    "Relay: seconds a registration lives without a refresh")
         ->check(CLI::Range(1.0, 86400.0))

@@ -78,6 +78,14 @@ struct Config {
     std::vector<std::string> stun_servers;     // HOST:PORT, asked for this node's NAT type
     double stun_interval = 300;                // seconds between NAT discoveries
     double relay_lookup_interval = 60;         // seconds between lookups of the window's miners
+
+    // The gossip service (docs/gossip.md, "The gossip service").
+    std::uint16_t gossip_port = 7070;           // UDP; 0: gossip off
+    std::string gossip_bind;                    // empty: --p2p-bind
+    std::vector<std::string> gossip_peers;      // HOST:PORT seeds
+    std::vector<std::string> gossip_endpoints;  // IP:PORT announced (default: see docs)
+    double gossip_push_interval = 60;           // hidden: seconds between pushes (±1/6)
+    double gossip_pull_interval = 15;           // hidden: seconds between pulls
 };
 
 // Registers every option on `app` (also readable from a config file via --config).

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 #include <variant>
 #include <vector>
 
 #include "node/api_parse.hpp"
 #include "node/assets.hpp"
+#include "node/gossip_service.hpp"
 #include "node/node.hpp"
 #include "node/relay_role.hpp"
 #include "relay/service.hpp"
@@ -392,9 +394,16 @@ void get_net_peers(const RouteCall& c, const ReplyFn& done) {
     J j;
     const auto* role = c.node.relay_role();
     J ids = J::array();
+    std::set<std::string> listed;
     if (const auto* lookup = role ? role->lookup() : nullptr)
-        for (const auto& p : lookup->directory().live(c.node.now()))
+        for (const auto& p : lookup->directory().live(c.node.now())) {
             ids.push_back(PeerDirectory::to_json(p));
+            listed.insert(ids.back()["signing_id"].get<std::string>());
+        }
+    // The identities learnt by gossip that no relay answered ("source": "gossip" or "cache").
+    if (const auto* g = c.node.gossip())
+        for (auto& p : g->peers_json())
+            if (!listed.count(p["signing_id"].get<std::string>())) ids.push_back(std::move(p));
     j["identities"] = std::move(ids);
     j["relays"] = role ? role->relays_state() : J::array();
     done(json_reply(200, j));

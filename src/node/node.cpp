@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "node/files.hpp"
+#include "node/gossip_service.hpp"
 #include "node/http.hpp"
 #include "node/peer.hpp"
 #include "node/relay_role.hpp"
@@ -76,6 +77,7 @@ Node::Node(Config cfg, Network net)
 Node::~Node() {
     stop();
     if (chain_thread_.joinable()) chain_thread_.join();
+    if (gossip_) gossip_->stop();
 }
 
 relay::Service* Node::relay() const {
@@ -216,6 +218,7 @@ Status Node::start() {
         cfg_, net_, keys_, [this] { return now(); }, metrics_, std::move(dial));
     if (!relay_role) return relay_role.error();
     relay_ = std::move(*relay_role);
+    if (auto s = start_gossip(); !s) return s;
     if (auto s = start_nat_monitor(); !s) return s;
 
     // A pending share whose difficulty passes once its ancestors are known is checked for its
@@ -571,11 +574,12 @@ void Node::apply_best_chain() {
     const std::vector<chain::ShareId> window(
         chain.begin(), chain.begin() + static_cast<std::ptrdiff_t>(std::min(shown, chain.size())));
     std::set<chain::ShareId> active(window.begin(), window.end());
-    if (relay_) {
+    if (relay_ || gossip_) {
         std::set<relay::MasterHash> payouts;
         for (const auto& id : window)
             payouts.insert(shares_.at(id).pubkey_hash);
-        relay_->set_window(payouts);
+        if (relay_) relay_->set_window(payouts);
+        if (gossip_) gossip_->set_window(payouts);
     }
     // Verdicts, signature checks and decryption happen before the store is locked.
     std::vector<proto::ShareMessage> open_msgs;

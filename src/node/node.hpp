@@ -57,6 +57,7 @@ namespace sharemsg::node {
 
 class HttpServer;
 class RelayRole;
+class GossipService;
 
 class Node {
   public:
@@ -129,8 +130,12 @@ class Node {
     const RelayRole* relay_role() const { return relay_.get(); }
     // GET /net/self: what --stun found of this node's public address and NAT (node_nat.cpp).
     nlohmann::ordered_json self_json() const;
+    // The gossip service (--gossip-port, not 0), or nullptr (node_gossip.cpp).
+    const GossipService* gossip() const { return gossip_.get(); }
 
   private:
+    // Starts the gossip service unless --gossip-port is 0 (node_gossip.cpp).
+    Status start_gossip();
     // Starts NAT discovery against the --stun servers, if any (node_nat.cpp; I/O context).
     Status start_nat_monitor();
     // I/O thread
@@ -277,6 +282,8 @@ class Node {
     bool status_sent_ = false;
     std::unique_ptr<RelayRole> relay_;  // --relay; fed the window's payouts by the chain thread
     std::shared_ptr<NatMonitor> nat_monitor_;  // --stun; on the I/O context
+    // --gossip-port; its own threads; fed the window's payouts by the chain thread
+    std::unique_ptr<GossipService> gossip_;
 };
 
 }  // namespace sharemsg::node

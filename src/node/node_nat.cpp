@@ -1,6 +1,7 @@
 // The node's view of its own address (nat_monitor.hpp): --stun, GET /net/self.
 #include <spdlog/spdlog.h>
 
+#include "node/gossip_service.hpp"
 #include "node/node.hpp"
 #include "node/relay_role.hpp"
 
@@ -30,6 +31,7 @@ Status Node::start_nat_monitor() {
         io_, std::move(o), [this] { return now(); },
         [this](const NatReport& r) {
             if (relay_) relay_->discovered_nat(r.nat);
+            if (gossip_ && r.mapped) gossip_->set_public_address(r.mapped->address());
         });
     return Ok{};
 }

@@ -135,12 +135,13 @@ class Daemon {
         fs::create_directories(datadir_);
         p2p_port = free_port();
         web_port = free_port();
+        gossip_port = free_port();
     }
     ~Daemon() { kill9(); }
     Daemon(const Daemon&) = delete;
     Daemon& operator=(const Daemon&) = delete;
 
-    std::uint16_t p2p_port = 0, web_port = 0;
+    std::uint16_t p2p_port = 0, web_port = 0, gossip_port = 0;
     std::string stdin_path;  // the daemon's standard input, if set (else the test's)
     // The flags that name the network (another: {"--net", "litecoin_testnet", ...}).
     std::vector<std::string> network{"--devnet"};
@@ -154,7 +155,8 @@ class Daemon {
         args.insert(args.end(), network.begin(), network.end());
         args.insert(args.end(),
                     {"--datadir", datadir_.string(), "--p2p-port", std::to_string(p2p_port),
-                     "--web-port", std::to_string(web_port), "--log-level", "debug"});
+                     "--web-port", std::to_string(web_port), "--gossip-port",
+                     std::to_string(gossip_port), "--log-level", "debug"});
         args.insert(args.end(), extra.begin(), extra.end());
         std::vector<char*> argv;
         for (auto& a : args)

@@ -118,12 +118,14 @@ export class Daemon {
     this.child = null;
     this.p2pPort = 0;
     this.webPort = 0;
+    this.gossipPort = 0;
     this.args = [];
   }
 
   async ports() {
     if (!this.p2pPort) this.p2pPort = await freePort();
     if (!this.webPort) this.webPort = await freePort();
+    if (!this.gossipPort) this.gossipPort = await freePort();
     return this;
   }
 
@@ -137,7 +139,8 @@ export class Daemon {
     this.args = extra;
     const net = this.net === 'devnet' ? ['--devnet'] : ['--net', this.net];
     const args = [...net, '--datadir', this.datadir, '--p2p-port', String(this.p2pPort),
-                  '--web-port', String(this.webPort), '--log-level', 'debug', ...extra];
+                  '--web-port', String(this.webPort), '--gossip-port', String(this.gossipPort),
+                  '--log-level', 'debug', ...extra];
     const log = fs.openSync(this.logPath, 'a');
     this.child = spawn(SHAREMSGD, args, {stdio: ['ignore', log, log]});
     fs.closeSync(log);
