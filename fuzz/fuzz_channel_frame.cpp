@@ -15,6 +15,7 @@
 //   - the decoder never buffers more than one maximal frame;
 //   - a responder never establishes (nobody can sign the confirm), and replies only with a
 //     REPLY_SIZE message;
+//   - a plaintext that decodes as a link message (channel/link.hpp) encodes back to itself;
 //   - mode 3 without a flip: exactly the sealed plaintexts come back, no error; with a flip:
 //     what comes back is a prefix of them, and an error is reported unless the flip only
 //     lengthened a frame (then the decoder waits for more).
@@ -25,6 +26,7 @@
 #include "channel/channel.hpp"
 #include "channel/frame.hpp"
 #include "channel/handshake.hpp"
+#include "channel/link.hpp"
 #include "fuzz_common.hpp"
 #include "proto/open_envelope.hpp"
 
@@ -126,6 +128,7 @@ Outcome run_decoder(ByteView stream, std::uint32_t seed, bool chunked) {
         FUZZ_CHECK(d.buffered() <= FRAME_HEADER_SIZE + MAX_FRAME_PAYLOAD + FRAME_TAG_SIZE);
         for (auto& m : out.messages) {
             FUZZ_CHECK(m.size() <= MAX_FRAME_PAYLOAD);
+            if (auto link = decode_link(m)) FUZZ_CHECK(encode_link(*link) == m);
             o.messages.push_back(std::move(m));
         }
         if (out.error) {

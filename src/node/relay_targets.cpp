@@ -42,22 +42,17 @@ Result<std::shared_ptr<RelayTargets>> RelayTargets::parse(const std::vector<std:
 
 bool RelayTargets::usable(std::size_t i, double now) const {
     std::lock_guard lk(mu_);
-    const auto& h = health_.at(i);
-    return h.state != Health::State::open || now >= h.open_until;
+    return health_.at(i).breaker.usable(now);
 }
 
 bool RelayTargets::succeeded(std::size_t i, Use use, double now) {
     std::lock_guard lk(mu_);
     auto& h = health_.at(i);
-    const bool recovered = h.state != Health::State::ok;
-    h.state = Health::State::ok;
-    h.failures = 0;
-    h.last_ok = now;
     if (use == Use::registration)
         ++h.registrations;
     else
         ++h.lookups;
-    return recovered;
+    return h.breaker.succeeded(now);
 }
 
 bool RelayTargets::failed(std::size_t i, Use use, const std::string& why, double now) {
@@ -65,15 +60,7 @@ bool RelayTargets::failed(std::size_t i, Use use, const std::string& why, double
     auto& h = health_.at(i);
     if (use == Use::lookup) ++h.lookup_failures;
     h.last_error = why;
-    ++h.failures;
-    if (h.failures < o_.breaker_after) {
-        h.state = Health::State::failing;
-        return false;
-    }
-    const bool opened = h.state != Health::State::open || now >= h.open_until;
-    h.state = Health::State::open;
-    h.open_until = now + o_.breaker_cooldown;
-    return opened;
+    return h.breaker.failed(now);
 }
 
 void RelayTargets::refused(std::size_t i, Use use, const std::string& why) {
@@ -81,8 +68,7 @@ void RelayTargets::refused(std::size_t i, Use use, const std::string& why) {
     auto& h = health_.at(i);
     if (use == Use::lookup) ++h.lookup_failures;
     h.last_error = why;
-    h.failures = 0;
-    h.state = Health::State::refused;
+    h.breaker.refused();
 }
 
 void RelayTargets::set_next_registration(std::size_t i, double when) {
@@ -99,14 +85,16 @@ nlohmann::ordered_json RelayTargets::state() const {
         const auto& h = health_[i];
         J j;
         j["url"] = addresses_[i].url;
-        j["state"] = kNames[static_cast<int>(h.state)];
-        j["failures"] = h.failures;
+        const auto& b = h.breaker;
+        const bool open = b.state() == util::CircuitBreaker::State::open;
+        j["state"] = kNames[static_cast<int>(b.state())];
+        j["failures"] = b.failures();
         j["registrations"] = h.registrations;
         j["lookups"] = h.lookups;
         j["lookup_failures"] = h.lookup_failures;
-        j["last_ok"] = h.last_ok > 0 ? J(h.last_ok) : J();
+        j["last_ok"] = b.last_ok() > 0 ? J(b.last_ok()) : J();
         j["last_error"] = h.last_error;
-        j["next"] = h.state == Health::State::open ? h.open_until : h.next;
+        j["next"] = open ? b.open_until() : h.next;
         a.push_back(std::move(j));
     }
     return a;

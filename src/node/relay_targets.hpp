@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "node/http_client.hpp"
+#include "util/breaker.hpp"
 #include "util/result.hpp"
 
 namespace sharemsg::node {
@@ -71,19 +72,21 @@ class RelayTargets {
 
   private:
     struct Health {
-        enum class State { fresh, ok, refused, failing, open } state = State::fresh;
-        unsigned failures = 0;
+        util::CircuitBreaker breaker;
         std::uint64_t registrations = 0, lookups = 0, lookup_failures = 0;
-        double last_ok = 0, open_until = 0, next = 0;
+        double next = 0;
         std::string last_error;
     };
     RelayTargets(std::vector<Address> a, Options o)
-        : addresses_(std::move(a)), health_(addresses_.size()), o_(o) {}
+        : addresses_(std::move(a)),
+          health_(
+              addresses_.size(),
+              Health{util::CircuitBreaker({o.breaker_after, o.breaker_cooldown}), 0, 0, 0, 0, {}}) {
+    }
 
     const std::vector<Address> addresses_;
     mutable std::mutex mu_;
     std::vector<Health> health_;  // guarded by mu_
-    Options o_;
 };
 
 }  // namespace sharemsg::node

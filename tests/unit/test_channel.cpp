@@ -10,6 +10,7 @@
 #include "channel/channel.hpp"
 #include "channel/frame.hpp"
 #include "channel/handshake.hpp"
+#include "channel/link.hpp"
 #include "open_test_util.hpp"
 
 namespace sharemsg::channel {
@@ -582,6 +583,37 @@ TEST(Channel, OverARealTcpSocketPair) {
     EXPECT_EQ(i2.messages[0], text("and back"));
     EXPECT_EQ(resp.peer()->signing_id(), a.id());
     EXPECT_EQ(init.peer()->signing_id(), b.id());
+}
+
+}  // namespace
+}  // namespace sharemsg::channel
+
+namespace sharemsg::channel {
+namespace {
+
+TEST(LinkMessage, PingAndPongRoundTripWithTheirNonce) {
+    for (auto type : {LinkType::ping, LinkType::pong}) {
+        const LinkMessage m{type, 0x0102030405060708ull};
+        const Bytes b = encode_link(m);
+        ASSERT_EQ(b.size(), 9u);
+        EXPECT_EQ(b[0], static_cast<std::uint8_t>(type));
+        EXPECT_EQ(b[1], 0x08);  // little-endian
+        auto back = decode_link(b);
+        ASSERT_TRUE(back.ok()) << back.failure().detail;
+        EXPECT_EQ(*back, m);
+    }
+}
+
+TEST(LinkMessage, RefusesWhatItDoesNotKnow) {
+    EXPECT_EQ(decode_link(Bytes{}).failure().problem, LinkProblem::empty);
+    EXPECT_EQ(decode_link(Bytes{0x7f, 0, 0, 0, 0, 0, 0, 0, 0}).failure().problem,
+              LinkProblem::unknown_type);
+    EXPECT_EQ(decode_link(Bytes{0x01, 0, 0}).failure().problem, LinkProblem::bad_length);
+    Bytes longer = encode_link({LinkType::pong, 1});
+    longer.push_back(0);
+    EXPECT_EQ(decode_link(longer).failure().problem, LinkProblem::bad_length);
+    EXPECT_EQ(link_problem_name(LinkProblem::bad_length), "bad_length");
+    EXPECT_EQ(link_type_name(LinkType::pong), "pong");
 }
 
 }  // namespace
