@@ -60,6 +60,22 @@ void IceThread::release(Owned* o) {
     std::erase_if(owned_, [o](const auto& p) { return p.get() == o; });
 }
 
+// Quits the loop once no hold is left, or at the deadline (what is still closing then is
+// abandoned with the context).
+void IceThread::quit_when_idle(long long deadline_us) {
+    if (holds_ == 0 || g_get_monotonic_time() >= deadline_us) {
+        g_main_loop_quit(loop_);
+        return;
+    }
+    GSource* s = g_timeout_source_new(10);
+    g_source_set_callback(s, run_function, new std::function<void()>([this, deadline_us] {
+                              quit_when_idle(deadline_us);
+                          }),
+                          delete_function);
+    g_source_attach(s, ctx_);
+    g_source_unref(s);
+}
+
 void IceThread::stop() {
     assert(!on_thread());
     {
@@ -68,15 +84,16 @@ void IceThread::stop() {
         // The last function queued: everything queued before it runs first.
         GSource* s = g_idle_source_new();
         g_source_set_priority(s, G_PRIORITY_DEFAULT);
-        g_source_set_callback(s, run_function, new std::function<void()>([this] {
-                                  auto owned = std::move(owned_);
-                                  owned_.clear();
-                                  for (auto& o : owned)
-                                      o->shutdown();
-                                  owned.clear();
-                                  g_main_loop_quit(loop_);
-                              }),
-                              delete_function);
+        g_source_set_callback(
+            s, run_function, new std::function<void()>([this] {
+                auto owned = std::move(owned_);
+                owned_.clear();
+                for (auto& o : owned)
+                    o->shutdown();
+                owned.clear();
+                quit_when_idle(g_get_monotonic_time() + kStopGraceMs * G_TIME_SPAN_MILLISECOND);
+            }),
+            delete_function);
         g_source_attach(s, ctx_);
         g_source_unref(s);
         stopping_ = true;

@@ -51,15 +51,23 @@ class IceThread {
     // On the ICE thread only: keep `o` alive until it is released or stop() shuts it down.
     void adopt(std::shared_ptr<Owned> o);
     void release(Owned* o);
+    // On the ICE thread only: work that finishes later (an agent's asynchronous close, which
+    // releases its TURN allocations). stop() keeps the loop running until every hold is
+    // dropped, for at most kStopGrace.
+    void hold() { ++holds_; }
+    void unhold() { --holds_; }
+    static constexpr int kStopGraceMs = 2000;
 
   private:
     void run();
+    void quit_when_idle(long long deadline_us);
 
     GMainContext* ctx_ = nullptr;
     GMainLoop* loop_ = nullptr;
     std::mutex mu_;
     bool stopping_ = false;                      // under mu_
     std::vector<std::shared_ptr<Owned>> owned_;  // ICE thread only
+    int holds_ = 0;                              // ICE thread only
     std::thread thread_;
 };
 

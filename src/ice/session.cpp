@@ -203,8 +203,14 @@ class IceSession::Impl : public IceThread::Owned, public std::enable_shared_from
         stop_timer();
         if (agent_) {
             g_signal_handlers_disconnect_by_data(agent_, this);
-            nice_agent_attach_recv(agent_, stream_, 1, thread_.context(), nullptr, nullptr);
-            g_object_unref(agent_);
+            // Received bytes are dropped from now on; the agent keeps reading its sockets, which
+            // the close needs (the TURN server's answers).
+            nice_agent_attach_recv(agent_, stream_, 1, thread_.context(), &Impl::discard_cb,
+                                   nullptr);
+            // The asynchronous close releases TURN allocations; its callback drops our
+            // reference. The IceThread waits for it when stopping.
+            thread_.hold();
+            nice_agent_close_async(agent_, &Impl::on_closed_cb, &thread_);
             agent_ = nullptr;
         }
     }
@@ -398,6 +404,11 @@ class IceSession::Impl : public IceThread::Owned, public std::enable_shared_from
     }
     static void on_recv_cb(NiceAgent*, guint, guint, guint len, gchar* buf, gpointer self) {
         static_cast<Impl*>(self)->on_data(buf, len);
+    }
+    static void discard_cb(NiceAgent*, guint, guint, guint, gchar*, gpointer) {}
+    static void on_closed_cb(GObject* agent, GAsyncResult*, gpointer thread) {
+        g_object_unref(agent);
+        static_cast<IceThread*>(thread)->unhold();
     }
     static gboolean on_timeout_cb(gpointer self) {
         static_cast<Impl*>(self)->on_timeout();
