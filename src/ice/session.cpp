@@ -15,6 +15,12 @@ namespace {
 
 constexpr std::size_t kSendChunk = 64 * 1024;
 
+std::atomic<int> g_live_agents{0};
+
+void agent_finalized(gpointer, GObject*) {
+    --g_live_agents;
+}
+
 bool numeric_ip(const std::string& s) {
     std::array<unsigned char, 16> buf{};
     return ::inet_pton(AF_INET, s.c_str(), buf.data()) == 1 ||
@@ -77,6 +83,10 @@ Path path_of(CandidateType local, CandidateType remote) {
     if (local == CandidateType::relay || remote == CandidateType::relay) return Path::relayed;
     if (local == CandidateType::host && remote == CandidateType::host) return Path::direct;
     return Path::punched;
+}
+
+int live_agents() {
+    return g_live_agents.load();
 }
 
 const char* error_name(IceError error) {
@@ -161,6 +171,8 @@ class IceSession::Impl : public IceThread::Owned, public std::enable_shared_from
         if (!options_ok(opt_)) return fail(IceError::bad_options);
         agent_ = nice_agent_new_reliable(thread_.context(), NICE_COMPATIBILITY_RFC5245);
         if (!agent_) return fail(IceError::setup_failed);
+        ++g_live_agents;
+        g_object_weak_ref(G_OBJECT(agent_), &agent_finalized, nullptr);
         g_object_set(agent_, "controlling-mode", gboolean(opt_.controlling), "upnp", FALSE,
                      "ice-tcp", FALSE, "force-relay", gboolean(opt_.force_relay), nullptr);
         if (opt_.stun_ip)

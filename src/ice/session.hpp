@@ -43,6 +43,10 @@ enum class IceError {
 };
 const char* error_name(IceError error);
 
+// libnice agents of this process not yet finalized (tests check that none outlive their
+// IceThread).
+int live_agents();
+
 struct TurnServer {
     std::string ip;  // numeric
     std::uint16_t port = 3478;

@@ -150,8 +150,8 @@ TEST(IceSession, LoopbackPairIsDirectAndCarries200KiBEachWayInOrder) {
 }
 
 TEST(IceSession, CloseMidStreamIsClean) {
-    IceThread t;
-    Peer a(t, loopback(true)), b(t, loopback(false));
+    auto t = std::make_unique<IceThread>();
+    Peer a(*t, loopback(true)), b(*t, loopback(false));
     connect(a, b);
     ASSERT_FALSE(HasFatalFailure());
     const Bytes big = pattern(1000 * 1000, 3);
@@ -163,11 +163,16 @@ TEST(IceSession, CloseMidStreamIsClean) {
     EXPECT_EQ(a.session->send(big), IceError::closed);
     EXPECT_EQ(a.session->queued(), 0u);
     std::this_thread::sleep_for(300ms);
-    std::lock_guard la(a.mu), lb(b.mu);
-    EXPECT_EQ(a.after_close, 0);
-    EXPECT_EQ(b.after_close, 0);
-    // What arrived is a prefix of what was sent.
-    EXPECT_TRUE(std::equal(b.received.begin(), b.received.end(), big.begin()));
+    {
+        std::lock_guard la(a.mu), lb(b.mu);
+        EXPECT_EQ(a.after_close, 0);
+        EXPECT_EQ(b.after_close, 0);
+        // What arrived is a prefix of what was sent.
+        EXPECT_TRUE(std::equal(b.received.begin(), b.received.end(), big.begin()));
+    }
+    // Both agents are released by the time the thread has stopped.
+    t.reset();
+    EXPECT_EQ(live_agents(), 0);
 }
 
 TEST(IceSession, InvalidRemoteDescriptionsAreRefusedByName) {
@@ -296,6 +301,7 @@ TEST(IceSession, StopWithLiveSessionsEndsThemWithoutCallbacks) {
     a.session.reset();
     b.session.reset();
     t.reset();
+    EXPECT_EQ(live_agents(), 0);
     EXPECT_EQ(a.after_close, 0);
     EXPECT_EQ(b.after_close, 0);
     // Sessions made after stop() never start.
