@@ -77,6 +77,17 @@ target_link_libraries(sharemsg_direct
   PUBLIC sharemsg_core sharemsg_store sharemsg_relay
   PRIVATE ZLIB::ZLIB sharemsg_warnings)
 
+# ICE sessions on libnice (src/ice, docs/nat.md "ICE sessions"): the agents' GLib thread, the
+# sessions and the checks of remote candidates. Kept out of libsharemsg and the core; the tests
+# link it directly.
+pkg_check_modules(NICE REQUIRED IMPORTED_TARGET nice glib-2.0)
+file(GLOB SHAREMSG_ICE_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/ice/*.cpp)
+add_library(sharemsg_ice STATIC ${SHAREMSG_ICE_SOURCES})
+target_include_directories(sharemsg_ice PUBLIC ${PROJECT_SOURCE_DIR}/src)
+target_link_libraries(sharemsg_ice
+  PUBLIC sharemsg_core Threads::Threads
+  PRIVATE PkgConfig::NICE sharemsg_warnings)
+
 add_executable(sharemsgd ${PROJECT_SOURCE_DIR}/apps/sharemsgd/main.cpp)
 target_link_libraries(sharemsgd PRIVATE sharemsg_node sharemsg_warnings)
 
@@ -85,7 +96,7 @@ if(SHAREMSG_TESTS)
   enable_testing()
   file(GLOB SHAREMSG_TEST_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/unit/*.cpp)
   add_executable(sharemsg_tests ${SHAREMSG_TEST_SOURCES})
-  target_link_libraries(sharemsg_tests PRIVATE sharemsg_conformance sharemsg_node sharemsg_store GTest::gtest_main sharemsg_warnings)
+  target_link_libraries(sharemsg_tests PRIVATE sharemsg_conformance sharemsg_node sharemsg_store sharemsg_ice GTest::gtest_main sharemsg_warnings)
   # The reference's vector files are read from their copies in the repository
   # (vectors/reference/, see vectors/README.md). ../shared/vectors, beside the checkout, is
   # only the origin the copies are compared with when it exists.
@@ -101,7 +112,7 @@ if(SHAREMSG_TESTS)
   # Integration tests: real sharemsgd processes on 127.0.0.1.
   file(GLOB SHAREMSG_ITEST_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/integration/*.cpp)
   add_executable(sharemsg_itests ${SHAREMSG_ITEST_SOURCES})
-  target_link_libraries(sharemsg_itests PRIVATE sharemsg_node GTest::gtest_main sharemsg_warnings)
+  target_link_libraries(sharemsg_itests PRIVATE sharemsg_node sharemsg_ice GTest::gtest_main sharemsg_warnings)
   target_compile_definitions(sharemsg_itests PRIVATE
     SHAREMSGD_PATH="$<TARGET_FILE:sharemsgd>"
     SHAREMSG_CLI_PATH="$<TARGET_FILE:sharemsg>"
@@ -187,6 +198,10 @@ if(SHAREMSG_FUZZ)
       target_link_libraries(${t} PRIVATE sharemsg_direct)
     endif()
   endforeach()
+  # The checks of remote ICE candidates (src/ice/description.cpp).
+  if(TARGET fuzz_ice_candidate)
+    target_link_libraries(fuzz_ice_candidate PRIVATE sharemsg_ice)
+  endif()
   # And the share log reader (src/node/share_log.cpp).
   if(TARGET fuzz_share_log)
     target_link_libraries(fuzz_share_log PRIVATE sharemsg_node)

@@ -37,6 +37,9 @@ packages=(
     # network namespaces and veths (iproute2), the routers' NAT rules (iptables), and coturn
     # (turnserver, turnutils_natdiscovery, turnutils_uclient) as the STUN/TURN server.
     iptables coturn iproute2
+    # ICE sessions (src/ice, docs/nat.md): libnice (ICE, STUN, TURN, a reliable stream) and
+    # the GLib it runs on.
+    libnice-dev libglib2.0-dev
 )
 
 # Packages that stand for a program: a machine that already has the program from elsewhere

@@ -27,6 +27,9 @@ export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}
 # Sanitizer reports are failures; keep the stack traces.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# GLib, GObject and libnice keep their type registrations for the life of the process
+# (src/ice); their allocations are suppressed, ours are not.
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/scripts/lsan.supp:print_suppressions=0}
 
 summary=()
 failed=0
