@@ -1,12 +1,17 @@
 // ICE signaling through a real relay (sharemsgd --relay; docs/relay.md, "Signaling") with
 // real signed clients: an offer reaches its recipient only; a poll by another identity gets
 // nothing; signals expire; a recipient holds at most 32; a hostile client (floods, oversized
-// bodies, garbage, bad signatures, unknown keys) is measured while others are served; and two
-// nodes' RelaySignalers exchange an offer and an answer through the relay.
+// bodies, garbage, bad signatures, unknown keys) is measured while others are served; two
+// nodes' RelaySignalers exchange an offer and an answer through the relay; and a signaler
+// drops what a lying relay hands it.
 #include <gtest/gtest.h>
 
+#include <poll.h>
+
+#include <atomic>
 #include <ctime>
 #include <future>
+#include <mutex>
 #include <random>
 
 #include "../unit/test_relay_signal_util.hpp"
@@ -339,4 +344,121 @@ TEST(RelaySignal, TwoSignalersExchangeAnOfferAndAnAnswer) {
         "[ measure  ] offer delivered after %.0f ms, answer after %.0f ms (armed polls "
         "every %.0f s)\n",
         offer_ms, answer_ms, node::kPollArmed);
+}
+
+namespace {
+
+// A relay that lies: an HTTP server on 127.0.0.1 (a real socket, a thread of its own) that
+// answers every request with `body`.
+class LyingRelay {
+  public:
+    explicit LyingRelay(std::string body) : body_(std::move(body)) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        const int one = 1;
+        ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+        ::listen(fd_, 16);
+        socklen_t len = sizeof a;
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+        port = ntohs(a.sin_port);
+        thread_ = std::thread([this] { serve(); });
+    }
+    ~LyingRelay() {
+        stop_ = true;
+        thread_.join();
+        ::close(fd_);
+    }
+    std::uint16_t port = 0;
+    std::atomic<int> requests{0};
+
+  private:
+    void serve() {
+        while (!stop_) {
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, 100) <= 0) continue;
+            const int c = ::accept(fd_, nullptr, nullptr);
+            if (c < 0) continue;
+            std::string req;
+            char buf[4096];
+            // Reads the head and the body (Content-Length) before answering.
+            for (;;) {
+                const auto n = ::recv(c, buf, sizeof buf, 0);
+                if (n <= 0) break;
+                req.append(buf, static_cast<std::size_t>(n));
+                const auto head = req.find("\r\n\r\n");
+                if (head == std::string::npos) continue;
+                const auto cl = req.find("Content-Length: ");
+                const std::size_t want =
+                    cl == std::string::npos ? 0 : std::stoul(req.substr(cl + 16));
+                if (req.size() >= head + 4 + want) break;
+            }
+            ++requests;
+            const std::string resp =
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                std::to_string(body_.size()) + "\r\nConnection: close\r\n\r\n" + body_;
+            ::send(c, resp.data(), resp.size(), MSG_NOSIGNAL);
+            ::close(c);
+        }
+    }
+    std::string body_;
+    int fd_ = -1;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
+
+}  // namespace
+
+// The signaler trusts no relay: of what a lying relay hands it, only the signal addressed to
+// it, well signed and from an authorized master reaches the callback, and only once.
+TEST(RelaySignal, ASignalerDropsWhatALyingRelayHandsIt) {
+    const auto now = unix_now();
+    const auto good = relay_test::signal(identity(1), identity(2), now);
+    auto tampered = relay_test::signal(identity(1), identity(2), now, relay::SignalKind::offer, 2);
+    tampered.pwd[0] ^= 1;
+    const auto elsewhere = relay_test::signal(identity(1), identity(3), now);
+    const auto stranger = relay_test::signal(identity(30), identity(2), now);
+    const auto stale = relay_test::signal(identity(1), identity(2), now - 600);
+    LyingRelay liar(relay::encode_poll_answer({elsewhere, tampered, stranger, stale, good, good}));
+    auto relays = node::RelayTargets::parse({"http://127.0.0.1:" + std::to_string(liar.port)}, {});
+    ASSERT_TRUE(relays.ok());
+    node::Metrics metrics;
+    std::mutex mu;
+    std::vector<relay::Signal> delivered;
+    node::SignalerOptions o;
+    o.network = proto::open::DEVNET_NETWORK_ID;
+    o.poll_armed = 0.2;
+    auto s = node::RelaySignaler::start(
+        o, *relays,
+        []() -> std::optional<node::RegistrarIdentity> {
+            const auto id = identity(2);
+            return node::RegistrarIdentity{
+                id.key, proto::open::BoundAnnouncement{id.key.pubkey(), id.key.key_index(),
+                                                       id.delegation.master_pubkey,
+                                                       id.delegation.signature}};
+        },
+        [](const relay::MasterHash& m) { return m == identity(1).master_hash(); },
+        [] { return static_cast<double>(std::time(nullptr)); }, metrics,
+        [&](relay::Signal got) {
+            std::lock_guard lk(mu);
+            delivered.push_back(std::move(got));
+        });
+    s->set_armed(true);
+    ASSERT_TRUE(wait_until([&] { return liar.requests >= 3; }, std::chrono::seconds(20)));
+    s->stop();
+    std::lock_guard lk(mu);
+    ASSERT_EQ(delivered.size(), 1u);
+    EXPECT_EQ(delivered[0], good);
+    const auto count = [&](const char* result) {
+        return metrics.get("sharemsg_relay_client_signals_total",
+                           std::string("result=\"") + result + "\"");
+    };
+    EXPECT_EQ(count("received"), 1);
+    EXPECT_GE(count("repeat"), 1);
+    EXPECT_GE(count("wrong_recipient"), 1);
+    EXPECT_GE(count("bad_signature"), 1);
+    EXPECT_GE(count("unauthorized"), 1);
+    EXPECT_GE(count("stale"), 1);
 }
