@@ -14,6 +14,8 @@ namespace sharemsg::node {
 namespace {
 
 constexpr const char* kSignals = "sharemsg_relay_client_signals_total";
+// Digests of received signals kept against repeats; past this, one is forgotten for each new.
+constexpr std::size_t kMaxSeen = 4096;
 
 }  // namespace
 
@@ -227,6 +229,7 @@ void RelaySignaler::receive(const relay::Signal& s, const relay::SigningId& own)
         return;
     }
     const auto digest = relay::signal_sighash(s);
+    if (seen_.size() >= kMaxSeen && !seen_.count(digest)) seen_.erase(seen_.begin());
     if (!seen_.emplace(digest, now + o_.remember).second) {
         metrics_.inc(kSignals, "result=\"repeat\"");
         return;
