@@ -186,8 +186,8 @@ if(SHAREMSG_FUZZ)
   if(TARGET fuzz_outbox_row)
     target_link_libraries(fuzz_outbox_row PRIVATE sharemsg_node)
   endif()
-  # The relay's decoders (src/relay/codec.cpp).
-  foreach(t fuzz_relay_register fuzz_relay_allow)
+  # The relay's decoders (src/relay/codec.cpp, src/relay/signal.cpp).
+  foreach(t fuzz_relay_register fuzz_relay_allow fuzz_relay_signal)
     if(TARGET ${t})
       target_link_libraries(${t} PRIVATE sharemsg_relay)
     endif()

@@ -178,6 +178,10 @@ void add_options(CLI::App& app, Config& c) {
     app.add_option("--gossip-pull-interval", c.gossip_pull_interval)
         ->check(CLI::Range(0.1, 86400.0))
         ->group("");
+    // Test-only: how long the relay holds an ICE signal (hidden from --help).
+    app.add_option("--relay-signal-ttl", c.relay_signal_ttl)
+        ->check(CLI::Range(0.5, 3600.0))
+        ->group("");
     app.add_option("--relay-ttl", c.relay_ttl,
                    "Relay: seconds a registration lives without a refresh")
         ->check(CLI::Range(1.0, 86400.0))

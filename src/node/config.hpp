@@ -71,6 +71,7 @@ struct Config {
     std::string relay_admin_pubkey;       // 66 hex: the key that signs allow-list changes
     unsigned relay_rate_limit = 100;      // requests a minute per source address and identity
     double relay_ttl = 300;               // seconds a registration lives without a refresh
+    double relay_signal_ttl = 60;         // seconds a signal waits for its recipient (tests)
     std::vector<std::string> relay_urls;  // http://HOST:PORT of relays to register with
     std::vector<std::string> relay_endpoints;  // IP:PORT to register (default: the P2P bind)
     std::string relay_nat = "unknown";         // the NAT type to register

@@ -365,6 +365,16 @@ void relay_miner(const RouteCall& c, const ReplyFn& done) {
     relay_lookup_by(c, done, relay::Service::LookupBy::miner);
 }
 
+// POST /relay/signal and POST /relay/signal/poll (ICE signaling; relay/signal.hpp).
+void relay_signal(const RouteCall& c, const ReplyFn& done) {
+    if (auto* s = relay_or_404(c, done))
+        s->post_signal(c.req.body, c.req.client, relay_answer(done));
+}
+
+void relay_signal_poll(const RouteCall& c, const ReplyFn& done) {
+    if (auto* s = relay_or_404(c, done)) s->post_poll(c.req.body, c.req.client, relay_answer(done));
+}
+
 void relay_health(const RouteCall& c, const ReplyFn& done) {
     if (auto* s = relay_or_404(c, done)) s->health(relay_answer(done));
 }
@@ -482,6 +492,8 @@ constexpr Route kRoutes[] = {
     {"/relay/lookup/", kGet, Access::anyone, relay_lookup, true},
     {"/relay/miner/", kGet, Access::anyone, relay_miner, true},
     {"/relay/health", kGet, Access::anyone, relay_health},
+    {"/relay/signal", kPost, Access::anyone, relay_signal},
+    {"/relay/signal/poll", kPost, Access::anyone, relay_signal_poll},
     {"/relay/admin/allow", kGet | kPost, Access::anyone, relay_allow},
 };
 

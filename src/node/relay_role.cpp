@@ -17,7 +17,8 @@ Result<std::unique_ptr<relay::Service>> start_service(const Config& cfg, const N
     o.network = net.network_id();
     o.ttl = static_cast<std::uint64_t>(cfg.relay_ttl);
     o.rate_per_minute = cfg.relay_rate_limit;
-    o.sweep_interval = std::min(30.0, std::max(1.0, cfg.relay_ttl / 4));
+    o.signals.ttl = cfg.relay_signal_ttl;
+    o.sweep_interval = std::min({30.0, std::max(1.0, cfg.relay_ttl / 4), o.signals.ttl});
     if (!cfg.relay_admin_pubkey.empty()) {
         auto k = from_hex_fixed<33>(cfg.relay_admin_pubkey);
         if (!k || !crypto::parse_pubkey(*k))

@@ -5,229 +5,20 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <set>
 
-#include <nlohmann/json.hpp>
+#include "relay/streams.hpp"
 
 namespace sharemsg::relay {
 
 namespace {
 
-using J = nlohmann::ordered_json;
+using streams::Canonical;
+using streams::decode_with;
+using streams::JsonIn;
+using streams::JsonOut;
 
 constexpr std::array<const char*, NAT_TYPE_COUNT> kNatNames = {
     "unknown", "open", "full_cone", "restricted", "port_restricted", "symmetric"};
-
-bool is_point(const crypto::CompressedPubKey& k) {
-    return crypto::parse_pubkey(k).ok();
-}
-
-// ---- the three streams ---------------------------------------------------------------------
-//
-// A description calls, in order, for each field:
-//   version(name, v)            u8 format version; the reader refuses any but FORMAT_VERSION
-//   network(name, id)           8 bytes; JSON: 16 hex digits
-//   hash(name, h)               20 bytes; JSON: 40 hex digits
-//   pubkey(name, k)             33 bytes, a compressed point; JSON: 66 hex digits
-//   u32/u64(name, v)            JSON: a non-negative integer in range
-//   flag(name, b)               u8 0/1; JSON: true/false
-//   delegation(name, d)         97 bytes (master pubkey || signature); JSON: 194 hex digits
-//   endpoints(name, list)       count u8 then each; JSON: 1..MAX_ENDPOINTS "ip:port" strings
-//   nat(name, n)                u8; JSON: one of the NAT type names
-//   signature(name, s)          64 bytes; JSON: 128 hex digits; not part of canonical bytes
-//   extra(name, v)              a u64 outside the signed part (JSON only)
-
-class JsonIn {
-  public:
-    explicit JsonIn(const J& j) : j_(j) {}
-    bool ok() const { return !failure_; }
-    const Failure& failure() const { return *failure_; }
-
-    void version(const char* name, std::uint8_t& v) {
-        std::uint64_t x = 0;
-        if (!number(name, x, 255)) return;
-        if (x != FORMAT_VERSION)
-            return set(Problem::bad_version, std::string(name) + ": this relay speaks version " +
-                                                 std::to_string(FORMAT_VERSION) + ", not " +
-                                                 std::to_string(x));
-        v = static_cast<std::uint8_t>(x);
-    }
-    void network(const char* name, NetworkId& id) {
-        const J* f = string_field(name);
-        if (!f) return;
-        auto h = from_hex_fixed<8>(f->get_ref<const std::string&>());
-        if (!h) return set(Problem::bad_network, std::string(name) + ": need 16 hex digits");
-        id = *h;
-    }
-    void hash(const char* name, crypto::Hash160& h) { hex(name, h, Problem::bad_field); }
-    void pubkey(const char* name, crypto::CompressedPubKey& k) {
-        if (!hex(name, k, Problem::bad_pubkey)) return;
-        if (!is_point(k))
-            set(Problem::bad_pubkey, std::string(name) + ": not a compressed secp256k1 point");
-    }
-    void u32(const char* name, std::uint32_t& v) {
-        std::uint64_t x = 0;
-        if (number(name, x, 0xffffffffu)) v = static_cast<std::uint32_t>(x);
-    }
-    void u64(const char* name, std::uint64_t& v) {
-        number(name, v, (std::uint64_t{1} << 53));  // exact in every JSON reader
-    }
-    void extra(const char* name, std::uint64_t& v) { u64(name, v); }
-    void flag(const char* name, bool& b) {
-        const J* f = field(name);
-        if (!f) return;
-        if (!f->is_boolean())
-            return set(Problem::bad_field, std::string(name) + ": need true or false");
-        b = f->get<bool>();
-    }
-    void delegation(const char* name, proto::open::Delegation& d) {
-        const J* f = string_field(name);
-        if (!f) return;
-        auto p = proto::open::parse_delegation_hex(f->get_ref<const std::string&>());
-        if (!p) return set(Problem::bad_delegation, std::string(name) + ": " + p.error().reason);
-        d = *p;
-    }
-    void endpoints(const char* name, std::vector<Endpoint>& list) {
-        const J* f = field(name);
-        if (!f) return;
-        if (!f->is_array())
-            return set(Problem::bad_field, std::string(name) + ": need an array of \"ip:port\"");
-        if (f->empty() || f->size() > MAX_ENDPOINTS)
-            return set(Problem::too_many_endpoints, std::string(name) + ": need 1 to " +
-                                                        std::to_string(MAX_ENDPOINTS) + ", got " +
-                                                        std::to_string(f->size()));
-        list.clear();
-        for (std::size_t i = 0; i < f->size(); ++i) {
-            const J& e = (*f)[i];
-            if (!e.is_string())
-                return set(Problem::bad_endpoint,
-                           std::string(name) + "[" + std::to_string(i) + "]: need a string");
-            auto ep = parse_endpoint(e.get_ref<const std::string&>());
-            if (!ep)
-                return set(ep.failure().problem, std::string(name) + "[" + std::to_string(i) +
-                                                     "]: " + ep.failure().detail);
-            if (std::find(list.begin(), list.end(), *ep) != list.end())
-                return set(Problem::bad_endpoint,
-                           std::string(name) + "[" + std::to_string(i) + "]: named twice");
-            list.push_back(*ep);
-        }
-    }
-    void nat(const char* name, NatType& n) {
-        const J* f = string_field(name);
-        if (!f) return;
-        auto v = parse_nat(f->get_ref<const std::string&>());
-        if (!v)
-            return set(Problem::bad_nat,
-                       std::string(name) +
-                           ": need unknown, open, full_cone, restricted, port_restricted or "
-                           "symmetric");
-        n = *v;
-    }
-    void signature(const char* name, crypto::SchnorrSig& s) { hex(name, s, Problem::bad_field); }
-
-    // After the description: nothing else may be in the object.
-    void finish() {
-        if (!ok()) return;
-        for (const auto& [k, v] : j_.items())
-            if (!seen_.count(k))
-                return set(Problem::unknown_field,
-                           k.substr(0, 64) + ": not a field of this format");
-    }
-
-  private:
-    void set(Problem p, std::string detail) {
-        if (!failure_) failure_ = Failure{p, std::move(detail)};
-    }
-    const J* field(const char* name) {
-        if (!ok()) return nullptr;
-        seen_.insert(name);
-        auto it = j_.find(name);
-        if (it == j_.end()) {
-            set(Problem::missing_field, std::string(name) + ": missing");
-            return nullptr;
-        }
-        return &*it;
-    }
-    const J* string_field(const char* name) {
-        const J* f = field(name);
-        if (f && !f->is_string()) {
-            set(Problem::bad_field, std::string(name) + ": need a string");
-            return nullptr;
-        }
-        return f;
-    }
-    template <std::size_t N>
-    bool hex(const char* name, ByteArray<N>& out, Problem p) {
-        const J* f = string_field(name);
-        if (!f) return false;
-        auto h = from_hex_fixed<N>(f->get_ref<const std::string&>());
-        if (!h) {
-            set(p, std::string(name) + ": need " + std::to_string(2 * N) + " hex digits");
-            return false;
-        }
-        out = *h;
-        return true;
-    }
-    bool number(const char* name, std::uint64_t& out, std::uint64_t max) {
-        const J* f = field(name);
-        if (!f) return false;
-        if (!f->is_number_unsigned() || f->get<std::uint64_t>() > max) {
-            set(Problem::bad_field,
-                std::string(name) + ": need an integer from 0 to " + std::to_string(max));
-            return false;
-        }
-        out = f->get<std::uint64_t>();
-        return true;
-    }
-
-    const J& j_;
-    std::set<std::string> seen_;
-    std::optional<Failure> failure_;
-};
-
-class JsonOut {
-  public:
-    J j = J::object();
-    void version(const char* name, const std::uint8_t& v) { j[name] = v; }
-    void network(const char* name, const NetworkId& id) { j[name] = to_hex(id); }
-    void hash(const char* name, const crypto::Hash160& h) { j[name] = to_hex(h); }
-    void pubkey(const char* name, const crypto::CompressedPubKey& k) { j[name] = to_hex(k); }
-    void u32(const char* name, const std::uint32_t& v) { j[name] = v; }
-    void u64(const char* name, const std::uint64_t& v) { j[name] = v; }
-    void extra(const char* name, const std::uint64_t& v) { j[name] = v; }
-    void flag(const char* name, const bool& b) { j[name] = b; }
-    void delegation(const char* name, const proto::open::Delegation& d) {
-        j[name] = proto::open::delegation_to_hex(d);
-    }
-    void endpoints(const char* name, const std::vector<Endpoint>& list) {
-        J a = J::array();
-        for (const auto& e : list)
-            a.push_back(e.to_string());
-        j[name] = std::move(a);
-    }
-    void nat(const char* name, const NatType& n) { j[name] = nat_name(n); }
-    void signature(const char* name, const crypto::SchnorrSig& s) { j[name] = to_hex(s); }
-};
-
-class Canonical {
-  public:
-    ByteWriter w;
-    void version(const char*, const std::uint8_t& v) { w.u8(v); }
-    void network(const char*, const NetworkId& id) { w.bytes(id); }
-    void hash(const char*, const crypto::Hash160& h) { w.bytes(h); }
-    void pubkey(const char*, const crypto::CompressedPubKey& k) { w.bytes(k); }
-    void u32(const char*, const std::uint32_t& v) { w.u32le(v); }
-    void u64(const char*, const std::uint64_t& v) { w.u64le(v); }
-    void extra(const char*, const std::uint64_t&) {}
-    void flag(const char*, const bool& b) { w.u8(b ? 1 : 0); }
-    void delegation(const char*, const proto::open::Delegation& d) {
-        w.bytes(d.master_pubkey);
-        w.bytes(d.signature);
-    }
-    void endpoints(const char*, const std::vector<Endpoint>& list) { write_endpoints(w, list); }
-    void nat(const char*, const NatType& n) { w.u8(static_cast<std::uint8_t>(n)); }
-    void signature(const char*, const crypto::SchnorrSig&) {}
-};
 
 // ---- the descriptions ----------------------------------------------------------------------
 
@@ -259,19 +50,6 @@ void describe_allow(S& s, T& c) {
     s.flag("allow", c.allow);
     s.u64("timestamp", c.timestamp);
     s.signature("signature", c.signature);
-}
-
-template <class T, class F>
-Checked<T> decode_with(std::string_view text, F describe) {
-    const J j = J::parse(text, nullptr, false);
-    if (j.is_discarded() || !j.is_object())
-        return fail(Problem::bad_json, "the body must be one JSON object");
-    T v{};
-    JsonIn in(j);
-    describe(in, v);
-    in.finish();
-    if (!in.ok()) return in.failure();
-    return v;
 }
 
 }  // namespace

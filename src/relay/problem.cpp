@@ -50,6 +50,14 @@ const char* problem_name(Problem p) noexcept {
             return "not_enabled";
         case Problem::no_admin_key:
             return "no_admin_key";
+        case Problem::bad_ice:
+            return "bad_ice";
+        case Problem::too_many_candidates:
+            return "too_many_candidates";
+        case Problem::queue_full:
+            return "queue_full";
+        case Problem::wrong_recipient:
+            return "wrong_recipient";
     }
     return "unknown";
 }
@@ -62,6 +70,7 @@ unsigned problem_status(Problem p) noexcept {
         case Problem::wrong_network:
         case Problem::unauthorized:
         case Problem::no_admin_key:
+        case Problem::wrong_recipient:
             return 403;
         case Problem::replayed:
         case Problem::key_revoked:
@@ -70,6 +79,7 @@ unsigned problem_status(Problem p) noexcept {
         case Problem::not_enabled:
             return 404;
         case Problem::rate_limited:
+        case Problem::queue_full:
             return 429;
         case Problem::busy:
         case Problem::storage:

@@ -35,6 +35,11 @@ enum class Problem {
     storage,             // 503: the database failed; nothing was stored
     not_enabled,         // 404: this node is not a relay (--relay)
     no_admin_key,        // 403: allow-list changes need --relay-admin-pubkey
+    // Signaling (relay/signal.hpp):
+    bad_ice,              // 400: a ufrag, pwd or candidate line out of bounds or not ASCII
+    too_many_candidates,  // 400: more than MAX_CANDIDATES candidate lines
+    queue_full,           // 429: the recipient has its most signals pending (or from you)
+    wrong_recipient,      // 403: a signal addressed to another identity (the node's check)
 };
 
 const char* problem_name(Problem p) noexcept;

@@ -59,7 +59,8 @@ Service::Service(ServiceOptions opts, std::unique_ptr<RelayStore> store, Clock c
       store_(std::move(store)),
       clock_(std::move(clock)),
       by_source_(opts_.rate_per_minute),
-      by_identity_(opts_.rate_per_minute) {}
+      by_identity_(opts_.rate_per_minute),
+      signals_(opts_.signals) {}
 
 Service::~Service() {
     stop();
@@ -125,6 +126,9 @@ void Service::sweep() {
     if (auto live = store_->live_count(now))
         gauge("sharemsg_relay_entries", static_cast<double>(*live));
     gauge("sharemsg_relay_window_payouts", static_cast<double>(window_.size()));
+    if (auto gone = signals_.sweep(clock_()))
+        count("sharemsg_relay_signals_expired_total", static_cast<double>(gone));
+    gauge_signals();
 }
 
 void Service::submit(const char* endpoint, const std::string& source, const AnswerFn& done,
@@ -238,26 +242,9 @@ Answer Service::do_register(const std::string& body) {
                                "delegation: the master key did not delegate this signing key "
                                "and index on this network"));
     unsigned retry = 0;
-    if (!by_identity_.take(to_hex(r.signing_id()), now, retry)) {
-        count("sharemsg_relay_rate_limited_total{by=\"identity\"}");
-        return refuse(ep,
-                      fail(Problem::rate_limited, "this identity sent more than " +
-                                                      std::to_string(opts_.rate_per_minute) +
-                                                      " registrations a minute"),
-                      retry);
-    }
-    const MasterHash master = r.master_hash();
-    bool authorized = window_.contains(master);
-    if (!authorized) {
-        auto allowed = store_->allowed(opts_.network, master);
-        if (!allowed) return refuse(ep, fail(Problem::storage, allowed.error().reason));
-        authorized = *allowed;
-    }
-    if (!authorized)
-        return refuse(ep, fail(Problem::unauthorized,
-                               "master key " + to_hex(master) +
-                                   " (HASH160) is paid by no share in the relay's window and "
-                                   "is not on its allow list"));
+    if (auto f = take_identity(r.signing_id(), now, retry, "registrations"))
+        return refuse(ep, *f, retry);
+    if (auto f = authorize(r.master_hash())) return refuse(ep, *f);
     const auto received = static_cast<std::uint64_t>(now);
     Entry e{r, received, received + opts_.ttl};
     auto put = store_->put(e);
@@ -360,6 +347,25 @@ Answer Service::do_allow(const std::string& body) {
     j["master_hash"] = to_hex(c.master_hash);
     j["allowed"] = c.allow;
     return json_answer(200, j);
+}
+
+std::optional<Failure> Service::take_identity(const SigningId& id, double now, unsigned& retry,
+                                              const char* what) {
+    if (by_identity_.take(to_hex(id), now, retry)) return std::nullopt;
+    count("sharemsg_relay_rate_limited_total{by=\"identity\"}");
+    return fail(Problem::rate_limited, "this identity sent more than " +
+                                           std::to_string(opts_.rate_per_minute) + " " + what +
+                                           " a minute");
+}
+
+std::optional<Failure> Service::authorize(const MasterHash& master) {
+    if (window_.contains(master)) return std::nullopt;
+    auto allowed = store_->allowed(opts_.network, master);
+    if (!allowed) return fail(Problem::storage, allowed.error().reason);
+    if (*allowed) return std::nullopt;
+    return fail(Problem::unauthorized, "master key " + to_hex(master) +
+                                           " (HASH160) is paid by no share in the relay's "
+                                           "window and is not on its allow list");
 }
 
 void Service::count(const std::string& series, double by) {

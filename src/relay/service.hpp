@@ -26,6 +26,7 @@
 
 #include "relay/codec.hpp"
 #include "relay/rate_limiter.hpp"
+#include "relay/signal_box.hpp"
 #include "relay/store.hpp"
 
 namespace sharemsg::relay {
@@ -52,6 +53,7 @@ struct ServiceOptions {
     std::optional<crypto::CompressedPubKey> admin_pubkey;
     std::size_t max_queue = 1024;  // requests waiting for the worker; beyond: 503 busy
     double sweep_interval = 30;    // seconds between sweeps
+    SignalLimits signals;          // ICE signaling: the in-memory box's TTL and bounds
 };
 
 struct Answer {
@@ -94,6 +96,11 @@ class Service {
     void allow_list(const std::string& source, AnswerFn done);
     // GET /relay/health.
     void health(AnswerFn done);
+    // POST /relay/signal: a signed offer or answer for another identity (relay/signal.hpp).
+    void post_signal(std::string body, const std::string& source, AnswerFn done);
+    // POST /relay/signal/poll: a signed poll; answers the poller's pending signals and removes
+    // them.
+    void post_poll(std::string body, const std::string& source, AnswerFn done);
 
     // Prometheus text of the relay's counters and gauges (appended to /metrics).
     std::string metrics_text() const;
@@ -109,6 +116,15 @@ class Service {
     Answer do_register(const std::string& body);
     Answer do_lookup(LookupBy by, const std::string& network, const std::string& id);
     Answer do_allow(const std::string& body);
+    Answer do_signal(const std::string& body);  // service_signal.cpp
+    Answer do_poll(const std::string& body);    // service_signal.cpp
+    // Whether the master key paid a share in the window or is on the allow list; a failure
+    // (unauthorized, storage) when not.
+    std::optional<Failure> authorize(const MasterHash& master);
+    // The per-identity budget; a rate_limited failure (and its retry) when spent.
+    std::optional<Failure> take_identity(const SigningId& id, double now, unsigned& retry,
+                                         const char* what);
+    void gauge_signals();
     Answer refuse(const char* endpoint, const Failure& f, unsigned retry_after = 0);
     void count(const std::string& series, double by = 1);
     void gauge(const std::string& series, double value);
@@ -118,6 +134,7 @@ class Service {
     Clock clock_;
     PayoutWindow window_;
     RateLimiter by_source_, by_identity_;
+    SignalBox signals_;  // worker thread only
 
     mutable std::mutex mu_;
     std::condition_variable cv_;
