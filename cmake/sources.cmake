@@ -41,7 +41,7 @@ find_package(Threads REQUIRED)
 file(GLOB SHAREMSG_NODE_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/node/*.cpp)
 add_library(sharemsg_node STATIC ${SHAREMSG_NODE_SOURCES})
 target_link_libraries(sharemsg_node
-  PUBLIC sharemsg_core sharemsg_store sharemsg_relay sharemsg_direct Boost::system
+  PUBLIC sharemsg_core sharemsg_store sharemsg_relay sharemsg_direct sharemsg_ice Boost::system
          spdlog::spdlog CLI11::CLI11 Threads::Threads
   PRIVATE sharemsg_warnings)
 target_compile_definitions(sharemsg_node PUBLIC BOOST_ASIO_NO_DEPRECATED)

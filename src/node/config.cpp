@@ -182,6 +182,18 @@ void add_options(CLI::App& app, Config& c) {
     app.add_option("--relay-signal-ttl", c.relay_signal_ttl)
         ->check(CLI::Range(0.5, 3600.0))
         ->group("");
+    app.add_option("--turn", c.turn,
+                   "TURN server (turn:HOST:PORT, UDP) for direct links that ICE cannot punch: "
+                   "the last resort, both sides relayed through it (docs/nat.md)");
+    app.add_option("--turn-user", c.turn_user, "User name of the --turn server's credential");
+    app.add_option("--turn-password-file", c.turn_password_file,
+                   "File whose first line is the --turn server's password (not on the command "
+                   "line, where every local user can read it)");
+    // Test-only: shorter direct-link timeouts (hidden from --help).
+    app.add_option("--direct-timeout", c.direct_timeout)
+        ->check(CLI::Range(1.0, 600.0))
+        ->group("");
+    app.add_option("--direct-tries", c.direct_tries)->check(CLI::Range(1, 20))->group("");
     app.add_option("--relay-ttl", c.relay_ttl,
                    "Relay: seconds a registration lives without a refresh")
         ->check(CLI::Range(1.0, 86400.0))

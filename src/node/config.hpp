@@ -87,6 +87,13 @@ struct Config {
     std::vector<std::string> gossip_endpoints;  // IP:PORT announced (default: see docs)
     double gossip_push_interval = 60;           // hidden: seconds between pushes (±1/6)
     double gossip_pull_interval = 15;           // hidden: seconds between pulls
+
+    // Direct links (docs/nat.md, "Direct links"): ICE through the relays' signaling.
+    std::string turn;                // turn:HOST:PORT (or HOST:PORT): the TURN server, if any
+    std::string turn_user;           // its long-term credential's user name
+    std::string turn_password_file;  // a file holding its password (first line)
+    double direct_timeout = 30;      // hidden: seconds an ICE session may take to connect
+    unsigned direct_tries = 5;       // hidden: tries of one connect
 };
 
 // Registers every option on `app` (also readable from a config file via --config).

@@ -9,6 +9,7 @@
 #include "node/api_parse.hpp"
 #include "node/assets.hpp"
 #include "node/gossip_service.hpp"
+#include "node/net_routes.hpp"
 #include "node/node.hpp"
 #include "node/relay_role.hpp"
 #include "relay/service.hpp"
@@ -386,86 +387,6 @@ void relay_allow(const RouteCall& c, const ReplyFn& done) {
     s->allow_list(c.req.client, relay_answer(done));
 }
 
-// GET /net/self: this node's public address and NAT type, as --stun found them.
-void get_net_self(const RouteCall& c, const ReplyFn& done) {
-    done(json_reply(200, c.node.self_json()));
-}
-
-// GET /net/relays: the relays this node uses (--relay-url) and their state.
-void get_net_relays(const RouteCall& c, const ReplyFn& done) {
-    J j;
-    const auto* role = c.node.relay_role();
-    j["relays"] = role ? role->relays_state() : J::array();
-    done(json_reply(200, j));
-}
-
-// GET /net/peers: the identities this node knows through its relays, and the relays.
-void get_net_peers(const RouteCall& c, const ReplyFn& done) {
-    J j;
-    const auto* role = c.node.relay_role();
-    J ids = J::array();
-    std::set<std::string> listed;
-    if (const auto* lookup = role ? role->lookup() : nullptr)
-        for (const auto& p : lookup->directory().live(c.node.now())) {
-            ids.push_back(PeerDirectory::to_json(p));
-            listed.insert(ids.back()["signing_id"].get<std::string>());
-        }
-    // The identities learnt by gossip that no relay answered ("source": "gossip" or "cache").
-    if (const auto* g = c.node.gossip())
-        for (auto& p : g->peers_json())
-            if (!listed.count(p["signing_id"].get<std::string>())) ids.push_back(std::move(p));
-    j["identities"] = std::move(ids);
-    j["relays"] = role ? role->relays_state() : J::array();
-    done(json_reply(200, j));
-}
-
-// GET /net/peers/<signing id or pubkey> and GET /net/peers/miner/<master hash>: what is known
-// of one identity, looked up through the relays when the node holds nothing fresh.
-void get_net_peer(const RouteCall& c, const ReplyFn& done) {
-    std::string path;
-    parse_query(c.req.target, path);
-    std::string id = path.substr(std::string_view("/net/peers/").size());
-    PeerQuery q;
-    if (id.rfind("miner/", 0) == 0) {
-        q.by = PeerQuery::By::miner;
-        id = id.substr(6);
-    }
-    std::optional<crypto::Hash160> h;
-    if (id.size() == 40) {
-        if (auto parsed = from_hex_fixed<20>(id)) h = *parsed;
-    } else if (id.size() == 66 && q.by == PeerQuery::By::identity) {
-        if (auto k = from_hex_fixed<33>(id); k && crypto::parse_pubkey(*k)) h = crypto::hash160(*k);
-    }
-    if (!h)
-        return done(error_reply(400, "bad_request",
-                                q.by == PeerQuery::By::miner
-                                    ? "need /net/peers/miner/<master pubkey HASH160, 40 hex>"
-                                    : "need /net/peers/<signing id (40 hex) or signing pubkey "
-                                      "(66 hex)>"));
-    q.id = *h;
-    const auto* role = c.node.relay_role();
-    auto* lookup = role ? role->lookup() : nullptr;
-    if (!lookup) return done(error_reply(404, "no_relay", "this node uses no relay (--relay-url)"));
-    lookup->request(q, [done](RelayLookup::Answer a) {
-        using O = RelayLookup::Outcome;
-        switch (a.outcome) {
-            case O::found:
-                return done(json_reply(200, PeerDirectory::to_json(*a.peer)));
-            case O::not_found:
-                return done(error_reply(404, "not_found", "no relay knows it: " + a.detail));
-            case O::no_relay:
-                return done(error_reply(503, "no_relay", "no relay can be asked: " + a.detail));
-            case O::busy:
-                return done(error_reply(503, "busy", a.detail));
-            case O::rate_limited: {
-                auto r = error_reply(429, "rate_limited", a.detail);
-                r.retry_after = a.retry_after;
-                return done(std::move(r));
-            }
-        }
-    });
-}
-
 constexpr Route kRoutes[] = {
     {"/health", kGet, Access::open, get_health},
     {"/metrics", kGet, Access::open, get_metrics},
@@ -488,6 +409,7 @@ constexpr Route kRoutes[] = {
     {"/net/self", kGet, Access::open, get_net_self},
     {"/net/peers", kGet, Access::open, get_net_peers},
     {"/net/peers/", kGet, Access::open, get_net_peer, true},
+    {"/net/ping/", kPost, Access::token, post_net_ping, true},
     {"/relay/register", kPost, Access::anyone, relay_register},
     {"/relay/lookup/", kGet, Access::anyone, relay_lookup, true},
     {"/relay/miner/", kGet, Access::anyone, relay_miner, true},

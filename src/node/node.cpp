@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "node/files.hpp"
+#include "node/direct_links.hpp"
 #include "node/gossip_service.hpp"
 #include "node/http.hpp"
 #include "node/peer.hpp"
@@ -78,6 +79,7 @@ Node::~Node() {
     stop();
     if (chain_thread_.joinable()) chain_thread_.join();
     if (gossip_) gossip_->stop();
+    if (direct_) direct_->stop();
 }
 
 relay::Service* Node::relay() const {
@@ -215,9 +217,11 @@ Status Node::start() {
         });
     };
     auto relay_role = RelayRole::start(
-        cfg_, net_, keys_, [this] { return now(); }, metrics_, std::move(dial));
+        cfg_, net_, keys_, [this] { return now(); }, metrics_, std::move(dial),
+        [this](relay::Signal s) { deliver_signal(std::move(s)); });
     if (!relay_role) return relay_role.error();
     relay_ = std::move(*relay_role);
+    if (auto s = start_direct(); !s) return s;
     if (auto s = start_gossip(); !s) return s;
     if (auto s = start_nat_monitor(); !s) return s;
 

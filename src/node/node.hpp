@@ -51,13 +51,15 @@
 
 namespace sharemsg::relay {
 class Service;
-}
+struct Signal;
+}  // namespace sharemsg::relay
 
 namespace sharemsg::node {
 
 class HttpServer;
 class RelayRole;
 class GossipService;
+class DirectLinks;
 
 class Node {
   public:
@@ -132,8 +134,15 @@ class Node {
     nlohmann::ordered_json self_json() const;
     // The gossip service (--gossip-port, not 0), or nullptr (node_gossip.cpp).
     const GossipService* gossip() const { return gossip_.get(); }
+    // The direct links (with --relay-url, whose relays carry the ICE signaling), or nullptr
+    // (node_direct.cpp).
+    DirectLinks* direct() const { return direct_.get(); }
 
   private:
+    // Starts the direct links when the relays can carry their signaling (node_direct.cpp).
+    Status start_direct();
+    // A checked signal from the relays, for the direct links (any thread).
+    void deliver_signal(relay::Signal s);
     // Starts the gossip service unless --gossip-port is 0 (node_gossip.cpp).
     Status start_gossip();
     // Starts NAT discovery against the --stun servers, if any (node_nat.cpp; I/O context).
@@ -284,6 +293,8 @@ class Node {
     std::shared_ptr<NatMonitor> nat_monitor_;  // --stun; on the I/O context
     // --gossip-port; its own threads; fed the window's payouts by the chain thread
     std::unique_ptr<GossipService> gossip_;
+    // --relay-url; on the I/O thread (and its ICE thread); destroyed before the relay parts
+    std::unique_ptr<DirectLinks> direct_;
 };
 
 }  // namespace sharemsg::node

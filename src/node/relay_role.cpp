@@ -74,7 +74,8 @@ Result<RegistrarOptions> registrar_options(const Config& cfg, const Network& net
 Result<std::unique_ptr<RelayRole>> RelayRole::start(const Config& cfg, const Network& net,
                                                     const SigningKeys& keys,
                                                     relay::Service::Clock clock, Metrics& metrics,
-                                                    RelayLookup::Dial dial) {
+                                                    RelayLookup::Dial dial,
+                                                    RelaySignaler::Deliver deliver) {
     if (!cfg.relay && cfg.relay_urls.empty()) return std::unique_ptr<RelayRole>();
     auto role = std::unique_ptr<RelayRole>(new RelayRole);
     if (cfg.relay) {
@@ -106,13 +107,20 @@ Result<std::unique_ptr<RelayRole>> RelayRole::start(const Config& cfg, const Net
         lo.interval = cfg.relay_lookup_interval;
         lo.miss_ttl = std::min(lo.miss_ttl, lo.interval);  // believed until the next round
         const auto own = crypto::hash160(keys.announcement()->delegation().master_pubkey);
-        role->lookup_ =
-            RelayLookup::start(lo, role->relays_, own, std::move(clock), metrics, std::move(dial));
+        role->lookup_ = RelayLookup::start(lo, role->relays_, own, clock, metrics, std::move(dial));
+        SignalerOptions so;
+        so.network = net.network_id();
+        const RelayRole* self = role.get();
+        role->signaler_ = RelaySignaler::start(
+            so, role->relays_, identity,
+            [self](const relay::MasterHash& m) { return self->authorized(m); }, std::move(clock),
+            metrics, std::move(deliver));
     }
     return role;
 }
 
 RelayRole::~RelayRole() {
+    if (signaler_) signaler_->stop();
     if (lookup_) lookup_->stop();
     if (registrar_) registrar_->stop();
     if (service_) service_->stop();

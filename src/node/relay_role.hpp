@@ -16,6 +16,7 @@
 #include "node/network.hpp"
 #include "node/relay_lookup.hpp"
 #include "node/relay_registrar.hpp"
+#include "node/relay_signaler.hpp"
 #include "node/signing_keys.hpp"
 #include "relay/service.hpp"
 #include "util/result.hpp"
@@ -27,12 +28,14 @@ class Metrics;
 class RelayRole {
   public:
     // Starts what the configuration asks for; nullptr when it asks for neither. `keys` must
-    // outlive the role (the registrar reads the current key from its thread). `dial` is
-    // handed the endpoints of the miners found (from the lookup's thread).
+    // outlive the role (the registrar and the signaler read the current key from their
+    // threads). `dial` is handed the endpoints of the miners found (from the lookup's thread),
+    // `deliver` the checked signals addressed to this node (from the signaler's thread).
     static Result<std::unique_ptr<RelayRole>> start(const Config& cfg, const Network& net,
                                                     const SigningKeys& keys,
                                                     relay::Service::Clock clock, Metrics& metrics,
-                                                    RelayLookup::Dial dial);
+                                                    RelayLookup::Dial dial,
+                                                    RelaySignaler::Deliver deliver);
     ~RelayRole();
 
     relay::Service* service() { return service_.get(); }
@@ -40,11 +43,17 @@ class RelayRole {
     nlohmann::ordered_json relays_state() const;
     // The lookup through them, or nullptr without --relay-url.
     RelayLookup* lookup() const { return lookup_.get(); }
+    // The ICE signaling through them, or nullptr without --relay-url.
+    RelaySignaler* signaler() const { return signaler_.get(); }
     // Chain thread: the payout pubkey hashes of the best chain's window.
     void set_window(const std::set<relay::MasterHash>& payouts) {
         if (service_) service_->window().replace(payouts);
         if (lookup_) lookup_->set_window(payouts);
+        window_.replace(payouts);
     }
+    // Whether a master key (its HASH160) is paid in the best chain's window: who may signal
+    // to this node and open a direct link with it. Any thread.
+    bool authorized(const relay::MasterHash& master) const { return window_.contains(master); }
 
     // What STUN found (nat_monitor.hpp): registered from now on, unless --relay-nat names a
     // type. Any thread.
@@ -59,6 +68,8 @@ class RelayRole {
     std::shared_ptr<RelayTargets> relays_;
     std::unique_ptr<RelayRegistrar> registrar_;
     std::unique_ptr<RelayLookup> lookup_;
+    std::unique_ptr<RelaySignaler> signaler_;
+    relay::PayoutWindow window_;  // the client side's copy (the service keeps its own)
 };
 
 }  // namespace sharemsg::node
