@@ -53,7 +53,7 @@ class IceThread {
     void release(Owned* o);
     // On the ICE thread only: work that finishes later (an agent's asynchronous close, which
     // releases its TURN allocations). stop() keeps the loop running until every hold is
-    // dropped, for at most kStopGrace.
+    // dropped, for at most kStopGraceMs.
     void hold() { ++holds_; }
     void unhold() { --holds_; }
     static constexpr int kStopGraceMs = 2000;

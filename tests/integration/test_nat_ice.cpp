@@ -84,6 +84,8 @@ struct Lab {
         if (t1) t1->stop();
         if (t2) t2->stop();
         std::printf("ICE threads stopped in %.2f s\n", seconds_since(t0));
+        // Every agent finished its asynchronous close (TURN allocations released) in time.
+        EXPECT_EQ(live_agents(), 0);
     }
 };
 
