@@ -153,6 +153,10 @@ if(SHAREMSG_BENCH)
     target_link_libraries(bench_relay PRIVATE sharemsg_relay)
     target_include_directories(bench_relay PRIVATE ${PROJECT_SOURCE_DIR}/tests)
   endif()
+  # bench_gossip runs many of the node's gossip services in one process.
+  if(TARGET bench_gossip)
+    target_link_libraries(bench_gossip PRIVATE sharemsg_node)
+  endif()
   # bench_api runs the real sharemsgd (path compiled in) and talks to it over HTTP.
   if(TARGET bench_api)
     target_link_libraries(bench_api PRIVATE sharemsg_node sharemsg_store)

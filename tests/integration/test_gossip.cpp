@@ -2,20 +2,26 @@
 // on 127.0.0.1, with no relay: miners whose window pays each other find each other's gossip
 // endpoints through a line of seeds; a raw UDP sender signs announces with the test keys to
 // show what is refused; a hostile source is banned while the honest nodes converge; a node
-// restarted alone lists what its cache held.
+// restarted alone lists what its cache held; a node announces the address its --stun server
+// reports, with its gossip port.
 #include <gtest/gtest.h>
 
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <ctime>
 #include <map>
 #include <set>
 #include <thread>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+
 #include "gossip/codec.hpp"
 #include "harness.hpp"
+#include "net/stun.hpp"
 #include "proto/open_envelope.hpp"
 #include "proto/signing_key.hpp"
 
@@ -91,6 +97,53 @@ class RawUdp {
   private:
     int fd_;
     sockaddr_in to_{};
+};
+
+// A STUN server on 127.0.0.1 that answers every binding request with one fixed mapped address
+// (XOR-MAPPED-ADDRESS), whoever asks: the public address of a node behind a NAT.
+class MappingStunServer {
+  public:
+    explicit MappingStunServer(const std::string& mapped)
+        : mapped_(*relay::parse_endpoint(mapped)),
+          socket_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
+        receive();
+        thread_ = std::thread([this] { io_.run(); });
+    }
+    ~MappingStunServer() {
+        io_.stop();
+        thread_.join();
+    }
+    std::string address() const { return local(socket_.local_endpoint().port()); }
+    unsigned answered() const { return answered_; }
+
+  private:
+    void receive() {
+        socket_.async_receive_from(boost::asio::buffer(buf_), from_,
+                                   [this](boost::system::error_code ec, std::size_t n) {
+                                       if (ec) return;
+                                       answer(n);
+                                       receive();
+                                   });
+    }
+    void answer(std::size_t n) {
+        auto d = net::stun::decode(ByteView(buf_.data(), n));
+        if (!d || d->cls != net::stun::Class::request) return;
+        net::stun::Message m;
+        m.cls = net::stun::Class::success;
+        m.transaction = d->transaction;
+        m.xor_mapped_address = mapped_;
+        boost::system::error_code ec;
+        socket_.send_to(boost::asio::buffer(net::stun::encode(m)), from_, 0, ec);
+        if (!ec) ++answered_;
+    }
+
+    relay::Endpoint mapped_;
+    boost::asio::io_context io_;
+    boost::asio::ip::udp::socket socket_;
+    std::array<std::uint8_t, 1500> buf_{};
+    boost::asio::ip::udp::endpoint from_;
+    std::atomic<unsigned> answered_{0};
+    std::thread thread_;
 };
 
 // An announce of the test key `seed` (as test_signing_key makes it), signed.
@@ -179,7 +232,8 @@ TEST(Gossip, FourNodesInALineConvergeWithoutARelayAndOneRestartsFromItsCache) {
 
 // A node whose window pays test key 90 (it mines to that master) hears that key's announces
 // from a raw UDP sender: a newer version replaces the endpoint; an older version and a
-// timestamp more than 5 minutes off are refused, and the listed endpoint stays.
+// timestamp more than 5 minutes off (400 s behind, 10 minutes ahead) are refused, and the
+// listed endpoint stays; one 2 minutes ahead is taken.
 TEST(Gossip, AnOldVersionIsIgnoredAndASkewedTimestampRefused) {
     const auto dir = test_dir("gossip-versions");
     const auto key = test_signing_key(90);
@@ -220,7 +274,7 @@ TEST(Gossip, AnOldVersionIsIgnoredAndASkewedTimestampRefused) {
         [&] { return n.metric("sharemsg_gossip_refused_total{reason=\"clock_skew\"}") >= 1; },
         std::chrono::seconds(5)))
         << n.get("/metrics").body;
-    send(21, unix_now() + 400, "127.0.0.1:9004");
+    send(21, unix_now() + 600, "127.0.0.1:9004");  // a clock 10 minutes ahead
     EXPECT_TRUE(wait_until(
         [&] { return n.metric("sharemsg_gossip_refused_total{reason=\"clock_skew\"}") >= 2; },
         std::chrono::seconds(5)));
@@ -238,6 +292,12 @@ TEST(Gossip, AnOldVersionIsIgnoredAndASkewedTimestampRefused) {
     EXPECT_TRUE(
         wait_until([&] { return endpoint_of() == "127.0.0.1:9005"; }, std::chrono::seconds(5)))
         << n.get("/net/peers").body;
+    // A clock 2 minutes ahead is within the 5 minutes allowed.
+    send(40, unix_now() + 120, "127.0.0.1:9007");
+    EXPECT_TRUE(
+        wait_until([&] { return endpoint_of() == "127.0.0.1:9007"; }, std::chrono::seconds(5)))
+        << n.get("/net/peers").body;
+    EXPECT_EQ(n.metric("sharemsg_gossip_refused_total{reason=\"clock_skew\"}"), 2);
 }
 
 // A hostile source floods one node's gossip port with garbage and with announces whose
@@ -362,6 +422,32 @@ TEST(Gossip, AHostileSourceIsBannedAndTheHonestNodesStillConverge) {
                 kRounds * 200, gossip_lines, rss_before, rss_after);
     EXPECT_LE(gossip_lines, 20u) << added;
     EXPECT_LT(rss_after - rss_before, 50 * 1024);
+}
+
+// A node named no --gossip-endpoint; its --stun server says it is seen as 127.0.0.77:40000.
+// It announces that address with its gossip port (the STUN answer's port belongs to another
+// socket), next to its bind address, and a second node lists both in /net/peers.
+TEST(Gossip, TheAddressStunFoundIsAnnouncedWithTheGossipPort) {
+    const auto dir = test_dir("gossip-stun");
+    MappingStunServer stun("127.0.0.77:40000");
+    const auto ka = test_signing_key(110), kb = test_signing_key(111);
+    Daemon a(SHAREMSGD_PATH, dir / "a"), b(SHAREMSGD_PATH, dir / "b");
+    // A pushes to B; B follows A's sharechain, so that both windows pay both masters.
+    ASSERT_TRUE(
+        a.start(miner_flags(ka, {"--stun", stun.address(), "--gossip-peer", local(b.gossip_port)})))
+        << a.log();
+    ASSERT_TRUE(b.start(miner_flags(kb, {"--peer", local(a.p2p_port)}))) << b.log();
+
+    const std::string mapped = "127.0.0.77:" + std::to_string(a.gossip_port);
+    EXPECT_TRUE(wait_until([&] { return gossip_ids(b)[ka.signing_id].count(mapped) > 0; },
+                           std::chrono::seconds(40)))
+        << "B lists " << b.get("/net/peers").body << "\nA: " << a.get("/net/self").body << "\n"
+        << a.log();
+    const auto listed = gossip_ids(b)[ka.signing_id];
+    EXPECT_EQ(listed.count(local(a.gossip_port)), 1u) << "the bind address is still announced";
+    EXPECT_EQ(listed.count("127.0.0.77:40000"), 0u) << "not the STUN socket's port";
+    EXPECT_GE(stun.answered(), 1u);
+    EXPECT_EQ(a.get("/net/self").json()["public_endpoint"], "127.0.0.77:40000");
 }
 
 // --gossip-port 0 turns gossip off: no socket, no gossip metrics, /net/peers still answers.
