@@ -126,8 +126,7 @@ void Service::sweep() {
     if (auto live = store_->live_count(now))
         gauge("sharemsg_relay_entries", static_cast<double>(*live));
     gauge("sharemsg_relay_window_payouts", static_cast<double>(window_.size()));
-    if (auto gone = signals_.sweep(clock_()))
-        count("sharemsg_relay_signals_expired_total", static_cast<double>(gone));
+    signals_.sweep(clock_());
     gauge_signals();
 }
 

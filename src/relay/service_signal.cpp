@@ -28,6 +28,8 @@ void Service::post_poll(std::string body, const std::string& source, AnswerFn do
 }
 
 void Service::gauge_signals() {
+    count("sharemsg_relay_signals_expired_total",
+          static_cast<double>(signals_.expired_since_asked()));
     gauge("sharemsg_relay_signals_pending", static_cast<double>(signals_.pending()));
     gauge("sharemsg_relay_signal_bytes", static_cast<double>(signals_.bytes()));
     gauge("sharemsg_relay_signal_digests", static_cast<double>(signals_.seen()));

@@ -10,6 +10,7 @@ void SignalBox::drop_expired(std::deque<Held>& q, double now) {
         --total_;
         bytes_ -= q.front().size;
         ++expired_;
+        ++expired_unasked_;
         q.pop_front();
     }
 }

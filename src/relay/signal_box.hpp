@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <utility>
 #include <vector>
 
 #include "relay/signal.hpp"
@@ -47,6 +48,8 @@ class SignalBox {
     Seen remember(const crypto::Hash256& digest, double until);
     // Drops expired signals and forgotten digests; the number of signals dropped.
     std::size_t sweep(double now);
+    // The signals dropped as expired (by sweep(), put() or take()) since the last call.
+    std::size_t expired_since_asked() { return std::exchange(expired_unasked_, 0); }
     // Seconds until the recipient's oldest pending signal expires (at least 1).
     unsigned retry_after(const SigningId& recipient, double now) const;
 
@@ -67,7 +70,7 @@ class SignalBox {
     SignalLimits l_;
     std::map<SigningId, std::deque<Held>> by_recipient_;
     std::map<crypto::Hash256, double> seen_;  // digest -> forget at
-    std::size_t total_ = 0, bytes_ = 0, expired_ = 0;
+    std::size_t total_ = 0, bytes_ = 0, expired_ = 0, expired_unasked_ = 0;
 };
 
 }  // namespace sharemsg::relay

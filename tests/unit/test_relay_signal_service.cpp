@@ -145,6 +145,10 @@ TEST_F(SignalServiceTest, SignalsExpireAfterTheirTtl) {
     auto got = poll(2);
     ASSERT_EQ(got.size(), 1u);
     EXPECT_EQ(got[0].sender_id(), identity(3).key.signing_id());
+    // Counted when a poll finds it expired, before any sweep.
+    EXPECT_NE(service_->metrics_text().find("sharemsg_relay_signals_expired_total 1"),
+              std::string::npos)
+        << service_->metrics_text();
 }
 
 TEST_F(SignalServiceTest, ARecipientHoldsAtMost32AndASenderAtMost8OfThem) {
