@@ -89,6 +89,19 @@
     }
   }
 
+  // The direct link's path (direct, punched, relayed, none); its pair, round trip and last
+  // error in the tooltip.
+  function linkCell(p) {
+    const l = p.link;
+    let title = '';
+    if (l && l.selected) title = l.selected.local + ' → ' + l.selected.remote;
+    if (l && l.rtt_ms) title += (title ? ' · ' : '') + 'rtt ' + l.rtt_ms.toFixed(1) + ' ms';
+    if (l && l.last_error) title += (title ? ' · ' : '') + l.last_error;
+    const text = !l ? 'none' : l.state === 'up' ? p.path : l.state === 'failed' ? 'failed' :
+      l.state === 'connecting' ? 'connecting…' : 'none';
+    return el('td', {title, class: 'path'}, text);
+  }
+
   async function loadNetwork() {
     const [n, self] = await Promise.all([SM.get('/net/peers'), SM.get('/net/self')]);
     renderSelf(self);
@@ -99,13 +112,19 @@
       tr.dataset.state = r.state;
       return tr;
     }));
-    fillTable('identities', 'identities-empty', (n.identities || []).map((p) => el('tr', {},
-      cell(SM.shortId(p.signing_id, 10, 6), p.signing_id),
-      cell(SM.shortId(p.master_hash, 10, 6), p.master_hash),
-      cell((p.endpoints || []).join(' ')),
-      cell(p.nat),
-      cell(SM.ago(p.last_seen), new Date(p.last_seen * 1000).toISOString()),
-      cell(p.source))));
+    fillTable('identities', 'identities-empty', (n.identities || []).map((p) => {
+      const tr = el('tr', {},
+        cell(SM.shortId(p.signing_id, 10, 6), p.signing_id),
+        cell(SM.shortId(p.master_hash, 10, 6), p.master_hash),
+        cell((p.endpoints || []).join(' ')),
+        cell(p.nat),
+        cell(p.last_seen ? SM.ago(p.last_seen) : null,
+             p.last_seen ? new Date(p.last_seen * 1000).toISOString() : ''),
+        cell(p.source),
+        linkCell(p));
+      tr.dataset.path = p.path || 'none';
+      return tr;
+    }));
   }
 
   // ---- Latest messages and the banner --------------------------------------------------------

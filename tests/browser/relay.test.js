@@ -82,6 +82,8 @@ describe('the Network panel of the dashboard', {timeout: 300000}, () => {
     assert.equal(cells[3], 'unknown');
     assert.match(cells[4], /ago$|^just now$/);
     assert.equal(cells[5], R.url);
+    assert.equal(cells[6], 'none', 'no direct link to B yet');
+    assert.equal(await b.locator('xpath=..').getAttribute('data-path'), 'none');
     await screenshot(page, 'network-panel-desktop');
     await page.setViewportSize(PHONE);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
