@@ -190,9 +190,7 @@ void add_options(CLI::App& app, Config& c) {
                    "File whose first line is the --turn server's password (not on the command "
                    "line, where every local user can read it)");
     // Test-only: shorter direct-link timeouts (hidden from --help).
-    app.add_option("--direct-timeout", c.direct_timeout)
-        ->check(CLI::Range(1.0, 600.0))
-        ->group("");
+    app.add_option("--direct-timeout", c.direct_timeout)->check(CLI::Range(1.0, 600.0))->group("");
     app.add_option("--direct-tries", c.direct_tries)->check(CLI::Range(1, 20))->group("");
     app.add_option("--relay-ttl", c.relay_ttl,
                    "Relay: seconds a registration lives without a refresh")

@@ -365,6 +365,7 @@ void DirectLinks::attempt_failed(Peer& p, const std::string& why) {
     // Ours, or the peer's offer that our connect had given way to: a try of ours failed.
     if (!forced && o_.turn) return start_try(p, true);
     p.breaker.failed(clock_());
+    if (signaling_.refresh_nat) signaling_.refresh_nat();
     if (p.tries < o_.tries && p.breaker.usable(clock_())) {
         const double wait = util::backoff_delay(o_.first_backoff, o_.max_backoff, p.tries - 1);
         p.retry->expires_after(std::chrono::milliseconds(static_cast<std::int64_t>(wait * 1000)));

@@ -78,9 +78,12 @@ class DirectLinks {
     using IdentityFn = std::function<std::optional<channel::LocalIdentity>()>;
     // Hands a signal (kind, session, recipient, force_relay, ufrag, pwd, candidates set) to the
     // relays, and says whether a session of ours waits for answers.
+    // And, the last step of the fallback chain (docs/nat.md), asks for a STUN discovery after a
+    // failed try: this node's public address may have changed.
     struct Signaling {
         std::function<void(relay::Signal)> send;
         std::function<void(bool)> set_armed;
+        std::function<void()> refresh_nat;
     };
     using Clock = std::function<double()>;  // unix seconds
 

@@ -210,6 +210,13 @@ nlohmann::ordered_json GossipService::peers_json() const {
     return snapshot_;
 }
 
+std::optional<nlohmann::ordered_json> GossipService::find_json(const std::string& id) const {
+    std::lock_guard lk(mu_);
+    for (const auto& p : snapshot_)
+        if (p["signing_id"] == id) return p;
+    return std::nullopt;
+}
+
 // ---------------------------------------------------------------- cache
 
 void GossipService::load_cache() {

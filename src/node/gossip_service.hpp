@@ -97,6 +97,8 @@ class GossipService {
     // "endpoints", "nat", "last_seen", "source" ("gossip" or "cache"), "gossip_version",
     // "updated"}.
     nlohmann::ordered_json peers_json() const;
+    // One of them by its signing id (40 hex), if listed.
+    std::optional<nlohmann::ordered_json> find_json(const std::string& signing_id) const;
     std::uint16_t port() const { return port_; }
 
   private:

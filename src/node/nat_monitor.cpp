@@ -72,6 +72,19 @@ void NatMonitor::stop() {
     });
 }
 
+void NatMonitor::request_refresh(std::chrono::seconds min_gap) {
+    boost::asio::post(strand_, [w = weak_from_this(), min_gap] {
+        auto self = w.lock();
+        if (!self) return;
+        {
+            std::lock_guard lk(self->mu_);
+            if (self->refreshed_ && self->clock_() - *self->refreshed_ < min_gap.count()) return;
+        }
+        spdlog::info("STUN: discovery asked for (a direct link failed)");
+        self->refresh();
+    });
+}
+
 void NatMonitor::refresh() {
     if (stopped_ || running_) return;
     refresh_timer_.cancel();

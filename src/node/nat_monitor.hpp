@@ -46,6 +46,9 @@ class NatMonitor : public std::enable_shared_from_this<NatMonitor> {
     // Cancels the discovery under way and the timers (on the strand): nothing more is sent
     // and `on_report` is not called again. Any thread.
     void stop();
+    // Asks for a discovery now (a direct link failed: the address may have changed), unless
+    // one runs or the last ended less than `min_gap` ago. Any thread.
+    void request_refresh(std::chrono::seconds min_gap = std::chrono::seconds(60));
 
     // GET /net/self: {"stun_servers", "nat", "public_endpoint", "mapping", "filtering",
     // "refreshed" (unix s or null), "refreshing", "refreshes", "address_changes", "report"}.

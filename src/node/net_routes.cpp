@@ -121,9 +121,17 @@ void get_net_peer(const RouteCall& c, const ReplyFn& done) {
                                     : "need /net/peers/<signing id (40 hex) or signing pubkey "
                                       "(66 hex)>"));
     q.id = *h;
+    // The fallback chain (docs/nat.md): what gossip learnt first, then the relays.
+    const auto* g = c.node.gossip();
+    if (q.by == PeerQuery::By::identity && g)
+        if (auto found = g->find_json(to_hex(*h))) return done(json_reply(200, *found));
     const auto* role = c.node.relay_role();
     auto* lookup = role ? role->lookup() : nullptr;
-    if (!lookup) return done(error_reply(404, "no_relay", "this node uses no relay (--relay-url)"));
+    if (!lookup)
+        return done(error_reply(404, g ? "not_found" : "no_relay",
+                                g ? "gossip does not know it, and this node uses no relay "
+                                    "(--relay-url)"
+                                  : "this node uses no relay (--relay-url)"));
     lookup->request(q, [done](RelayLookup::Answer a) {
         using O = RelayLookup::Outcome;
         switch (a.outcome) {

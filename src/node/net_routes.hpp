@@ -14,7 +14,8 @@ void get_net_relays(const RouteCall& c, const ReplyFn& done);
 // and the relays.
 void get_net_peers(const RouteCall& c, const ReplyFn& done);
 // GET /net/peers/<signing id or pubkey> and GET /net/peers/miner/<master hash>: what is known
-// of one identity, looked up through the relays when the node holds nothing fresh.
+// of one identity: an identity gossip learnt is answered from its table; otherwise (and for a
+// miner) the relays' answer, asked of them when the node holds nothing fresh.
 void get_net_peer(const RouteCall& c, const ReplyFn& done);
 // POST /net/ping/<signing id or pubkey> (token): connects to that identity directly when no
 // link is up (ICE through the relays' signaling), then pings it over the channel.

@@ -12,8 +12,8 @@
 #include <future>
 #include <sstream>
 
-#include "node/files.hpp"
 #include "node/direct_links.hpp"
+#include "node/files.hpp"
 #include "node/gossip_service.hpp"
 #include "node/http.hpp"
 #include "node/peer.hpp"

@@ -94,6 +94,9 @@ Status Node::start_direct() {
     DirectLinks::Signaling signaling;
     signaling.send = [signaler](relay::Signal s) { signaler->send(std::move(s)); };
     signaling.set_armed = [signaler](bool armed) { signaler->set_armed(armed); };
+    signaling.refresh_nat = [this] {
+        if (nat_monitor_) nat_monitor_->request_refresh();
+    };
     direct_ = std::make_unique<DirectLinks>(
         io_, std::move(o), std::move(identity), std::move(signaling), [this] { return now(); },
         metrics_);

@@ -213,6 +213,15 @@ TEST(Gossip, FourNodesInALineConvergeWithoutARelayAndOneRestartsFromItsCache) {
     EXPECT_EQ(a.metric("sharemsg_gossip_identities"), 3);
     const auto one = a.get("/net/peers").json()["identities"][0];
     EXPECT_EQ(one["source"], "gossip");
+    // One identity: answered from what gossip learnt, with no relay to ask (the fallback
+    // chain's first step); one gossip does not know is not found.
+    const auto by_id = a.get("/net/peers/" + keys[3].signing_id);
+    ASSERT_EQ(by_id.status, 200) << by_id.body;
+    EXPECT_EQ(by_id.json()["source"], "gossip");
+    EXPECT_EQ(by_id.json()["signing_id"], keys[3].signing_id);
+    const auto unknown = a.get("/net/peers/" + test_signing_key(99).signing_id);
+    EXPECT_EQ(unknown.status, 404) << unknown.body;
+    EXPECT_EQ(unknown.json()["error"], "not_found");
     EXPECT_TRUE(one.contains("gossip_version"));
 
     // Warm start: everyone stops (A last saves its cache); A alone lists what it held.
