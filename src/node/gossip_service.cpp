@@ -187,11 +187,15 @@ void GossipService::publish() {
         j["master_hash"] = to_hex(a.master_hash());
         j["key_index"] = a.key_index;
         auto eps = nlohmann::ordered_json::array();
-        for (const auto& e : table_.best_endpoints(id, gossip::MAX_ENDPOINTS))
+        auto scores = nlohmann::ordered_json::array();
+        for (const auto& e : table_.best_endpoints(id, gossip::MAX_ENDPOINTS)) {
             eps.push_back(e.endpoint.to_string());
+            scores.push_back(e.score);
+        }
         // Otherwise loaded from the cache and not refreshed by an announce since this start.
         const bool gossiped = fresh_.count(id) > 0;
         j["endpoints"] = std::move(eps);
+        j["scores"] = std::move(scores);
         j["nat"] = relay::nat_name(a.nat);
         j["last_seen"] = a.timestamp;
         j["source"] = gossiped ? "gossip" : "cache";

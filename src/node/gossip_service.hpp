@@ -94,7 +94,8 @@ class GossipService {
 
     // The identities in the table (authorized by the window, once it is known), as
     // /net/peers lists them: {"signing_id", "signing_pubkey", "master_hash", "key_index",
-    // "endpoints", "nat", "last_seen", "source" ("gossip" or "cache"), "gossip_version",
+    // "endpoints", "scores" (each endpoint's, in the same order), "nat", "last_seen", "source"
+    // ("gossip" or "cache"), "gossip_version",
     // "updated"}.
     nlohmann::ordered_json peers_json() const;
     // One of them by its signing id (40 hex), if listed.

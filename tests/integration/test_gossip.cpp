@@ -213,6 +213,9 @@ TEST(Gossip, FourNodesInALineConvergeWithoutARelayAndOneRestartsFromItsCache) {
     EXPECT_EQ(a.metric("sharemsg_gossip_identities"), 3);
     const auto one = a.get("/net/peers").json()["identities"][0];
     EXPECT_EQ(one["source"], "gossip");
+    ASSERT_EQ(one["scores"].size(), one["endpoints"].size()) << one.dump();
+    for (const auto& score : one["scores"])
+        EXPECT_GT(score.get<int>(), 0) << "a gossiped endpoint starts with a positive score";
     // One identity: answered from what gossip learnt, with no relay to ask (the fallback
     // chain's first step); one gossip does not know is not found.
     const auto by_id = a.get("/net/peers/" + keys[3].signing_id);
