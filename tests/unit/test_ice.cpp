@@ -1,7 +1,8 @@
 // ICE sessions on libnice (src/ice) on 127.0.0.1, no NAT: two sessions in one process connect
 // directly and carry 200 KiB each way in order; close mid-stream and stop() with live sessions
 // are clean; remote descriptions are checked before libnice sees them; the connect timeout and
-// the send queue's bound hold. The NAT cases are in tests/integration/test_nat_ice.cpp.
+// the send queue's bound hold; a stranger's datagrams at the sessions' ports change nothing.
+// The NAT cases are in tests/integration/test_nat_ice.cpp.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -309,4 +310,60 @@ TEST(IceSession, StopWithLiveSessionsEndsThemWithoutCallbacks) {
     stopped.stop();
     Peer late(stopped, loopback(true));
     EXPECT_EQ(late.session->send(pattern(1, 0)), IceError::closed);
+}
+
+// A session's UDP port meets a hostile sender: while 200 KiB cross each way, a stranger sends
+// 20,000 datagrams to both ports (random bytes, STUN-looking headers with a wrong
+// transaction, oversized ones). libnice drops them: the transfer completes intact, in order,
+// and neither session fails.
+TEST(IceSession, StrangersDatagramsAtTheSessionsPortsChangeNothing) {
+    IceThread t;
+    Peer a(t, loopback(true)), b(t, loopback(false));
+    connect(a, b);
+    ASSERT_FALSE(HasFatalFailure());
+    auto port_of = [](const std::string& local) {  // "host 127.0.0.1:PORT"
+        return static_cast<std::uint16_t>(std::stoi(local.substr(local.rfind(':') + 1)));
+    };
+    const std::uint16_t ports[] = {port_of(a.ready->local), port_of(b.ready->local)};
+
+    const Bytes to_b = pattern(200 * 1024, 3), to_a = pattern(200 * 1024, 9);
+    EXPECT_EQ(a.session->send(to_b), std::nullopt);
+    EXPECT_EQ(b.session->send(to_a), std::nullopt);
+
+    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    ASSERT_GE(fd, 0);
+    std::uint32_t seed = 12345;
+    auto next = [&seed] {
+        seed = seed * 1103515245u + 12345u;
+        return static_cast<std::uint8_t>(seed >> 16);
+    };
+    std::size_t sent = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < 20000; ++i) {
+        Bytes d(i % 3 == 2 ? 1400 : 20 + next() % 200);
+        for (auto& x : d)
+            x = next();
+        if (i % 3 == 1) {  // a STUN binding request header with the magic cookie
+            d[0] = 0x00, d[1] = 0x01, d[2] = 0x00, d[3] = 0x00;
+            d[4] = 0x21, d[5] = 0x12, d[6] = 0xa4, d[7] = 0x42;
+        }
+        sockaddr_in to{};
+        to.sin_family = AF_INET;
+        to.sin_port = htons(ports[i % 2]);
+        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::sendto(fd, d.data(), d.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to) > 0)
+            ++sent;
+    }
+    ::close(fd);
+    ASSERT_TRUE(b.wait([&] { return b.received.size() >= to_b.size() || b.failed; }, 60s));
+    ASSERT_TRUE(a.wait([&] { return a.received.size() >= to_a.size() || a.failed; }, 60s));
+    std::printf("%zu stranger datagrams sent; transfer done in %lld ms\n", sent,
+                static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           std::chrono::steady_clock::now() - t0)
+                                           .count()));
+    EXPECT_GT(sent, 19000u);
+    EXPECT_EQ(b.received, to_b);
+    EXPECT_EQ(a.received, to_a);
+    EXPECT_FALSE(a.failed);
+    EXPECT_FALSE(b.failed);
 }
