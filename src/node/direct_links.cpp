@@ -367,7 +367,8 @@ void DirectLinks::attempt_failed(Peer& p, const std::string& why) {
     p.breaker.failed(clock_());
     if (signaling_.refresh_nat) signaling_.refresh_nat();
     if (p.tries < o_.tries && p.breaker.usable(clock_())) {
-        const double wait = util::backoff_delay(o_.first_backoff, o_.max_backoff, p.tries - 1);
+        const double wait =
+            util::backoff_delay(o_.first_backoff, o_.max_backoff, p.tries > 0 ? p.tries - 1 : 0);
         p.retry->expires_after(std::chrono::milliseconds(static_cast<std::int64_t>(wait * 1000)));
         p.retry->async_wait([this, id = p.id, alive = std::weak_ptr<char>(alive_)](
                                 const boost::system::error_code& ec) {

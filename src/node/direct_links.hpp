@@ -116,6 +116,8 @@ class DirectLinks {
   private:
     enum class State { idle, connecting, up, failed };
     struct Attempt {
+        // User-provided: std::optional<Attempt> is declared before this class is complete.
+        Attempt() {}  // NOLINT(modernize-use-equals-default)
         relay::SessionId session{};
         bool controlling = false;
         bool force_relay = false;
