@@ -109,8 +109,11 @@ void NatDiscovery::begin(std::vector<udp::endpoint> servers, udp::endpoint local
     std::vector<StunAsk> asks;
     for (const auto& s : servers)
         asks.push_back(StunAsk{s, std::nullopt, s});
-    client_->binding(std::move(asks),
-                     [self = shared_from_this()](const StunAnswer& a) { self->on_first(a); });
+    // The client keeps its callbacks, and we keep the client: the callbacks hold us weakly, so
+    // that a discovery its owner drops (a node stopping mid-test) is freed, not kept by a cycle.
+    client_->binding(std::move(asks), [w = weak_from_this()](const StunAnswer& a) {
+        if (auto self = w.lock()) self->on_first(a);
+    });
 }
 
 udp::endpoint NatDiscovery::local_address_towards(const udp::endpoint& server) const {
@@ -150,7 +153,9 @@ void NatDiscovery::filtering(bool change_ip) {
         change_ip ? *report_.other_address
                   : udp::endpoint(report_.server->address(), report_.other_address->port());
     const StunAsk ask{*report_.server, net::stun::ChangeRequest{change_ip, true}, expect};
-    client_->binding({ask}, [self = shared_from_this(), change_ip](const StunAnswer& a) {
+    client_->binding({ask}, [w = weak_from_this(), change_ip](const StunAnswer& a) {
+        auto self = w.lock();
+        if (!self) return;
         using S = StunAnswer::Status;
         auto& r = self->report_;
         if (a.status == S::cancelled) return self->finish();
@@ -172,29 +177,31 @@ void NatDiscovery::filtering(bool change_ip) {
 void NatDiscovery::mapping(bool other_port) {
     const auto& other = *report_.other_address;
     const udp::endpoint to(other.address(), other_port ? other.port() : report_.server->port());
-    client_->binding({StunAsk{to, std::nullopt, to}}, [self = shared_from_this(),
-                                                       other_port](const StunAnswer& a) {
-        auto& r = self->report_;
-        const bool open = same(r.mapped, r.local);
-        std::optional<udp::endpoint> m;
-        if (a.status == StunAnswer::Status::answered && a.response.mapped())
-            m = to_udp_endpoint(*a.response.mapped());
-        if (!m) {
-            if (!open) r.mapping = Behaviour::unknown;
-            return self->finish();
-        }
-        if (!other_port) {
-            if (same(m, r.mapped)) {
-                r.mapping = Behaviour::endpoint_independent;
+    client_->binding(
+        {StunAsk{to, std::nullopt, to}}, [w = weak_from_this(), other_port](const StunAnswer& a) {
+            auto self = w.lock();
+            if (!self) return;
+            auto& r = self->report_;
+            const bool open = same(r.mapped, r.local);
+            std::optional<udp::endpoint> m;
+            if (a.status == StunAnswer::Status::answered && a.response.mapped())
+                m = to_udp_endpoint(*a.response.mapped());
+            if (!m) {
+                if (!open) r.mapping = Behaviour::unknown;
                 return self->finish();
             }
-            self->mapped_other_ip_ = m;
-            return self->mapping(true);
-        }
-        r.mapping = same(m, self->mapped_other_ip_) ? Behaviour::address_dependent
-                                                    : Behaviour::address_and_port_dependent;
-        self->finish();
-    });
+            if (!other_port) {
+                if (same(m, r.mapped)) {
+                    r.mapping = Behaviour::endpoint_independent;
+                    return self->finish();
+                }
+                self->mapped_other_ip_ = m;
+                return self->mapping(true);
+            }
+            r.mapping = same(m, self->mapped_other_ip_) ? Behaviour::address_dependent
+                                                        : Behaviour::address_and_port_dependent;
+            self->finish();
+        });
 }
 
 void NatDiscovery::finish() {
