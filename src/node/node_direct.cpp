@@ -5,7 +5,6 @@
 
 #include "node/direct_links.hpp"
 #include "node/files.hpp"
-#include "node/http_client.hpp"
 #include "node/nat_discovery.hpp"
 #include "node/nat_monitor.hpp"
 #include "node/node.hpp"
