@@ -54,10 +54,12 @@ target_link_libraries(sharemsg_store
   PUBLIC sharemsg_core SQLite::SQLite3 Threads::Threads
   PRIVATE sharemsg_warnings)
 
-# The relay role (docs/relay.md): its formats, service and storage (SQLite, or PostgreSQL
-# through libpq). The node links it and serves it with --relay.
+# The relay role (docs/relay.md) and the mailbox role (docs/mailbox.md): their formats,
+# services and storage (SQLite, or PostgreSQL through libpq), and the mailbox's end-to-end
+# encryption. The node links them and serves them with --relay and --mailbox.
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
-file(GLOB SHAREMSG_RELAY_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/relay/*.cpp)
+file(GLOB SHAREMSG_RELAY_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/relay/*.cpp
+  ${PROJECT_SOURCE_DIR}/src/mailbox/*.cpp)
 add_library(sharemsg_relay STATIC ${SHAREMSG_RELAY_SOURCES})
 target_link_libraries(sharemsg_relay
   PUBLIC sharemsg_core sharemsg_store SQLite::SQLite3 PkgConfig::LIBPQ Threads::Threads
@@ -190,8 +192,9 @@ if(SHAREMSG_FUZZ)
   if(TARGET fuzz_outbox_row)
     target_link_libraries(fuzz_outbox_row PRIVATE sharemsg_node)
   endif()
-  # The relay's decoders (src/relay/codec.cpp, src/relay/signal.cpp).
-  foreach(t fuzz_relay_register fuzz_relay_allow fuzz_relay_signal)
+  # The relay's and the mailbox's decoders (src/relay, src/mailbox).
+  foreach(t fuzz_relay_register fuzz_relay_allow fuzz_relay_signal fuzz_mailbox_header
+          fuzz_mailbox_request fuzz_mailbox_seal)
     if(TARGET ${t})
       target_link_libraries(${t} PRIVATE sharemsg_relay)
     endif()

@@ -16,6 +16,7 @@
 #include "node/files.hpp"
 #include "node/gossip_service.hpp"
 #include "node/http.hpp"
+#include "node/mail_client.hpp"
 #include "node/peer.hpp"
 #include "node/relay_role.hpp"
 #include "node/rules.hpp"

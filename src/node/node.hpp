@@ -60,6 +60,7 @@ class HttpServer;
 class RelayRole;
 class GossipService;
 class DirectLinks;
+class MailClient;
 
 class Node {
   public:
@@ -137,6 +138,9 @@ class Node {
     // The direct links (with --relay-url, whose relays carry the ICE signaling), or nullptr
     // (node_direct.cpp).
     DirectLinks* direct() const { return direct_.get(); }
+    // The node's own mail (--mailbox-url, with a signing key and its delegation), or nullptr
+    // (node/mail_client.hpp).
+    MailClient* mail() const { return mail_.get(); }
 
   private:
     // Starts the direct links when the relays can carry their signaling (node_direct.cpp).
@@ -295,6 +299,8 @@ class Node {
     std::unique_ptr<GossipService> gossip_;
     // --relay-url; on the I/O thread (and its ICE thread); destroyed before the relay parts
     std::unique_ptr<DirectLinks> direct_;
+    // --mailbox-url; its own thread
+    std::unique_ptr<MailClient> mail_;
 };
 
 }  // namespace sharemsg::node
