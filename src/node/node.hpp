@@ -53,6 +53,12 @@ namespace sharemsg::relay {
 class Service;
 struct Signal;
 }  // namespace sharemsg::relay
+namespace sharemsg::mailbox {
+struct Request;
+}  // namespace sharemsg::mailbox
+namespace sharemsg::channel {
+struct PeerIdentity;
+}  // namespace sharemsg::channel
 
 namespace sharemsg::node {
 
@@ -141,12 +147,22 @@ class Node {
     // The node's own mail (--mailbox-url, with a signing key and its delegation), or nullptr
     // (node/mail_client.hpp).
     MailClient* mail() const { return mail_.get(); }
+    // How the mail client hands a message to the direct links (node_direct.cpp): `delivered`
+    // false when no link to the recipient is up, or its node did not accept the message.
+    using DirectMailSend =
+        std::function<void(const crypto::CompressedPubKey& to, mailbox::Request message,
+                           std::function<void(bool delivered)> done)>;
+    DirectMailSend direct_mail_sender();
 
   private:
     // Starts the direct links when the relays can carry their signaling (node_direct.cpp).
     Status start_direct();
     // A checked signal from the relays, for the direct links (any thread).
     void deliver_signal(relay::Signal s);
+    // Mail that came over a direct link (I/O thread): checked to be from the identity the
+    // channel proved, then handed to the mail client; `answer` says whether it was accepted.
+    void deliver_direct_mail(const channel::PeerIdentity& from, Bytes request_json,
+                             std::function<void(bool accepted)> answer);
     // Starts the gossip service unless --gossip-port is 0 (node_gossip.cpp).
     Status start_gossip();
     // Starts NAT discovery against the --stun servers, if any (node_nat.cpp; I/O context).

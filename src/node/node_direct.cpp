@@ -3,8 +3,10 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 
+#include "mailbox/codec.hpp"
 #include "node/direct_links.hpp"
 #include "node/files.hpp"
+#include "node/mail_client.hpp"
 #include "node/nat_discovery.hpp"
 #include "node/nat_monitor.hpp"
 #include "node/node.hpp"
@@ -99,7 +101,42 @@ Status Node::start_direct() {
     direct_ = std::make_unique<DirectLinks>(
         io_, std::move(o), std::move(identity), std::move(signaling), [this] { return now(); },
         metrics_);
+    direct_->set_mail_handler(
+        [this](const channel::PeerIdentity& from, Bytes json, std::function<void(bool)> answer) {
+            deliver_direct_mail(from, std::move(json), std::move(answer));
+        });
     return Ok{};
+}
+
+void Node::deliver_direct_mail(const channel::PeerIdentity& from, Bytes json,
+                               std::function<void(bool)> answer) {
+    if (!mail_) return answer(false);
+    auto message = mailbox::decode_request(
+        std::string_view(reinterpret_cast<const char*>(json.data()), json.size()));
+    if (!message) {
+        spdlog::info("direct: mail from {} refused: {}: {}", to_hex(from.signing_id()),
+                     relay::problem_name(message.failure().problem), message.failure().detail);
+        return answer(false);
+    }
+    // The link proved who is at the other end; a message signed by anyone else is refused.
+    if (message->header.sender_pubkey != from.signing_pubkey) {
+        spdlog::info("direct: mail from {} refused: signed by another identity",
+                     to_hex(from.signing_id()));
+        return answer(false);
+    }
+    mail_->accept_direct(std::move(*message),
+                         [answer = std::move(answer)](bool ok, const std::string&) { answer(ok); });
+}
+
+Node::DirectMailSend Node::direct_mail_sender() {
+    return [this](const crypto::CompressedPubKey& to, mailbox::Request message,
+                  std::function<void(bool)> done) {
+        if (!direct_) return done(false);
+        const std::string json = mailbox::encode_request(message);
+        direct_->send_mail(
+            crypto::hash160(to), Bytes(json.begin(), json.end()),
+            [done = std::move(done)](bool delivered, const std::string&) { done(delivered); });
+    };
 }
 
 void Node::deliver_signal(relay::Signal s) {
