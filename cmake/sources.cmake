@@ -155,6 +155,10 @@ if(SHAREMSG_BENCH)
     target_link_libraries(bench_relay PRIVATE sharemsg_relay)
     target_include_directories(bench_relay PRIVATE ${PROJECT_SOURCE_DIR}/tests)
   endif()
+  # bench_mailbox_seal times the mailbox's encryption (src/mailbox/seal.cpp, in the relay library).
+  if(TARGET bench_mailbox_seal)
+    target_link_libraries(bench_mailbox_seal PRIVATE sharemsg_relay)
+  endif()
   # bench_gossip runs many of the node's gossip services in one process.
   if(TARGET bench_gossip)
     target_link_libraries(bench_gossip PRIVATE sharemsg_node)
