@@ -1,4 +1,5 @@
 // The BBS page: message list with tabs, send box, private messages, bans, keys, key rotation,
+// the Mailbox tab (mail.js: this node's end-to-end encrypted mail),
 // and in its header the network and its catch-up progress (from /health).
 // Private messages show their text once the API token is given (the node sends it only to
 // requests with the token); until then their text is "[encrypted]", with a button to give it.
@@ -17,6 +18,7 @@
     alerts: ['EMERGENCY', 'TRANSITION_SIGNAL'],
     status: ['NODE_STATUS', 'MERGED_STATUS', 'VERSION_SIGNAL'],
     keys: undefined,  // not a list: the keys panel
+    mail: undefined,  // not a list: this node's mail (mail.js)
   };
 
   const state = {
@@ -159,10 +161,15 @@
     document.querySelectorAll('.tab').forEach((b) =>
       b.setAttribute('aria-selected', String(b.getAttribute('data-tab') === name)));
     const keys = name === 'keys';
+    const mail = name === 'mail';
+    document.body.setAttribute('data-tab', name);
     $('keys-panel').hidden = !keys;
-    $('messages-panel').hidden = keys;
+    $('mail-panel').hidden = !mail;
+    $('messages-panel').hidden = keys || mail;
+    if (mail) BbsMail.show();
+    else BbsMail.hide();
     if (keys) loadKeys().catch((e) => SM.flash(SM.describeError(e), 'error'));
-    else renderList();
+    else if (!mail) renderList();
     if (location.hash.slice(1) !== name) history.replaceState(null, '', '#' + name);
   }
 
@@ -491,6 +498,7 @@
   document.addEventListener('DOMContentLoaded', () => {
     SM.initTokenForm();
     initCompose();
+    BbsMail.init();
     document.querySelectorAll('.tab').forEach((b) =>
       b.addEventListener('click', () => selectTab(b.getAttribute('data-tab'))));
     window.addEventListener('hashchange', () => selectTab(location.hash.slice(1)));
@@ -510,6 +518,7 @@
       loadMessages().catch((e) => SM.flash('Cannot load messages: ' + SM.describeError(e), 'error'));
       live.restart();
       refreshOutbox();
+      BbsMail.tokenChanged();
     });
     refreshOutbox();
     setInterval(refreshOutbox, OUTBOX_SECONDS * 1000);

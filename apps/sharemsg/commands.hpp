@@ -15,6 +15,8 @@ void add_transition_command(CLI::App& app);
 void add_open_vectors_command(CLI::App& app);
 // send, recent, ban, unban, bans, keys, identity, outbox, rotate-key (cmd_api.cpp).
 void add_api_commands(CLI::App& app);
+// mail send, inbox, read, outbox, status (cmd_mail.cpp).
+void add_mail_commands(CLI::App& app);
 // stun (hidden): mapped address and NAT type (cmd_stun.cpp).
 void add_stun_command(CLI::App& app);
 

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
     sharemsg::cli::add_transition_command(app);
     sharemsg::cli::add_open_vectors_command(app);
     sharemsg::cli::add_api_commands(app);
+    sharemsg::cli::add_mail_commands(app);
     sharemsg::cli::add_stun_command(app);
     try {
         app.parse(argc, argv);

@@ -9,6 +9,7 @@
 #include "node/api_parse.hpp"
 #include "node/assets.hpp"
 #include "node/gossip_service.hpp"
+#include "node/mail_routes.hpp"
 #include "node/net_routes.hpp"
 #include "node/node.hpp"
 #include "node/relay_role.hpp"
@@ -410,6 +411,11 @@ constexpr Route kRoutes[] = {
     {"/net/peers", kGet, Access::open, get_net_peers},
     {"/net/peers/", kGet, Access::open, get_net_peer, true},
     {"/net/ping/", kPost, Access::token, post_net_ping, true},
+    {"/mail/send", kPost, Access::token, post_mail_send},
+    {"/mail/inbox", kGet, Access::token, get_mail_inbox},
+    {"/mail/read/", kGet, Access::token, get_mail_read, true},
+    {"/mail/outbox", kGet, Access::token, get_mail_outbox},
+    {"/mail/status", kGet, Access::token, get_mail_status},
     {"/relay/register", kPost, Access::anyone, relay_register},
     {"/relay/lookup/", kGet, Access::anyone, relay_lookup, true},
     {"/relay/miner/", kGet, Access::anyone, relay_miner, true},

@@ -159,10 +159,12 @@ TEST(HttpRoutes, OneTableEntryPerPath) {
         if (r.access == Access::token) with_token.insert(r.path);
         EXPECT_EQ(find_route(r.path), &r);
     }
-    // What changes the node, the outbox, and what makes it connect out (a direct link) need the
-    // token; nothing else does.
-    EXPECT_EQ(with_token, (std::set<std::string_view>{"/msg/outbox", "/msg/send", "/msg/ban",
-                                                      "/msg/rotate_key", "/net/ping/"}));
+    // What changes the node, the outbox, what makes it connect out (a direct link) and the
+    // node's own mail need the token; nothing else does.
+    EXPECT_EQ(with_token,
+              (std::set<std::string_view>{"/msg/outbox", "/msg/send", "/msg/ban", "/msg/rotate_key",
+                                          "/net/ping/", "/mail/send", "/mail/inbox", "/mail/read/",
+                                          "/mail/outbox", "/mail/status"}));
     for (const char* p : {"/health", "/metrics", "/msg/recent", "/msg/chat", "/msg/announcements",
                           "/msg/alerts", "/msg/status", "/msg/stream", "/msg/stats", "/msg/keys",
                           "/msg/identity", "/msg/activity", "/msg/bans"})
