@@ -317,7 +317,10 @@ const BbsMail = (() => {
       updateCount();
       readOutbox();
     } catch (e) {
-      SM.flash('Not sent: ' + SM.describeError(e), 'error');
+      // The node keeps a bounded number of messages waiting to go out.
+      SM.flash('Not sent: ' + (e.status === 429 && e.error === 'outbox_full'
+        ? 'the mail outbox is full: ' + (e.detail || 'try again once some have gone out')
+        : SM.describeError(e)), 'error');
     }
   }
 

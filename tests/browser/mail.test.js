@@ -189,7 +189,7 @@ describe('the BBS Mailbox tab', {timeout: 300000}, () => {
     await page.fill('#mail-text', 'too many');
     await page.click('#mail-send');
     await page.waitForFunction(() => /^Not sent/.test(document.getElementById('flash').textContent));
-    assert.equal(await page.textContent('#flash'), 'Not sent: outbox_full: too many messages queued (HTTP 429)');
+    assert.equal(await page.textContent('#flash'), 'Not sent: the mail outbox is full: too many messages queued');
     assert.equal(await page.inputValue('#mail-text'), 'too many');
 
     // Refused on the page, with no request: a signing id is not a pubkey, and an empty text.
