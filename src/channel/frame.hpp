@@ -28,7 +28,7 @@ namespace sharemsg::channel {
 
 inline constexpr std::size_t FRAME_HEADER_SIZE = 4;
 inline constexpr std::size_t FRAME_TAG_SIZE = 16;
-inline constexpr std::size_t MAX_FRAME_PAYLOAD = 16 * 1024;
+inline constexpr std::size_t MAX_FRAME_PAYLOAD = 128 * 1024;  // room for a mailbox message
 // The last sequence number a direction may use; a frame needing the next one is refused
 // (counter_exhausted) rather than reusing a nonce.
 inline constexpr std::uint64_t MAX_FRAME_SEQUENCE = UINT64_MAX - 1;

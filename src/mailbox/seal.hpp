@@ -11,7 +11,7 @@
 // Message n is sealed with ChaCha20-Poly1305 under key_n (nonce: twelve zero bytes, since
 // each key seals one message), with the additional data
 //   "sharemsg/mailbox/seal" || network 8 || sender_pubkey 33 || receiver_pubkey 33 ||
-//   version u8 || index u64
+//   version u8 || index u64 (little-endian)
 // so a payload cannot be moved to another pair, network or position. Sealed payload bytes:
 //   version u8 (SEAL_VERSION) || index u64 (little-endian) || ciphertext || tag 16
 //
@@ -22,8 +22,10 @@
 // derive link_0; rotating the signing key (a new key index) starts new chains.
 //
 // A receiving chain opens each index once: a message arriving late (behind others) opens while
-// its key is in the window; a replay, or an index older than the window, is refused; so is an
-// index more than MAX_SKIP ahead of the chain (it would cost that many derivations).
+// its key is in the window (the REORDER_WINDOW indexes just below next_index()); a replay, or
+// an index older than the window, is refused; so is an index more than MAX_SKIP ahead of the
+// chain (it would cost that many derivations). The last index, 2^64 - 1, is never sealed or
+// opened (a chain cannot move past it).
 #pragma once
 
 #include <cstdint>
@@ -46,7 +48,8 @@ inline constexpr std::uint64_t MAX_SKIP = 1024;
 
 // Why a sealed payload did not open. Decided on the value, never on a text.
 enum class SealError {
-    malformed,  // shorter than SEAL_OVERHEAD, or an unknown seal version
+    malformed,  // shorter than SEAL_OVERHEAD, longer than MAX_PAYLOAD, an unknown seal version
+                // (or a stored chain state from_bytes did not write)
     replayed,   // this index was opened already
     too_old,    // behind the chain and not in the window (its key is gone)
     too_far,    // more than MAX_SKIP ahead of the chain
@@ -118,15 +121,27 @@ class ReceiveChain {
     const ChainId& id() const { return id_; }
 
     // The stored state: the link and the skipped keys, as bytes (and back). `from_bytes`
-    // refuses (malformed) anything it did not write.
+    // refuses (malformed) anything it did not write. Layout:
+    //   state version u8 (1) || next_index u64 || link 32 || count u8 (<= REORDER_WINDOW) ||
+    //   count x (index u64 || key 32), indexes increasing, each in the window.
+    // The bytes are secret (they open the window's messages and every later one).
     Bytes to_bytes() const;
     static SealResult<ReceiveChain> from_bytes(const ChainId& id, ByteView bytes);
 
   private:
+    // A skipped message's key. Wiped on destruction, like Link.
+    struct Key {
+        ByteArray<32> bytes{};
+        ~Key();
+        Key() = default;
+        Key(const Key&) = default;
+        Key& operator=(const Key&) = default;
+    };
     ReceiveChain(ChainId id, Link link) : id_(id), link_(link) {}
     ChainId id_;
     Link link_;
-    std::map<std::uint64_t, ByteArray<32>> skipped_;  // index -> key, at most REORDER_WINDOW
+    // index -> key, for skipped indexes in [next_index() - REORDER_WINDOW, next_index()) only.
+    std::map<std::uint64_t, Key> skipped_;
 };
 
 }  // namespace sharemsg::mailbox

@@ -28,10 +28,16 @@ DirectLink::Event DirectLink::feed(ByteView bytes) {
         }
         switch (link->type) {
             case channel::LinkType::ping:
-                send_message({channel::LinkType::pong, link->nonce});
+                send_message({channel::LinkType::pong, link->nonce, false, {}});
                 break;
             case channel::LinkType::pong:
                 e.pongs.push_back(link->nonce);
+                break;
+            case channel::LinkType::mail:
+                e.mails.push_back({link->nonce, std::move(link->body)});
+                break;
+            case channel::LinkType::mail_ack:
+                e.mail_acks.emplace_back(link->nonce, link->accepted);
                 break;
         }
     }
@@ -43,7 +49,16 @@ DirectLink::Event DirectLink::feed(ByteView bytes) {
 }
 
 bool DirectLink::ping(std::uint64_t nonce) {
-    return send_message({channel::LinkType::ping, nonce});
+    return send_message({channel::LinkType::ping, nonce, false, {}});
+}
+
+bool DirectLink::send_mail(std::uint64_t tag, Bytes body) {
+    channel::LinkMessage m{channel::LinkType::mail, tag, false, std::move(body)};
+    return send_message(m);
+}
+
+bool DirectLink::ack_mail(std::uint64_t tag, bool accepted) {
+    return send_message({channel::LinkType::mail_ack, tag, accepted, {}});
 }
 
 void DirectLink::close() {

@@ -310,15 +310,12 @@ void DirectLinks::on_data(const relay::SigningId& id, const relay::SessionId& s,
             return attempt_failed(p, "the channel's identity is not the one that signalled");
         link_up(p);
     }
-    for (auto nonce : e.pongs) {
-        auto it = p.pings.find(nonce);
-        if (it == p.pings.end()) continue;
-        Ping ping = std::move(it->second);
-        p.pings.erase(it);
-        ping.timer->cancel();
-        p.rtt_ms = (clock_() - ping.sent) * 1000;
-        ping.done({std::nullopt, "", p.path, p.rtt_ms, 0});
-    }
+    for (auto nonce : e.pongs)
+        answer(p, nonce, true);
+    for (const auto& [tag, accepted] : e.mail_acks)
+        answer(p, tag, accepted);
+    for (auto& m : e.mails)
+        deliver_mail(p, m.tag, std::move(m.body));
     if (e.closed) {
         std::string why =
             e.channel_error ? std::string("channel: ") +
@@ -410,11 +407,12 @@ void DirectLinks::link_down(Peer& p, const std::string& why) {
     p.path = ice::Path::none;
     p.last_error = why;
     spdlog::info("direct: link to {} closed: {}", short_id(p.id), why);
-    for (auto& [nonce, ping] : p.pings) {
-        ping.timer->cancel();
-        ping.done({DirectError::lost, "the link closed: " + why, ice::Path::none, 0, 0});
+    auto pending = std::move(p.pending);
+    p.pending.clear();
+    for (auto& [nonce, w] : pending) {
+        w.timer->cancel();
+        w.done(DirectError::lost, "the link closed: " + why, false);
     }
-    p.pings.clear();
     update_armed();
     publish();
 }
@@ -430,26 +428,77 @@ void DirectLinks::send_ping(Peer& p, PingDone done, unsigned tries) {
     const std::uint64_t nonce = next_nonce_++;
     if (!p.attempt || !p.attempt->link || !p.attempt->link->ping(nonce))
         return done({DirectError::lost, "the link is not up", ice::Path::none, 0, tries});
-    Ping ping;
-    ping.sent = clock_();
-    ping.done = [done = std::move(done), tries](PingResult r) {
-        r.tries = tries;
-        done(std::move(r));
+    await_answer(p, nonce,
+                 [this, id = p.id, done = std::move(done), tries, sent = clock_()](
+                     std::optional<DirectError> e, std::string detail, bool) {
+                     auto it = peers_.find(id);
+                     const ice::Path path = it == peers_.end() ? ice::Path::none : it->second.path;
+                     if (e) return done({e, std::move(detail), path, 0, tries});
+                     const double rtt = (clock_() - sent) * 1000;
+                     if (it != peers_.end()) it->second.rtt_ms = rtt;
+                     done({std::nullopt, "", path, rtt, tries});
+                 });
+}
+
+void DirectLinks::send_mail(const relay::SigningId& id, Bytes json, MailDone done) {
+    post([this, id, json = std::move(json), done = std::move(done)]() mutable {
+        if (stopped_) return done(false, "the node is stopping");
+        auto it = peers_.find(id);
+        if (it == peers_.end() || it->second.state != State::up)
+            return done(false, "no direct link is up");
+        Peer& p = it->second;
+        const std::uint64_t tag = next_nonce_++;
+        if (!p.attempt || !p.attempt->link || !p.attempt->link->send_mail(tag, std::move(json)))
+            return done(false, "the link is not up");
+        metrics_.inc("sharemsg_direct_mail_total", "direction=\"out\"");
+        await_answer(p, tag,
+                     [done = std::move(done)](std::optional<DirectError> e, std::string detail,
+                                              bool accepted) {
+                         if (e) return done(false, std::move(detail));
+                         done(accepted, accepted ? "" : "the recipient's node refused it");
+                     });
+    });
+}
+
+void DirectLinks::deliver_mail(Peer& p, std::uint64_t tag, Bytes json) {
+    metrics_.inc("sharemsg_direct_mail_total", "direction=\"in\"");
+    const auto from = p.attempt && p.attempt->link ? p.attempt->link->peer() : std::nullopt;
+    auto reply = [this, id = p.id, session = p.attempt ? p.attempt->session : relay::SessionId{},
+                  tag](bool accepted) {
+        post([this, id, session, tag, accepted] {
+            if (Attempt* a = current(id, session); a && a->link) a->link->ack_mail(tag, accepted);
+        });
     };
-    ping.timer = std::make_unique<boost::asio::steady_timer>(io_);
-    ping.timer->expires_after(o_.ping_timeout);
-    ping.timer->async_wait([this, id = p.id, nonce, alive = std::weak_ptr<char>(alive_)](
-                               const boost::system::error_code& ec) {
+    if (!mail_in_ || !from) return reply(false);
+    mail_in_(*from, std::move(json), std::move(reply));
+}
+
+void DirectLinks::await_answer(Peer& p, std::uint64_t nonce, Answered done) {
+    Pending w;
+    w.done = std::move(done);
+    w.timer = std::make_unique<boost::asio::steady_timer>(io_);
+    w.timer->expires_after(o_.ping_timeout);
+    w.timer->async_wait([this, id = p.id, nonce,
+                         alive = std::weak_ptr<char>(alive_)](const boost::system::error_code& ec) {
         if (ec || !alive.lock()) return;
         auto it = peers_.find(id);
         if (it == peers_.end()) return;
-        auto pi = it->second.pings.find(nonce);
-        if (pi == it->second.pings.end()) return;
+        auto pi = it->second.pending.find(nonce);
+        if (pi == it->second.pending.end()) return;
         auto d = std::move(pi->second.done);
-        it->second.pings.erase(pi);
-        d({DirectError::timeout, "no pong in time", it->second.path, 0, 0});
+        it->second.pending.erase(pi);
+        d(DirectError::timeout, "no answer in time", false);
     });
-    p.pings.emplace(nonce, std::move(ping));
+    p.pending.emplace(nonce, std::move(w));
+}
+
+void DirectLinks::answer(Peer& p, std::uint64_t nonce, bool accepted) {
+    auto it = p.pending.find(nonce);
+    if (it == p.pending.end()) return;
+    Pending w = std::move(it->second);
+    p.pending.erase(it);
+    w.timer->cancel();
+    w.done(std::nullopt, "", accepted);
 }
 
 void DirectLinks::update_armed() {

@@ -103,6 +103,19 @@ class DirectLinks {
     using PingDone = std::function<void(PingResult)>;
     // Connects to `peer` if no link is up, then sends a ping and waits for its pong.
     void ping(const relay::SigningId& peer, PingDone done);
+    // Sends a mailbox message (its request JSON) to `peer` over its link, when one is up; no
+    // connect is started for it. `done(true)` when the peer's node accepted it (committed to
+    // its inbox, or held there until the messages before it arrive), `done(false, why)`
+    // otherwise: no link, the link closed, no answer within ping_timeout, or refused. Any
+    // thread; `done` runs on the I/O thread.
+    using MailDone = std::function<void(bool delivered, std::string why)>;
+    void send_mail(const relay::SigningId& peer, Bytes request_json, MailDone done);
+    // Where mail that arrives over a link goes (on the I/O thread): the sender as the channel
+    // proved it, the request JSON, and the answer to send back (true: accepted; any thread).
+    // Set before the first link comes up.
+    using MailIn = std::function<void(const channel::PeerIdentity& from, Bytes request_json,
+                                      std::function<void(bool accepted)> answer)>;
+    void set_mail_handler(MailIn h) { mail_in_ = std::move(h); }
     // A signal the signaler checked (any thread).
     void on_signal(relay::Signal s);
     // Closes every session and stops the ICE thread. Idempotent; not from the ICE thread.
@@ -125,9 +138,10 @@ class DirectLinks {
         std::optional<DirectLink> link;
         ice::Selected selected;
     };
-    struct Ping {
-        double sent = 0;
-        PingDone done;
+    // A link message waiting for its answer (a pong, or a mail_ack), by its nonce or tag.
+    using Answered = std::function<void(std::optional<DirectError>, std::string, bool accepted)>;
+    struct Pending {
+        Answered done;
         std::unique_ptr<boost::asio::steady_timer> timer;
     };
     struct Peer {
@@ -137,7 +151,7 @@ class DirectLinks {
         std::optional<Attempt> attempt;
         unsigned tries = 0;  // of the connect in progress
         std::vector<std::function<void(std::optional<DirectError>, std::string)>> waiting;
-        std::map<std::uint64_t, Ping> pings;
+        std::map<std::uint64_t, Pending> pending;
         std::unique_ptr<boost::asio::steady_timer> retry;
         ice::Path path = ice::Path::none;
         double since = 0, last_seen = 0, rtt_ms = 0;
@@ -163,6 +177,10 @@ class DirectLinks {
     void link_up(Peer& p);
     void link_down(Peer& p, const std::string& why);
     void send_ping(Peer& p, PingDone done, unsigned tries);
+    // Waits up to ping_timeout for the answer to the message sent with `nonce`.
+    void await_answer(Peer& p, std::uint64_t nonce, Answered done);
+    void answer(Peer& p, std::uint64_t nonce, bool accepted);
+    void deliver_mail(Peer& p, std::uint64_t tag, Bytes json);
     void finish_waiters(Peer& p, std::optional<DirectError> e, const std::string& detail);
     Attempt* current(const relay::SigningId& id, const relay::SessionId& s);
     std::size_t sessions() const;
@@ -179,7 +197,8 @@ class DirectLinks {
     Metrics& metrics_;
     std::optional<ice::IceThread> ice_;
     std::map<relay::SigningId, Peer> peers_;  // I/O thread
-    std::uint64_t next_nonce_ = 1;
+    std::uint64_t next_nonce_ = 1;            // pings' nonces and mails' tags
+    MailIn mail_in_;
     bool stopped_ = false;
     std::shared_ptr<char> alive_ = std::make_shared<char>(0);
 

@@ -58,6 +58,22 @@ const char* problem_name(Problem p) noexcept {
             return "queue_full";
         case Problem::wrong_recipient:
             return "wrong_recipient";
+        case Problem::too_large:
+            return "too_large";
+        case Problem::bad_payload_hash:
+            return "bad_payload_hash";
+        case Problem::bad_op:
+            return "bad_op";
+        case Problem::not_registered:
+            return "not_registered";
+        case Problem::unknown_receiver:
+            return "unknown_receiver";
+        case Problem::nonce_replayed:
+            return "nonce_replayed";
+        case Problem::quota_full:
+            return "quota_full";
+        case Problem::bad_challenge:
+            return "bad_challenge";
     }
     return "unknown";
 }
@@ -71,19 +87,27 @@ unsigned problem_status(Problem p) noexcept {
         case Problem::unauthorized:
         case Problem::no_admin_key:
         case Problem::wrong_recipient:
+        case Problem::not_registered:
+        case Problem::bad_challenge:
             return 403;
         case Problem::replayed:
         case Problem::key_revoked:
+        case Problem::nonce_replayed:
             return 409;
         case Problem::not_found:
         case Problem::not_enabled:
+        case Problem::unknown_receiver:
             return 404;
+        case Problem::too_large:
+            return 413;
         case Problem::rate_limited:
         case Problem::queue_full:
             return 429;
         case Problem::busy:
         case Problem::storage:
             return 503;
+        case Problem::quota_full:
+            return 507;
         default:
             return 400;
     }

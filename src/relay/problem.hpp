@@ -40,6 +40,15 @@ enum class Problem {
     too_many_candidates,  // 400: more than MAX_CANDIDATES candidate lines
     queue_full,           // 429: the recipient has its most signals pending (or from you)
     wrong_recipient,      // 403: a signal addressed to another identity (the node's check)
+    // The mailbox (mailbox/codec.hpp, docs/mailbox.md):
+    too_large,         // 413: a payload over MAX_PAYLOAD, or a body over MAX_BODY
+    bad_payload_hash,  // 400: the header's payload_hash is not SHA-256 of the payload
+    bad_op,            // 400: the header's op is not this endpoint's
+    not_registered,    // 403: the sender has no live registration at this mailbox
+    unknown_receiver,  // 404: the receiver has no registration at this mailbox
+    nonce_replayed,    // 409: this sender used this nonce already
+    quota_full,        // 507: the receiver's mailbox is full (messages or bytes)
+    bad_challenge,     // 403: a challenge the mailbox did not hand out, expired, or used
 };
 
 const char* problem_name(Problem p) noexcept;

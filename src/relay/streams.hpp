@@ -1,7 +1,8 @@
-// The relay's three streams over a format's one description (internal to src/relay): the
-// strict JSON reader, the JSON writer and the writer of the canonical bytes that are signed.
-// codec.cpp (registrations, lookup entries, allow changes) and signal.cpp (signals and polls)
-// describe their formats with these calls.
+// The relay's three streams over a format's one description (internal to src/relay and
+// src/mailbox): the strict JSON reader, the JSON writer and the writer of the canonical bytes
+// that are signed. codec.cpp (registrations, lookup entries, allow changes), signal.cpp
+// (signals and polls) and mailbox/codec.cpp (headers, requests, stored messages) describe
+// their formats with these calls.
 #pragma once
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "relay/codec.hpp"
+#include "util/base64.hpp"
 
 namespace sharemsg::relay::streams {
 
@@ -38,6 +40,13 @@ inline bool is_point(const crypto::CompressedPubKey& k) {
 //   signature(name, s)          64 bytes; JSON: 128 hex digits; not part of canonical bytes
 //   extra(name, v)              a u64 outside the signed part (JSON only)
 //   id16(name, a)               16 bytes; JSON: 32 hex digits
+//   id8(name, a)                8 bytes; JSON: 16 hex digits
+//   hash256(name, h)            32 bytes; JSON: 64 hex digits
+//   base64(name, b, max)        u32 length || bytes; JSON: canonical base64 (util/base64.hpp)
+//                               of at most `max` bytes (more: too_large, refused before it is
+//                               decoded)
+//   object(name, v, describe)   a nested format: its own fields in order; JSON: an object
+//                               read as strictly as the outer one (failures name "name.field")
 //   named(name, e, names)       an enum as u8; JSON: one of `names` (index = value)
 //   text(name, s, min, max)     u16 length || bytes; JSON: a string of min..max printable
 //                               ASCII characters (0x20..0x7e); refusals are bad_ice
@@ -134,6 +143,35 @@ class JsonIn {
     void signature(const char* name, crypto::SchnorrSig& s) { hex(name, s, Problem::bad_field); }
 
     void id16(const char* name, ByteArray<16>& a) { hex(name, a, Problem::bad_field); }
+    void id8(const char* name, ByteArray<8>& a) { hex(name, a, Problem::bad_field); }
+    void hash256(const char* name, crypto::Hash256& h) { hex(name, h, Problem::bad_field); }
+    void base64(const char* name, Bytes& b, std::size_t max) {
+        const J* f = string_field(name);
+        if (!f) return;
+        const auto& s = f->get_ref<const std::string&>();
+        if (s.size() > util::base64_length(max))
+            return set(Problem::too_large,
+                       std::string(name) + ": more than " + std::to_string(max) + " bytes");
+        auto d = util::base64_decode(s);
+        if (!d)
+            return set(Problem::bad_field,
+                       std::string(name) + ": need canonical base64 (padded, no whitespace)");
+        if (d->size() > max)
+            return set(Problem::too_large,
+                       std::string(name) + ": more than " + std::to_string(max) + " bytes");
+        b = std::move(*d);
+    }
+    template <class T, class F>
+    void object(const char* name, T& v, F describe) {
+        const J* f = field(name);
+        if (!f) return;
+        if (!f->is_object())
+            return set(Problem::bad_field, std::string(name) + ": need a JSON object");
+        JsonIn in(*f);
+        describe(in, v);
+        in.finish();
+        if (!in.ok()) set(in.failure().problem, std::string(name) + "." + in.failure().detail);
+    }
     template <class E, std::size_t N>
     void named(const char* name, E& e, const std::array<const char*, N>& names) {
         const J* f = string_field(name);
@@ -269,6 +307,15 @@ class JsonOut {
     void nat(const char* name, const NatType& n) { j[name] = nat_name(n); }
     void signature(const char* name, const crypto::SchnorrSig& s) { j[name] = to_hex(s); }
     void id16(const char* name, const ByteArray<16>& a) { j[name] = to_hex(a); }
+    void id8(const char* name, const ByteArray<8>& a) { j[name] = to_hex(a); }
+    void hash256(const char* name, const crypto::Hash256& h) { j[name] = to_hex(h); }
+    void base64(const char* name, const Bytes& b, std::size_t) { j[name] = util::base64_encode(b); }
+    template <class T, class F>
+    void object(const char* name, const T& v, F describe) {
+        JsonOut out;
+        describe(out, v);
+        j[name] = std::move(out.j);
+    }
     template <class E, std::size_t N>
     void named(const char* name, const E& e, const std::array<const char*, N>& names) {
         const auto i = static_cast<std::size_t>(e);
@@ -299,6 +346,16 @@ class Canonical {
     void nat(const char*, const NatType& n) { w.u8(static_cast<std::uint8_t>(n)); }
     void signature(const char*, const crypto::SchnorrSig&) {}
     void id16(const char*, const ByteArray<16>& a) { w.bytes(a); }
+    void id8(const char*, const ByteArray<8>& a) { w.bytes(a); }
+    void hash256(const char*, const crypto::Hash256& h) { w.bytes(h); }
+    void base64(const char*, const Bytes& b, std::size_t) {
+        w.u32le(static_cast<std::uint32_t>(b.size()));
+        w.bytes(b);
+    }
+    template <class T, class F>
+    void object(const char*, const T& v, F describe) {
+        describe(*this, v);
+    }
     template <class E, std::size_t N>
     void named(const char*, const E& e, const std::array<const char*, N>&) {
         w.u8(static_cast<std::uint8_t>(e));

@@ -593,7 +593,7 @@ namespace {
 
 TEST(LinkMessage, PingAndPongRoundTripWithTheirNonce) {
     for (auto type : {LinkType::ping, LinkType::pong}) {
-        const LinkMessage m{type, 0x0102030405060708ull};
+        const LinkMessage m{type, 0x0102030405060708ull, false, {}};
         const Bytes b = encode_link(m);
         ASSERT_EQ(b.size(), 9u);
         EXPECT_EQ(b[0], static_cast<std::uint8_t>(type));
@@ -609,11 +609,40 @@ TEST(LinkMessage, RefusesWhatItDoesNotKnow) {
     EXPECT_EQ(decode_link(Bytes{0x7f, 0, 0, 0, 0, 0, 0, 0, 0}).failure().problem,
               LinkProblem::unknown_type);
     EXPECT_EQ(decode_link(Bytes{0x01, 0, 0}).failure().problem, LinkProblem::bad_length);
-    Bytes longer = encode_link({LinkType::pong, 1});
+    Bytes longer = encode_link({LinkType::pong, 1, false, {}});
     longer.push_back(0);
     EXPECT_EQ(decode_link(longer).failure().problem, LinkProblem::bad_length);
     EXPECT_EQ(link_problem_name(LinkProblem::bad_length), "bad_length");
     EXPECT_EQ(link_type_name(LinkType::pong), "pong");
+}
+
+TEST(LinkMessage, MailCarriesItsTagAndBodyAndTheAckItsFlag) {
+    LinkMessage mail{LinkType::mail, 42, false, Bytes{'{', '}'}};
+    const Bytes b = encode_link(mail);
+    ASSERT_EQ(b.size(), 1u + 8 + 2);
+    auto back = decode_link(b);
+    ASSERT_TRUE(back.ok()) << back.failure().detail;
+    EXPECT_EQ(*back, mail);
+    for (bool accepted : {true, false}) {
+        const LinkMessage ack{LinkType::mail_ack, 42, accepted, {}};
+        const Bytes a = encode_link(ack);
+        ASSERT_EQ(a.size(), 1u + 8 + 1);
+        auto ack_back = decode_link(a);
+        ASSERT_TRUE(ack_back.ok()) << ack_back.failure().detail;
+        EXPECT_EQ(*ack_back, ack);
+    }
+    // The largest body passes; one byte more, or none, does not.
+    mail.body.assign(MAX_LINK_MAIL, 'x');
+    EXPECT_TRUE(decode_link(encode_link(mail)).ok());
+    mail.body.push_back('x');
+    EXPECT_EQ(decode_link(encode_link(mail)).failure().problem, LinkProblem::bad_length);
+    mail.body.clear();
+    EXPECT_EQ(decode_link(encode_link(mail)).failure().problem, LinkProblem::bad_length);
+    // An ack's flag is 0 or 1.
+    Bytes bad = encode_link({LinkType::mail_ack, 1, true, {}});
+    bad.back() = 2;
+    EXPECT_EQ(decode_link(bad).failure().problem, LinkProblem::bad_value);
+    EXPECT_EQ(link_type_name(LinkType::mail_ack), "mail_ack");
 }
 
 }  // namespace

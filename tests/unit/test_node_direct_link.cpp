@@ -72,6 +72,30 @@ TEST(DirectLink, HandshakeThenAPingIsAnsweredWithItsNonce) {
     EXPECT_EQ(w.a->frames_in(), 2u);
 }
 
+TEST(DirectLink, MailAndItsAckTravelWithTheirTag) {
+    const Party pa = party(kMaster1, 0), pb = party(kMaster2, 3);
+    Wire w(pa, pb);
+    EXPECT_FALSE(w.a->send_mail(1, Bytes{'x'}));  // not established yet
+    w.pump();
+    const Bytes body(64 * 1024, 'm');  // a large mailbox message fits one frame
+    ASSERT_TRUE(w.a->send_mail(9, body));
+    w.pump();
+    std::vector<DirectLink::Event::Mail> got;
+    for (auto& e : w.events_b)
+        for (auto& m : e.mails)
+            got.push_back(m);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].tag, 9u);
+    EXPECT_EQ(got[0].body, body);
+    ASSERT_TRUE(w.b->ack_mail(9, true));
+    ASSERT_TRUE(w.b->ack_mail(10, false));
+    w.pump();
+    std::vector<std::pair<std::uint64_t, bool>> acks;
+    for (const auto& e : w.events_a)
+        acks.insert(acks.end(), e.mail_acks.begin(), e.mail_acks.end());
+    EXPECT_EQ(acks, (std::vector<std::pair<std::uint64_t, bool>>{{9, true}, {10, false}}));
+}
+
 TEST(DirectLink, AFrameThatIsNoLinkMessageClosesTheLink) {
     const Party pa = party(kMaster1, 0), pb = party(kMaster2, 0);
     std::deque<Bytes> to_b;
