@@ -155,6 +155,11 @@ if(SHAREMSG_BENCH)
     target_link_libraries(bench_relay PRIVATE sharemsg_relay)
     target_include_directories(bench_relay PRIVATE ${PROJECT_SOURCE_DIR}/tests)
   endif()
+  # bench_mailbox drives mailbox::Service on both backends, with the mailbox tests' helpers.
+  if(TARGET bench_mailbox)
+    target_link_libraries(bench_mailbox PRIVATE sharemsg_relay)
+    target_include_directories(bench_mailbox PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+  endif()
   # bench_gossip runs many of the node's gossip services in one process.
   if(TARGET bench_gossip)
     target_link_libraries(bench_gossip PRIVATE sharemsg_node)
