@@ -159,6 +159,11 @@ if(SHAREMSG_BENCH)
   if(TARGET bench_mailbox_seal)
     target_link_libraries(bench_mailbox_seal PRIVATE sharemsg_relay)
   endif()
+  # bench_mailbox drives mailbox::Service on both backends, with the mailbox tests' helpers.
+  if(TARGET bench_mailbox)
+    target_link_libraries(bench_mailbox PRIVATE sharemsg_relay)
+    target_include_directories(bench_mailbox PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+  endif()
   # bench_gossip runs many of the node's gossip services in one process.
   if(TARGET bench_gossip)
     target_link_libraries(bench_gossip PRIVATE sharemsg_node)

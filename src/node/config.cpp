@@ -192,6 +192,37 @@ void add_options(CLI::App& app, Config& c) {
     // Test-only: shorter direct-link timeouts (hidden from --help).
     app.add_option("--direct-timeout", c.direct_timeout)->check(CLI::Range(1.0, 600.0))->group("");
     app.add_option("--direct-tries", c.direct_tries)->check(CLI::Range(1, 20))->group("");
+    app.add_flag("--mailbox", c.mailbox,
+                 "Serve as a mailbox: sealed messages kept for identities whose master key is "
+                 "paid in this node's sharechain window, under /mailbox/ "
+                 "(docs/mailbox-server.md)");
+    app.add_option("--mailbox-db", c.mailbox_db,
+                   "Mailbox storage: empty for SQLite in DATADIR/mailbox.sqlite, or a "
+                   "postgresql:// URI");
+    app.add_option("--mailbox-quota-messages", c.mailbox_quota_messages,
+                   "Mailbox: messages kept per receiver (507 quota_full beyond)")
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100'000'000}))
+        ->capture_default_str();
+    app.add_option("--mailbox-quota-bytes", c.mailbox_quota_bytes,
+                   "Mailbox: payload bytes kept per receiver (507 quota_full beyond)")
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40))
+        ->capture_default_str();
+    app.add_option("--mailbox-ttl", c.mailbox_ttl, "Mailbox: seconds an unfetched message is kept")
+        ->check(CLI::Range(1.0, 365 * 86400.0))
+        ->capture_default_str();
+    app.add_option("--mailbox-registration-ttl", c.mailbox_registration_ttl,
+                   "Mailbox: seconds a registration lives without a refresh")
+        ->check(CLI::Range(1.0, 365 * 86400.0))
+        ->capture_default_str();
+    app.add_option("--mailbox-rate-limit", c.mailbox_rate_limit,
+                   "Mailbox: requests a minute per source address, and per identity (429 with "
+                   "Retry-After beyond)")
+        ->check(CLI::Range(1u, 1'000'000u))
+        ->capture_default_str();
+    // Test-only: seconds between the mailbox's sweeps (hidden from --help).
+    app.add_option("--mailbox-sweep-interval", c.mailbox_sweep_interval)
+        ->check(CLI::Range(0.1, 3600.0))
+        ->group("");
     app.add_option("--relay-ttl", c.relay_ttl,
                    "Relay: seconds a registration lives without a refresh")
         ->check(CLI::Range(1.0, 86400.0))

@@ -80,6 +80,16 @@ struct Config {
     double stun_interval = 300;                // seconds between NAT discoveries
     double relay_lookup_interval = 60;         // seconds between lookups of the window's miners
 
+    // The mailbox role (docs/mailbox-server.md).
+    bool mailbox = false;    // serve /mailbox/* for this node's network
+    std::string mailbox_db;  // empty: DATADIR/mailbox.sqlite; or postgresql://...
+    std::uint64_t mailbox_quota_messages = 1000;   // per receiver
+    std::uint64_t mailbox_quota_bytes = 16777216;  // per receiver (payload bytes)
+    double mailbox_ttl = 604800;                   // seconds an unfetched message is kept
+    double mailbox_registration_ttl = 604800;      // seconds a registration lives
+    unsigned mailbox_rate_limit = 120;   // requests a minute per source address and identity
+    double mailbox_sweep_interval = 30;  // hidden: seconds between sweeps (tests)
+
     // The gossip service (docs/gossip.md, "The gossip service").
     std::uint16_t gossip_port = 7070;           // UDP; 0: gossip off
     std::string gossip_bind;                    // empty: --p2p-bind

@@ -12,6 +12,7 @@
 #include "node/http_routes.hpp"
 #include "node/node.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <list>
@@ -28,6 +29,9 @@ namespace {
 // docs/api.md, "Limits".
 constexpr std::size_t kMaxHeader = 8 * 1024;
 constexpr std::size_t kMaxBody = 64 * 1024;
+constexpr std::size_t kMaxMailboxBody = 96 * 1024;  // mailbox::MAX_BODY, for /mailbox/*
+constexpr std::string_view kMailboxPrefix = "/mailbox/";
+constexpr const char* kBodyLimitText = "request bodies are limited to 64 KiB (96 KiB on /mailbox/)";
 constexpr auto kHeaderTimeout = 10s;  // a new connection's request head
 constexpr auto kIdleTimeout = 15s;    // the next request head on a kept-alive connection
 constexpr auto kBodyTimeout = 10s;    // the body, once the head is in
@@ -130,32 +134,44 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         boost::asio::post(io, std::forward<F>(f));
     }
 
-    // ---- /msg/stream subscribers --------------------------------------------------------
-    // The response head, then one event per message. Events (shared by all subscribers) wait
-    // in a bounded queue; a subscriber that falls too far behind is dropped (it reconnects and
-    // catches up with /msg/recent?since=).
+    // ---- Event streams -------------------------------------------------------------------
+    // The response head, then one event per message: /msg/stream's (topic empty) get every
+    // stored message, a mailbox subscriber's (topic: its signing id) the ids stored for it.
+    // Events (shared by the subscribers) wait in a bounded queue; a subscriber that falls too
+    // far behind is dropped (it reconnects and catches up: /msg/recent?since=, or the
+    // mailbox's state event).
+    std::atomic<std::size_t> topic_streams{0};
     struct Sse : std::enable_shared_from_this<Sse> {
         beast::tcp_stream stream;
         std::shared_ptr<Impl> server;
         ClientKey client;
         PrivateText text;
+        std::string topic;
         std::deque<Event> queue;
         std::size_t queued_bytes = 0;
         bool writing = false;
         bool dead = false;
         std::array<char, 512> sink{};
-        Sse(beast::tcp_stream s, std::shared_ptr<Impl> srv, ClientKey c, PrivateText t)
-            : stream(std::move(s)), server(std::move(srv)), client(c), text(t) {
+        Sse(beast::tcp_stream s, std::shared_ptr<Impl> srv, ClientKey c, PrivateText t,
+            std::string tp)
+            : stream(std::move(s)),
+              server(std::move(srv)),
+              client(c),
+              text(t),
+              topic(std::move(tp)) {
             server->slots.take(client, Slot::stream);
+            if (!topic.empty()) ++server->topic_streams;
         }
         ~Sse() {
+            if (!topic.empty()) --server->topic_streams;
             server->later([srv = server, c = client] { srv->slots.give_back(c, Slot::stream); });
         }
 
         void push(Event ev) {
             if (dead) return;
             if (queue.size() >= kSseMaxQueued || queued_bytes + ev->size() > kSseMaxBytes) {
-                spdlog::info("http: /msg/stream client too slow; dropped");
+                spdlog::info("http: {} client too slow; dropped",
+                             topic.empty() ? "/msg/stream" : "/mailbox/subscribe");
                 close();
                 return;
             }
@@ -203,10 +219,17 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         });
     }
 
-    // Every subscriber gets `pub`, except those with the token, who get `priv`.
+    // Every /msg/stream subscriber gets `pub`, except those with the token, who get `priv`.
     void broadcast(const Event& pub, const Event& priv) {
         for (auto& w : sse)
-            if (auto p = w.lock()) p->push(p->text == PrivateText::shown ? priv : pub);
+            if (auto p = w.lock(); p && p->topic.empty())
+                p->push(p->text == PrivateText::shown ? priv : pub);
+        prune_sse();
+    }
+    // The subscribers of `topic` get `ev`.
+    void publish_topic(const std::string& topic, const Event& ev) {
+        for (auto& w : sse)
+            if (auto p = w.lock(); p && p->topic == topic) p->push(ev);
         prune_sse();
     }
 
@@ -215,7 +238,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         keepalive.async_wait([this](beast::error_code ec) {
             if (ec || closed) return;
             const auto ev = std::make_shared<const std::string>(": keepalive\n\n");
-            broadcast(ev, ev);
+            for (auto& w : sse)
+                if (auto p = w.lock()) p->push(ev);
+            prune_sse();
             tick_keepalive();
         });
     }
@@ -262,15 +287,31 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         void read() {
             parser.emplace();
             parser->header_limit(kMaxHeader);
-            parser->body_limit(kMaxBody);
+            parser->body_limit(kMaxMailboxBody);  // narrowed for other paths once the head is in
             waiting = true;
             stream.expires_after(kept_alive ? kIdleTimeout : kHeaderTimeout);
             http::async_read_header(stream, buffer, *parser,
                                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
                                         if (ec) return self->read_failed(ec);
+                                        if (!self->narrow_body_limit()) return;
                                         if (self->parser->is_done()) return self->dispatch();
                                         self->read_body();
                                     });
+        }
+
+        // Bodies up to kMaxBody, but on the mailbox's paths (kMaxMailboxBody); false when a
+        // Content-Length over it was answered 413.
+        bool narrow_body_limit() {
+            const auto target = parser->get().target();
+            if (std::string_view(target.data(), target.size()).starts_with(kMailboxPrefix))
+                return true;
+            const auto length = parser->content_length();
+            if (length && *length > kMaxBody) {
+                respond(error_reply(413, "payload too large", kBodyLimitText), false);
+                return false;
+            }
+            parser->body_limit(kMaxBody);
+            return true;
         }
 
         void read_body() {
@@ -291,9 +332,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
                     error_reply(431, "header too large", "request heads are limited to 8 KiB"),
                     false);
             if (ec == http::error::body_limit)
-                return respond(
-                    error_reply(413, "payload too large", "request bodies are limited to 64 KiB"),
-                    false);
+                return respond(error_reply(413, "payload too large", kBodyLimitText), false);
         }
 
         void dispatch() {
@@ -318,15 +357,18 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
                                   });
             };
             try {
-                route(server->node, server->hosts, r, done,
-                      [this](PrivateText text) { start_stream(text); });
+                route(server->node, server->hosts, r, done, [self](StreamStart s) {
+                    boost::asio::post(
+                        self->stream.get_executor(),
+                        [self, s = std::move(s)]() mutable { self->start_stream(std::move(s)); });
+                });
             } catch (const std::exception& e) {
                 spdlog::error("http: {} {}: {}", r.method, r.target, e.what());
                 done(error_reply(500, "internal error", e.what()));
             }
         }
 
-        void start_stream(PrivateText text) {
+        void start_stream(StreamStart start) {
             auto& table = server->slots;
             server->prune_sse();
             if (table.room(client, Slot::stream) != ClientSlots::Room::free) {
@@ -349,13 +391,15 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
             // The connection becomes a stream: it gives back its request slot.
             holds_slot = false;
             table.give_back(client, Slot::request);
-            auto s = std::make_shared<Sse>(std::move(stream), server, client, text);
+            auto s = std::make_shared<Sse>(std::move(stream), server, client, start.text,
+                                           std::move(start.topic));
             s->stream.expires_never();
             server->sse.push_back(s);
             s->push(std::make_shared<const std::string>(
                 "HTTP/1.1 200 OK\r\n" + common_headers(false) +
                 "Content-Type: text/event-stream\r\nConnection: keep-alive\r\n\r\nretry: "
                 "3000\n\n"));
+            if (!start.first.empty()) s->push(std::make_shared<const std::string>(start.first));
             s->watch();
         }
 
@@ -544,6 +588,19 @@ Status HttpServer::listen(const std::string& bind, std::uint16_t port) {
 
 std::uint16_t HttpServer::port() const {
     return impl_->acceptor.local_endpoint().port();
+}
+
+void HttpServer::publish_event(const std::string& topic, const std::string& event,
+                               const std::string& data_json) {
+    auto ev =
+        std::make_shared<const std::string>("event: " + event + "\ndata: " + data_json + "\n\n");
+    boost::asio::post(impl_->io, [impl = impl_, topic, ev] {
+        if (!impl->closed) impl->publish_topic(topic, ev);
+    });
+}
+
+std::size_t HttpServer::topic_streams() const {
+    return impl_->topic_streams.load();
 }
 
 void HttpServer::publish(const std::vector<proto::ShareMessage>& messages) {

@@ -1,5 +1,5 @@
 // The node's web port (Boost.Beast) on the I/O thread: connections, their limits and
-// timeouts, the security headers, and the /msg/stream subscribers. What each endpoint answers
+// timeouts, the security headers, and the event streams (/msg/stream, /mailbox/subscribe). What each endpoint answers
 // is in http_routes.hpp. Kept out of widely included headers: Beast is slow to compile.
 #pragma once
 
@@ -28,6 +28,12 @@ class HttpServer {
     // Sends each message to the /msg/stream subscribers (I/O thread only): private text only
     // to the subscribers that gave the token.
     void publish(const std::vector<proto::ShareMessage>& messages);
+    // Sends one event to the streams of `topic` (a mailbox's subscribers; any thread: it is
+    // posted to the I/O thread, in the order of the calls).
+    void publish_event(const std::string& topic, const std::string& event,
+                       const std::string& data_json);
+    // The streams open on a topic (the mailbox's subscribers); any thread.
+    std::size_t topic_streams() const;
     void close();
 
   private:

@@ -10,6 +10,7 @@
 #include "node/assets.hpp"
 #include "node/gossip_service.hpp"
 #include "node/mail_routes.hpp"
+#include "node/mailbox_routes.hpp"
 #include "node/net_routes.hpp"
 #include "node/node.hpp"
 #include "node/relay_role.hpp"
@@ -94,6 +95,7 @@ void get_health(const RouteCall& c, const ReplyFn& done) {
 void get_metrics(const RouteCall& c, const ReplyFn& done) {
     std::string text = c.node.metrics().render();
     if (const auto* relay = c.node.relay()) text += relay->metrics_text();
+    text += mailbox_metrics_text(c.node);
     done({200, "text/plain; version=0.0.4", std::move(text)});
 }
 
@@ -423,6 +425,13 @@ constexpr Route kRoutes[] = {
     {"/relay/signal", kPost, Access::anyone, relay_signal},
     {"/relay/signal/poll", kPost, Access::anyone, relay_signal_poll},
     {"/relay/admin/allow", kGet | kPost, Access::anyone, relay_allow},
+    {"/mailbox/challenge", kGet, Access::anyone, mailbox_challenge},
+    {"/mailbox/register", kPost, Access::anyone, mailbox_register},
+    {"/mailbox/send", kPost, Access::anyone, mailbox_send},
+    {"/mailbox/subscribe", kPost, Access::anyone, mailbox_subscribe},
+    {"/mailbox/get", kPost, Access::anyone, mailbox_get},
+    {"/mailbox/ack", kPost, Access::anyone, mailbox_ack},
+    {"/mailbox/health", kGet, Access::anyone, mailbox_health},
 };
 
 }  // namespace
@@ -445,7 +454,7 @@ const Route* find_route(std::string_view path) {
 }
 
 void route(Node& node, const HostAllowList& hosts, const HttpRequest& req, ReplyFn done,
-           const std::function<void(PrivateText)>& stream) {
+           const StreamFn& stream) {
     std::string path;
     const auto params = parse_query(req.target, path);
     const Route* r = find_route(path);
@@ -481,8 +490,8 @@ void route(Node& node, const HostAllowList& hosts, const HttpRequest& req, Reply
     if (!(r->methods & bit))
         return done(error_reply(405, "method not allowed", req.method + " " + path));
     const PrivateText text = authorized ? PrivateText::shown : PrivateText::hidden;
-    if (!r->handler) return stream(text);
-    r->handler(RouteCall{node, req, params, text}, done);
+    if (!r->handler) return stream(StreamStart{text, {}, {}});
+    r->handler(RouteCall{node, req, params, text, &stream}, done);
 }
 
 }  // namespace sharemsg::node

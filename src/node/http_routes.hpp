@@ -40,12 +40,26 @@ enum class Access {
     anyone,
 };
 
-// What a handler gets: the node, the request, its query, and whether it may show private text.
+// A connection that becomes an event stream (text/event-stream): /msg/stream's (topic empty:
+// every stored message) or a mailbox's subscribe stream (topic: the receiver's signing id in
+// hex, fed by HttpServer::publish_event). `first` is sent right after the head (an event, or
+// nothing).
+struct StreamStart {
+    PrivateText text = PrivateText::hidden;
+    std::string topic;
+    std::string first;
+};
+// Turns the request's connection into a stream; callable from any thread.
+using StreamFn = std::function<void(StreamStart)>;
+
+// What a handler gets: the node, the request, its query, whether it may show private text,
+// and how to turn the connection into a stream instead of answering through `done`.
 struct RouteCall {
     Node& node;
     const HttpRequest& req;
     const std::map<std::string, std::string>& params;
     PrivateText text;
+    const StreamFn* stream = nullptr;
 };
 // Answers through `done`: at once for reads; for writes once the change is durable (then
 // possibly on another thread).
@@ -66,8 +80,9 @@ const Route* find_route(std::string_view path);
 
 // Routes one request: Host check (403), token check (401: a token sent must be right; a
 // token route needs one), method (405), then the handler or the built-in pages (404). For
-// /msg/stream it calls `stream` instead of `done`, with whether the token was given.
+// /msg/stream it calls `stream` instead of `done`, with whether the token was given; a
+// handler may call it too (the mailbox's subscribe).
 void route(Node& node, const HostAllowList& hosts, const HttpRequest& req, ReplyFn done,
-           const std::function<void(PrivateText)>& stream);
+           const StreamFn& stream);
 
 }  // namespace sharemsg::node

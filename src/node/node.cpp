@@ -17,6 +17,7 @@
 #include "node/gossip_service.hpp"
 #include "node/http.hpp"
 #include "node/mail_client.hpp"
+#include "node/mailbox_role.hpp"
 #include "node/peer.hpp"
 #include "node/relay_role.hpp"
 #include "node/rules.hpp"
@@ -85,6 +86,10 @@ Node::~Node() {
 
 relay::Service* Node::relay() const {
     return relay_ ? relay_->service() : nullptr;
+}
+
+mailbox::Service* Node::mailbox() const {
+    return mailbox_ ? mailbox_->service() : nullptr;
 }
 
 double Node::now() const {
@@ -222,6 +227,16 @@ Status Node::start() {
         [this](relay::Signal s) { deliver_signal(std::move(s)); });
     if (!relay_role) return relay_role.error();
     relay_ = std::move(*relay_role);
+    // Each message the mailbox stores is told to its receiver's subscribe streams.
+    auto mailbox_role = MailboxRole::start(
+        cfg_, net_, [this] { return now(); },
+        [this](const mailbox::IdentityId& receiver, std::uint64_t id) {
+            if (http_)
+                http_->publish_event(to_hex(receiver), "message",
+                                     "{\"id\":" + std::to_string(id) + "}");
+        });
+    if (!mailbox_role) return mailbox_role.error();
+    mailbox_ = std::move(*mailbox_role);
     if (auto s = start_direct(); !s) return s;
     if (auto s = start_gossip(); !s) return s;
     if (auto s = start_nat_monitor(); !s) return s;
@@ -579,11 +594,12 @@ void Node::apply_best_chain() {
     const std::vector<chain::ShareId> window(
         chain.begin(), chain.begin() + static_cast<std::ptrdiff_t>(std::min(shown, chain.size())));
     std::set<chain::ShareId> active(window.begin(), window.end());
-    if (relay_ || gossip_) {
+    if (relay_ || gossip_ || mailbox_) {
         std::set<relay::MasterHash> payouts;
         for (const auto& id : window)
             payouts.insert(shares_.at(id).pubkey_hash);
         if (relay_) relay_->set_window(payouts);
+        if (mailbox_) mailbox_->set_window(payouts);
         if (gossip_) gossip_->set_window(payouts);
     }
     // Verdicts, signature checks and decryption happen before the store is locked.

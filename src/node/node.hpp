@@ -55,6 +55,7 @@ struct Signal;
 }  // namespace sharemsg::relay
 namespace sharemsg::mailbox {
 struct Request;
+class Service;
 }  // namespace sharemsg::mailbox
 namespace sharemsg::channel {
 struct PeerIdentity;
@@ -64,6 +65,7 @@ namespace sharemsg::node {
 
 class HttpServer;
 class RelayRole;
+class MailboxRole;
 class GossipService;
 class DirectLinks;
 class MailClient;
@@ -135,6 +137,8 @@ class Node {
     HttpServer* http() { return http_.get(); }
     // The relay role's service (--relay), or nullptr (any thread).
     relay::Service* relay() const;
+    // The mailbox role's service (--mailbox), or nullptr (any thread).
+    mailbox::Service* mailbox() const;
     // The relay parts (server and registrar), or nullptr when neither is configured.
     const RelayRole* relay_role() const { return relay_.get(); }
     // GET /net/self: what --stun found of this node's public address and NAT (node_nat.cpp).
@@ -310,6 +314,8 @@ class Node {
     std::vector<ByteArray<20>> sacrifice_hashes_;  // the network's and --sacrifice-address
     bool status_sent_ = false;
     std::unique_ptr<RelayRole> relay_;  // --relay; fed the window's payouts by the chain thread
+    // --mailbox; fed the window's payouts by the chain thread
+    std::unique_ptr<MailboxRole> mailbox_;
     std::shared_ptr<NatMonitor> nat_monitor_;  // --stun; on the I/O context
     // --gossip-port; its own threads; fed the window's payouts by the chain thread
     std::unique_ptr<GossipService> gossip_;
