@@ -223,6 +223,10 @@ void add_options(CLI::App& app, Config& c) {
     app.add_option("--mailbox-sweep-interval", c.mailbox_sweep_interval)
         ->check(CLI::Range(0.1, 3600.0))
         ->group("");
+    app.add_option("--mailbox-url", c.mailbox_url,
+                   "The mailbox (http://HOST:PORT) of this node's mail: registered with, "
+                   "fetched from, deposited into when no direct link reaches the recipient "
+                   "(needs a signing key and its delegation)");
     app.add_option("--relay-ttl", c.relay_ttl,
                    "Relay: seconds a registration lives without a refresh")
         ->check(CLI::Range(1.0, 86400.0))

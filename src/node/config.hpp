@@ -104,6 +104,10 @@ struct Config {
     std::string turn_password_file;  // a file holding its password (first line)
     double direct_timeout = 30;      // hidden: seconds an ICE session may take to connect
     unsigned direct_tries = 5;       // hidden: tries of one connect
+
+    // The node's mail (docs/mailbox-client.md): the mailbox it registers with, fetches from and
+    // deposits into (http://HOST:PORT); empty: no mail client.
+    std::string mailbox_url;
 };
 
 // Registers every option on `app` (also readable from a config file via --config).

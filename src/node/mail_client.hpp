@@ -10,8 +10,9 @@
 // acknowledged to the mailbox, or to the sending node, only after it is committed here.
 //
 // Threads: the public methods may be called from any thread (the HTTP handlers call them from
-// the I/O thread); the client's own thread talks to the mailbox (registration, the event
-// stream of new ids, fetch, ack, deposit) and owns the database connection.
+// the I/O thread) and read or write the database under its lock; the client's own threads talk
+// to the mailbox (registration, the event stream of new ids, fetch, ack, deposit) and open
+// what comes in (node/mail_service.hpp).
 #pragma once
 
 #include <cstdint>
@@ -82,7 +83,7 @@ class MailClient {
     virtual std::vector<MailSent> outbox(std::size_t limit) const = 0;
 
     // Called (from the client's thread) with each message as it enters the inbox, in inbox
-    // order: /mail/stream's feed. Set before start().
+    // order: /mail/stream's feed. May be set at any time.
     using Listener = std::function<void(const MailReceived&)>;
     virtual void set_listener(Listener l) = 0;
 

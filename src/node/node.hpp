@@ -167,6 +167,8 @@ class Node {
     // channel proved, then handed to the mail client; `answer` says whether it was accepted.
     void deliver_direct_mail(const channel::PeerIdentity& from, Bytes request_json,
                              std::function<void(bool accepted)> answer);
+    // Starts the mail client when --mailbox-url is set (node.cpp).
+    Status start_mail();
     // Starts the gossip service unless --gossip-port is 0 (node_gossip.cpp).
     Status start_gossip();
     // Starts NAT discovery against the --stun servers, if any (node_nat.cpp; I/O context).
