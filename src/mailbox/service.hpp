@@ -1,6 +1,6 @@
-// The mailbox role (docs/mailbox-server.md): takes registrations of identities authorized by
-// the sharechain window, keeps the sealed messages deposited for them, and hands them to
-// their receivers (get, ack, and a stream of new ids).
+// The mailbox role (docs/mailbox.md, "The mailbox server"): takes registrations of identities
+// authorized by the sharechain window, keeps the sealed messages deposited for them, and hands them
+// to their receivers (get, ack, and a stream of new ids).
 //
 // Threads, as relay::Service: the HTTP handlers call in from the node's I/O thread, where the
 // per-source rate limit and the queue bound are applied; decoding, signature checks and the

@@ -1,5 +1,5 @@
-// The mailbox's signed requests, checked in the order docs/mailbox-server.md gives, on the
-// service's worker thread.
+// The mailbox's signed requests, checked in the order docs/mailbox.md ("The mailbox server") gives,
+// on the service's worker thread.
 #include <cmath>
 
 #include <nlohmann/json.hpp>

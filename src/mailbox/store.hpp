@@ -1,7 +1,7 @@
-// The mailbox's storage behind one interface (docs/mailbox-server.md): SQLite by default (a
-// file in the data directory, created 0600, WAL, synchronous=FULL, so that a message answered
-// 200 survives kill -9) or PostgreSQL (libpq). Both run the same SQL (sql_store.cpp) over the
-// relay's connections (relay/sql.hpp), and the same tests (tests/unit/test_mailbox_store.cpp).
+// The mailbox's storage behind one interface (docs/mailbox.md, "The mailbox server"): SQLite by
+// default (a file in the data directory, created 0600, WAL, synchronous=FULL, so that a message
+// answered 200 survives kill -9) or PostgreSQL (libpq). Both run the same SQL (sql_store.cpp) over
+// the relay's connections (relay/sql.hpp), and the same tests (tests/unit/test_mailbox_store.cpp).
 //
 // The store knows nothing of the formats: a message is kept as the header's JSON text and the
 // payload's bytes (the sealed ciphertext), so it never holds plaintext. One store serves one

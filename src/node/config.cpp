@@ -195,7 +195,7 @@ void add_options(CLI::App& app, Config& c) {
     app.add_flag("--mailbox", c.mailbox,
                  "Serve as a mailbox: sealed messages kept for identities whose master key is "
                  "paid in this node's sharechain window, under /mailbox/ "
-                 "(docs/mailbox-server.md)");
+                 "(docs/mailbox.md)");
     app.add_option("--mailbox-db", c.mailbox_db,
                    "Mailbox storage: empty for SQLite in DATADIR/mailbox.sqlite, or a "
                    "postgresql:// URI");

@@ -80,7 +80,7 @@ struct Config {
     double stun_interval = 300;                // seconds between NAT discoveries
     double relay_lookup_interval = 60;         // seconds between lookups of the window's miners
 
-    // The mailbox role (docs/mailbox-server.md).
+    // The mailbox role (docs/mailbox.md, "The mailbox server").
     bool mailbox = false;    // serve /mailbox/* for this node's network
     std::string mailbox_db;  // empty: DATADIR/mailbox.sqlite; or postgresql://...
     std::uint64_t mailbox_quota_messages = 1000;   // per receiver
@@ -105,8 +105,8 @@ struct Config {
     double direct_timeout = 30;      // hidden: seconds an ICE session may take to connect
     unsigned direct_tries = 5;       // hidden: tries of one connect
 
-    // The node's mail (docs/mailbox-client.md): the mailbox it registers with, fetches from and
-    // deposits into (http://HOST:PORT); empty: no mail client.
+    // The node's mail (docs/mailbox.md, "The node's mail"): the mailbox it registers with, fetches
+    // from and deposits into (http://HOST:PORT); empty: no mail client.
     std::string mailbox_url;
 };
 

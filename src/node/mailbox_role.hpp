@@ -1,5 +1,5 @@
-// The node's mailbox server (--mailbox; docs/mailbox-server.md): opens the mailbox's store,
-// runs its service, and is handed the payouts of the best chain's window (who may register).
+// The node's mailbox server (--mailbox; docs/mailbox.md, "The mailbox server"): opens the mailbox's
+// store, runs its service, and is handed the payouts of the best chain's window (who may register).
 // Node holds one when --mailbox is given; the HTTP routes reach its service through
 // Node::mailbox().
 #pragma once

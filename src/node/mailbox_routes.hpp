@@ -1,5 +1,5 @@
-// The mailbox role's endpoints (/mailbox/*; docs/mailbox-server.md): each hands the request
-// to the node's mailbox::Service, or answers 404 not_enabled on a node started without
+// The mailbox role's endpoints (/mailbox/*; docs/mailbox.md, "The mailbox server"): each hands the
+// request to the node's mailbox::Service, or answers 404 not_enabled on a node started without
 // --mailbox. The route table (http_routes.cpp) lists them.
 #pragma once
 

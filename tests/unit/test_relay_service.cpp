@@ -183,7 +183,7 @@ TEST(RelayRoutes, LookupIsAPrefixRouteAndRelayRoutesAnswerAnyHost) {
         ASSERT_NE(find_route(p), nullptr) << p;
         EXPECT_EQ(find_route(p)->access, Access::anyone) << p;
     }
-    // Nothing else answers any Host but the mailbox's (docs/mailbox-server.md).
+    // Nothing else answers any Host but the mailbox's (docs/mailbox.md, "The mailbox server").
     for (const auto& r : route_table()) {
         if (!std::string_view(r.path).starts_with("/relay/") &&
             !std::string_view(r.path).starts_with("/mailbox/")) {
