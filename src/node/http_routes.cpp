@@ -418,6 +418,7 @@ constexpr Route kRoutes[] = {
     {"/mail/read/", kGet, Access::token, get_mail_read, true},
     {"/mail/outbox", kGet, Access::token, get_mail_outbox},
     {"/mail/status", kGet, Access::token, get_mail_status},
+    {"/mail/stream", kGet, Access::token, get_mail_stream},
     {"/relay/register", kPost, Access::anyone, relay_register},
     {"/relay/lookup/", kGet, Access::anyone, relay_lookup, true},
     {"/relay/miner/", kGet, Access::anyone, relay_miner, true},

@@ -68,37 +68,9 @@ J mail_sent_json(const MailSent& m) {
     j["index"] = m.index;
     j["text"] = m.text;
     j["created"] = m.created;
-    switch (m.state) {
-        case MailSent::State::queued:
-            j["state"] = "queued";
-            break;
-        case MailSent::State::deposited:
-            j["state"] = "deposited";
-            break;
-        case MailSent::State::delivered:
-            j["state"] = "delivered";
-            break;
-    }
+    j["state"] = mail_state_name(m.state);
     j["last_error"] = m.last_error.empty() ? J() : J(m.last_error);
     return j;
-}
-
-const char* mail_refusal_name(MailError e) noexcept {
-    switch (e) {
-        case MailError::no_identity:
-            return "no_identity";
-        case MailError::no_mailbox:
-            return "no_mailbox";
-        case MailError::bad_recipient:
-            return "bad_recipient";
-        case MailError::too_large:
-            return "too_large";
-        case MailError::outbox_full:
-            return "outbox_full";
-        case MailError::storage:
-            return "storage";
-    }
-    return "storage";
 }
 
 unsigned mail_refusal_status(MailError e) noexcept {
@@ -155,7 +127,7 @@ HttpReply mail_send_reply(MailClient* mail, const std::string& body) {
     const auto& req = std::get<MailSendRequest>(parsed);
     auto r = mail->send(req.to, req.text);
     if (r.error)
-        return error_reply(mail_refusal_status(*r.error), mail_refusal_name(*r.error), r.detail);
+        return error_reply(mail_refusal_status(*r.error), mail_error_name(*r.error), r.detail);
     if (!r.sent) return error_reply(500, "storage", "the mail client kept nothing");
     J j;
     j["sent"] = mail_sent_json(*r.sent);
@@ -228,6 +200,12 @@ void get_mail_outbox(const RouteCall& c, const ReplyFn& done) {
 
 void get_mail_status(const RouteCall& c, const ReplyFn& done) {
     done(mail_status_reply(c.node.mail()));
+}
+
+void get_mail_stream(const RouteCall& c, const ReplyFn& done) {
+    if (!c.node.mail()) return done(not_enabled());
+    if (!c.stream) return done(error_reply(500, "internal error", "this connection cannot stream"));
+    (*c.stream)(StreamStart{PrivateText::shown, MAIL_STREAM_TOPIC, {}});
 }
 
 }  // namespace sharemsg::node

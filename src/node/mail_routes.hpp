@@ -31,8 +31,7 @@ nlohmann::ordered_json mail_received_json(const MailReceived& m);
 // "created", "state" (queued | deposited | delivered), "last_error" (null when none)}.
 nlohmann::ordered_json mail_sent_json(const MailSent& m);
 
-// The JSON name of a send refusal and its HTTP status.
-const char* mail_refusal_name(MailError e) noexcept;
+// The HTTP status of a send refusal (its JSON name is mail_error_name's).
 unsigned mail_refusal_status(MailError e) noexcept;
 
 // The body of POST /mail/send: {"to": "<66 hex signing pubkey>", "text": "..."}; no other
@@ -57,12 +56,18 @@ HttpReply mail_outbox_reply(const MailClient* mail,
                             const std::map<std::string, std::string>& query);
 HttpReply mail_status_reply(const MailClient* mail);
 
+// The topic of /mail/stream's event streams (HttpServer::publish_event): not a signing id in hex,
+// so no mailbox subscriber's topic can be it.
+inline constexpr const char* MAIL_STREAM_TOPIC = "mail";
+
 // The handlers: POST /mail/send, GET /mail/inbox, GET /mail/read/<id>, GET /mail/outbox,
-// GET /mail/status.
+// GET /mail/status, and GET /mail/stream (an event stream: one `mail` event, the inbox entry's
+// JSON, for each message as it enters the inbox).
 void post_mail_send(const RouteCall& c, const ReplyFn& done);
 void get_mail_inbox(const RouteCall& c, const ReplyFn& done);
 void get_mail_read(const RouteCall& c, const ReplyFn& done);
 void get_mail_outbox(const RouteCall& c, const ReplyFn& done);
 void get_mail_status(const RouteCall& c, const ReplyFn& done);
+void get_mail_stream(const RouteCall& c, const ReplyFn& done);
 
 }  // namespace sharemsg::node

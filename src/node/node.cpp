@@ -17,8 +17,9 @@
 #include "node/gossip_service.hpp"
 #include "node/http.hpp"
 #include "node/mail_client.hpp"
-#include "node/mailbox_role.hpp"
+#include "node/mail_routes.hpp"
 #include "node/mail_service.hpp"
+#include "node/mailbox_role.hpp"
 #include "node/peer.hpp"
 #include "node/relay_role.hpp"
 #include "node/rules.hpp"
@@ -289,6 +290,11 @@ Status Node::start() {
     http_ = std::make_unique<HttpServer>(io_, *this);
     auto h = http_->listen(cfg_.web_bind, cfg_.web_port);
     if (!h) return h.error();
+    // Each message entering the inbox goes to the /mail/stream subscribers.
+    if (mail_)
+        mail_->set_listener([http = http_.get()](const MailReceived& m) {
+            http->publish_event(MAIL_STREAM_TOPIC, "mail", mail_received_json(m).dump());
+        });
 
     if (auto s = peers_->connect_to(cfg_.peers); !s) return s;
     if (cfg_.bootstrap && !net_.bootstrap.empty()) {

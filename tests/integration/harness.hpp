@@ -351,7 +351,8 @@ struct TestKey {
     std::uint32_t index = 0;
     std::string delegation;
     std::string address;
-    std::string master_hash;  // HASH160 of the master pubkey (40 hex): the --address payout
+    std::string master_hash;     // HASH160 of the master pubkey (40 hex): the --address payout
+    std::string signing_pubkey;  // 66 hex
 };
 inline TestKey test_signing_key(unsigned seed, std::uint32_t index = 0) {
     using namespace sharemsg;
@@ -364,7 +365,8 @@ inline TestKey test_signing_key(unsigned seed, std::uint32_t index = 0) {
             index,
             proto::open::delegation_to_hex(d),
             proto::p2pkh_address_from_hash160(crypto::hash160(mk->pubkey()), 0x6f),
-            to_hex(crypto::hash160(mk->pubkey()))};
+            to_hex(crypto::hash160(mk->pubkey())),
+            to_hex(k->pubkey())};
 }
 inline std::vector<std::string> key_flags(const TestKey& k) {
     return {"--signing-key",

@@ -3,12 +3,15 @@
 // nodes mine on it so that the window authorizes them, and `POST /net/ping/<id>` makes one
 // connect to the other and ping it over the encrypted channel. Behind port-restricted cones
 // the link is punched; behind symmetric NATs it fails without TURN and is relayed through
-// coturn with it; /net/peers says which on both sides.
+// coturn with it; /net/peers says which on both sides. The relay node is also the nodes'
+// mailbox: mail goes over the link while it is up and through the mailbox while the recipient
+// is away, and arrives once and in order either way.
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "harness.hpp"
 #include "netlab.hpp"
@@ -38,13 +41,16 @@ class NatDirectTest : public ::testing::Test {
         lab_->add_public();
         const Home h1 = lab_->add_home("1", n1);
         const Home h2 = lab_->add_home("2", n2);
+        home_b_ = h2;
+        turn_ = turn;
         lab_->start_turn();
         const auto relay_key = test_signing_key(7);
-        relay_ = lab_->spawn(
-            "pub", {SHAREMSGD_PATH, "--devnet", "--datadir", (lab_->dir() / "relay").string(),
-                    "--relay", "--share-period", "0.5", "--address", relay_key.master_hash,
-                    "--p2p-bind", kRelayIp, "--p2p-port", std::to_string(kRelayP2p), "--web-bind",
-                    kRelayIp, "--web-port", std::to_string(kRelayWeb)});
+        relay_ =
+            lab_->spawn("pub", {SHAREMSGD_PATH, "--devnet", "--datadir",
+                                (lab_->dir() / "relay").string(), "--relay", "--mailbox",
+                                "--share-period", "0.5", "--address", relay_key.master_hash,
+                                "--p2p-bind", kRelayIp, "--p2p-port", std::to_string(kRelayP2p),
+                                "--web-bind", kRelayIp, "--web-port", std::to_string(kRelayWeb)});
         const auto pw = lab_->dir() / "turn.password";
         std::ofstream(pw) << NatLab::kTurnPassword << "\n";
         a_ = start(h1, test_signing_key(1), turn, pw);
@@ -80,6 +86,8 @@ class NatDirectTest : public ::testing::Test {
             "1",
             "--relay-lookup-interval",
             "1",
+            "--mailbox-url",
+            "http://" + std::string(kRelayIp) + ":" + std::to_string(kRelayWeb),
             "--gossip-port",
             "0",
             "--direct-timeout",
@@ -101,12 +109,31 @@ class NatDirectTest : public ::testing::Test {
     HttpResult get(const Node& n, const std::string& path) {
         return http_request_on(lab_->connect_tcp(n.role, n.ip, kWeb), "GET", path);
     }
-    HttpResult post(const Node& n, const std::string& path) {
+    HttpResult post(const Node& n, const std::string& path, const std::string& body = "") {
+        return http_request_on(lab_->connect_tcp(n.role, n.ip, kWeb), "POST", path, body,
+                               "Authorization: Bearer " + token(n) + "\r\n");
+    }
+    HttpResult get_private(const Node& n, const std::string& path) {
+        return http_request_on(lab_->connect_tcp(n.role, n.ip, kWeb), "GET", path, "",
+                               "Authorization: Bearer " + token(n) + "\r\n");
+    }
+    static std::string token(const Node& n) {
         std::ifstream in(n.datadir / ".cookie");
-        std::string token;
-        std::getline(in, token);
-        return http_request_on(lab_->connect_tcp(n.role, n.ip, kWeb), "POST", path, "",
-                               "Authorization: Bearer " + token + "\r\n");
+        std::string t;
+        std::getline(in, t);
+        return t;
+    }
+    HttpResult mail(const Node& from, const Node& to, const std::string& text) {
+        return post(from, "/mail/send",
+                    nlohmann::json{{"to", to.key.signing_pubkey}, {"text", text}}.dump());
+    }
+    // The "messages" of a /mail listing (empty on any failure).
+    nlohmann::json listing(const Node& n, const std::string& path) {
+        const auto r = get_private(n, path);
+        const auto j = nlohmann::json::parse(r.body, nullptr, false);
+        if (r.status != 200 || !j.is_object() || !j.contains("messages"))
+            return nlohmann::json::array();
+        return j["messages"];
     }
     // The identity `id` in n's /net/peers, or null.
     nlohmann::json identity(const Node& n, const std::string& id) {
@@ -143,6 +170,8 @@ class NatDirectTest : public ::testing::Test {
     std::unique_ptr<NatLab> lab_;
     pid_t relay_ = -1;
     Node a_, b_;
+    Home home_b_;
+    bool turn_ = false;
 };
 
 TEST_F(NatDirectTest, PortRestrictedNodesArePunchedAndPingOverTheChannel) {
@@ -174,6 +203,67 @@ TEST_F(NatDirectTest, PortRestrictedNodesArePunchedAndPingOverTheChannel) {
     const auto back = post(b_, "/net/ping/" + a_.key.signing_id);
     ASSERT_EQ(back.status, 200) << back.body;
     EXPECT_EQ(nlohmann::json::parse(back.body)["path"], "punched");
+    EXPECT_EQ(lab_->stop(a_.pid), 0);
+    EXPECT_EQ(lab_->stop(b_.pid), 0);
+    EXPECT_EQ(lab_->stop(relay_), 0);
+}
+
+TEST_F(NatDirectTest, MailGoesOverTheLinkAndThroughTheMailboxWhileTheRecipientIsAway) {
+    build(Nat::port_restricted, Nat::port_restricted, false);
+    wait_until_known();
+    ASSERT_EQ(ping_b().status, 200);
+    auto states = [&] {
+        std::vector<std::string> out;
+        for (const auto& m : listing(a_, "/mail/outbox?limit=10"))
+            out.insert(out.begin(), m.value("state", ""));  // newest first: reversed
+        return out;
+    };
+    // Over the link that is up.
+    auto r = mail(a_, b_, "over the link");
+    ASSERT_EQ(r.status, 200) << r.body;
+    std::vector<std::string> seen;
+    EXPECT_TRUE(wait_until(
+        [&] {
+            seen = states();
+            return seen == std::vector<std::string>{"delivered"};
+        },
+        30s))
+        << nlohmann::json(seen).dump();
+    // B goes away: what follows waits in the mailbox.
+    EXPECT_EQ(lab_->stop(b_.pid), 0);
+    for (const char* text : {"while away 1", "while away 2"}) {
+        r = mail(a_, b_, text);
+        ASSERT_EQ(r.status, 200) << r.body;
+    }
+    EXPECT_TRUE(wait_until(
+        [&] {
+            seen = states();
+            return seen == std::vector<std::string>{"delivered", "deposited", "deposited"};
+        },
+        60s))
+        << nlohmann::json(seen).dump();
+    // B comes back and finds all three once, in order, each by the path it took.
+    b_ = start(home_b_, test_signing_key(2), turn_, lab_->dir() / "turn.password");
+    nlohmann::json inbox;
+    EXPECT_TRUE(wait_until(
+        [&] {
+            inbox = listing(b_, "/mail/inbox?limit=10");
+            return inbox.size() >= 3;
+        },
+        90s))
+        << inbox.dump();
+    ASSERT_EQ(inbox.size(), 3u) << inbox.dump();
+    const std::vector<std::pair<std::string, std::string>> want{
+        {"over the link", "direct"}, {"while away 1", "mailbox"}, {"while away 2", "mailbox"}};
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        EXPECT_EQ(inbox[i]["text"], want[i].first) << inbox.dump();
+        EXPECT_EQ(inbox[i]["path"], want[i].second) << inbox.dump();
+        EXPECT_EQ(inbox[i]["from"], a_.key.signing_pubkey);
+        EXPECT_EQ(inbox[i]["index"], i);
+    }
+    // Nothing arrives twice later.
+    std::this_thread::sleep_for(3s);
+    EXPECT_EQ(listing(b_, "/mail/inbox?limit=10").size(), 3u);
     EXPECT_EQ(lab_->stop(a_.pid), 0);
     EXPECT_EQ(lab_->stop(b_.pid), 0);
     EXPECT_EQ(lab_->stop(relay_), 0);

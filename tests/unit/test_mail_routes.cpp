@@ -200,7 +200,7 @@ TEST(MailRoutes, EachRefusalOfTheClientHasItsNameAndStatus) {
         expect_error(r, c.status, c.name);
         EXPECT_EQ(body_of(r).value("detail", ""), std::string("because ") + c.name);
         EXPECT_EQ(mail_refusal_status(c.e), c.status);
-        names.insert(mail_refusal_name(c.e));
+        names.insert(mail_error_name(c.e));
     }
     EXPECT_EQ(names.size(), std::size(cases)) << "one name per refusal";
     // A client that answers neither an entry nor a refusal kept nothing.

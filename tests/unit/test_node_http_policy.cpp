@@ -164,7 +164,7 @@ TEST(HttpRoutes, OneTableEntryPerPath) {
     EXPECT_EQ(with_token,
               (std::set<std::string_view>{"/msg/outbox", "/msg/send", "/msg/ban", "/msg/rotate_key",
                                           "/net/ping/", "/mail/send", "/mail/inbox", "/mail/read/",
-                                          "/mail/outbox", "/mail/status"}));
+                                          "/mail/outbox", "/mail/status", "/mail/stream"}));
     for (const char* p : {"/health", "/metrics", "/msg/recent", "/msg/chat", "/msg/announcements",
                           "/msg/alerts", "/msg/status", "/msg/stream", "/msg/stats", "/msg/keys",
                           "/msg/identity", "/msg/activity", "/msg/bans"})
