@@ -11,22 +11,20 @@
 // chain thread.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <variant>
 
 #include "mailbox/codec.hpp"
 #include "mailbox/store.hpp"
 #include "relay/rate_limiter.hpp"
 #include "relay/service.hpp"
+#include "relay/worker.hpp"
 
 namespace sharemsg::mailbox {
 
@@ -113,7 +111,6 @@ class Service {
   private:
     using Job = std::function<void()>;
     void submit(const char* endpoint, const std::string& source, const AnswerFn& done, Job job);
-    void run();
     void sweep();
     void refresh_totals(bool now_please);
 
@@ -145,11 +142,7 @@ class Service {
     Listener listener_;
     double totals_at_ = -1e18;  // worker: when the gauges were last read from the store
 
-    mutable std::mutex mu_;
-    std::condition_variable cv_;
-    std::deque<Job> queue_;
-    bool stopping_ = false;
-    std::thread worker_;
+    relay::Worker worker_{opts_.max_queue, opts_.sweep_interval, [this] { sweep(); }};
 
     mutable std::mutex metrics_mu_;
     std::map<std::string, double> counters_, gauges_;

@@ -67,52 +67,17 @@ Service::~Service() {
 }
 
 void Service::start() {
-    if (worker_.joinable()) return;
+    if (worker_.running()) return;
     sweep();
-    worker_ = std::thread([this] { run(); });
+    worker_.start();
 }
 
 void Service::stop() {
-    {
-        std::lock_guard lk(mu_);
-        stopping_ = true;
-    }
-    cv_.notify_all();
-    if (worker_.joinable()) worker_.join();
+    worker_.stop();
 }
 
 std::size_t Service::queue_depth() const {
-    std::lock_guard lk(mu_);
-    return queue_.size();
-}
-
-void Service::run() {
-    auto next_sweep =
-        std::chrono::steady_clock::now() + std::chrono::duration<double>(opts_.sweep_interval);
-    std::unique_lock lk(mu_);
-    for (;;) {
-        cv_.wait_until(lk, next_sweep, [&] { return stopping_ || !queue_.empty(); });
-        if (stopping_) break;
-        if (std::chrono::steady_clock::now() >= next_sweep) {
-            lk.unlock();
-            sweep();
-            lk.lock();
-            next_sweep = std::chrono::steady_clock::now() +
-                         std::chrono::duration<double>(opts_.sweep_interval);
-        }
-        if (queue_.empty()) continue;
-        Job job = std::move(queue_.front());
-        queue_.pop_front();
-        lk.unlock();
-        job();
-        lk.lock();
-    }
-    // Requests still queued are answered: the relay is stopping.
-    auto left = std::move(queue_);
-    queue_.clear();
-    lk.unlock();
-    for (auto& job : left)
-        job();
+    return worker_.depth();
 }
 
 void Service::sweep() {
@@ -141,22 +106,16 @@ void Service::submit(const char* endpoint, const std::string& source, const Answ
                                                            " requests a minute"),
                            retry));
     }
-    {
-        std::lock_guard lk(mu_);
-        if (!stopping_ && queue_.size() < opts_.max_queue) {
-            // A job that throws answers 500 and the worker goes on.
-            queue_.push_back([this, endpoint, done, job = std::move(job)] {
-                try {
-                    job();
-                } catch (const std::exception& e) {
-                    count("sharemsg_relay_requests_total" + label(endpoint, "internal_error"));
-                    done({500, dump(J{{"error", "internal_error"}, {"detail", e.what()}}), 0});
-                }
-            });
-            cv_.notify_one();
-            return;
-        }
-    }
+    // A job that throws answers 500 and the worker goes on.
+    if (worker_.post([this, endpoint, done, job = std::move(job)] {
+            try {
+                job();
+            } catch (const std::exception& e) {
+                count("sharemsg_relay_requests_total" + label(endpoint, "internal_error"));
+                done({500, dump(J{{"error", "internal_error"}, {"detail", e.what()}}), 0});
+            }
+        }))
+        return;
     done(refuse(endpoint, fail(Problem::busy, "the relay has too many requests waiting")));
 }
 

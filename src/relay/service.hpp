@@ -9,9 +9,7 @@
 // chain thread and read by the worker under its lock.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -19,7 +17,6 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -28,6 +25,7 @@
 #include "relay/rate_limiter.hpp"
 #include "relay/signal_box.hpp"
 #include "relay/store.hpp"
+#include "relay/worker.hpp"
 
 namespace sharemsg::relay {
 
@@ -111,7 +109,6 @@ class Service {
     // Applies the per-source limit and the queue bound (caller's thread), then runs `job` on
     // the worker.
     void submit(const char* endpoint, const std::string& source, const AnswerFn& done, Job job);
-    void run();
     void sweep();
     Answer do_register(const std::string& body);
     Answer do_lookup(LookupBy by, const std::string& network, const std::string& id);
@@ -136,11 +133,7 @@ class Service {
     RateLimiter by_source_, by_identity_;
     SignalBox signals_;  // worker thread only
 
-    mutable std::mutex mu_;
-    std::condition_variable cv_;
-    std::deque<Job> queue_;
-    bool stopping_ = false;
-    std::thread worker_;
+    Worker worker_{opts_.max_queue, opts_.sweep_interval, [this] { sweep(); }};
 
     mutable std::mutex metrics_mu_;
     std::map<std::string, double> counters_, gauges_;
