@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/resource.h>
@@ -118,6 +119,50 @@ inline HttpResult http_request(std::uint16_t port, const std::string& method,
                                const std::string& extra_headers = "", int timeout_ms = 2000) {
     return http_request_on(connect_local(port, timeout_ms), method, path, body, extra_headers);
 }
+
+// A request whose answer is an event stream (text/event-stream), kept open: reads what the
+// node writes, with a deadline.
+class EventStream {
+  public:
+    EventStream(std::uint16_t port, const std::string& method, const std::string& path,
+                const std::string& body = "", const std::string& extra_headers = "") {
+        fd_ = connect_local(port, 5000);
+        if (fd_ < 0) return;
+        const std::string req =
+            method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra_headers +
+            "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+            "\r\n\r\n" + body;
+        ::send(fd_, req.data(), req.size(), MSG_NOSIGNAL);
+    }
+    ~EventStream() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    EventStream(const EventStream&) = delete;
+    EventStream& operator=(const EventStream&) = delete;
+    // Reads until `needle` has arrived (true), or `within` passed or the stream closed (false).
+    bool wait_for(const std::string& needle,
+                  std::chrono::milliseconds within = std::chrono::seconds(10)) {
+        const auto deadline = std::chrono::steady_clock::now() + within;
+        while (text_.find(needle) == std::string::npos) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  deadline - std::chrono::steady_clock::now())
+                                  .count();
+            if (left <= 0 || fd_ < 0) return false;
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, static_cast<int>(left)) <= 0) continue;
+            char buf[4096];
+            const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+            if (n <= 0) return false;
+            text_.append(buf, static_cast<std::size_t>(n));
+        }
+        return true;
+    }
+    const std::string& text() const { return text_; }
+
+  private:
+    int fd_ = -1;
+    std::string text_;
+};
 
 inline bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -4,7 +4,6 @@
 // offline comes back and finds every message once, in order; /mail/stream tells each new one;
 // the mailbox keeps nothing once the recipient has fetched it.
 #include <gtest/gtest.h>
-#include <poll.h>
 
 #include <memory>
 #include <thread>
@@ -61,43 +60,6 @@ class Mail : public ::testing::Test {
     std::unique_ptr<Daemon> mailbox_, alice_node_, bob_node_;
 };
 
-// An open GET /mail/stream with the token: reads what the node writes, with a deadline.
-class MailStream {
-  public:
-    MailStream(Daemon& d) {
-        fd_ = connect_local(d.web_port, 5000);
-        const std::string req =
-            "GET /mail/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: "
-            "Bearer " +
-            d.token() + "\r\n\r\n";
-        if (fd_ >= 0) ::send(fd_, req.data(), req.size(), MSG_NOSIGNAL);
-    }
-    ~MailStream() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    bool wait_for(const std::string& needle, std::chrono::milliseconds within) {
-        const auto deadline = std::chrono::steady_clock::now() + within;
-        while (text_.find(needle) == std::string::npos) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  deadline - std::chrono::steady_clock::now())
-                                  .count();
-            if (left <= 0 || fd_ < 0) return false;
-            pollfd p{fd_, POLLIN, 0};
-            if (::poll(&p, 1, static_cast<int>(left)) <= 0) continue;
-            char buf[4096];
-            const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-            if (n <= 0) return false;
-            text_.append(buf, static_cast<std::size_t>(n));
-        }
-        return true;
-    }
-    const std::string& text() const { return text_; }
-
-  private:
-    int fd_ = -1;
-    std::string text_;
-};
-
 TEST_F(Mail, AnOfflineRecipientComesBackToEveryMessageOnceInOrder) {
     ASSERT_TRUE(registered(*alice_node_)) << alice_node_->log();
     ASSERT_TRUE(registered(*bob_node_)) << bob_node_->log();
@@ -146,7 +108,8 @@ TEST_F(Mail, AnOfflineRecipientComesBackToEveryMessageOnceInOrder) {
     EXPECT_EQ(one.json()["text"], "message 2");
 
     // A new message while Bob listens: /mail/stream tells it, and it lands once.
-    MailStream stream(*bob_node_);
+    EventStream stream(bob_node_->web_port, "GET", "/mail/stream", "",
+                       "Authorization: Bearer " + bob_node_->token() + "\r\n");
     ASSERT_TRUE(stream.wait_for("\r\n\r\n", 5s)) << stream.text();
     ASSERT_EQ(send(*alice_node_, bob_, "live").status, 200);
     EXPECT_TRUE(stream.wait_for("\"text\":\"live\"", 30s)) << stream.text();

@@ -4,7 +4,6 @@
 // the messages, kill -9 under a load of sends loses none that was answered 200, and the
 // database files hold no plaintext.
 #include <gtest/gtest.h>
-#include <poll.h>
 
 #include <atomic>
 #include <ctime>
@@ -33,45 +32,6 @@ namespace {
 std::uint64_t unix_now() {
     return static_cast<std::uint64_t>(std::time(nullptr));
 }
-
-// An open event stream: reads what the node writes, with a deadline.
-class StreamReader {
-  public:
-    StreamReader(std::uint16_t port, const std::string& path, const std::string& body) {
-        fd_ = connect_local(port, 5000);
-        if (fd_ < 0) return;
-        const std::string req = "POST " + path +
-                                " HTTP/1.1\r\nHost: mailbox.example\r\nContent-Type: "
-                                "application/json\r\nContent-Length: " +
-                                std::to_string(body.size()) + "\r\n\r\n" + body;
-        ::send(fd_, req.data(), req.size(), MSG_NOSIGNAL);
-    }
-    ~StreamReader() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    // Reads until `needle` has arrived (true) or `ms` passed or the stream closed (false).
-    bool wait_for(const std::string& needle, int ms = 10000) {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-        while (text_.find(needle) == std::string::npos) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  deadline - std::chrono::steady_clock::now())
-                                  .count();
-            if (left <= 0 || fd_ < 0) return false;
-            pollfd p{fd_, POLLIN, 0};
-            if (::poll(&p, 1, static_cast<int>(left)) <= 0) continue;
-            char buf[4096];
-            const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-            if (n <= 0) return false;
-            text_.append(buf, static_cast<std::size_t>(n));
-        }
-        return true;
-    }
-    const std::string& text() const { return text_; }
-
-  private:
-    int fd_ = -1;
-    std::string text_;
-};
 
 class Mailbox : public ::testing::TestWithParam<std::string> {
   protected:
@@ -231,8 +191,8 @@ TEST_P(Mailbox, SubscribeStreamsTheStateThenEachNewId) {
                    request(alice_, Op::send, bob_.key.pubkey(), unix_now(), sealed(20)))
                   .status,
               200);
-    StreamReader s(d->web_port, "/mailbox/subscribe",
-                   mailbox::encode_request(own(bob_, Op::subscribe, unix_now())));
+    EventStream s(d->web_port, "POST", "/mailbox/subscribe",
+                  mailbox::encode_request(own(bob_, Op::subscribe, unix_now())));
     ASSERT_TRUE(s.wait_for("event: state\ndata: {\"lowest\":1,\"highest\":1}")) << s.text();
     EXPECT_NE(s.text().find("Content-Type: text/event-stream"), std::string::npos);
     for (int i = 2; i <= 3; ++i) {
