@@ -227,7 +227,16 @@ void Service::post_subscribe(std::string body, const std::string& source, Subscr
         [this, body = std::move(body), done] { done(do_subscribe(body)); });
 }
 
-void Service::health(AnswerFn done) {
+void Service::health(const std::string& source, AnswerFn done) {
+    // On the worker, after the totals are brought up to date: the gauges alone may lag the
+    // last changes by up to a sweep interval.
+    submit("health", source, done, [this, done] {
+        refresh_totals(true);
+        done(health_answer());
+    });
+}
+
+Answer Service::health_answer() {
     J j;
     j["status"] = "ok";
     j["network"] = to_hex(opts_.network);
@@ -249,7 +258,7 @@ void Service::health(AnswerFn done) {
     j["message_ttl"] = opts_.message_ttl;
     j["registration_ttl"] = opts_.registration_ttl;
     j["rate_per_minute"] = opts_.rate_per_minute;
-    done({200, dump(j), 0});
+    return {200, dump(j), 0};
 }
 
 }  // namespace sharemsg::mailbox

@@ -101,8 +101,9 @@ class Service {
     void post_ack(std::string body, const std::string& source, AnswerFn done);
     // POST /mailbox/subscribe: a refusal, or the subscription to open a stream for.
     void post_subscribe(std::string body, const std::string& source, SubscribeFn done);
-    // GET /mailbox/health.
-    void health(AnswerFn done);
+    // GET /mailbox/health: answered on the worker once the totals are fresh (so it counts
+    // against the source's rate limit and waits in the queue like any request).
+    void health(const std::string& source, AnswerFn done);
 
     // Prometheus text (appended to /metrics); `subscribers` is the streams open now.
     std::string metrics_text(std::size_t subscribers) const;
@@ -112,6 +113,7 @@ class Service {
     using Job = std::function<void()>;
     void submit(const char* endpoint, const std::string& source, const AnswerFn& done, Job job);
     void sweep();
+    Answer health_answer();  // worker thread
     void refresh_totals(bool now_please);
 
     // A signed request read and checked as far as every endpoint checks it: decoded, of

@@ -67,7 +67,7 @@ void mailbox_subscribe(const RouteCall& c, const ReplyFn& done) {
 }
 
 void mailbox_health(const RouteCall& c, const ReplyFn& done) {
-    if (auto* s = service_or_404(c, done)) s->health(answer(done));
+    if (auto* s = service_or_404(c, done)) s->health(c.req.client, answer(done));
 }
 
 std::string mailbox_metrics_text(Node& node) {

@@ -307,7 +307,7 @@ TEST_F(MailboxServiceTest, SweepsExpireMessagesAndRegistrations) {
     auto r = send(request(alice_, Op::send, bob_.key.pubkey(), now(), sealed(5)));
     EXPECT_EQ(error(r), "not_registered");
     std::promise<Answer> p;
-    svc_->health([&p](Answer a) { p.set_value(std::move(a)); });
+    svc_->health("test", [&p](Answer a) { p.set_value(std::move(a)); });
     const auto h = J::parse(p.get_future().get().body);
     EXPECT_EQ(h["backend"], "sqlite");
     EXPECT_EQ(h["registered"], 0);
