@@ -10,6 +10,7 @@
 #include <boost/beast/http.hpp>
 
 #include "node/http_routes.hpp"
+#include "node/mail_routes.hpp"
 #include "node/node.hpp"
 
 #include <atomic>
@@ -32,6 +33,11 @@ constexpr std::size_t kMaxBody = 64 * 1024;
 constexpr std::size_t kMaxMailboxBody = 96 * 1024;  // mailbox::MAX_BODY, for /mailbox/*
 constexpr std::string_view kMailboxPrefix = "/mailbox/";
 constexpr const char* kBodyLimitText = "request bodies are limited to 64 KiB (96 KiB on /mailbox/)";
+// The endpoint whose event stream carries `topic` (for the log).
+const char* stream_name(const std::string& topic) {
+    if (topic.empty()) return "/msg/stream";
+    return topic == MAIL_STREAM_TOPIC ? "/mail/stream" : "/mailbox/subscribe";
+}
 constexpr auto kHeaderTimeout = 10s;  // a new connection's request head
 constexpr auto kIdleTimeout = 15s;    // the next request head on a kept-alive connection
 constexpr auto kBodyTimeout = 10s;    // the body, once the head is in
@@ -136,7 +142,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 
     // ---- Event streams -------------------------------------------------------------------
     // The response head, then one event per message: /msg/stream's (topic empty) get every
-    // stored message, a mailbox subscriber's (topic: its signing id) the ids stored for it.
+    // stored message, a mailbox subscriber's (topic: its signing id) the ids stored for it,
+    // /mail/stream's (topic MAIL_STREAM_TOPIC) the node's own mail as it enters the inbox.
     // Events (shared by the subscribers) wait in a bounded queue; a subscriber that falls too
     // far behind is dropped (it reconnects and catches up: /msg/recent?since=, or the
     // mailbox's state event).
@@ -170,8 +177,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         void push(Event ev) {
             if (dead) return;
             if (queue.size() >= kSseMaxQueued || queued_bytes + ev->size() > kSseMaxBytes) {
-                spdlog::info("http: {} client too slow; dropped",
-                             topic.empty() ? "/msg/stream" : "/mailbox/subscribe");
+                spdlog::info("http: {} client too slow; dropped", stream_name(topic));
                 close();
                 return;
             }
