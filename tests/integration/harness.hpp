@@ -164,6 +164,21 @@ class EventStream {
     std::string text_;
 };
 
+// Whether this build runs under AddressSanitizer (the daemons are built the same way): its
+// quarantine holds up to 256 MiB of freed memory, which a bound on a process's RSS must allow.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+inline constexpr bool kAddressSanitizer = true;
+#else
+inline constexpr bool kAddressSanitizer = false;
+#endif
+#else
+inline constexpr bool kAddressSanitizer = false;
+#endif
+inline constexpr double kQuarantineMib = kAddressSanitizer ? 256 : 0;
+
 inline bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
