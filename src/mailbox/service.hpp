@@ -122,6 +122,9 @@ class Service {
     Checked<Request> admit(const char* endpoint, const std::string& body, Op op, unsigned& retry);
     // The nonce taken (nonce_replayed, storage).
     std::optional<Failure> take_nonce(const Header& h, std::uint64_t skew);
+    // What get, ack and subscribe (requests on one's own mailbox) need after admit(): the
+    // sender registered here (not_registered, storage), and its nonce taken.
+    std::optional<Failure> own_mailbox(const Header& h);
 
     Answer do_register(const std::string& body);
     Answer do_send(const std::string& body);

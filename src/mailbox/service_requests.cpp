@@ -185,19 +185,22 @@ Answer Service::do_send(const std::string& body) {
     return ok(ep, "stored", 200, dump(j));
 }
 
+std::optional<Failure> Service::own_mailbox(const Header& h) {
+    auto reg = store_->registration(h.sender_id(), static_cast<std::uint64_t>(clock_()));
+    if (!reg) return fail(Problem::storage, reg.error().reason);
+    if (!*reg)
+        return fail(Problem::not_registered,
+                    "no live registration of " + to_hex(h.sender_id()) + " here");
+    return take_nonce(h, opts_.skew);
+}
+
 Answer Service::do_get(const std::string& body) {
     constexpr const char* ep = "get";
     unsigned retry = 0;
     auto req = admit(ep, body, Op::get, retry);
     if (!req) return refuse(ep, req.failure(), retry);
     const Header& h = req->header;
-    const auto now = static_cast<std::uint64_t>(clock_());
-    auto reg = store_->registration(h.sender_id(), now);
-    if (!reg) return refuse(ep, fail(Problem::storage, reg.error().reason));
-    if (!*reg)
-        return refuse(ep, fail(Problem::not_registered,
-                               "no live registration of " + to_hex(h.sender_id()) + " here"));
-    if (auto f = take_nonce(h, opts_.skew)) return refuse(ep, *f);
+    if (auto f = own_mailbox(h)) return refuse(ep, *f);
     auto kept = store_->get(h.sender_id(), h.message_id);
     if (!kept) return refuse(ep, fail(Problem::storage, kept.error().reason));
     if (!*kept)
@@ -221,13 +224,7 @@ Answer Service::do_ack(const std::string& body) {
     auto req = admit(ep, body, Op::ack, retry);
     if (!req) return refuse(ep, req.failure(), retry);
     const Header& h = req->header;
-    const auto now = static_cast<std::uint64_t>(clock_());
-    auto reg = store_->registration(h.sender_id(), now);
-    if (!reg) return refuse(ep, fail(Problem::storage, reg.error().reason));
-    if (!*reg)
-        return refuse(ep, fail(Problem::not_registered,
-                               "no live registration of " + to_hex(h.sender_id()) + " here"));
-    if (auto f = take_nonce(h, opts_.skew)) return refuse(ep, *f);
+    if (auto f = own_mailbox(h)) return refuse(ep, *f);
     auto n = store_->ack(h.sender_id(), h.message_id);
     if (!n) return refuse(ep, fail(Problem::storage, n.error().reason));
     refresh_totals(false);
@@ -243,13 +240,7 @@ std::variant<Answer, Subscribed> Service::do_subscribe(const std::string& body) 
     auto req = admit(ep, body, Op::subscribe, retry);
     if (!req) return refuse(ep, req.failure(), retry);
     const Header& h = req->header;
-    const auto now = static_cast<std::uint64_t>(clock_());
-    auto reg = store_->registration(h.sender_id(), now);
-    if (!reg) return refuse(ep, fail(Problem::storage, reg.error().reason));
-    if (!*reg)
-        return refuse(ep, fail(Problem::not_registered,
-                               "no live registration of " + to_hex(h.sender_id()) + " here"));
-    if (auto f = take_nonce(h, opts_.skew)) return refuse(ep, *f);
+    if (auto f = own_mailbox(h)) return refuse(ep, *f);
     auto st = store_->state(h.sender_id());
     if (!st) return refuse(ep, fail(Problem::storage, st.error().reason));
     count(std::string("sharemsg_mailbox_requests_total{endpoint=\"subscribe\",result=\"open\"}"));
