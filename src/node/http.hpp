@@ -1,6 +1,7 @@
 // The node's web port (Boost.Beast) on the I/O thread: connections, their limits and
-// timeouts, the security headers, and the event streams (/msg/stream, /mailbox/subscribe). What each endpoint answers
-// is in http_routes.hpp. Kept out of widely included headers: Beast is slow to compile.
+// timeouts, the security headers, and the event streams (/msg/stream, /mailbox/subscribe,
+// /mail/stream). What each endpoint answers is in http_routes.hpp. Kept out of widely included
+// headers: Beast is slow to compile.
 #pragma once
 
 #include <cstdint>

@@ -18,7 +18,6 @@
 #include "node/http.hpp"
 #include "node/mail_client.hpp"
 #include "node/mail_routes.hpp"
-#include "node/mail_service.hpp"
 #include "node/mailbox_role.hpp"
 #include "node/peer.hpp"
 #include "node/relay_role.hpp"
@@ -324,34 +323,6 @@ Status Node::start() {
                  mines() ? (cfg_.devnet ? "mining" : "synthetic mining") : "follower, not mining",
                  cfg_.p2p_bind, cfg_.p2p_port, cfg_.web_bind, cfg_.web_port,
                  payout_address_.empty() ? "none" : payout_address_, share_count_.load());
-    return Ok{};
-}
-
-Status Node::start_mail() {
-    if (cfg_.mailbox_url.empty()) return Ok{};
-    auto url = parse_mailbox_url(cfg_.mailbox_url);
-    if (!url) return url.error();
-    if (!keys_.key() || !keys_.announcement())
-        return make_error(Errc::invalid_argument,
-                          "--mailbox-url needs a signing key and its delegation "
-                          "(--signing-key-file with --signing-key-delegation)");
-    MailOptions o;
-    o.db_path = (std::filesystem::path(cfg_.datadir) / "mail.sqlite").string();
-    o.mailbox = std::move(*url);
-    o.network = net_.network_id();
-    auto identity = [this]() -> std::optional<MailIdentity> {
-        auto key = keys_.key();
-        auto ann = keys_.announcement();
-        if (!key || !ann || ann->signing_pubkey != key->pubkey()) return std::nullopt;
-        return MailIdentity{*key, ann->delegation()};
-    };
-    auto mail =
-        MailService::open(std::move(o), std::move(identity),
-                          direct_ ? direct_mail_sender() : nullptr, [this] { return now(); });
-    if (!mail) return mail.error();
-    (*mail)->start();
-    mail_ = std::move(*mail);
-    spdlog::info("mail: the mailbox is {}", cfg_.mailbox_url);
     return Ok{};
 }
 
