@@ -7,14 +7,14 @@
 #   3. a clang build in build-san/ with AddressSanitizer + UBSan and libFuzzer
 #      instrumentation; the unit tests again, under the sanitizers;
 #   4. every fuzz_* target in build-san/ for FUZZ_SECONDS (default 20) each,
-#      seeded from fuzz/corpus/<target>/ when it exists (copied to a temp
-#      directory: the repository is not modified);
+#      FUZZ_JOBS (default: number of CPUs) at a time, seeded from fuzz/corpus/<target>/
+#      when it exists (copied to build-san/fuzz-work/: the repository is not modified);
 #   5. the browser tests of the web pages against build/ (scripts/browser-test.sh:
 #      real devnet daemons, headless chromium; screenshots in build/browser-artifacts/).
 # Steps run on after a failure where they can, then a summary is printed;
 # the exit status is non-zero if anything failed.
 #
-# Environment: FUZZ_SECONDS (per target), FUZZ_SEED (libFuzzer -seed),
+# Environment: FUZZ_SECONDS (per target), FUZZ_JOBS, FUZZ_SEED (libFuzzer -seed),
 # JOBS (build parallelism, default: number of CPUs), TEST_JOBS (ctest -j, default 2).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -23,6 +23,7 @@ root=$PWD
 fuzz_seconds=${FUZZ_SECONDS:-20}
 jobs=${JOBS:-$(nproc)}
 test_jobs=${TEST_JOBS:-2}
+fuzz_jobs=${FUZZ_JOBS:-$jobs}
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}
 # Sanitizer reports are failures; keep the stack traces.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1}
@@ -35,8 +36,8 @@ summary=()
 failed=0
 n_ok=0 n_fail=0 n_skip=0
 start=$SECONDS
-fuzz_work=""
-trap 'if [[ -n $fuzz_work ]]; then rm -rf "$fuzz_work"; fi' EXIT
+fuzz_work=$root/build-san/fuzz-work
+trap 'rm -rf "$fuzz_work"' EXIT
 
 # record STATUS NAME [SECONDS]
 record() {
@@ -86,15 +87,15 @@ san_build() {
 
 # run_fuzzer PATH: runs one libFuzzer target for fuzz_seconds; status 0 if
 # it neither crashed nor reported a sanitizer error.
-# shellcheck disable=SC2317  # called indirectly, through step
+# shellcheck disable=SC2317  # called indirectly, through run_fuzzers
 run_fuzzer() {
     local bin=$1 name corpus work log rc
     name=$(basename "$bin")
     corpus=$root/fuzz/corpus/$name
-    work=$(mktemp -d)
-    fuzz_work=$work
+    work=$fuzz_work/$name
     log=$root/build-san/fuzz-logs/$name.log
-    mkdir -p "$root/build-san/fuzz-logs" "$root/build-san/fuzz-artifacts"
+    rm -rf "$work"
+    mkdir -p "$root/build-san/fuzz-logs" "$root/build-san/fuzz-artifacts" "$work"
     if [[ -d $corpus ]]; then
         cp -R "$corpus/." "$work/" || return 1
     fi
@@ -106,7 +107,6 @@ run_fuzzer() {
     rc=0
     "$bin" "${args[@]}" "$work" >"$log" 2>&1 || rc=$?
     rm -rf "$work"
-    fuzz_work=""
     if [[ $rc -ne 0 ]]; then
         echo "    $name: exit status $rc; end of $log:"
         tail -n 60 "$log" | sed 's/^/      /'
@@ -114,6 +114,42 @@ run_fuzzer() {
         return 1
     fi
     echo "    $name: $(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1 || echo 'done')"
+}
+
+# run_fuzzers PATH...: runs the targets fuzz_jobs at a time (each libFuzzer process uses
+# one core), then prints and records each one's result in order, as step does.
+run_fuzzers() {
+    local batch=() bin
+    for bin in "$@"; do
+        batch+=("$bin")
+        if [[ ${#batch[@]} -ge $fuzz_jobs ]]; then
+            run_fuzz_batch "${batch[@]}"
+            batch=()
+        fi
+    done
+    if [[ ${#batch[@]} -gt 0 ]]; then run_fuzz_batch "${batch[@]}"; fi
+}
+
+run_fuzz_batch() {
+    local pids=() outs=() t0=$SECONDS i name
+    for bin in "$@"; do
+        outs+=("$(mktemp)")
+        run_fuzzer "$bin" >"${outs[-1]}" 2>&1 &
+        pids+=($!)
+    done
+    for i in "${!pids[@]}"; do
+        name="fuzz $(basename "${@:i+1:1}") for ${fuzz_seconds}s"
+        echo
+        echo "==> $name"
+        if wait "${pids[$i]}"; then
+            cat "${outs[$i]}"
+            record ok "$name" $((SECONDS - t0))
+        else
+            cat "${outs[$i]}"
+            record FAIL "$name" $((SECONDS - t0))
+        fi
+        rm -f "${outs[$i]}"
+    done
 }
 
 if ! step "deps" bash scripts/deps.sh; then
@@ -143,9 +179,7 @@ if step "build (clang++, ASan+UBSan, libFuzzer) in build-san/" san_build; then
     if [[ ${#fuzzers[@]} -eq 0 ]]; then
         record skip "fuzzing: no fuzz_* targets in build-san/"
     fi
-    for bin in "${fuzzers[@]}"; do
-        step "fuzz $(basename "$bin") for ${fuzz_seconds}s" run_fuzzer "$bin" || true
-    done
+    run_fuzzers "${fuzzers[@]}"
 else
     record skip "unit tests under ASan+UBSan (build failed)"
     record skip "fuzzing (build failed)"

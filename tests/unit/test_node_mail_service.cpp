@@ -66,6 +66,8 @@ struct Party {
         });
         svc->start();
     }
+    // The worker thread calls the listener, which writes `heard`: stop it before members go.
+    ~Party() { svc.reset(); }
     PubKey pub() const { return id.key.pubkey(); }
     std::vector<std::uint64_t> indexes() {
         std::vector<std::uint64_t> out;
