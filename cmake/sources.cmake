@@ -121,7 +121,16 @@ if(SHAREMSG_TESTS)
     SHAREMSG_ITEST_TMP="${CMAKE_BINARY_DIR}/itest-tmp"
     SHAREMSG_VECTORS_DIR="${PROJECT_SOURCE_DIR}/vectors/reference")
   add_dependencies(sharemsg_itests sharemsgd sharemsg)
-  gtest_discover_tests(sharemsg_itests DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300 RUN_SERIAL TRUE)
+  # Most run two at a time (ctest -j): they wait on sockets and processes more than they
+  # compute, and each takes its own ports, data directories and network namespaces. The NAT
+  # lab's, the hostile peers' (they measure a daemon's memory, CPU and log lines), the
+  # crash tests' and the direct links' flood run alone, so that nothing else loads the machine
+  # while they measure or time.
+  set(SHAREMSG_SERIAL_ITESTS "Nat*:*Hostile*:Crash.*:DirectLinks.*")
+  gtest_discover_tests(sharemsg_itests DISCOVERY_TIMEOUT 60 TEST_FILTER "${SHAREMSG_SERIAL_ITESTS}"
+    PROPERTIES TIMEOUT 300 RUN_SERIAL TRUE)
+  gtest_discover_tests(sharemsg_itests DISCOVERY_TIMEOUT 60 TEST_FILTER "-${SHAREMSG_SERIAL_ITESTS}"
+    PROPERTIES TIMEOUT 300)
 
   add_test(NAME cli_conformance_public
     COMMAND sharemsg conformance ${PROJECT_SOURCE_DIR}/vectors/reference/share_messages_public.json)
