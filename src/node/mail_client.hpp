@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "crypto/secp256k1.hpp"
@@ -58,10 +59,27 @@ enum class MailError {
     no_mailbox,     // no --mailbox-url
     bad_recipient,  // not a compressed secp256k1 point, or this node's own key
     too_large,      // over mailbox::MAX_PLAINTEXT bytes
+    not_text,       // text that is not UTF-8
     outbox_full,    // too many messages queued
     storage,        // the database failed; nothing was kept
 };
 const char* mail_error_name(MailError e) noexcept;
+
+// Application frames (docs/mailbox.md, "Application frames"): mail whose plaintext is 0xff (a
+// byte UTF-8 never uses, so no text begins with it), an application byte, then the
+// application's bytes. They are sealed, delivered, ordered and acknowledged as text is, but
+// each is handed to its application's frame handler instead of the inbox and outbox listings.
+inline constexpr std::uint8_t APP_FRAME_MARK = 0xff;
+enum class MailApp : std::uint8_t {
+    musig = 0x01,  // a MuSig2 session frame (musig/frame.hpp)
+};
+// Whether a plaintext is an application frame, and its application and bytes.
+struct AppFrame {
+    MailApp app = MailApp::musig;
+    ByteView bytes;
+};
+std::optional<AppFrame> app_frame_of(std::string_view plaintext) noexcept;
+std::string app_plaintext(MailApp app, ByteView bytes);
 
 class MailClient {
   public:
@@ -75,6 +93,9 @@ class MailClient {
         std::string detail;
     };
     virtual SendResult send(const crypto::CompressedPubKey& to, const std::string& text) = 0;
+    // The same for an application frame (`text` of the outbox row is its plaintext).
+    virtual SendResult send_frame(const crypto::CompressedPubKey& to, MailApp app,
+                                  ByteView bytes) = 0;
 
     // The inbox, oldest first, after inbox id `after` (at most `limit`), and one message.
     virtual std::vector<MailReceived> inbox(std::uint64_t after, std::size_t limit) const = 0;
@@ -86,6 +107,12 @@ class MailClient {
     // order: /mail/stream's feed. May be set at any time.
     using Listener = std::function<void(const MailReceived&)>;
     virtual void set_listener(Listener l) = 0;
+
+    // Called (from the client's thread) with each application frame of `app` as it is
+    // committed, in each sender's order; frames of an application without a handler are
+    // dropped. May be set at any time.
+    using FrameHandler = std::function<void(const crypto::CompressedPubKey& from, ByteView bytes)>;
+    virtual void set_frame_handler(MailApp app, FrameHandler h) = 0;
 
     // A message that came over a direct link (its header and payload). Committed to the inbox
     // (or held until the messages before it arrive) before `done(true)`; `done(false, why)`

@@ -74,6 +74,9 @@ Result<MailReceived> inbox_row(const relay::SqlRow& r) {
     return m;
 }
 constexpr const char* kInboxColumns = "id, peer, idx, text, sent, received, path";
+// Rows of text mail only: an application frame's plaintext begins with APP_FRAME_MARK, whose
+// hex the text column begins with (node/mail_client.hpp).
+constexpr const char* kTextOnly = "substr(text, 1, 2) <> 'ff'";
 
 Result<OutboxRow> outbox_row_of(const relay::SqlRow& r) {
     OutboxRow o;
@@ -243,9 +246,9 @@ Result<MailReceived> MailDb::add_inbox(MailReceived m) {
 }
 
 Result<std::vector<MailReceived>> MailDb::inbox(std::uint64_t after, std::size_t limit) {
-    auto rows =
-        q(std::string("SELECT ") + kInboxColumns + " FROM inbox WHERE id > $1 ORDER BY id LIMIT $2",
-          {i64(after), static_cast<std::int64_t>(limit)});
+    auto rows = q(std::string("SELECT ") + kInboxColumns + " FROM inbox WHERE id > $1 AND " +
+                      kTextOnly + " ORDER BY id LIMIT $2",
+                  {i64(after), static_cast<std::int64_t>(limit)});
     if (!rows) return rows.error();
     std::vector<MailReceived> out;
     for (const auto& r : *rows) {
@@ -257,7 +260,9 @@ Result<std::vector<MailReceived>> MailDb::inbox(std::uint64_t after, std::size_t
 }
 
 Result<std::optional<MailReceived>> MailDb::read(std::uint64_t id) {
-    auto rows = q(std::string("SELECT ") + kInboxColumns + " FROM inbox WHERE id = $1", {i64(id)});
+    auto rows =
+        q(std::string("SELECT ") + kInboxColumns + " FROM inbox WHERE id = $1 AND " + kTextOnly,
+          {i64(id)});
     if (!rows) return rows.error();
     if (rows->empty()) return std::optional<MailReceived>{};
     auto m = inbox_row((*rows)[0]);
@@ -266,7 +271,7 @@ Result<std::optional<MailReceived>> MailDb::read(std::uint64_t id) {
 }
 
 Result<std::uint64_t> MailDb::inbox_count() {
-    auto rows = q("SELECT COUNT(*) FROM inbox", {});
+    auto rows = q(std::string("SELECT COUNT(*) FROM inbox WHERE ") + kTextOnly, {});
     if (!rows) return rows.error();
     return number((*rows)[0][0]);
 }
@@ -325,9 +330,9 @@ Result<std::optional<std::uint64_t>> MailDb::next_due() {
 }
 
 Result<std::vector<MailSent>> MailDb::outbox(std::size_t limit) {
-    auto rows =
-        q(std::string("SELECT ") + kOutboxColumns + " FROM outbox ORDER BY id DESC LIMIT $1",
-          {static_cast<std::int64_t>(limit)});
+    auto rows = q(std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE " + kTextOnly +
+                      " ORDER BY id DESC LIMIT $1",
+                  {static_cast<std::int64_t>(limit)});
     if (!rows) return rows.error();
     std::vector<MailSent> out;
     for (const auto& r : *rows) {

@@ -76,7 +76,9 @@ class MailDb {
     // The senders with held rows.
     Result<std::vector<std::pair<PubKey, PubKey>>> held_senders();
 
-    // Appends to the inbox; returns the row with its id.
+    // Appends to the inbox; returns the row with its id. inbox, read, inbox_count and outbox
+    // list text mail only: application frames (node/mail_client.hpp) are kept for the order
+    // of their sender's chain, not shown.
     Result<MailReceived> add_inbox(MailReceived m);
     Result<std::vector<MailReceived>> inbox(std::uint64_t after, std::size_t limit);
     Result<std::optional<MailReceived>> read(std::uint64_t id);

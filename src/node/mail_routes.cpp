@@ -79,6 +79,7 @@ unsigned mail_refusal_status(MailError e) noexcept {
         case MailError::no_mailbox:
             return 409;
         case MailError::bad_recipient:
+        case MailError::not_text:
             return 400;
         case MailError::too_large:
             return 413;

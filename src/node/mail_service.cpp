@@ -33,12 +33,37 @@ const char* mail_error_name(MailError e) noexcept {
             return "bad_recipient";
         case MailError::too_large:
             return "too_large";
+        case MailError::not_text:
+            return "not_text";
         case MailError::outbox_full:
             return "outbox_full";
         case MailError::storage:
             return "storage";
     }
     return "unknown";
+}
+
+std::optional<AppFrame> app_frame_of(std::string_view plaintext) noexcept {
+    if (plaintext.size() < 2 || static_cast<std::uint8_t>(plaintext[0]) != APP_FRAME_MARK)
+        return std::nullopt;
+    switch (static_cast<MailApp>(plaintext[1])) {
+        case MailApp::musig:
+            break;
+        default:
+            return std::nullopt;
+    }
+    return AppFrame{static_cast<MailApp>(plaintext[1]),
+                    ByteView(reinterpret_cast<const std::uint8_t*>(plaintext.data()) + 2,
+                             plaintext.size() - 2)};
+}
+
+std::string app_plaintext(MailApp app, ByteView bytes) {
+    std::string p;
+    p.reserve(2 + bytes.size());
+    p.push_back(static_cast<char>(APP_FRAME_MARK));
+    p.push_back(static_cast<char>(app));
+    p.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    return p;
 }
 
 const char* mail_refusal_name(MailRefusal r) noexcept {
@@ -153,6 +178,22 @@ void MailService::set_error(std::string why) {
 
 MailClient::SendResult MailService::send(const crypto::CompressedPubKey& to,
                                          const std::string& text) {
+    if (!is_valid_utf8(as_bytes(text))) {
+        SendResult r;
+        r.error = MailError::not_text;
+        r.detail = "the text is not UTF-8";
+        return r;
+    }
+    return send_plaintext(to, text);
+}
+
+MailClient::SendResult MailService::send_frame(const crypto::CompressedPubKey& to, MailApp app,
+                                               ByteView bytes) {
+    return send_plaintext(to, app_plaintext(app, bytes));
+}
+
+MailClient::SendResult MailService::send_plaintext(const crypto::CompressedPubKey& to,
+                                                   const std::string& text) {
     SendResult r;
     auto fail = [&](MailError e, std::string detail) {
         r.error = e;
@@ -317,7 +358,8 @@ std::optional<MailRefusal> MailService::take(const mailbox::Request& r, const st
         a.me = me;
         a.from = h.sender_pubkey;
         a.index = opened->index;
-        a.text = utf8_lossy(opened->plaintext);
+        const auto plain = to_string(opened->plaintext);
+        a.text = app_frame_of(plain) ? plain : utf8_lossy(opened->plaintext);
         a.sent = h.timestamp;
         a.path = path;
         auto s = db_->begin();
@@ -343,13 +385,20 @@ std::optional<MailRefusal> MailService::take(const mailbox::Request& r, const st
 
 void MailService::publish(const std::vector<MailReceived>& in) {
     Listener l;
+    std::map<MailApp, FrameHandler> handlers;
     {
         std::lock_guard lk(mu_);
         l = listener_;
+        handlers = frame_handlers_;
     }
-    if (!l) return;
-    for (const auto& m : in)
-        l(m);
+    for (const auto& m : in) {
+        if (auto f = app_frame_of(m.text)) {
+            auto h = handlers.find(f->app);
+            if (h != handlers.end() && h->second) h->second(m.from, f->bytes);
+        } else if (l) {
+            l(m);
+        }
+    }
 }
 
 void MailService::sweep_gaps() {

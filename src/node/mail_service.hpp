@@ -93,6 +93,7 @@ class MailService final : public MailClient {
     void stop();
 
     SendResult send(const crypto::CompressedPubKey& to, const std::string& text) override;
+    SendResult send_frame(const crypto::CompressedPubKey& to, MailApp app, ByteView bytes) override;
     std::vector<MailReceived> inbox(std::uint64_t after, std::size_t limit) const override;
     std::optional<MailReceived> read(std::uint64_t id) const override;
     std::vector<MailSent> outbox(std::size_t limit) const override;
@@ -100,6 +101,10 @@ class MailService final : public MailClient {
     void set_listener(Listener l) override {
         std::lock_guard lk(mu_);
         listener_ = std::move(l);
+    }
+    void set_frame_handler(MailApp app, FrameHandler h) override {
+        std::lock_guard lk(mu_);
+        frame_handlers_[app] = std::move(h);
     }
     void accept_direct(mailbox::Request message, Accepted done) override;
     std::string status_json() const override;
@@ -128,6 +133,8 @@ class MailService final : public MailClient {
     using Event = std::variant<DirectIn, DirectOut, StreamState, StreamId>;
 
     std::uint64_t now() const { return static_cast<std::uint64_t>(clock_()); }
+    // Seals a plaintext (text or an application frame) and queues it.
+    SendResult send_plaintext(const crypto::CompressedPubKey& to, const std::string& text);
     void push(Event e);
     // Worker thread.
     void run();
@@ -174,6 +181,7 @@ class MailService final : public MailClient {
     bool poked_ = false;         // a send or a stream change: the worker looks at once
     std::string last_error_;
     Listener listener_;
+    std::map<MailApp, FrameHandler> frame_handlers_;
     // Worker thread only.
     std::optional<PubKey> register_key_;  // the key registrations are made with
     double register_at_ = 0, register_backoff_ = 1;

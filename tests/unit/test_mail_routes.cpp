@@ -55,7 +55,11 @@ class RecordingMail final : public MailClient {
         return {sent.begin(),
                 sent.begin() + static_cast<std::ptrdiff_t>(std::min(limit, sent.size()))};
     }
+    SendResult send_frame(const crypto::CompressedPubKey&, MailApp, ByteView) override {
+        return next_send;
+    }
     void set_listener(Listener) override {}
+    void set_frame_handler(MailApp, FrameHandler) override {}
     void accept_direct(mailbox::Request, Accepted done) override { done(false, "not here"); }
     std::string status_json() const override { return status; }
 };

@@ -317,3 +317,60 @@ TEST(NodeMailService, ARestartKeepsTheChains) {
     EXPECT_EQ(b.svc->inbox(2, 10).at(0).text, "after");
     EXPECT_EQ(a.svc->outbox(10).size(), 3u);
 }
+
+TEST(NodeMailService, ApplicationFramesGoToTheirHandlerInOrderAndStayOutOfTheListings) {
+    test::TempDir dir("mail-svc");
+    Party* to = nullptr;
+    Party a(1, dir, direct_to(&to));
+    Party b(2, dir, nullptr);
+    to = &b;
+    std::mutex mu;
+    std::vector<std::pair<PubKey, Bytes>> frames;
+    b.svc->set_frame_handler(MailApp::musig, [&](const PubKey& from, ByteView bytes) {
+        std::lock_guard lk(mu);
+        frames.emplace_back(from, Bytes(bytes.begin(), bytes.end()));
+    });
+    const Bytes f1{0x01, 0xff, 0x00}, f2{0x02};
+    ASSERT_TRUE(a.svc->send(b.pub(), "text before").sent.has_value());
+    ASSERT_TRUE(a.svc->send_frame(b.pub(), MailApp::musig, f1).sent.has_value());
+    ASSERT_TRUE(a.svc->send(b.pub(), "text after").sent.has_value());
+    ASSERT_TRUE(a.svc->send_frame(b.pub(), MailApp::musig, f2).sent.has_value());
+    ASSERT_TRUE(eventually([&] {
+        std::lock_guard lk(mu);
+        return frames.size() == 2;
+    }));
+    {
+        std::lock_guard lk(mu);
+        EXPECT_EQ(frames[0].first, a.pub());
+        EXPECT_EQ(frames[0].second, f1);
+        EXPECT_EQ(frames[1].second, f2);
+    }
+    ASSERT_TRUE(eventually([&] { return b.svc->inbox(0, 100).size() == 2; }));
+    const auto in = b.svc->inbox(0, 100);
+    EXPECT_EQ(in[0].text, "text before");
+    EXPECT_EQ(in[1].text, "text after");
+    EXPECT_EQ(in[1].index, 2u);                // the frames took chain indexes 1 and 3
+    EXPECT_FALSE(b.svc->read(2).has_value());  // inbox row 2 is the first frame
+    EXPECT_EQ(nlohmann::json::parse(b.svc->status_json())["inbox"], 2);
+    {
+        std::lock_guard lk(b.mu);
+        ASSERT_EQ(b.heard.size(), 2u);  // the listener heard the texts only
+        EXPECT_EQ(b.heard[1].text, "text after");
+    }
+    ASSERT_TRUE(eventually([&] {
+        const auto out = a.svc->outbox(100);
+        if (out.size() != 2) return false;
+        for (const auto& s : out)
+            if (s.state != MailSent::State::delivered) return false;
+        return true;
+    }));
+
+    // Text must be UTF-8, so that no text is taken for a frame.
+    EXPECT_EQ(a.svc->send(b.pub(), std::string("\xff\x01 not text")).error, MailError::not_text);
+    EXPECT_EQ(a.svc->send(b.pub(), std::string("\xc3")).error, MailError::not_text);
+    EXPECT_FALSE(app_frame_of(std::string("\xff")).has_value());
+    EXPECT_FALSE(app_frame_of(std::string("\xff\x7f")).has_value());  // no such application
+    const auto p = app_plaintext(MailApp::musig, f1);
+    ASSERT_TRUE(app_frame_of(p).has_value());
+    EXPECT_EQ(Bytes(app_frame_of(p)->bytes.begin(), app_frame_of(p)->bytes.end()), f1);
+}
