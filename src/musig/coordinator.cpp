@@ -13,6 +13,11 @@ Refusal refuse(Problem p) {
     return Refusal{p, FrameError::none};
 }
 
+// Seconds from `since` to `now`; 0 when the clock went back.
+std::uint64_t elapsed(std::uint64_t now, std::uint64_t since) {
+    return now > since ? now - since : 0;
+}
+
 std::optional<std::size_t> index_of(std::span<const PlainPubKey> list, const PlainPubKey& k) {
     const auto it = std::find(list.begin(), list.end(), k);
     if (it == list.end()) return std::nullopt;
@@ -306,8 +311,10 @@ void Coordinator::start_signing(SessionState& s, std::uint64_t now) {
     s.set_session(std::move(session).value());
     s.enter(Phase::partial_sig_exchange, now);
 
+    // All n nonces in means ours is (only join puts it in our slot), so the secret nonce is here.
     auto secnonce = s.take_secnonce();
-    auto psig = s.session()->sign(std::move(secnonce.value()), sk_);
+    auto psig = secnonce ? s.session()->sign(std::move(*secnonce), sk_)
+                         : Result<PartialSig>(make_error(ErrorCode::secnonce_invalid));
     if (!psig) {
         abort(s, AbortInfo{AbortReason::cancelled, std::nullopt, std::nullopt}, true, now);
         return;
@@ -401,7 +408,7 @@ SweepReport Coordinator::sweep(std::uint64_t now) {
     for (auto it = sessions_.begin(); it != sessions_.end();) {
         SessionState& s = it->second;
         const std::uint64_t expiry = s.announcement().expiry;
-        if (now >= expiry || now - s.first_seen() >= opt_.session_timeout) {
+        if (now >= expiry || elapsed(now, s.first_seen()) >= opt_.session_timeout) {
             if (!is_final(s.phase())) {
                 abort(s, AbortInfo{AbortReason::expired, std::nullopt, std::nullopt}, false, now);
                 ++r.aborted_expired;
@@ -413,7 +420,7 @@ SweepReport Coordinator::sweep(std::uint64_t now) {
         }
         const bool exchanging =
             s.phase() == Phase::nonce_exchange || s.phase() == Phase::partial_sig_exchange;
-        if (exchanging && now - s.phase_since() > opt_.stuck_timeout) {
+        if (exchanging && elapsed(now, s.phase_since()) > opt_.stuck_timeout) {
             abort(s, AbortInfo{AbortReason::stuck, std::nullopt, std::nullopt}, true, now);
             ++r.aborted_stuck;
         }

@@ -40,7 +40,8 @@ class Transport {
     virtual void send(const PlainPubKey& to, Bytes frame) = 0;
 };
 
-// What the owner is told when a session ends (called after the state is updated).
+// What the owner is told when a session ends (called after the state is updated, possibly from
+// inside sweep's walk over the sessions: it must not call back into the coordinator).
 class Listener {
   public:
     virtual ~Listener() = default;
