@@ -6,6 +6,7 @@
 //                PartialSigAgg, verify_and_aggregate (names the signer of a bad psig)
 //   codec.hpp    decoders of the byte encodings
 //   types.hpp    the byte types, Error and Result
+//   frame.hpp, coordinator.hpp, local_hub.hpp: signing sessions (included separately)
 //
 // docs/musig.md describes what is implemented and why the scalar helpers (group.hpp) are
 // correct.
