@@ -227,6 +227,30 @@ void add_options(CLI::App& app, Config& c) {
                    "The mailbox (http://HOST:PORT) of this node's mail: registered with, "
                    "fetched from, deposited into when no direct link reaches the recipient "
                    "(needs a signing key and its delegation)");
+    app.add_flag("--musig", c.musig,
+                 "Take part in MuSig2 signing sessions, whose frames travel by this node's mail "
+                 "(needs --mailbox-url)");
+    app.add_option("--musig-session-timeout", c.musig_session_timeout,
+                   "MuSig2: seconds a session is kept, whatever its phase")
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{7 * 86400}))
+        ->capture_default_str();
+    app.add_option("--musig-stuck-timeout", c.musig_stuck_timeout,
+                   "MuSig2: seconds a session may wait for nonces or partial signatures before "
+                   "it is aborted as stuck")
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{86400}))
+        ->capture_default_str();
+    app.add_option("--musig-cleanup-interval", c.musig_cleanup_interval,
+                   "MuSig2: seconds between cleanups of old and stuck sessions")
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{3600}))
+        ->capture_default_str();
+    app.add_option("--musig-max-sessions", c.musig_max_sessions,
+                   "MuSig2: sessions held at once (announcements beyond are refused)")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{100000}))
+        ->capture_default_str();
+    app.add_option("--musig-max-sequence-gap", c.musig_max_sequence_gap,
+                   "MuSig2: how far a signer's sequence number may jump ahead")
+        ->check(CLI::Range(std::uint32_t{1}, std::uint32_t{1000000}))
+        ->capture_default_str();
     app.add_option("--relay-ttl", c.relay_ttl,
                    "Relay: seconds a registration lives without a refresh")
         ->check(CLI::Range(1.0, 86400.0))

@@ -108,6 +108,14 @@ struct Config {
     // The node's mail (docs/mailbox.md, "The node's mail"): the mailbox it registers with, fetches
     // from and deposits into (http://HOST:PORT); empty: no mail client.
     std::string mailbox_url;
+
+    // MuSig2 signing sessions (docs/musig.md, "Sessions between nodes"), over the node's mail.
+    bool musig = false;
+    std::uint64_t musig_session_timeout = 2 * 3600;  // seconds a session is kept
+    std::uint64_t musig_stuck_timeout = 600;  // seconds a session may wait in an exchange phase
+    std::uint64_t musig_cleanup_interval = 60;  // seconds between sweeps
+    std::size_t musig_max_sessions = 256;
+    std::uint32_t musig_max_sequence_gap = 100;
 };
 
 // Registers every option on `app` (also readable from a config file via --config).

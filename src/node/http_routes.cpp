@@ -11,6 +11,7 @@
 #include "node/gossip_service.hpp"
 #include "node/mail_routes.hpp"
 #include "node/mailbox_routes.hpp"
+#include "node/musig_routes.hpp"
 #include "node/net_routes.hpp"
 #include "node/node.hpp"
 #include "node/relay_role.hpp"
@@ -419,6 +420,12 @@ constexpr Route kRoutes[] = {
     {"/mail/outbox", kGet, Access::token, get_mail_outbox},
     {"/mail/status", kGet, Access::token, get_mail_status},
     {"/mail/stream", kGet, Access::token, get_mail_stream},
+    {"/musig/start", kPost, Access::token, post_musig_start},
+    {"/musig/join/", kPost, Access::token, post_musig_join, true},
+    {"/musig/cancel/", kPost, Access::token, post_musig_cancel, true},
+    {"/musig/sessions", kGet, Access::token, get_musig_sessions},
+    {"/musig/session/", kGet, Access::token, get_musig_session, true},
+    {"/musig/status", kGet, Access::token, get_musig_status},
     {"/relay/register", kPost, Access::anyone, relay_register},
     {"/relay/lookup/", kGet, Access::anyone, relay_lookup, true},
     {"/relay/miner/", kGet, Access::anyone, relay_miner, true},

@@ -19,6 +19,7 @@
 #include "node/mail_client.hpp"
 #include "node/mail_routes.hpp"
 #include "node/mailbox_role.hpp"
+#include "node/musig_service.hpp"
 #include "node/peer.hpp"
 #include "node/relay_role.hpp"
 #include "node/rules.hpp"
@@ -81,7 +82,12 @@ Node::Node(Config cfg, Network net)
 Node::~Node() {
     stop();
     if (chain_thread_.joinable()) chain_thread_.join();
-    mail_.reset();  // its threads end before the direct links it hands messages to
+    // The sessions' thread ends before the mail client it sends through; the mail client's
+    // threads (which hand frames to the sessions) end before the sessions' object goes, and
+    // before the direct links it hands messages to.
+    if (musig_) musig_->stop();
+    mail_.reset();
+    musig_.reset();
     if (gossip_) gossip_->stop();
     if (direct_) direct_->stop();
 }
@@ -241,6 +247,7 @@ Status Node::start() {
     mailbox_ = std::move(*mailbox_role);
     if (auto s = start_direct(); !s) return s;
     if (auto s = start_mail(); !s) return s;
+    if (auto s = start_musig(); !s) return s;
     if (auto s = start_gossip(); !s) return s;
     if (auto s = start_nat_monitor(); !s) return s;
 

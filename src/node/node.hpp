@@ -69,6 +69,7 @@ class MailboxRole;
 class GossipService;
 class DirectLinks;
 class MailClient;
+class MusigService;
 
 class Node {
   public:
@@ -151,6 +152,8 @@ class Node {
     // The node's own mail (--mailbox-url, with a signing key and its delegation), or nullptr
     // (node/mail_client.hpp).
     MailClient* mail() const { return mail_.get(); }
+    // The MuSig2 signing sessions (--musig), or nullptr (node/musig_service.hpp).
+    MusigService* musig() const { return musig_.get(); }
     // How the mail client hands a message to the direct links (node_direct.cpp): `delivered`
     // false when no link to the recipient is up, or its node did not accept the message.
     using DirectMailSend =
@@ -169,6 +172,8 @@ class Node {
                              std::function<void(bool accepted)> answer);
     // Starts the mail client when --mailbox-url is set (node.cpp).
     Status start_mail();
+    // Starts the signing sessions when --musig is set (node_musig.cpp); after start_mail.
+    Status start_musig();
     // Starts the gossip service unless --gossip-port is 0 (node_gossip.cpp).
     Status start_gossip();
     // Starts NAT discovery against the --stun servers, if any (node_nat.cpp; I/O context).
@@ -325,6 +330,8 @@ class Node {
     std::unique_ptr<DirectLinks> direct_;
     // --mailbox-url; its own thread
     std::unique_ptr<MailClient> mail_;
+    // --musig; its own thread, sending through mail_
+    std::unique_ptr<MusigService> musig_;
 };
 
 }  // namespace sharemsg::node

@@ -1,0 +1,68 @@
+// The /musig endpoints (docs/api.md, "MuSig2 sessions"): the node's signing sessions, through
+// its MusigService (node/musig_service.hpp). Every one needs the API token. A node without
+// sessions (no --musig, or no mail client) answers each with 404 {"error": "not_enabled"}.
+//
+//   POST /musig/start          {"signers": [66 hex, ...], "message": hex, "context": hex?,
+//                               "expires_in": seconds?, "join": bool?} -> {"session": view}
+//   POST /musig/join/<id>      draws our nonce and sends it -> {"session": view}
+//   POST /musig/cancel/<id>    aborts the session and tells the others -> {"session": view}
+//   GET  /musig/sessions       -> {"sessions": [view, ...]}
+//   GET  /musig/session/<id>   -> view
+//   GET  /musig/status         -> {"pubkey", "sessions", "frames_in", ...}
+//
+// The request parsing and the JSON are functions of their inputs alone, so that they can be
+// checked without a node; the handlers post the coordinator's part to the service's worker and
+// answer from there.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "musig/coordinator.hpp"
+#include "node/http_routes.hpp"
+#include "node/musig_service.hpp"
+
+namespace sharemsg::node {
+
+// Default and longest life of a session started through the API, in seconds.
+inline constexpr std::uint64_t kMusigDefaultExpiresIn = 600;
+
+// {"id", "phase", "signers", "creator_index", "own_index", "created", "expiry", "message",
+//  "context", "aggregate_key", "nonces" (per signer: its nonce is in), "partials", "joined",
+//  "signature" (hex or null), "abort" (null or {"reason", "blamed", "blamed_pubkey",
+//  "aborted_by"})}
+nlohmann::ordered_json musig_view_json(const musig::SessionView& v);
+nlohmann::ordered_json musig_stats_json(const MusigStats& s, const crypto::CompressedPubKey& me);
+
+// The HTTP status and error name of a coordinator refusal.
+unsigned musig_refusal_status(musig::Problem p) noexcept;
+
+struct MusigStartRequest {
+    std::vector<musig::PlainPubKey> signers;
+    Bytes message;
+    Bytes context;
+    std::uint64_t expires_in = kMusigDefaultExpiresIn;
+    bool join = true;
+};
+struct MusigRequestError {
+    unsigned status = 400;
+    std::string error;
+    std::string detail;
+};
+std::variant<MusigStartRequest, MusigRequestError> parse_musig_start(const std::string& body);
+// A session id: 64 hex digits.
+std::optional<musig::SessionId> parse_session_id(std::string_view hex);
+
+void post_musig_start(const RouteCall& c, const ReplyFn& done);
+void post_musig_join(const RouteCall& c, const ReplyFn& done);
+void post_musig_cancel(const RouteCall& c, const ReplyFn& done);
+void get_musig_sessions(const RouteCall& c, const ReplyFn& done);
+void get_musig_session(const RouteCall& c, const ReplyFn& done);
+void get_musig_status(const RouteCall& c, const ReplyFn& done);
+
+}  // namespace sharemsg::node
