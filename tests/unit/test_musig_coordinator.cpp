@@ -189,7 +189,7 @@ TEST(MusigCoordinatorTamper, WrongPartialSignedByItsSignerIsBlamed) {
         EXPECT_EQ(v->abort->reason, AbortReason::bad_partial_sig);
         ASSERT_TRUE(v->abort->blamed);
         EXPECT_EQ(*v->abort->blamed, cheat);
-        EXPECT_EQ(v->signers[*v->abort->blamed], g.pks[cheat]);
+        EXPECT_EQ(v->blamed_pubkey, g.pks[cheat]);
         EXPECT_FALSE(v->signature);
         ASSERT_EQ(g.recorders[i]->ended.size(), 1u);
         EXPECT_FALSE(g.recorders[i]->ended[0].completed);
