@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
     sharemsg::cli::add_open_vectors_command(app);
     sharemsg::cli::add_api_commands(app);
     sharemsg::cli::add_mail_commands(app);
+    sharemsg::cli::add_musig_command(app);
     sharemsg::cli::add_stun_command(app);
     try {
         app.parse(argc, argv);
