@@ -124,8 +124,9 @@ void run_aggregate(const AggregateOptions& o) {
         if (e.code == musig::ErrorCode::invalid_contribution &&
             e.contribution == musig::Contribution::psig && e.signer)
             blame_signer(o, s, s.given_index(*e.signer),
-                         "the partial signature does not verify (wrong key, or made for another "
-                         "message, signer list or set of pubnonces)");
+                         "the partial signature does not verify under this signer's key and "
+                         "pubnonce (a wrong partial signature, or one made for another message, "
+                         "signer list or set of pubnonces)");
         fail(kAggregate, s.explain(e), kExitUsage);
     }
     const musig::XonlyPubKey agg = s.keyagg().xonly_pubkey();

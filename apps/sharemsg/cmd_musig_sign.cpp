@@ -1,11 +1,11 @@
 // sharemsg musig sign: one signer's part of a MuSig2 round, in one process.
 //
 // The secret nonce exists only in this process's memory: it is drawn after the key and the
-// signer list are checked, never written anywhere (the process also turns off core dumps and
-// ptrace access by other processes of the user), and consumed by signing. A round that does
-// not finish (standard input ends, a bad pubnonce) simply ends the process: the nonce is
-// wiped and never used. Each run draws a fresh nonce, so a run is one signing, and the
-// partial signature it prints fits only the pubnonces it read.
+// signer list are checked, never written anywhere (while the process holds the key and the
+// nonce, core dumps and ptrace by the user's other processes are off), and consumed by
+// signing. A round that does not finish (standard input ends, a bad pubnonce) simply ends
+// the process: the nonce is wiped and never used. Each run draws a fresh nonce, so a run is
+// one signing, and the partial signature it prints fits only the pubnonces it read.
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -55,12 +55,22 @@ crypto::PrivKey read_key(const std::string& path) {
     return *key;
 }
 
-// No core file and no ptrace by the user's other processes while the secret nonce lives.
-void keep_memory_private() {
-    const rlimit none{0, 0};
-    ::setrlimit(RLIMIT_CORE, &none);
-    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-}
+// While it lives: no core file, and no ptrace or /proc/PID/mem access by the user's other
+// processes (PR_SET_DUMPABLE 0). Declared before the key and the secret nonce, so both are
+// wiped before this ends; the process is made dumpable again afterwards, because
+// LeakSanitizer's check at exit attaches to the process's own threads with ptrace, which a
+// non-dumpable process refuses unless the user is privileged.
+class PrivateMemory {
+  public:
+    PrivateMemory() {
+        const rlimit none{0, 0};
+        ::setrlimit(RLIMIT_CORE, &none);
+        ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    }
+    ~PrivateMemory() { ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0); }
+    PrivateMemory(const PrivateMemory&) = delete;
+    PrivateMemory& operator=(const PrivateMemory&) = delete;
+};
 
 std::string trimmed(const std::string& s) {
     const auto b = s.find_first_not_of(" \t\r\n");
@@ -151,6 +161,7 @@ void print_line(bool json, const char* field, const std::string& hex, std::size_
 void run_sign(const SignOptions& o) {
     const Bytes msg = parse_message(kSign, o.message);
     const SignerList s = SignerList::load(kSign, "--signers", o.signers, !o.no_sort, true);
+    const PrivateMemory private_memory;  // before the key and the nonce: outlives both
     const crypto::PrivKey sk = read_key(o.key_file);
     const musig::PlainPubKey own = sk.pubkey();
     std::optional<std::size_t> own_index;
@@ -159,7 +170,6 @@ void run_sign(const SignOptions& o) {
     if (!own_index)
         fail(kSign, "--key: its pubkey " + to_hex(own) + " is not among --signers", kExitUsage);
 
-    keep_memory_private();
     musig::NonceGenArgs args;
     args.sk = &sk;
     args.pk = own;
