@@ -57,9 +57,9 @@ crypto::PrivKey read_key(const std::string& path) {
 
 // While it lives: no core file, and no ptrace or /proc/PID/mem access by the user's other
 // processes (PR_SET_DUMPABLE 0). Declared before the key and the secret nonce, so both are
-// wiped before this ends; the process is made dumpable again afterwards, because
-// LeakSanitizer's check at exit attaches to the process's own threads with ptrace, which a
-// non-dumpable process refuses unless the user is privileged.
+// wiped before this ends; then the process is dumpable again, so that the restriction covers
+// only the time the secrets are held (what runs at exit, such as LeakSanitizer's check under
+// the sanitizer build, sees an ordinary process).
 class PrivateMemory {
   public:
     PrivateMemory() {
