@@ -181,7 +181,8 @@ void run_sign(const SignOptions& o) {
     print_line(o.json, "pubnonce", to_hex(own_nonce), *own_index, s);
 
     if (::isatty(STDIN_FILENO) == 1)
-        std::cerr << "Give this pubnonce to the other signers, then enter the " << s.size()
+        std::cerr << "Aggregate key (x-only): " << to_hex(s.keyagg().xonly_pubkey()) << "\n"
+                  << "Give this pubnonce to the other signers, then enter the " << s.size()
                   << " pubnonces, one per line, in the order of --signers (this one as signer "
                   << (*own_index + 1) << "):\n";
     const std::vector<std::string> texts = read_pubnonce_texts(s.size());
