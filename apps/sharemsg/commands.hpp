@@ -17,6 +17,8 @@ void add_open_vectors_command(CLI::App& app);
 void add_api_commands(CLI::App& app);
 // mail send, inbox, read, outbox, status (cmd_mail.cpp).
 void add_mail_commands(CLI::App& app);
+// musig keyagg, sign, aggregate, verify: offline MuSig2 co-signing (cmd_musig.cpp).
+void add_musig_command(CLI::App& app);
 // stun (hidden): mapped address and NAT type (cmd_stun.cpp).
 void add_stun_command(CLI::App& app);
 

@@ -6,6 +6,7 @@
 int main(int argc, char** argv) {
     CLI::App app{
         "sharemsg: P2Pool share messaging tool (keys, transition messages, decoding, conformance, "
+        "MuSig2 co-signing, "
         "and a client of sharemsgd's API)"};
     app.require_subcommand(1);
     sharemsg::cli::add_conformance_command(app);
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
     sharemsg::cli::add_open_vectors_command(app);
     sharemsg::cli::add_api_commands(app);
     sharemsg::cli::add_mail_commands(app);
+    sharemsg::cli::add_musig_command(app);
     sharemsg::cli::add_stun_command(app);
     try {
         app.parse(argc, argv);

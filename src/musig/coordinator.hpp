@@ -11,7 +11,8 @@
 // and send our partial) -> COMPLETE (all n partials, each verified as it came in; the
 // aggregate verifies under the aggregate key) or ABORTED (a partial that does not verify,
 // naming its signer; an abort frame; cancel; stuck; expired). A partial that comes before
-// every nonce is in is held, one per signer, and verified when the phase is reached.
+// every nonce is in is held, one per signer, and verified when the phase is reached. Replays:
+// per (session, sender) a window of sequence numbers (ReplayWindow, session_state.hpp).
 //
 // Everything a peer can make it hold is bounded: max_sessions sessions, each with at most
 // MAX_SIGNERS slots of fixed size, one held partial per signer, and the announcement's message

@@ -135,6 +135,8 @@ SessionView view_of(const SessionState& s) {
     v.joined = s.joined();
     v.signature = s.signature();
     v.abort = s.abort_info();
+    if (v.abort && v.abort->blamed && *v.abort->blamed < v.signers.size())
+        v.blamed_pubkey = v.signers[*v.abort->blamed];
     return v;
 }
 

@@ -138,6 +138,7 @@ struct SessionView {
     bool joined = false;
     std::optional<Signature> signature;
     std::optional<AbortInfo> abort;
+    std::optional<PlainPubKey> blamed_pubkey;  // signers[abort->blamed], when someone is blamed
 };
 
 SessionView view_of(const SessionState& s);

@@ -189,7 +189,7 @@ TEST(MusigCoordinatorTamper, WrongPartialSignedByItsSignerIsBlamed) {
         EXPECT_EQ(v->abort->reason, AbortReason::bad_partial_sig);
         ASSERT_TRUE(v->abort->blamed);
         EXPECT_EQ(*v->abort->blamed, cheat);
-        EXPECT_EQ(v->signers[*v->abort->blamed], g.pks[cheat]);
+        EXPECT_EQ(v->blamed_pubkey, g.pks[cheat]);
         EXPECT_FALSE(v->signature);
         ASSERT_EQ(g.recorders[i]->ended.size(), 1u);
         EXPECT_FALSE(g.recorders[i]->ended[0].completed);
@@ -327,6 +327,43 @@ TEST(MusigCoordinatorReplay, SequenceGap) {
     // A gap is measured from the last accepted seq: 102 + 100 is fine, + 101 is not.
     EXPECT_EQ(g[0].receive(nonce_frame(g, id, 1, 203)).error().problem, Problem::sequence_gap);
     EXPECT_TRUE(g[0].receive(nonce_frame(g, id, 1, 202)).ok());
+}
+
+TEST(MusigCoordinatorReplay, HeldPartialIsCheckedWhenTheNoncesAreIn) {
+    Group g(2);
+    const SessionId id = g.create();
+    g.hub.deliver_all();
+    // Signer 1 sends a partial (a wrong one) before anyone's nonce: signer 0 holds it.
+    const auto partial = [&](std::uint32_t seq, std::uint8_t v) {
+        SessionMessage m;
+        m.network_id = test::test_network();
+        m.session_id = id;
+        m.sender_index = 1;
+        m.seq = seq;
+        PartialSig p{};
+        p[31] = v;
+        m.payload = PartialBody{p};
+        sign_message(m, g.sks[1]);
+        return encode_message(m);
+    };
+    EXPECT_EQ(g[0].receive(partial(5, 1)).value().kind, Event::Kind::partial_held);
+    EXPECT_EQ(g[0].receive(partial(6, 1)).value().kind, Event::Kind::repeated);
+    EXPECT_EQ(g[0].receive(partial(7, 2)).error().problem, Problem::conflicting_partial);
+    EXPECT_EQ(g.view(0, id)->phase, Phase::init);
+    EXPECT_FALSE(g.view(0, id)->partial_from[1]);
+    // Signer 1's real nonce (seq 1, below the held partial's 5: inside the window) and signer
+    // 0's join bring every nonce in; the held partial is verified then, and blamed.
+    ASSERT_TRUE(g[1].join(id).ok());
+    g.hub.detach(g.pks[1]);  // signer 1 takes no part after its nonce
+    g.hub.deliver_all();
+    EXPECT_EQ(g.view(0, id)->nonce_from[1], true);
+    auto j = g[0].join(id);
+    ASSERT_TRUE(j.ok());
+    EXPECT_EQ(j->kind, Event::Kind::aborted);
+    const auto v = g.view(0, id);
+    ASSERT_EQ(v->phase, Phase::aborted);
+    EXPECT_EQ(v->abort->reason, AbortReason::bad_partial_sig);
+    EXPECT_EQ(v->abort->blamed, 1u);
 }
 
 TEST(MusigCoordinatorReplay, SenderMustBeASignerOfTheSession) {
