@@ -1,0 +1,193 @@
+// MuSig2 signing sessions between separate sharemsgd processes (docs/musig.md, "Sessions
+// between nodes"): n-of-n sessions started on one node and joined on the others through
+// /musig, their frames carried by the nodes' mail; the one BIP340 signature every node ends
+// with verifies under the aggregate key. A signer who disappears leaves the others' session
+// aborted as stuck and then removed: nothing stays.
+#include <gtest/gtest.h>
+
+#include "crypto/bip340.hpp"
+#include "musig_nodes.hpp"
+#include "util/bytes.hpp"
+
+using namespace itest;
+using namespace std::chrono_literals;
+using J = nlohmann::json;
+
+namespace {
+
+// 32 bytes of message (what a BIP340 signature signs), different per test.
+std::string message_hex(std::uint8_t fill) {
+    return sharemsg::to_hex(sharemsg::Bytes(32, fill));
+}
+
+// Node i's view of the session once it holds it.
+J wait_for_session(MusigNodes& nodes, std::size_t i, const std::string& id) {
+    J s;
+    wait_until(
+        [&] {
+            s = nodes.session(i, id);
+            return !s.is_null();
+        },
+        60s);
+    return s;
+}
+
+J wait_for_phase(MusigNodes& nodes, std::size_t i, const std::string& id,
+                 const std::string& phase, std::chrono::seconds within = 60s) {
+    J s;
+    wait_until(
+        [&] {
+            s = nodes.session(i, id);
+            return !s.is_null() && s["phase"] == phase;
+        },
+        within);
+    return s;
+}
+
+class MusigSessions : public ::testing::TestWithParam<std::size_t> {};
+
+TEST_P(MusigSessions, EveryNodeEndsWithOneSignatureThatVerifiesUnderTheAggregateKey) {
+    const std::size_t n = GetParam();
+    MusigNodes nodes("musig-" + std::to_string(n), n);
+    ASSERT_TRUE(nodes.ok()) << nodes.failure();
+
+    const auto msg = message_hex(static_cast<std::uint8_t>(0x40 + n));
+    const auto started = nodes.node(0).call(
+        "POST", "/musig/start", J{{"signers", nodes.signers()}, {"message", msg}}.dump());
+    ASSERT_EQ(started.status, 200) << started.body;
+    const auto s0 = started.json()["session"];
+    const std::string id = s0["id"];
+    EXPECT_EQ(s0["phase"], "nonce_exchange");  // the creator joined at once
+    EXPECT_EQ(s0["joined"], true);
+    EXPECT_EQ(s0["creator_index"], 0);
+    EXPECT_EQ(s0["message"], msg);
+
+    // Every other signer hears of it by mail, and joins.
+    for (std::size_t i = 1; i < n; ++i) {
+        const auto s = wait_for_session(nodes, i, id);
+        ASSERT_FALSE(s.is_null()) << "signer " << i << " never heard of the session\n"
+                                  << nodes.node(i).log();
+        EXPECT_EQ(s["own_index"], i);
+        EXPECT_EQ(s["aggregate_key"], s0["aggregate_key"]);
+        const auto joined = nodes.node(i).call("POST", "/musig/join/" + id);
+        ASSERT_EQ(joined.status, 200) << joined.body;
+    }
+
+    // All complete with the same signature, which verifies under the aggregate key.
+    std::string signature;
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto s = wait_for_phase(nodes, i, id, "complete");
+        ASSERT_EQ(s["phase"], "complete") << "signer " << i << ": " << s.dump() << "\n"
+                                          << nodes.node(i).log();
+        if (i == 0) signature = s["signature"];
+        EXPECT_EQ(s["signature"], signature) << "signer " << i;
+        EXPECT_TRUE(s["abort"].is_null());
+    }
+    const auto key = sharemsg::from_hex(s0["aggregate_key"].get<std::string>());
+    const auto m = sharemsg::from_hex_fixed<32>(msg);
+    const auto sig = sharemsg::from_hex_fixed<64>(signature);
+    ASSERT_TRUE(key && m && sig);
+    EXPECT_TRUE(sharemsg::crypto::schnorr_verify(*key, *m, *sig));
+
+    // The frames went by mail, and the mail listings show none of them.
+    const auto st = nodes.node(0).call("GET", "/musig/status").json();
+    EXPECT_EQ(st["completed"], 1) << st.dump();
+    EXPECT_GE(st["frames_out"].get<int>(), static_cast<int>(2 * (n - 1))) << st.dump();
+    EXPECT_EQ(st["frames_refused"], 0) << st.dump();
+    EXPECT_EQ(nodes.node(1).call("GET", "/mail/inbox").json()["messages"].size(), 0u);
+    EXPECT_EQ(nodes.node(0).call("GET", "/mail/outbox").json()["messages"].size(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Signers, MusigSessions, ::testing::Values(2, 3, 5),
+                         [](const auto& info) { return std::to_string(info.param) + "of" +
+                                                       std::to_string(info.param); });
+
+TEST(MusigNodesCleanup, ASignerWhoDisappearsLeavesTheSessionStuckThenRemoved) {
+    MusigNodes nodes("musig-gone", 3,
+                     {"--musig-stuck-timeout", "3", "--musig-cleanup-interval", "1",
+                      "--musig-session-timeout", "10"});
+    ASSERT_TRUE(nodes.ok()) << nodes.failure();
+    const auto started = nodes.node(0).call(
+        "POST", "/musig/start", J{{"signers", nodes.signers()}, {"message", message_hex(7)}}.dump());
+    ASSERT_EQ(started.status, 200) << started.body;
+    const std::string id = started.json()["session"]["id"];
+    ASSERT_FALSE(wait_for_session(nodes, 1, id).is_null()) << nodes.node(1).log();
+    ASSERT_FALSE(wait_for_session(nodes, 2, id).is_null()) << nodes.node(2).log();
+    // Signer 2 goes away before it joins; signer 1 joins.
+    EXPECT_EQ(nodes.node(2).stop(), 0);
+    ASSERT_EQ(nodes.node(1).call("POST", "/musig/join/" + id).status, 200);
+
+    for (std::size_t i = 0; i < 2; ++i) {
+        const auto s = wait_for_phase(nodes, i, id, "aborted", 30s);
+        ASSERT_EQ(s["phase"], "aborted") << s.dump() << nodes.node(i).log();
+        EXPECT_EQ(s["abort"]["reason"], "stuck") << s.dump();
+        EXPECT_TRUE(s["signature"].is_null());
+    }
+    // Then removed: nothing stays.
+    for (std::size_t i = 0; i < 2; ++i)
+        EXPECT_TRUE(wait_until(
+            [&] {
+                return nodes.node(i).call("GET", "/musig/sessions").json()["sessions"].empty();
+            },
+            30s))
+            << nodes.node(i).call("GET", "/musig/sessions").body;
+    EXPECT_EQ(nodes.node(0).call("GET", "/musig/status").json()["sessions"], 0);
+}
+
+TEST(MusigNodesApi, RefusalsByName) {
+    MusigNodes nodes("musig-api", 2);
+    ASSERT_TRUE(nodes.ok()) << nodes.failure();
+    auto& d = nodes.node(0);
+    // The token is needed.
+    EXPECT_EQ(d.get("/musig/sessions").status, 401);
+    auto post = [&](const J& body) { return d.call("POST", "/musig/start", body.dump()); };
+    auto error_of = [](const HttpResult& r) { return r.json().value("error", ""); };
+    auto r = post(J{{"signers", nodes.signers()}});
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(error_of(r), "bad_message") << r.body;
+    r = post(J{{"signers", J::array({nodes.key(0).signing_pubkey})}, {"message", "00"}});
+    EXPECT_EQ(error_of(r), "bad_signers") << r.body;
+    r = post(J{{"signers", nodes.signers()}, {"message", "00"}, {"what", 1}});
+    EXPECT_EQ(error_of(r), "unknown_field") << r.body;
+    r = post(J{{"signers", nodes.signers()}, {"message", "00"}, {"expires_in", 99999}});
+    EXPECT_EQ(error_of(r), "bad_expires_in") << r.body;
+    // A session we are not in.
+    J others = J::array({nodes.key(1).signing_pubkey, test_signing_key(1, 5).signing_pubkey});
+    r = post(J{{"signers", others}, {"message", "00"}});
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(error_of(r), "invalid_argument") << r.body;
+    const std::string zero(64, '0');
+    r = d.call("POST", "/musig/join/" + zero);
+    EXPECT_EQ(r.status, 404);
+    EXPECT_EQ(error_of(r), "unknown_session") << r.body;
+    EXPECT_EQ(error_of(d.call("POST", "/musig/join/xyz")), "bad_id");
+    // Joining twice.
+    r = post(J{{"signers", nodes.signers()}, {"message", "01"}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    const std::string id = r.json()["session"]["id"];
+    r = d.call("POST", "/musig/join/" + id);
+    EXPECT_EQ(r.status, 409);
+    EXPECT_EQ(error_of(r), "already_joined") << r.body;
+    // Cancelled: the other signer hears of it.
+    ASSERT_FALSE(wait_for_session(nodes, 1, id).is_null());
+    r = d.call("POST", "/musig/cancel/" + id);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json()["session"]["phase"], "aborted");
+    const auto s1 = wait_for_phase(nodes, 1, id, "aborted");
+    EXPECT_EQ(s1["abort"]["reason"], "cancelled") << s1.dump();
+    EXPECT_EQ(s1["abort"]["aborted_by"], 0) << s1.dump();
+}
+
+TEST(MusigNodesApi, ANodeWithoutMusigSaysSo) {
+    Daemon d(SHAREMSGD_PATH, test_dir("musig-off") / "node");
+    ASSERT_TRUE(d.start({})) << d.log();
+    const auto r = d.call("GET", "/musig/sessions");
+    EXPECT_EQ(r.status, 404);
+    EXPECT_EQ(r.json().value("error", ""), "not_enabled") << r.body;
+    // --musig without the node's mail is refused at start, saying why.
+    Daemon bad(SHAREMSGD_PATH, test_dir("musig-nomail") / "node");
+    EXPECT_FALSE(bad.start({"--musig"}));
+    EXPECT_NE(bad.log().find("--musig needs the node's mail"), std::string::npos) << bad.log();
+}
+
+}  // namespace
