@@ -98,6 +98,13 @@ ALTER TABLE messages ADD COLUMN recipient BLOB
     CHECK (recipient IS NULL OR length(recipient) = 20);
 )sql";
 
+// Version 3: a co-signed authority message (docs/protocol.md §5.2) keeps the x-only aggregate
+// key that signed it, so that it is still shown as co-signed after a restart.
+constexpr const char* SCHEMA_V3 = R"sql(
+ALTER TABLE messages ADD COLUMN authority_key BLOB
+    CHECK (authority_key IS NULL OR length(authority_key) = 32);
+)sql";
+
 Error open_error(sqlite3* db, const std::string& path, int rc, std::string_view what) {
     std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close_v2(db);
@@ -440,7 +447,7 @@ Result<std::int64_t> Database::set_max_page_count(std::int64_t pages) {
 }
 
 const std::vector<const char*>& schema_steps() {
-    static const std::vector<const char*> steps = {SCHEMA_V1, SCHEMA_V2};
+    static const std::vector<const char*> steps = {SCHEMA_V1, SCHEMA_V2, SCHEMA_V3};
     return steps;
 }
 

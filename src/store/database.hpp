@@ -33,7 +33,7 @@ struct sqlite3_stmt;
 namespace sharemsg::store {
 
 // The schema version this build writes (PRAGMA user_version).
-inline constexpr int SCHEMA_VERSION = 2;
+inline constexpr int SCHEMA_VERSION = 3;
 
 // Why a write failed, for callers that map errors to actions (a 507/503 reply, a log line).
 enum class Failure {

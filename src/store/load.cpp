@@ -9,7 +9,7 @@ namespace {
 constexpr const char* MESSAGE_COLUMNS =
     "message_hash, share_hash, msg_type, flags, wire_flags, timestamp, payload, signing_id, "
     "signature,"
-    " sender_address, verified, received_at, recipient";
+    " sender_address, verified, received_at, recipient, authority_key";
 
 template <std::size_t N>
 Result<ByteArray<N>> fixed(const Stmt& s, int col, const char* what) {
@@ -55,6 +55,9 @@ Result<StoredMessage> message_row(const Stmt& s) {
     auto to = fixed_opt<20>(s, 12, "recipient");
     if (!to) return to.error();
     m.recipient = *to;
+    auto authority = fixed_opt<32>(s, 13, "authority_key");
+    if (!authority) return authority.error();
+    m.authority_key = *authority;
     return out;
 }
 

@@ -45,8 +45,8 @@ Outcome put_message(Database& db, const PutMessage& op) {
                       "INSERT OR IGNORE INTO messages (message_hash, share_hash, msg_type, flags, "
                       "wire_flags, timestamp,"
                       " payload, signing_id, signature, sender_address, verified, received_at,"
-                      " recipient)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                      " recipient, authority_key)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                       [&](Stmt& s) {
                           s.bind(1, ByteView(hash))
                               .bind(2, opt_view(m.share_hash))
@@ -60,7 +60,8 @@ Outcome put_message(Database& db, const PutMessage& op) {
                               .bind(10, m.sender_address)
                               .bind(11, std::int64_t{m.verified ? 1 : 0})
                               .bind(12, op.received_at)
-                              .bind(13, opt_view(m.recipient));
+                              .bind(13, opt_view(m.recipient))
+                              .bind(14, opt_view(m.authority_key));
                       });
 }
 
@@ -70,7 +71,8 @@ Outcome update_message(Database& db, const UpdateMessage& op) {
     return run_cached(
         db,
         "UPDATE messages SET flags = ?2, share_hash = ?3, sender_address = ?4, verified = ?5,"
-        " signing_id = ?6, signature = ?7 WHERE message_hash = ?1",
+        " signing_id = ?6, signature = ?7, authority_key = coalesce(?8, authority_key)"
+        " WHERE message_hash = ?1",
         [&](Stmt& s) {
             s.bind(1, ByteView(hash))
                 .bind(2, std::int64_t{m.flags})
@@ -78,7 +80,8 @@ Outcome update_message(Database& db, const UpdateMessage& op) {
                 .bind(4, m.sender_address)
                 .bind(5, std::int64_t{m.verified ? 1 : 0})
                 .bind(6, opt_view(m.signing_id))
-                .bind(7, ByteView(m.signature));
+                .bind(7, ByteView(m.signature))
+                .bind(8, opt_view(m.authority_key));
         });
 }
 

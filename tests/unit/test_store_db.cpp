@@ -419,6 +419,41 @@ TEST(StoreDb, VersionOneDatabaseMigratesKeepingItsRows) {
     ASSERT_TRUE(msgs);
     ASSERT_EQ(msgs->size(), 1u);
     EXPECT_FALSE((*msgs)[0].recipient);
+    EXPECT_FALSE((*msgs)[0].authority_key);
+}
+
+TEST(StoreDb, ACoSignedMessageKeepsItsAuthorityKey) {
+    test::TempDir dir("store-authority");
+    const auto path = dir.file("node.db");
+    auto m = numbered_message(31);
+    ByteArray<32> key{};
+    key.fill(0xa7);
+    m.authority_key = key;
+    const auto plain = numbered_message(32);
+    {
+        store::Writer w(test::open_writer_db(path));
+        for (const auto& o : w.commit_now({store::PutMessage{m, 1.0}, store::PutMessage{plain, 2.0}}))
+            EXPECT_TRUE(o.ok()) << o.status.error().reason;
+        // An update that does not carry the key leaves it.
+        auto without = m;
+        without.authority_key.reset();
+        without.verified = true;
+        for (const auto& o : w.commit_now({store::UpdateMessage{without}}))
+            EXPECT_TRUE(o.ok()) << o.status.error().reason;
+    }
+    auto r = test::open_reader_db(path);
+    auto msgs = store::load_messages(r);
+    ASSERT_TRUE(msgs) << msgs.error().reason;
+    ASSERT_EQ(msgs->size(), 2u);
+    for (const auto& got : *msgs) {
+        if (got.hash() == m.hash()) {
+            ASSERT_TRUE(got.authority_key);
+            EXPECT_EQ(*got.authority_key, key);
+            EXPECT_TRUE(got.verified);
+        } else {
+            EXPECT_FALSE(got.authority_key);
+        }
+    }
 }
 
 TEST(StoreDb, TrimOutboxKeepsQueuedRowsAndTheNewestRecords) {
