@@ -74,10 +74,12 @@
                                  title: 'Shows the text if this node holds the recipient\'s or the sender\'s key',
                                  onclick: () => revealPrivate()}, '[Read with token]') : null)
       : null;
-    return el('li', {class: 'msg' + (SM.isAlarm(m) ? ' alarm' : '') + (m.private ? ' private' : ''),
+    return el('li', {class: 'msg' + (SM.isAlarm(m) ? ' alarm' : '') + (m.private ? ' private' : '') +
+                            (m.co_signed ? ' cosigned' : ''),
                      'data-type': m.type_name, 'data-hash': m.message_hash,
-                     'data-sender': m.signing_id || '', 'data-private': m.private ? 'true' : null},
-              head, body, privacy);
+                     'data-sender': m.signing_id || '', 'data-private': m.private ? 'true' : null,
+                     'data-cosigned': m.co_signed ? 'true' : null},
+              head, body, privacy, SM.cosigners(m));
   }
 
   function renderList() {

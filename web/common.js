@@ -147,6 +147,11 @@ const SM = (() => {
   }
 
   function badge(m) {
+    if (m.co_signed && m.verified)
+      return el('span', {class: 'badge cosigned',
+                         title: 'co-signed by every signer of the authority ' + (m.authority || '?') +
+                                ' (MuSig2 aggregate key ' + (m.authority_key || '?') + ')',
+                         text: 'co-signed'});
     if (m.protocol_authority && m.verified)
       return el('span', {class: 'badge authority', title: 'signed by a protocol authority key',
                          text: '★authority'});
@@ -158,8 +163,26 @@ const SM = (() => {
                        text: '⚠unverified'});
   }
 
+  // A co-signed message's authority and the short keys of its signers (full keys on hover).
+  function cosigners(m) {
+    if (!m.co_signed) return null;
+    const signers = Array.isArray(m.signers) ? m.signers : [];
+    return el('p', {class: 'msg-cosigners dim'},
+      el('span', {class: 'authority-name', title: 'authority key ' + (m.authority_key || '?')},
+         m.authority || 'unknown authority'),
+      ' — signed by ',
+      ...signers.flatMap((k, i) => [i ? ', ' : null,
+        el('span', {class: 'signer', title: k}, shortId(k, 8, 4))]).filter((x) => x !== null),
+      signers.length ? null : '?');
+  }
+
   function sender(m) {
     const full = m.sender_address || m.signing_id;
+    if (m.co_signed && m.verified) {
+      return el('span', {class: 'sender authority', title: 'co-signed by the authority ' +
+                         (m.authority || '?') + ' (' + (m.authority_key || '?') + ')'},
+                '[' + (m.authority || 'AUTHORITY') + ']');
+    }
     if (m.protocol_authority && m.verified) {
       return el('span', {class: 'sender authority', title: 'signed by a protocol authority key' +
                          (full ? ' (' + full + ')' : '')}, '[AUTHORITY]');
@@ -684,7 +707,7 @@ const SM = (() => {
   return {
     TYPES, TYPE_LABEL, MAX_PAYLOAD, MAX_FRAGMENTED, PRIVATE_OVERHEAD, POLL_SECONDS, el, $, setText,
     shortId, duration, seconds, inAbout, ago, hashrate, utf8Length, parseJson, formatStatus, formatTransition,
-    messageText, badge, sender, isAlarm, request, get, authed, askToken, token, forgetToken,
+    messageText, badge, cosigners, sender, isAlarm, request, get, authed, askToken, token, forgetToken,
     onTokenChange, useToken, initTokenForm, flash, describeError, updateBanner, Live,
     showConnection, ApiError, syncText, showNetwork, ENCRYPTED: '[encrypted]',
   };

@@ -542,6 +542,7 @@ ojson make_open_vectors() {
     v["fragments"] = gen_fragments();
     v["mwu"] = gen_mwu();
     v["ledger"] = gen_ledger();
+    v["cosigned"] = gen_cosigned();
     return v;
 }
 

@@ -11,7 +11,9 @@
 // ({"msg_id", "index", "total"} or null), "payload", "signature"}.
 //
 // Categories: parties, delegation, delegation_hex, obfuscation, message, envelope,
-// decode_errors, private, fragments, mwu, ledger. docs/protocol.md describes each.
+// decode_errors, private, fragments, mwu, ledger, cosigned (authority messages under
+// co-signing authorities: {"what", "constants", "authorities", "share", "vectors"}).
+// docs/protocol.md describes each.
 #pragma once
 
 #include <string>

@@ -315,6 +315,12 @@ OpenVectorReport check_open_vectors(const json& file) {
     } catch (const std::exception& e) {
         rep.failures.push_back(std::string("ledger: malformed: ") + e.what());
     }
+    try {
+        if (!file.contains("cosigned")) throw Bad("missing category 'cosigned'");
+        rep.checked += check_cosigned(file.at("cosigned"), rep.failures);
+    } catch (const std::exception& e) {
+        rep.failures.push_back(std::string("cosigned: malformed: ") + e.what());
+    }
     return rep;
 }
 

@@ -89,6 +89,8 @@ inline ojson message_json(const po::OpenMessage& m) {
     j["flags"] = m.flags;
     j["timestamp"] = m.timestamp;
     j["signing_id"] = to_hex(m.signing_id);
+    // Authority (co-signed) messages only, so that the other messages' form stays as it was.
+    if (m.authority_key) j["authority_key"] = to_hex(*m.authority_key);
     j["recipient"] = opt_hex(m.recipient);
     if (m.fragment) {
         j["fragment"] = {{"msg_id", m.fragment->msg_id},
@@ -108,6 +110,7 @@ inline po::OpenMessage message_from(const json& j) {
     m.flags = num<std::uint8_t>(j, "flags");
     m.timestamp = num<std::uint32_t>(j, "timestamp");
     m.signing_id = hexn<20>(j, "signing_id");
+    if (j.contains("authority_key")) m.authority_key = hexn<32>(j, "authority_key");
     if (!need(j, "recipient").is_null()) m.recipient = hexn<20>(j, "recipient");
     const json& f = need(j, "fragment");
     if (!f.is_null())
@@ -247,6 +250,11 @@ inline Bytes high_s(ByteView der) {
     append(out, si);
     return out;
 }
+
+// The "cosigned" category (open_vectors_cosigned.cpp): its generator, and its checker (adds
+// failures, returns the number of vectors checked).
+ojson gen_cosigned();
+std::size_t check_cosigned(const json& c, std::vector<std::string>& failures);
 
 inline ojson error_json(Errc code, const std::string& field) {
     return {{"code", errc_name(code)}, {"field", field}};

@@ -93,39 +93,6 @@ enum class FrameError : std::uint8_t {
 };
 const char* frame_error_name(FrameError e) noexcept;
 
-// A value or an error E (FrameError here, a coordinator's Refusal there).
-template <class T, class E>
-class [[nodiscard]] Checked {
-  public:
-    Checked(T value) : v_(std::move(value)) {}                      // NOLINT(implicit)
-    Checked(E err) : v_(std::in_place_index<1>, std::move(err)) {}  // NOLINT(implicit)
-    bool ok() const noexcept { return v_.index() == 0; }
-    explicit operator bool() const noexcept { return ok(); }
-    T& value() & {
-        assert(ok());
-        return std::get<0>(v_);
-    }
-    const T& value() const& {
-        assert(ok());
-        return std::get<0>(v_);
-    }
-    T&& value() && {
-        assert(ok());
-        return std::get<0>(std::move(v_));
-    }
-    T* operator->() { return &value(); }
-    const T* operator->() const { return &value(); }
-    T& operator*() & { return value(); }
-    const T& operator*() const& { return value(); }
-    const E& error() const {
-        assert(!ok());
-        return std::get<1>(v_);
-    }
-
-  private:
-    std::variant<T, E> v_;
-};
-
 struct Announcement {
     NetworkId network_id{};
     Salt salt{};

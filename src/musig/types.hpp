@@ -90,12 +90,13 @@ inline Error invalid(Contribution what, std::optional<std::size_t> signer) {
 // signature Errc::bad_signature, everything else Errc::invalid_argument.
 sharemsg::Error to_project_error(const Error& e);
 
-// A value or an Error (the musig counterpart of util/result.hpp's Result).
-template <class T>
-class [[nodiscard]] Result {
+// A value or an error E: Result (E = Error) in BIP327's functions, FrameError for the session
+// frames' decoder, a coordinator's Refusal (frame.hpp, coordinator.hpp).
+template <class T, class E>
+class [[nodiscard]] Checked {
   public:
-    Result(T value) : v_(std::move(value)) {}                          // NOLINT(implicit)
-    Result(Error err) : v_(std::in_place_index<1>, std::move(err)) {}  // NOLINT(implicit)
+    Checked(T value) : v_(std::move(value)) {}                      // NOLINT(implicit)
+    Checked(E err) : v_(std::in_place_index<1>, std::move(err)) {}  // NOLINT(implicit)
 
     bool ok() const noexcept { return v_.index() == 0; }
     explicit operator bool() const noexcept { return ok(); }
@@ -117,14 +118,18 @@ class [[nodiscard]] Result {
     T& operator*() & { return value(); }
     const T& operator*() const& { return value(); }
 
-    const Error& error() const {
+    const E& error() const {
         assert(!ok());
         return std::get<1>(v_);
     }
 
   private:
-    std::variant<T, Error> v_;
+    std::variant<T, E> v_;
 };
+
+// A value or an Error (the musig counterpart of util/result.hpp's Result).
+template <class T>
+using Result = Checked<T, Error>;
 
 using Status = Result<Ok>;
 

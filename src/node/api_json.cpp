@@ -25,7 +25,8 @@ HttpReply error_reply(unsigned status, std::string_view error, std::string_view 
     return json_reply(status, {{"error", error}, {"detail", detail}});
 }
 
-nlohmann::ordered_json message_json(const proto::ShareMessage& msg, double now, PrivateText text) {
+nlohmann::ordered_json message_json(const proto::ShareMessage& msg, double now, PrivateText text,
+                                    std::span<const proto::open::CosignAuthority> authorities) {
     // A private message without the token: the message as any other node holds it.
     std::optional<proto::ShareMessage> redacted;
     if (msg.recipient && text == PrivateText::hidden) {
@@ -52,6 +53,17 @@ nlohmann::ordered_json message_json(const proto::ShareMessage& msg, double now, 
     j["private"] = m.recipient.has_value();
     j["to"] = m.recipient ? J(to_hex(*m.recipient)) : J();
     j["message_hash"] = to_hex(m.hash());
+    j["co_signed"] = m.authority_key.has_value();
+    if (m.authority_key) {
+        const auto* a = proto::open::find_cosign_authority(authorities, *m.authority_key);
+        j["authority"] = a ? J(a->name()) : J();
+        j["authority_key"] = to_hex(*m.authority_key);
+        J signers = J::array();
+        if (a)
+            for (const auto& k : a->signers())
+                signers.push_back(to_hex(k));
+        j["signers"] = std::move(signers);
+    }
     return j;
 }
 

@@ -3,12 +3,14 @@
 // (http.cpp) use it; tests/unit/test_node_http_policy.cpp checks the message object directly.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
 
 #include "proto/message.hpp"
+#include "proto/open_authority.hpp"
 
 namespace sharemsg::node {
 
@@ -34,7 +36,12 @@ enum class PrivateText { hidden, shown };
 // ("[encrypted]"), and message_hash computed over that payload, which is the hash such a node
 // computes and stores. The hash over the plaintext (what /msg/send answered the sender) would
 // let anyone confirm a guess of the text, so it is given only with the token.
-nlohmann::ordered_json message_json(const proto::ShareMessage& m, double now, PrivateText text);
+//
+// Every message has `co_signed`; a co-signed (authority) message also has `authority` (the
+// name of the configured co-signing authority with its key, null if none is), `authority_key`
+// (hex) and `signers` (the authority's signer pubkeys, hex; empty if it is unknown here).
+nlohmann::ordered_json message_json(const proto::ShareMessage& m, double now, PrivateText text,
+                                    std::span<const proto::open::CosignAuthority> authorities = {});
 
 // One Server-Sent Event: "event: <name>\ndata: <json>\n\n".
 std::string sse_event(std::string_view name, const nlohmann::ordered_json& data);

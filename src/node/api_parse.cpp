@@ -129,6 +129,56 @@ std::variant<SendRequest, ApiError> parse_send(const std::string& body) {
     return req;
 }
 
+std::variant<AuthorityRequest, ApiError> parse_authority(const std::string& body) {
+    auto parsed = json_body(body);
+    if (auto* err = std::get_if<ApiError>(&parsed)) return std::move(*err);
+    const auto& j = std::get<nlohmann::json>(parsed);
+    auto uint_field = [&](const char* key, std::uint64_t max) -> std::optional<std::uint64_t> {
+        auto it = j.find(key);
+        if (it == j.end() || !it->is_number_unsigned()) return std::nullopt;
+        const auto v = it->get<std::uint64_t>();
+        if (v > max) return std::nullopt;
+        return v;
+    };
+    AuthorityRequest req;
+    auto type = uint_field("msg_type", 255);
+    if (!type || (*type != proto::MSG_EMERGENCY && *type != proto::MSG_TRANSITION_SIGNAL))
+        return bad_request("invalid type",
+                           "\"msg_type\" must be 16 (EMERGENCY) or 32 (TRANSITION_SIGNAL)");
+    req.msg_type = static_cast<std::uint8_t>(*type);
+    if (auto it = j.find("flags"); it != j.end() && !it->is_null()) {
+        auto f = uint_field("flags", 255);
+        if (!f) return bad_request("bad flags", "\"flags\" must be an integer from 0 to 255");
+        req.flags = static_cast<std::uint8_t>(*f);
+    }
+    auto ts = uint_field("timestamp", 0xffffffffu);
+    if (!ts) return bad_request("bad timestamp", "\"timestamp\" must be unix seconds (u32)");
+    req.timestamp = static_cast<std::uint32_t>(*ts);
+    auto text = string_field(j, "text");
+    if (!text) return bad_request("missing text", "\"text\" must be a string");
+    if (text->empty()) return bad_request("empty text", "\"text\" must not be empty");
+    if (text->size() > proto::MAX_MESSAGE_PAYLOAD)
+        return bad_request("text too long", std::to_string(text->size()) +
+                                                " bytes; an authority message holds at most " +
+                                                std::to_string(proto::MAX_MESSAGE_PAYLOAD));
+    if (!is_valid_utf8(as_bytes(*text)))
+        return bad_request("bad text", "\"text\" is not valid UTF-8");
+    req.text = std::move(*text);
+    auto key_hex = string_field(j, "authority_key");
+    auto key = key_hex ? from_hex_fixed<32>(*key_hex)
+                       : Result<ByteArray<32>>(make_error(Errc::bad_encoding, "not a string"));
+    if (!key)
+        return bad_request("bad hex", "\"authority_key\" must be an x-only key of 64 hex digits");
+    req.authority_key = *key;
+    auto sig_hex = string_field(j, "signature");
+    auto sig = sig_hex ? from_hex_fixed<64>(*sig_hex)
+                       : Result<ByteArray<64>>(make_error(Errc::bad_encoding, "not a string"));
+    if (!sig)
+        return bad_request("bad hex", "\"signature\" must be a BIP340 signature of 128 hex digits");
+    req.signature = *sig;
+    return req;
+}
+
 std::variant<store::Ban, ApiError> parse_ban(const std::string& body) {
     auto parsed = json_body(body);
     if (auto* err = std::get_if<ApiError>(&parsed)) return std::move(*err);

@@ -36,6 +36,17 @@ struct RotateRequest {
     std::string delegation;  // hex, may be empty
 };
 
+// POST /msg/authority, validated for shape (the node checks the authority and signature):
+// an authority message co-signed elsewhere (docs/protocol.md §5.2).
+struct AuthorityRequest {
+    std::uint8_t msg_type = 0;  // 0x10 EMERGENCY or 0x20 TRANSITION_SIGNAL
+    std::uint8_t flags = 0x0f;  // the wire flags the signature covers
+    std::uint32_t timestamp = 0;
+    std::string text;  // the payload, UTF-8, 1..220 bytes
+    ByteArray<32> authority_key{};
+    ByteArray<64> signature{};
+};
+
 // A request the API refuses before it reaches the node.
 struct ApiError {
     unsigned status = 400;
@@ -62,6 +73,11 @@ std::optional<long long> parse_int(const std::string& s);
 // The body of POST /msg/send: {"type": "chat"|"announce"|"alert"|"status", "text": "...",
 // "to": null | "<40 hex digits>", "fragment": false | true}. An empty body is an empty object.
 std::variant<SendRequest, ApiError> parse_send(const std::string& body);
+
+// The body of POST /msg/authority: {"msg_type": 16 | 32, "flags": 0..255 (optional, default
+// 15: authority, signed, broadcast, persistent), "timestamp": unix seconds, "text": "...",
+// "authority_key": "<64 hex digits>", "signature": "<128 hex digits>"}.
+std::variant<AuthorityRequest, ApiError> parse_authority(const std::string& body);
 
 // The body of POST|DELETE /msg/ban: exactly one of {"signing_id": "<40 hex>"},
 // {"address": "..."}, {"word": "..."}, {"type": name | short name | number 0..255}. A type

@@ -72,6 +72,10 @@ void add_options(CLI::App& app, Config& c) {
     app.add_option("--sacrifice-address", c.sacrifice_addresses,
                    "Open profile: an address whose shares count as sacrifice shares, besides "
                    "the network's (every node of the network must list the same; repeatable)");
+    app.add_option("--cosign-authority", c.cosign_authorities,
+                   "Open profile: a co-signing authority NAME=PUB1,PUB2,... (compressed keys, 66 "
+                   "hex digits, at least 2): authority messages co-signed by all of them are "
+                   "accepted (every node of the network must list the same; repeatable)");
     app.add_option("--sacrifice-every", c.sacrifice_every,
                    "Open profile: mine every Nth share for the first sacrifice address, tagged "
                    "with this node's signing id, to earn message budget (0: never)")

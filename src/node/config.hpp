@@ -50,6 +50,10 @@ struct Config {
     // share that pays the first of them, tagged with its signing id (0: never).
     std::vector<std::string> sacrifice_addresses;  // P2PKH addresses or 40-hex pubkey hashes
     unsigned sacrifice_every = 0;                  // every Nth mined share
+    // Open profile, co-signing authorities (docs/protocol.md §5.2): NAME=PUB1,PUB2,... each
+    // (every node of the network must list the same); authority messages under their
+    // aggregate keys are accepted.
+    std::vector<std::string> cosign_authorities;
 
     // P2P limits (docs/architecture.md, "Limits"); the defaults are p2pool's.
     std::size_t max_peers = 40;    // inbound connections (p2pool's --max-conns)

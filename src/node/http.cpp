@@ -618,11 +618,13 @@ void HttpServer::publish(const std::vector<proto::ShareMessage>& messages) {
         if (m.msg_type == proto::MSG_EMERGENCY || m.msg_type == proto::MSG_TRANSITION_SIGNAL)
             events.push_back("alert");
         for (const char* name : events) {
-            const auto pub = std::make_shared<const std::string>(
-                sse_event(name, message_json(m, now, PrivateText::hidden)));
-            const auto priv = m.recipient ? std::make_shared<const std::string>(sse_event(
-                                                name, message_json(m, now, PrivateText::shown)))
-                                          : pub;
+            const auto pub = std::make_shared<const std::string>(sse_event(
+                name, message_json(m, now, PrivateText::hidden, impl_->node.cosign_authorities())));
+            const auto priv = m.recipient
+                                  ? std::make_shared<const std::string>(sse_event(
+                                        name, message_json(m, now, PrivateText::shown,
+                                                           impl_->node.cosign_authorities())))
+                                  : pub;
             impl_->broadcast(pub, priv);
         }
     }

@@ -131,7 +131,7 @@ void list_messages(const RouteCall& c, const ListOf& l, const ReplyFn& done) {
         auto lock = c.node.read_store();
         auto arr = J::array();
         for (const auto& m : c.node.store().query(q))
-            arr.push_back(message_json(*m, now, c.text));
+            arr.push_back(message_json(*m, now, c.text, c.node.cosign_authorities()));
         j[l.key] = std::move(arr);
         if (l.with_stats) j["stats"] = stats_json(c.node, c.node.store(), now, false);
     }
@@ -306,6 +306,13 @@ void post_send(const RouteCall& c, const ReplyFn& done) {
     c.node.send(std::move(std::get<SendRequest>(req)), answer_with(done));
 }
 
+void post_authority(const RouteCall& c, const ReplyFn& done) {
+    auto req = parse_authority(c.req.body);
+    if (auto* e = std::get_if<ApiError>(&req))
+        return done(error_reply(e->status, e->error, e->detail));
+    c.node.send_authority(std::move(std::get<AuthorityRequest>(req)), answer_with(done));
+}
+
 void ban_or_unban(const RouteCall& c, const ReplyFn& done) {
     auto ban = parse_ban(c.req.body);
     if (auto* e = std::get_if<ApiError>(&ban))
@@ -407,6 +414,7 @@ constexpr Route kRoutes[] = {
     {"/msg/bans", kGet, Access::open, get_bans},
     {"/msg/outbox", kGet, Access::token, get_outbox},
     {"/msg/send", kPost, Access::token, post_send},
+    {"/msg/authority", kPost, Access::token, post_authority},
     {"/msg/ban", kPost | kDelete, Access::token, ban_or_unban},
     {"/msg/rotate_key", kPost, Access::token, post_rotate},
     {"/net/relays", kGet, Access::open, get_net_relays},

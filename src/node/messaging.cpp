@@ -371,6 +371,64 @@ void Node::send(SendRequest req, ApiDone answer) {
     });
 }
 
+void Node::send_authority(AuthorityRequest req, ApiDone answer) {
+    post_api("authority", std::move(answer), [this, req = std::move(req)](ApiDone done) mutable {
+        if (follower()) {
+            done(follower_answer());
+            return;
+        }
+        if (!open_chain_) {
+            done(api_error(400, "authority messages unavailable",
+                           "this network does not carry the open profile"));
+            return;
+        }
+        // The checks of the ledger (docs/protocol.md §5.2, §8), so that what is queued is
+        // accepted by every node that lists the same authorities.
+        auto om = proto::open::make_authority_message(req.msg_type, as_bytes(req.text),
+                                                      req.timestamp, req.authority_key, req.flags);
+        if (!om) {
+            done(api_error(400, "not an authority message", om.error().reason));
+            return;
+        }
+        if (om->flags != req.flags) {
+            done(api_error(400, "bad flags",
+                           "an authority message has 0x08 and 0x01 set and 0x10, 0x20, 0x40, "
+                           "0x80 clear (the signature covers the flags as sent)"));
+            return;
+        }
+        const auto* authority =
+            proto::open::find_cosign_authority(cosign_authorities_, req.authority_key);
+        if (!authority) {
+            done(api_error(400, "unknown authority",
+                           "authority_key " + to_hex(req.authority_key) +
+                               " is not the key of a co-signing authority of this node "
+                               "(--cosign-authority)"));
+            return;
+        }
+        om->signature.assign(req.signature.begin(), req.signature.end());
+        if (!proto::open::verify_authority_signature(*om, net_.network_id())) {
+            done(api_error(400, "bad signature",
+                           "the signature does not verify under " + authority->name() +
+                               "'s key over the authority sighash of this network"));
+            return;
+        }
+        const auto t = chain_time();
+        const auto& lc = open_chain_->tip().config();
+        if (std::uint64_t{req.timestamp} > std::uint64_t{t} + lc.max_future_skew ||
+            std::uint64_t{req.timestamp} + lc.max_message_age < t) {
+            done(api_error(400, "bad timestamp",
+                           "timestamp " + std::to_string(req.timestamp) +
+                               " is too far from the chain's time " + std::to_string(t)));
+            return;
+        }
+        proto::ShareMessage m =
+            proto::ShareMessage::make(req.msg_type, as_bytes(req.text), om->flags, req.timestamp);
+        m.authority_key = req.authority_key;
+        m.signature = om->signature;
+        queue_message(std::move(m), std::nullopt, std::move(done));
+    });
+}
+
 void Node::ban(store::Ban b, bool add, ApiDone answer) {
     post_api("ban", std::move(answer), [this, b, add](ApiDone done) {
         bool present;

@@ -193,6 +193,9 @@ Status Node::start() {
 
     store_ = std::make_unique<proto::MessageStore>(
         proto::StoreOptions{cfg_.max_messages, proto::MAX_MESSAGE_AGE, {}}, net_.authorities);
+    if (!net_.open_profile && !cfg_.cosign_authorities.empty())
+        return make_error(Errc::invalid_argument,
+                          "--cosign-authority: this network does not carry the open profile");
     if (net_.open_profile) {
         sacrifice_hashes_ = net_.sacrifice_pubkey_hashes;
         for (const auto& a : cfg_.sacrifice_addresses) {
@@ -205,10 +208,21 @@ Status Node::start() {
                 sacrifice_hashes_.end())
                 sacrifice_hashes_.push_back(*h);
         }
+        for (const auto& spec : cfg_.cosign_authorities) {
+            auto a = proto::open::CosignAuthority::parse(spec);
+            if (!a) return make_error(a.error().code, "--cosign-authority: " + a.error().reason);
+            for (const auto& other : cosign_authorities_)
+                if (other.name() == a->name() || other.key() == a->key())
+                    return make_error(Errc::invalid_argument, "--cosign-authority " + a->name() +
+                                                                  ": the same name or signers as " +
+                                                                  other.name());
+            cosign_authorities_.push_back(std::move(*a));
+        }
         proto::open::LedgerConfig lc;
         lc.network_id = net_.network_id();
         lc.address_version = net_.address_version;
         lc.sacrifice_pubkey_hashes = sacrifice_hashes_;
+        lc.cosign_authorities = cosign_authorities_;
         open_chain_ = std::make_unique<proto::open::ChainLedger>(lc, open_window());
     }
     if (auto s = open_database(); !s) return s;

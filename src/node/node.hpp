@@ -131,6 +131,12 @@ class Node {
         return open_keys_;
     }
     bool open_profile() const { return net_.open_profile; }
+    // The co-signing authorities (--cosign-authority): set at start, read-only after.
+    const std::vector<proto::open::CosignAuthority>& cosign_authorities() const {
+        return cosign_authorities_;
+    }
+    // POST /msg/authority: a co-signed authority message, checked as the ledger would, queued.
+    void send_authority(AuthorityRequest req, ApiDone done);
     // The outbox (the /msg/outbox object).
     void outbox(ApiDone done);
 
@@ -319,6 +325,7 @@ class Node {
     std::uint64_t mined_ = 0;
     std::uint64_t mine_ticks_ = 0;
     std::vector<ByteArray<20>> sacrifice_hashes_;  // the network's and --sacrifice-address
+    std::vector<proto::open::CosignAuthority> cosign_authorities_;  // --cosign-authority
     bool status_sent_ = false;
     std::unique_ptr<RelayRole> relay_;  // --relay; fed the window's payouts by the chain thread
     // --mailbox; fed the window's payouts by the chain thread

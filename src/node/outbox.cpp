@@ -46,6 +46,17 @@ OutboxWait wait_of(po::Hold h) {
 // The weight of an entry that has not gone out whole yet (what is left of its fragments).
 po::QueuedWeight weight_left(const proto::ShareMessage& m, bool to_recipient,
                              const std::vector<po::OpenMessage>& pieces, std::size_t next_piece) {
+    if (m.authority_key) {
+        // Signed already, never fragmented, charged to no budget.
+        po::QueuedWeight w;
+        w.mwu = proto::MWU_HEADER +
+                proto::MWU_PER_PAYLOAD_BYTE * static_cast<std::uint32_t>(m.payload.size()) +
+                proto::MWU_PER_SIGNATURE_BYTE * po::AUTHORITY_SIGNATURE_SIZE;
+        w.bytes =
+            6 + po::AUTHORITY_KEY_SIZE + 2 + m.payload.size() + 1 + po::AUTHORITY_SIGNATURE_SIZE;
+        w.charged = false;
+        return w;
+    }
     if (pieces.size() > 1 && next_piece < pieces.size()) {
         po::QueuedWeight w;
         w.pieces = static_cast<std::uint8_t>(pieces.size() - next_piece);
@@ -290,6 +301,17 @@ void Outbox::queue(proto::ShareMessage m, std::optional<proto::SigningId> to,
 
 std::optional<po::OpenMessage> Outbox::sign(const Entry& e, const Sender& sender,
                                             const po::Ledger& tip, std::string& why) const {
+    if (e.message.authority_key) {
+        // Co-signed before it was queued: carried as it is.
+        po::OpenMessage m;
+        m.msg_type = e.message.msg_type;
+        m.flags = e.message.wire_flags;
+        m.timestamp = e.message.timestamp;
+        m.authority_key = e.message.authority_key;
+        m.payload = e.message.payload;
+        m.signature = e.message.signature;
+        return m;
+    }
     const auto flags = static_cast<std::uint8_t>(e.message.wire_flags &
                                                  (proto::FLAG_BROADCAST | proto::FLAG_PERSISTENT));
     if (e.to) {

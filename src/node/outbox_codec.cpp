@@ -52,6 +52,14 @@ Result<Bytes> encode_outbox_item(const proto::ShareMessage& m,
     w.bytes(m.payload);
     w.u8(to ? 1 : 0);
     if (to) w.bytes(*to);
+    if (m.wire_flags & proto::open::FLAG_AUTHORITY) {
+        if (!m.authority_key || to || m.signature.size() != proto::open::AUTHORITY_SIGNATURE_SIZE)
+            return make_error(Errc::invalid_argument,
+                              "outbox row: an authority message needs its key and 64-byte "
+                              "signature, and no recipient");
+        w.bytes(*m.authority_key);
+        w.bytes(m.signature);
+    }
     return std::move(w).take();
 }
 
@@ -81,6 +89,14 @@ Result<OutboxItem> decode_outbox_item(ByteView blob) {
         auto to = r.array<20>("recipient");
         if (!to) return make_error(to.error().code, "outbox row: " + to.error().reason);
         item.to = *to;
+    }
+    if (*flags & proto::open::FLAG_AUTHORITY) {
+        auto key = r.array<32>("authority_key");
+        auto sig = key ? r.bytes(proto::open::AUTHORITY_SIGNATURE_SIZE, "signature")
+                       : Result<ByteView>(key.error());
+        if (!sig) return make_error(sig.error().code, "outbox row: " + sig.error().reason);
+        item.message.authority_key = *key;
+        item.message.signature.assign(sig->begin(), sig->end());
     }
     if (!r.empty())
         return make_error(Errc::bad_encoding, "outbox row: " + std::to_string(r.remaining()) +

@@ -10,13 +10,17 @@
 //   12      n     payload (UTF-8 text; the plaintext of a private message)
 //   .       1     has_recipient: 0 or 1
 //   .       20    recipient signing id (if has_recipient)
+//   then, for an authority (co-signed) message only (wire_flags has 0x08):
+//   .       32    authority_key (x-only)
+//   .       64    signature (BIP340, the co-signers')
 //   nothing after.
 // Version 1 (rows written before): the v1 share-message layout of the unsigned message
 // (pack_message, payload at most 220 bytes), optionally followed by the 20-byte recipient
 // id. A v1 row never starts with 00: its first byte is a message type the API sends.
 //
-// The node keeps no signature in the outbox: a message is signed with the key in use when
-// it is packed into a share.
+// The node keeps no signature of its own in the outbox: a message is signed with the key in
+// use when it is packed into a share. An authority message comes signed and keeps its
+// signature.
 #pragma once
 
 #include <optional>
@@ -28,7 +32,7 @@
 namespace sharemsg::node {
 
 struct OutboxItem {
-    proto::ShareMessage message;  // unsigned; flags == wire_flags
+    proto::ShareMessage message;  // unsigned (but an authority message); flags == wire_flags
     std::optional<proto::SigningId> to;
 };
 

@@ -49,6 +49,9 @@ struct ShareMessage {
     // Open profile only: the recipient of a private message (FLAG_PRIVATE, 0x10 in flags); the
     // payload is then encrypted (see proto/open_private.hpp). Never set by the v1 codec.
     std::optional<SigningId> recipient;
+    // Open profile only: the co-signing authority's aggregate x-only key of an authority
+    // (co-signed) message, which has no signing id (see proto/open_authority.hpp).
+    std::optional<ByteArray<32>> authority_key;
 
     // A locally created message; flags and wire flags both start as `flags`.
     static ShareMessage make(std::uint8_t type, ByteView payload, std::uint8_t flags,

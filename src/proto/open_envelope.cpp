@@ -259,6 +259,9 @@ Result<std::vector<OpenMessage>> split_fragments(const OpenMessage& whole, std::
                                                  std::size_t max_fragment_payload) {
     if (whole.fragment || whole.is_fragment())
         return make_error(Errc::invalid_argument, "split_fragments: already a fragment");
+    if (whole.is_authority())
+        return make_error(Errc::invalid_argument,
+                          "split_fragments: an authority message is never fragmented");
     if (!(whole.flags & FLAG_HAS_SIGNATURE) || whole.signature.empty())
         return make_error(Errc::invalid_argument, "split_fragments: sign the message first");
     if (max_fragment_payload == 0 || max_fragment_payload > MAX_MESSAGE_PAYLOAD)
@@ -291,6 +294,60 @@ Result<std::vector<OpenMessage>> split_fragments(const OpenMessage& whole, std::
         out.push_back(std::move(f));
     }
     return out;
+}
+
+crypto::Hash256 authority_sighash(const NetworkId& network_id, const XonlyKey& authority_key,
+                                  std::uint8_t msg_type, std::uint8_t wire_flags,
+                                  std::uint32_t timestamp, ByteView payload) {
+    ByteWriter w;
+    w.bytes(network_id);
+    w.bytes(authority_key);
+    w.u8(msg_type);
+    w.u8(wire_flags);
+    w.u32le(timestamp);
+    // Callers bound the payload (MAX_MESSAGE_PAYLOAD), far below 65536.
+    w.u16le(static_cast<std::uint16_t>(payload.size()));
+    w.bytes(payload);
+    return crypto::tagged_hash(TAG_AUTHORITY, w.data());
+}
+
+crypto::Hash256 authority_sighash(const NetworkId& network_id, const OpenMessage& m) {
+    return authority_sighash(network_id, m.authority_key.value_or(XonlyKey{}), m.msg_type, m.flags,
+                             m.timestamp, m.payload);
+}
+
+Result<OpenMessage> make_authority_message(std::uint8_t msg_type, ByteView payload,
+                                           std::uint32_t timestamp, const XonlyKey& authority_key,
+                                           std::uint8_t flags) {
+    if (!authority_type(msg_type))
+        return make_error(Errc::invalid_argument,
+                          "msg_type: " + hex_byte(msg_type) +
+                              " cannot be an authority message (only EMERGENCY 0x10 and "
+                              "TRANSITION_SIGNAL 0x20)");
+    if (payload.size() > MAX_MESSAGE_PAYLOAD)
+        return make_error(Errc::oversize, "payload: " + num(payload.size()) + " bytes exceed " +
+                                              num(MAX_MESSAGE_PAYLOAD) +
+                                              " (an authority message is never fragmented)");
+    OpenMessage m;
+    m.msg_type = msg_type;
+    m.flags = static_cast<std::uint8_t>((flags & ~(FLAG_PRIVATE | FLAG_FRAGMENT | 0xc0)) |
+                                        FLAG_AUTHORITY | FLAG_HAS_SIGNATURE);
+    m.timestamp = timestamp;
+    m.authority_key = authority_key;
+    m.payload.assign(payload.begin(), payload.end());
+    return m;
+}
+
+bool verify_authority_signature(const OpenMessage& m, const NetworkId& network_id) {
+    if (!m.is_authority() || !m.authority_key || m.signature.size() != AUTHORITY_SIGNATURE_SIZE)
+        return false;
+    // BIP340 verifies under the x coordinate: any parity prefix names the same x-only key.
+    crypto::CompressedPubKey even{};
+    even[0] = 0x02;
+    std::copy(m.authority_key->begin(), m.authority_key->end(), even.begin() + 1);
+    crypto::SchnorrSig sig{};
+    std::copy(m.signature.begin(), m.signature.end(), sig.begin());
+    return crypto::schnorr_verify(even, authority_sighash(network_id, m), sig);
 }
 
 bool verify_open_message(const OpenMessage& m, ByteView signing_pubkey,
@@ -343,10 +400,12 @@ Result<Packed> pack_queue(const std::optional<BoundAnnouncement>& announcement,
         const std::uint32_t w = mwu(m);
         if (bytes + m.encoded_size() > max_bytes) break;
         if (limits.max_share_mwu && share_mwu + w > *limits.max_share_mwu) break;
-        if (limits.budget_mwu && spent + w > *limits.budget_mwu) break;
+        // Authority messages are charged to no signer's budget (the ledger's rule).
+        const std::uint32_t charged = m.is_authority() ? 0 : w;
+        if (limits.budget_mwu && spent + charged > *limits.budget_mwu) break;
         bytes += m.encoded_size();
         share_mwu += w;
-        spent += w;
+        spent += charged;
         env.messages.push_back(m);
     }
     Packed p;

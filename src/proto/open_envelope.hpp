@@ -36,10 +36,11 @@
 //
 // message:
 //   0   1   msg_type        the v1 types of constants.hpp
-//   1   1   flags           0x01 signed, 0x02 broadcast, 0x04 persistent, 0x10 private,
-//                           0x20 fragment; 0x08 (authority) and 0xc0 must be 0
+//   1   1   flags           0x01 signed, 0x02 broadcast, 0x04 persistent, 0x08 authority,
+//                           0x10 private, 0x20 fragment; 0xc0 must be 0
 //   2   4   timestamp       u32 seconds
-//   6   20  signing_id      HASH160(signing pubkey)
+//   6   20  signing_id      HASH160(signing pubkey); absent with 0x08
+//   6   32  authority_key   (if authority) x-only aggregate key of a co-signing authority
 //   .   20  recipient_id    (if private) the recipient's signing id, in clear
 //   .   6   fragment        (if fragment) msg_id u32, index u8, total u8 (2..8, index < total)
 //   .   2   payload_len     u16, <= 220
@@ -53,6 +54,13 @@
 // signer's delegation (the payout pubkey_hash it is bound to) and signed_flags = flags with
 // 0x01 set and 0x20 cleared. For a fragmented message the payload is the whole reassembled
 // payload and the signature travels in the last fragment.
+//
+// An authority message (flag 0x08, "co-signed") is signed by a MuSig2 aggregate key instead of
+// a signing id: msg_type EMERGENCY or TRANSITION_SIGNAL only, 0x01 set, 0x10 and 0x20 clear,
+// sig_len 64, and the signature is BIP340 under authority_key over
+// authority_sighash = tagged_hash("sharemsg/open/authority", network_id(8) ||
+// authority_key(32) || msg_type || flags || le32(timestamp) || le16(payload_len) || payload).
+// Which keys count is the network's list of co-signing authorities (open_authority.hpp).
 #pragma once
 
 #include <cstdint>
@@ -74,6 +82,7 @@ namespace sharemsg::proto::open {
 using NetworkId = ByteArray<8>;          // the network's IDENTIFIER
 using ObfuscationNonce = ByteArray<12>;  // per-envelope random nonce
 using AddressHash = crypto::Hash160;     // a payout pubkey_hash (HASH160 of the master pubkey)
+using XonlyKey = ByteArray<32>;          // a BIP340 (x-only) public key
 
 // ---- constants -----------------------------------------------------------------------------
 
@@ -90,12 +99,13 @@ inline constexpr std::uint8_t INNER_HAS_ANNOUNCEMENT = 0x01;
 inline constexpr std::uint8_t INNER_HAS_SACRIFICE_TAG = 0x02;
 inline constexpr std::uint8_t INNER_KNOWN_FLAGS = INNER_HAS_ANNOUNCEMENT | INNER_HAS_SACRIFICE_TAG;
 
-// Message flags. 0x01, 0x02 and 0x04 mean what they mean in v1; 0x08 (protocol authority)
-// does not exist in the open profile and must be 0.
+// Message flags. 0x01, 0x02 and 0x04 mean what they mean in v1; 0x08 marks an authority
+// message, signed by a co-signing authority's aggregate key (see above).
+inline constexpr std::uint8_t FLAG_AUTHORITY = FLAG_PROTOCOL_AUTHORITY;
 inline constexpr std::uint8_t FLAG_PRIVATE = 0x10;
 inline constexpr std::uint8_t FLAG_FRAGMENT = 0x20;
-inline constexpr std::uint8_t KNOWN_FLAGS =
-    FLAG_HAS_SIGNATURE | FLAG_BROADCAST | FLAG_PERSISTENT | FLAG_PRIVATE | FLAG_FRAGMENT;
+inline constexpr std::uint8_t KNOWN_FLAGS = FLAG_HAS_SIGNATURE | FLAG_BROADCAST | FLAG_PERSISTENT |
+                                            FLAG_AUTHORITY | FLAG_PRIVATE | FLAG_FRAGMENT;
 
 inline constexpr std::size_t ANNOUNCEMENT_SIZE = 33 + 4 + 33 + 64;
 inline constexpr std::size_t MIN_SIGNATURE = 8;
@@ -104,6 +114,8 @@ inline constexpr std::size_t FRAGMENT_HEADER_SIZE = 6;
 inline constexpr std::uint8_t MAX_FRAGMENTS = 8;
 inline constexpr std::size_t MAX_REASSEMBLED_PAYLOAD = 1600;
 inline constexpr std::uint32_t FRAGMENT_TIMEOUT = 300;  // seconds of share time
+inline constexpr std::size_t AUTHORITY_KEY_SIZE = 32;
+inline constexpr std::size_t AUTHORITY_SIGNATURE_SIZE = 64;  // BIP340
 
 // Default per-share packing limits (seed 000: 3 messages, 512 bytes of message_data).
 inline constexpr std::size_t PACK_MAX_MESSAGES = MAX_MESSAGES_PER_SHARE;
@@ -112,6 +124,7 @@ inline constexpr std::size_t PACK_MAX_BYTES = MAX_TOTAL_MESSAGE_BYTES;
 inline constexpr std::string_view OBFUSCATION_DOMAIN = "p2pool-msg-obfuscate";
 inline constexpr std::string_view TAG_MESSAGE = "sharemsg/open/msg";
 inline constexpr std::string_view TAG_DELEGATION = "sharemsg/open/delegation";
+inline constexpr std::string_view TAG_AUTHORITY = "sharemsg/open/authority";
 
 // The devnet's IDENTIFIER (src/node/network.cpp: "shmsdev\x01").
 inline constexpr NetworkId DEVNET_NETWORK_ID = {0x73, 0x68, 0x6d, 0x73, 0x64, 0x65, 0x76, 0x01};
@@ -133,12 +146,16 @@ struct OpenMessage {
     std::uint8_t msg_type = MSG_MINER_MESSAGE;
     std::uint8_t flags = FLAG_HAS_SIGNATURE | FLAG_BROADCAST | FLAG_PERSISTENT;  // as on the wire
     std::uint32_t timestamp = 0;
-    SigningId signing_id{};
+    SigningId signing_id{};  // all zero (and not on the wire) in an authority message
+    // present exactly when flags has FLAG_AUTHORITY: the co-signing authority's aggregate key
+    std::optional<XonlyKey> authority_key;
     std::optional<SigningId> recipient;    // present exactly when flags has FLAG_PRIVATE
     std::optional<FragmentInfo> fragment;  // present exactly when flags has FLAG_FRAGMENT
     Bytes payload;
-    Bytes signature;  // DER; empty only in a fragment that is not the last
+    Bytes signature;  // DER; empty only in a fragment that is not the last; BIP340 (64) with
+                      // FLAG_AUTHORITY
 
+    bool is_authority() const { return (flags & FLAG_AUTHORITY) != 0; }
     bool is_private() const { return (flags & FLAG_PRIVATE) != 0; }
     bool is_fragment() const { return (flags & FLAG_FRAGMENT) != 0; }
     // Bytes this message takes inside the inner plaintext.
@@ -281,6 +298,32 @@ inline std::size_t fragment_count(std::size_t payload_len,
 bool verify_open_message(const OpenMessage& m, ByteView signing_pubkey,
                          const AddressHash& signer_address, const NetworkId& network_id);
 
+// ---- authority (co-signed) messages ---------------------------------------------------------
+
+// Whether msg_type may be sent as an authority message (EMERGENCY, TRANSITION_SIGNAL).
+inline bool authority_type(std::uint8_t msg_type) {
+    return msg_type == MSG_EMERGENCY || msg_type == MSG_TRANSITION_SIGNAL;
+}
+
+// The digest an authority message's BIP340 signature covers (the wire flags as they are).
+crypto::Hash256 authority_sighash(const NetworkId& network_id, const XonlyKey& authority_key,
+                                  std::uint8_t msg_type, std::uint8_t wire_flags,
+                                  std::uint32_t timestamp, ByteView payload);
+// The same for an authority message (authority_key present).
+crypto::Hash256 authority_sighash(const NetworkId& network_id, const OpenMessage& m);
+
+// An unsigned authority message: FLAG_AUTHORITY and FLAG_HAS_SIGNATURE set, FLAG_PRIVATE and
+// FLAG_FRAGMENT cleared, the other bits of `flags` kept. The signature is the co-signers'
+// (set `signature` to the 64 bytes). Errors: invalid_argument (msg_type not EMERGENCY or
+// TRANSITION_SIGNAL), oversize (payload over 220).
+Result<OpenMessage> make_authority_message(std::uint8_t msg_type, ByteView payload,
+                                           std::uint32_t timestamp, const XonlyKey& authority_key,
+                                           std::uint8_t flags = FLAG_BROADCAST | FLAG_PERSISTENT);
+
+// The BIP340 signature of an authority message verifies under its own authority_key (whether
+// that key is one of the network's authorities is the ledger's question).
+bool verify_authority_signature(const OpenMessage& m, const NetworkId& network_id);
+
 // Message Weight Units (constants.hpp): MWU_HEADER + payload bytes + recipient id (20) and
 // fragment header (6) when present, + 2 per signature byte. An announcement weighs
 // MWU_ANNOUNCEMENT, a sacrifice tag 20.
@@ -306,7 +349,8 @@ struct PackLimits {
     std::size_t max_bytes = PACK_MAX_BYTES;  // of message_data, header included
     // Per-share weight cap, announcement and tag included (MWU stage: MAX_MWU_PER_SHARE).
     std::optional<std::uint32_t> max_share_mwu;
-    // What the sender may still spend in this share (Ledger::available_mwu); messages only.
+    // What the sender may still spend in this share (Ledger::available_mwu); messages only,
+    // authority messages left out (they are charged to no budget).
     std::optional<std::uint32_t> budget_mwu;
 };
 

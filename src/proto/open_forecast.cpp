@@ -111,11 +111,14 @@ std::vector<Forecast> forecast_queue(const Ledger& tip, const AddressHash& sende
                 hold(Hold::share_limits);
                 break;
             }
-            if (q.mwu > avail) {
+            if (q.charged && q.mwu > avail) {
                 hold(Hold::budget);
                 break;
             }
-            spend(q.mwu);
+            if (q.charged)
+                spend(q.mwu);
+            else
+                share_mwu += q.mwu;
             bytes += q.bytes;
             ++taken;
             out[next++].share = k;

@@ -22,6 +22,8 @@ struct QueuedWeight {
     std::uint32_t mwu = 0;    // a whole message's weight, or the sum of its fragments' weights
     std::size_t bytes = 0;    // its size in message_data (all fragments together)
     std::uint8_t pieces = 1;  // > 1: fragments, one per share, started only when all fit
+    // Whether it is charged to the sender's budget (an authority message is not: §8).
+    bool charged = true;
 };
 
 // The weight of an entry before it is signed: a message of `wire_payload` bytes (a private

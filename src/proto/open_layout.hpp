@@ -287,10 +287,32 @@ void describe(S& s, T& m) {
     s.check((m.flags & ~KNOWN_FLAGS) == 0, Errc::bad_encoding, [&] {
         return "flags: reserved bits " +
                hex_byte(static_cast<std::uint8_t>(m.flags & ~KNOWN_FLAGS)) +
-               " set (0x08, 0x40 and 0x80 must be 0 in the open profile)";
+               " set (0x40 and 0x80 must be 0 in the open profile)";
     });
+    // An authority message: a co-signing authority's key in place of the signing id, one of
+    // the two authority types, never private nor fragmented, a 64-byte BIP340 signature.
+    const bool authority = (m.flags & FLAG_AUTHORITY) != 0;
+    if (authority) {
+        s.check(authority_type(m.msg_type), Errc::bad_encoding, [&] {
+            return "flags: FLAG_AUTHORITY (0x08) on msg_type " + hex_byte(m.msg_type) +
+                   " (only EMERGENCY 0x10 and TRANSITION_SIGNAL 0x20 are authority messages)";
+        });
+        s.check((m.flags & (FLAG_PRIVATE | FLAG_FRAGMENT)) == 0, Errc::bad_encoding, [] {
+            return std::string(
+                "flags: FLAG_AUTHORITY (0x08) excludes FLAG_PRIVATE (0x10) and FLAG_FRAGMENT "
+                "(0x20)");
+        });
+    }
     s.u32("timestamp", m.timestamp);
-    s.fixed("signing_id", m.signing_id);
+    s.part(authority, m.authority_key,
+           "flags: FLAG_AUTHORITY must be set exactly when there is an authority key",
+           [&](auto& k) { s.fixed("authority_key", k); });
+    if (authority)
+        s.check(m.signing_id == SigningId{}, Errc::bad_encoding, [] {
+            return std::string("signing_id: must be zero in an authority message (not sent)");
+        });
+    else
+        s.fixed("signing_id", m.signing_id);
     s.part((m.flags & FLAG_PRIVATE) != 0, m.recipient,
            "flags: FLAG_PRIVATE must be set exactly when there is a recipient",
            [&](auto& r) { s.fixed("recipient_id", r); });
@@ -306,7 +328,10 @@ void describe(S& s, T& m) {
                                             "fragment that is not the last");
     });
     s.sized("payload_len", "payload", m.payload, 0, MAX_MESSAGE_PAYLOAD, LenWidth::u16);
-    if (want_signature)
+    if (authority)
+        s.sized("sig_len", "signature", m.signature, AUTHORITY_SIGNATURE_SIZE,
+                AUTHORITY_SIGNATURE_SIZE, LenWidth::u8);
+    else if (want_signature)
         s.sized("sig_len", "signature", m.signature, MIN_SIGNATURE, MAX_SIGNATURE, LenWidth::u8);
     else
         s.sized("sig_len", "signature", m.signature, 0, 0, LenWidth::u8);

@@ -15,6 +15,9 @@ std::string short_id(const SigningId& id) {
 }
 
 std::string msg_where(std::size_t i, const OpenMessage& m) {
+    if (m.authority_key)
+        return "message " + std::to_string(i + 1) + " (authority key " +
+               to_hex(ByteView(*m.authority_key).first(8)) + "...): ";
     return "message " + std::to_string(i + 1) + " (signing id " + short_id(m.signing_id) + "...): ";
 }
 
@@ -46,6 +49,10 @@ const char* ignored_name(Ignored k) {
             return "fragment_dropped";
         case Ignored::fragment_expired:
             return "fragment_expired";
+        case Ignored::unknown_authority:
+            return "unknown_authority";
+        case Ignored::bad_authority_signature:
+            return "bad_authority_signature";
         case Ignored::count_:
             break;
     }
@@ -165,6 +172,17 @@ bool Ledger::cached_verify(const crypto::Hash256& digest, ByteView pubkey, ByteV
     const crypto::Hash256 entry = h.finish();
     if (verified_cache_->contains(entry)) return true;
     if (!crypto::ecdsa_verify_der(pubkey, digest, signature)) return false;
+    verified_cache_->insert(entry);
+    return true;
+}
+
+bool Ledger::cached_verify_authority(const crypto::Hash256& digest, const OpenMessage& m) {
+    crypto::Sha256 h;
+    const std::uint8_t kind = 'A';
+    h.update(ByteView(&kind, 1)).update(*m.authority_key).update(digest).update(m.signature);
+    const crypto::Hash256 entry = h.finish();
+    if (verified_cache_->contains(entry)) return true;
+    if (!verify_authority_signature(m, config_.network_id)) return false;
     verified_cache_->insert(entry);
     return true;
 }
@@ -478,6 +496,60 @@ void Ledger::apply_fragment(const ShareContext& share, const Envelope& env, bool
     accept(share, m, k, std::move(whole), out);
 }
 
+bool Ledger::timestamp_ok(const ShareContext& share, const OpenMessage& m, const std::string& at,
+                          ApplyResult& out) {
+    const std::uint64_t ts = m.timestamp;
+    if (ts > std::uint64_t{share.share_timestamp} + config_.max_future_skew ||
+        ts + config_.max_message_age < share.share_timestamp) {
+        ignore(out, Ignored::bad_timestamp,
+               at + "timestamp " + std::to_string(m.timestamp) + " too far from share time " +
+                   std::to_string(share.share_timestamp));
+        return false;
+    }
+    if (ts < message_floor_) {
+        ignore(out, Ignored::bad_timestamp,
+               at + "timestamp " + std::to_string(m.timestamp) +
+                   " before the first share of the window (" + std::to_string(message_floor_) +
+                   ")");
+        return false;
+    }
+    return true;
+}
+
+void Ledger::apply_authority(const ShareContext& share, const OpenMessage& m, const std::string& at,
+                             ApplyResult& out) {
+    if (!find_cosign_authority(config_.cosign_authorities, *m.authority_key)) {
+        ignore(out, Ignored::unknown_authority,
+               at + "not the key of a co-signing authority of this network");
+        return;
+    }
+    if (!timestamp_ok(share, m, at, out)) return;
+    const crypto::Hash256 digest = authority_sighash(config_.network_id, m);
+    if (seen_.count(digest)) {
+        ignore(out, Ignored::duplicate, at + "already accepted from an earlier share");
+        return;
+    }
+    if (!cached_verify_authority(digest, m)) {
+        ignore(out, Ignored::bad_authority_signature,
+               at + "BIP340 signature does not verify under the authority key");
+        return;
+    }
+    remember_seen(digest, m.timestamp);
+    ShareMessage sm;
+    sm.msg_type = m.msg_type;
+    sm.flags = static_cast<std::uint8_t>(
+        (m.flags & (FLAG_HAS_SIGNATURE | FLAG_BROADCAST | FLAG_PERSISTENT)) | FLAG_HAS_SIGNATURE |
+        FLAG_PROTOCOL_AUTHORITY);
+    sm.wire_flags = m.flags;
+    sm.timestamp = m.timestamp;
+    sm.payload = m.payload;
+    sm.signature = m.signature;
+    sm.share_hash = share.share_hash;
+    sm.verified = true;
+    sm.authority_key = m.authority_key;
+    out.messages.push_back(std::move(sm));
+}
+
 Ledger::BudgetEvents Ledger::budget_events(const AddressHash& address) const {
     auto it = identities_.find(address);
     if (it == identities_.end()) return {};
@@ -536,6 +608,10 @@ ApplyResult Ledger::apply_share(const ShareContext& share, const Envelope& env) 
                    at + "past " + std::to_string(MAX_MWU_PER_SHARE) + " MWU in this share");
             continue;
         }
+        if (m.authority_key) {
+            apply_authority(share, m, at, out);
+            continue;
+        }
         auto it = keys_.find(m.signing_id);
         if (it == keys_.end()) {
             ignore(out, Ignored::unknown_signer, at + "no bound key announced for this id");
@@ -548,21 +624,7 @@ ApplyResult Ledger::apply_share(const ShareContext& share, const Envelope& env) 
                        std::to_string(*k.revoked_at_height));
             continue;
         }
-        const std::uint64_t ts = m.timestamp;
-        if (ts > std::uint64_t{share.share_timestamp} + config_.max_future_skew ||
-            ts + config_.max_message_age < share.share_timestamp) {
-            ignore(out, Ignored::bad_timestamp,
-                   at + "timestamp " + std::to_string(m.timestamp) + " too far from share time " +
-                       std::to_string(share.share_timestamp));
-            continue;
-        }
-        if (ts < message_floor_) {
-            ignore(out, Ignored::bad_timestamp,
-                   at + "timestamp " + std::to_string(m.timestamp) +
-                       " before the first share of the window (" + std::to_string(message_floor_) +
-                       ")");
-            continue;
-        }
+        if (!timestamp_ok(share, m, at, out)) continue;
         if (m.fragment) {
             apply_fragment(share, env, sacrifice_paid, m, k, at, out);
             continue;

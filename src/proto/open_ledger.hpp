@@ -37,6 +37,12 @@
 //   payload. A message is delivered (with the last fragment's share hash) when complete; an
 //   incomplete one is dropped once FRAGMENT_TIMEOUT seconds of share time have passed since
 //   its first fragment.
+// - An authority message (FLAG_AUTHORITY, co-signed) verifies iff its authority_key is the key
+//   of one of the network's co-signing authorities (LedgerConfig::cosign_authorities; else
+//   unknown_authority), its timestamp passes the same window as other messages, its BIP340
+//   signature verifies over authority_sighash (else bad_authority_signature), and the same
+//   signed content was not accepted before (duplicate). It is charged to no signer's MWU
+//   budget, but weighs in its share (MAX_MWU_PER_SHARE) like any message.
 // Every ignored item is counted by reason, never an error: a share's validity must not depend
 // on ledger state. Only the structural decode (open()) can make message_data malformed.
 #pragma once
@@ -53,6 +59,7 @@
 #include <nlohmann/json.hpp>
 
 #include "proto/message.hpp"
+#include "proto/open_authority.hpp"
 #include "proto/open_envelope.hpp"
 
 namespace sharemsg::proto::open {
@@ -73,6 +80,8 @@ struct LedgerConfig {
     bool enforce_mwu = true;
     // Payout pubkey_hashes whose shares count as sacrifices (operator/donation addresses).
     std::vector<AddressHash> sacrifice_pubkey_hashes;
+    // The keys authority messages may be signed with (open_authority.hpp).
+    std::vector<CosignAuthority> cosign_authorities;
 };
 
 // Why something in a share was ignored.
@@ -89,6 +98,8 @@ enum class Ignored : std::uint8_t {
     sacrifice_ignored,         // a tag on a share that pays no sacrifice address, or unknown id
     fragment_dropped,          // out of order, mismatched, wrong carrier, too long
     fragment_expired,          // incomplete FRAGMENT_TIMEOUT seconds after its first fragment
+    unknown_authority,         // an authority message under a key of no co-signing authority
+    bad_authority_signature,   // an authority message whose BIP340 signature does not verify
     count_
 };
 inline constexpr std::size_t IGNORED_KINDS = static_cast<std::size_t>(Ignored::count_);
@@ -149,6 +160,8 @@ const char* announcement_outcome_name(AnnouncementOutcome o);
 struct ApplyResult {
     // Accepted messages: verified = true, sender_address = the key's bound address, share_hash
     // set, recipient set for private ones (payload still encrypted: see open_private.hpp).
+    // An authority message: no signing id nor sender address, authority_key set, and
+    // FLAG_PROTOCOL_AUTHORITY in flags (a configured authority's signature earned it).
     std::vector<ShareMessage> messages;
     AnnouncementOutcome announcement = AnnouncementOutcome::none;
     std::optional<KeyEntry> registered;             // the key this share registered, if any
@@ -264,6 +277,11 @@ class Ledger {
                         const OpenMessage& m, const KeyEntry& k, const std::string& at,
                         ApplyResult& out);
     void expire_partials(std::uint32_t share_time, ApplyResult& out);
+    bool timestamp_ok(const ShareContext& share, const OpenMessage& m, const std::string& at,
+                      ApplyResult& out);
+    void apply_authority(const ShareContext& share, const OpenMessage& m, const std::string& at,
+                         ApplyResult& out);
+    bool cached_verify_authority(const crypto::Hash256& digest, const OpenMessage& m);
 
     AnnouncementOutcome apply_announcement(const ShareContext& share, const BoundAnnouncement& ann,
                                            ApplyResult& out);

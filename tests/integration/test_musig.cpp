@@ -32,8 +32,8 @@ J wait_for_session(MusigNodes& nodes, std::size_t i, const std::string& id) {
     return s;
 }
 
-J wait_for_phase(MusigNodes& nodes, std::size_t i, const std::string& id,
-                 const std::string& phase, std::chrono::seconds within = 60s) {
+J wait_for_phase(MusigNodes& nodes, std::size_t i, const std::string& id, const std::string& phase,
+                 std::chrono::seconds within = 60s) {
     J s;
     wait_until(
         [&] {
@@ -83,7 +83,8 @@ TEST_P(MusigSessions, EveryNodeEndsWithOneSignatureThatVerifiesUnderTheAggregate
         EXPECT_EQ(s["signature"], signature) << "signer " << i;
         EXPECT_TRUE(s["abort"].is_null());
     }
-    const auto key = sharemsg::from_hex(s0["aggregate_key"].get<std::string>());
+    // schnorr_verify takes a compressed point and uses its x coordinate: the x-only key.
+    const auto key = sharemsg::from_hex("02" + s0["aggregate_key"].get<std::string>());
     const auto m = sharemsg::from_hex_fixed<32>(msg);
     const auto sig = sharemsg::from_hex_fixed<64>(signature);
     ASSERT_TRUE(key && m && sig);
@@ -98,17 +99,18 @@ TEST_P(MusigSessions, EveryNodeEndsWithOneSignatureThatVerifiesUnderTheAggregate
     EXPECT_EQ(nodes.node(0).call("GET", "/mail/outbox").json()["messages"].size(), 0u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Signers, MusigSessions, ::testing::Values(2, 3, 5),
-                         [](const auto& info) { return std::to_string(info.param) + "of" +
-                                                       std::to_string(info.param); });
+INSTANTIATE_TEST_SUITE_P(Signers, MusigSessions, ::testing::Values(2, 3, 5), [](const auto& p) {
+    return std::to_string(p.param) + "of" + std::to_string(p.param);
+});
 
 TEST(MusigNodesCleanup, ASignerWhoDisappearsLeavesTheSessionStuckThenRemoved) {
     MusigNodes nodes("musig-gone", 3,
                      {"--musig-stuck-timeout", "3", "--musig-cleanup-interval", "1",
                       "--musig-session-timeout", "10"});
     ASSERT_TRUE(nodes.ok()) << nodes.failure();
-    const auto started = nodes.node(0).call(
-        "POST", "/musig/start", J{{"signers", nodes.signers()}, {"message", message_hex(7)}}.dump());
+    const auto started =
+        nodes.node(0).call("POST", "/musig/start",
+                           J{{"signers", nodes.signers()}, {"message", message_hex(7)}}.dump());
     ASSERT_EQ(started.status, 200) << started.body;
     const std::string id = started.json()["session"]["id"];
     ASSERT_FALSE(wait_for_session(nodes, 1, id).is_null()) << nodes.node(1).log();
@@ -126,9 +128,7 @@ TEST(MusigNodesCleanup, ASignerWhoDisappearsLeavesTheSessionStuckThenRemoved) {
     // Then removed: nothing stays.
     for (std::size_t i = 0; i < 2; ++i)
         EXPECT_TRUE(wait_until(
-            [&] {
-                return nodes.node(i).call("GET", "/musig/sessions").json()["sessions"].empty();
-            },
+            [&] { return nodes.node(i).call("GET", "/musig/sessions").json()["sessions"].empty(); },
             30s))
             << nodes.node(i).call("GET", "/musig/sessions").body;
     EXPECT_EQ(nodes.node(0).call("GET", "/musig/status").json()["sessions"], 0);

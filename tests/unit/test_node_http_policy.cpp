@@ -159,12 +159,14 @@ TEST(HttpRoutes, OneTableEntryPerPath) {
         if (r.access == Access::token) with_token.insert(r.path);
         EXPECT_EQ(find_route(r.path), &r);
     }
-    // What changes the node, the outbox, what makes it connect out (a direct link) and the
-    // node's own mail need the token; nothing else does.
+    // What changes the node, the outbox, what makes it connect out (a direct link), the node's
+    // own mail and its signing sessions need the token; nothing else does.
     EXPECT_EQ(with_token,
-              (std::set<std::string_view>{"/msg/outbox", "/msg/send", "/msg/ban", "/msg/rotate_key",
-                                          "/net/ping/", "/mail/send", "/mail/inbox", "/mail/read/",
-                                          "/mail/outbox", "/mail/status", "/mail/stream"}));
+              (std::set<std::string_view>{
+                  "/msg/outbox", "/msg/send", "/msg/authority", "/msg/ban", "/msg/rotate_key",
+                  "/net/ping/", "/mail/send", "/mail/inbox", "/mail/read/", "/mail/outbox",
+                  "/mail/status", "/mail/stream", "/musig/start", "/musig/join/", "/musig/cancel/",
+                  "/musig/sessions", "/musig/session/", "/musig/status"}));
     for (const char* p : {"/health", "/metrics", "/msg/recent", "/msg/chat", "/msg/announcements",
                           "/msg/alerts", "/msg/status", "/msg/stream", "/msg/stats", "/msg/keys",
                           "/msg/identity", "/msg/activity", "/msg/bans"})

@@ -40,8 +40,9 @@ TEST(OpenVectors, EveryCommittedVectorHolds) {
     for (const auto& f : rep.failures)
         ADD_FAILURE() << f;
     EXPECT_GE(rep.checked, 60u);
-    for (const char* cat : {"parties", "delegation", "delegation_hex", "obfuscation", "message",
-                            "envelope", "decode_errors", "private", "fragments", "mwu", "ledger"})
+    for (const char* cat :
+         {"parties", "delegation", "delegation_hex", "obfuscation", "message", "envelope",
+          "decode_errors", "private", "fragments", "mwu", "ledger", "cosigned"})
         EXPECT_TRUE(committed().contains(cat)) << cat;
 }
 
@@ -93,6 +94,39 @@ TEST(OpenVectors, TheCheckerCatchesCorruptions) {
         json v = committed();
         v.erase("mwu");
         expect_caught(v, "a missing category");
+    }
+    // The co-signed authority messages.
+    {
+        json v = committed();
+        v["cosigned"]["authorities"][0]["key"] = std::string(64, '0');
+        expect_caught(v, "another aggregate key for the authority's signers");
+    }
+    {
+        json v = committed();
+        v["cosigned"]["vectors"][0]["fate"] = "unknown_authority";
+        expect_caught(v, "an accepted co-signed message said refused");
+    }
+    {
+        json v = committed();
+        v["cosigned"]["vectors"][3]["fate"] = nullptr;
+        expect_caught(v, "a bad authority signature said accepted");
+    }
+    {
+        json v = committed();
+        std::string sig = v["cosigned"]["vectors"][0]["message"]["signature"];
+        sig[10] = sig[10] == '0' ? '1' : '0';
+        v["cosigned"]["vectors"][0]["message"]["signature"] = sig;
+        expect_caught(v, "a changed co-signature");
+    }
+    {
+        json v = committed();
+        v["cosigned"]["vectors"][6]["error"]["field"] = "payload_len";
+        expect_caught(v, "a co-signed decode error naming another field");
+    }
+    {
+        json v = committed();
+        v.erase("cosigned");
+        expect_caught(v, "a missing cosigned category");
     }
     // Malformed files are failures, not exceptions.
     for (const json& bad :

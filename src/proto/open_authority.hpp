@@ -1,0 +1,57 @@
+// The open profile's co-signing authorities: who may send authority messages (FLAG_AUTHORITY,
+// open_envelope.hpp) on a network.
+//
+// An authority is a name and the compressed public keys of its signers (at least 2, distinct).
+// Its key is BIP327's KeyAgg of the signers in KeySort order, as an x-only key: every signer
+// must take part in a MuSig2 session for a signature under it to exist (n-of-n). A network's
+// list comes from its parameters and the node's --cosign-authority NAME=PUB1,PUB2,... flags;
+// the ledger accepts an authority message only under a key of that list.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crypto/secp256k1.hpp"
+#include "proto/open_envelope.hpp"
+#include "util/bytes.hpp"
+
+namespace sharemsg::proto::open {
+
+inline constexpr std::size_t MIN_COSIGNERS = 2;
+inline constexpr std::size_t MAX_COSIGNERS = 64;
+inline constexpr std::size_t MAX_AUTHORITY_NAME = 64;
+
+class CosignAuthority {
+  public:
+    // Errors (invalid_argument unless told): a name that is empty, longer than
+    // MAX_AUTHORITY_NAME or not made of letters, digits, '-', '_' and '.'; fewer than
+    // MIN_COSIGNERS or more than MAX_COSIGNERS keys; a key given twice; bad_key for a key
+    // that is not a compressed point (naming it).
+    static Result<CosignAuthority> make(std::string name,
+                                        std::span<const crypto::CompressedPubKey> signers);
+    // "NAME=PUB1,PUB2,..." with each key as 66 hex digits. Errors: those of make, and
+    // invalid_argument / bad_encoding naming what is not of that form.
+    static Result<CosignAuthority> parse(std::string_view spec);
+
+    const std::string& name() const { return name_; }
+    // The signers in KeySort order (lexicographic order of their 33 bytes).
+    const std::vector<crypto::CompressedPubKey>& signers() const { return signers_; }
+    // KeyAgg(KeySort(signers)), x-only: what authority messages carry and verify under.
+    const XonlyKey& key() const { return key_; }
+
+    bool operator==(const CosignAuthority&) const = default;
+
+  private:
+    CosignAuthority() = default;
+    std::string name_;
+    std::vector<crypto::CompressedPubKey> signers_;
+    XonlyKey key_{};
+};
+
+// The authority whose key is `key`, or null.
+const CosignAuthority* find_cosign_authority(std::span<const CosignAuthority> authorities,
+                                             const XonlyKey& key);
+
+}  // namespace sharemsg::proto::open
