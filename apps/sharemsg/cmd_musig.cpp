@@ -195,6 +195,8 @@ void run_verify(const VerifyOptions& o) {
 
 }  // namespace
 
+void add_musig_node_commands(CLI::App& musig);  // start, join, ...: cmd_musig_node.cpp
+
 void add_musig_command(CLI::App& app) {
     auto* cmd = app.add_subcommand(
         "musig",
@@ -272,6 +274,8 @@ void add_musig_command(CLI::App& app) {
     verify->add_flag("--json", v->json, "Print {\"valid\",\"key\"}");
     verify->footer("Prints 'valid' (exit status 0) or 'INVALID: ...' (exit status 1).");
     verify->callback([v] { run_verify(*v); });
+
+    add_musig_node_commands(*cmd);
 }
 
 }  // namespace sharemsg::cli
