@@ -29,7 +29,8 @@
 
 namespace sharemsg::node {
 
-// Default and longest life of a session started through the API, in seconds.
+// The default life of a session started through the API, in seconds (at most
+// musig::MAX_SESSION_LIFETIME).
 inline constexpr std::uint64_t kMusigDefaultExpiresIn = 600;
 
 // {"id", "phase", "signers", "creator_index", "own_index", "created", "expiry", "message",
