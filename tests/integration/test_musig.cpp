@@ -1,12 +1,18 @@
 // MuSig2 signing sessions between separate sharemsgd processes (docs/musig.md, "Sessions
 // between nodes"): n-of-n sessions started on one node and joined on the others through
 // /musig, their frames carried by the nodes' mail; the one BIP340 signature every node ends
-// with verifies under the aggregate key. A signer who disappears leaves the others' session
-// aborted as stuck and then removed: nothing stays.
+// with verifies under the aggregate key. Three authorities co-sign an EMERGENCY that way, and a
+// third node shows it as co-signed. A signer who disappears leaves the others' session aborted
+// as stuck and then removed: nothing stays.
 #include <gtest/gtest.h>
+
+#include <ctime>
 
 #include "crypto/bip340.hpp"
 #include "musig_nodes.hpp"
+#include "proto/constants.hpp"
+#include "proto/open_authority.hpp"
+#include "proto/open_envelope.hpp"
 #include "util/bytes.hpp"
 
 using namespace itest;
@@ -102,6 +108,80 @@ TEST_P(MusigSessions, EveryNodeEndsWithOneSignatureThatVerifiesUnderTheAggregate
 INSTANTIATE_TEST_SUITE_P(Signers, MusigSessions, ::testing::Values(2, 3, 5), [](const auto& p) {
     return std::to_string(p.param) + "of" + std::to_string(p.param);
 });
+
+TEST(MusigNodesAlert, ThreeAuthoritiesCoSignAnEmergencyThatAnotherNodeShowsAsCoSigned) {
+    namespace po = sharemsg::proto::open;
+    // The three signers are the network's co-signing authority "ops".
+    std::string flag = "ops=";
+    for (std::uint32_t i = 0; i < 3; ++i)
+        flag += (i ? "," : "") + test_signing_key(1, i).signing_pubkey;
+    const auto ops = po::CosignAuthority::parse(flag);
+    ASSERT_TRUE(ops) << ops.error().to_string();
+    MusigNodes nodes("musig-alert", 3, {"--cosign-authority", flag, "--share-period", "0.3"});
+    ASSERT_TRUE(nodes.ok()) << nodes.failure();
+
+    // The alert, unsigned, and the digest the authorities sign: the session's message. The
+    // signers go in KeyAgg order (sorted), the order of the authority's key.
+    const std::string text = "EMERGENCY: co-signed by ops (" + std::to_string(::getpid()) + ")";
+    const auto ts = static_cast<std::uint32_t>(std::time(nullptr));
+    auto alert = po::make_authority_message(sharemsg::proto::MSG_EMERGENCY,
+                                            sharemsg::as_bytes(text), ts, ops->key());
+    ASSERT_TRUE(alert);
+    const auto digest = po::authority_sighash(po::DEVNET_NETWORK_ID, *alert);
+    J signers = J::array();
+    for (const auto& k : ops->signers())
+        signers.push_back(sharemsg::to_hex(k));
+    const auto started =
+        nodes.node(0).call("POST", "/musig/start",
+                           J{{"signers", signers},
+                             {"message", sharemsg::to_hex(digest)},
+                             {"context", sharemsg::to_hex(sharemsg::as_bytes(text))}}
+                               .dump());
+    ASSERT_EQ(started.status, 200) << started.body;
+    const std::string id = started.json()["session"]["id"];
+    EXPECT_EQ(started.json()["session"]["aggregate_key"], sharemsg::to_hex(ops->key()));
+    for (std::size_t i = 1; i < 3; ++i) {
+        const auto s = wait_for_session(nodes, i, id);
+        ASSERT_FALSE(s.is_null()) << nodes.node(i).log();
+        // What a signer is asked to sign is readable before it joins.
+        EXPECT_EQ(s["context"], sharemsg::to_hex(sharemsg::as_bytes(text)));
+        ASSERT_EQ(nodes.node(i).call("POST", "/musig/join/" + id).status, 200);
+    }
+    const auto done = wait_for_phase(nodes, 0, id, "complete");
+    ASSERT_EQ(done["phase"], "complete") << done.dump() << nodes.node(0).log();
+
+    // A third node, following signer 0's chain, with the same authority.
+    Daemon observer(SHAREMSGD_PATH, test_dir("musig-alert-observer") / "node");
+    ASSERT_TRUE(observer.start({"--mine", "false", "--peer",
+                                "127.0.0.1:" + std::to_string(nodes.node(0).p2p_port),
+                                "--cosign-authority", flag}))
+        << observer.log();
+    const auto posted = nodes.node(0).call("POST", "/msg/authority",
+                                           J{{"msg_type", sharemsg::proto::MSG_EMERGENCY},
+                                             {"timestamp", ts},
+                                             {"text", text},
+                                             {"authority_key", sharemsg::to_hex(ops->key())},
+                                             {"signature", done["signature"]}}
+                                               .dump());
+    ASSERT_EQ(posted.status, 200) << posted.body;
+    J shown;
+    ASSERT_TRUE(wait_until(
+        [&] {
+            const auto j = observer.get("/msg/alerts?limit=200").json();
+            if (!j.is_object()) return false;
+            for (const auto& [key, list] : j.items())
+                if (list.is_array())
+                    for (const auto& m : list)
+                        if (m.is_object() && m.value("payload", "") == text) shown = m;
+            return !shown.is_null();
+        },
+        60s))
+        << "the observer never showed the alert\n"
+        << observer.log();
+    EXPECT_TRUE(shown["co_signed"].get<bool>()) << shown.dump();
+    EXPECT_EQ(shown["authority"], "ops");
+    EXPECT_EQ(shown["signers"], signers);
+}
 
 TEST(MusigNodesCleanup, ASignerWhoDisappearsLeavesTheSessionStuckThenRemoved) {
     MusigNodes nodes("musig-gone", 3,
