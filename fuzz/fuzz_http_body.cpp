@@ -1,9 +1,9 @@
 // Fuzz target: the HTTP API's parsers of outside bytes (node/api_parse.hpp, the Host and
 // Authorization rules of node/http_policy.hpp) and the message object of node/api_json.hpp. The
 // input is a request target for parse_query (and each query value, and the input itself, for
-// parse_int), a request body for parse_send, parse_ban and parse_rotate, a Host header for
-// host_name_of, HostAllowList and its flag values, an Authorization header for bearer_token,
-// and a private message's payload for message_json.
+// parse_int), a request body for parse_send, parse_ban, parse_rotate, parse_authority and
+// parse_musig_start, a Host header for host_name_of, HostAllowList and its flag values, an
+// Authorization header for bearer_token, and a private message's payload for message_json.
 //
 // Host properties: a name found is the header's start, lowercased, followed by nothing or ':'
 // and 1 to 5 digits; it is its own name (with or without a port); the default list serves
@@ -36,6 +36,7 @@
 #include "node/api_json.hpp"
 #include "node/api_parse.hpp"
 #include "node/http_policy.hpp"
+#include "node/musig_routes.hpp"
 #include "proto/open_envelope.hpp"
 #include "util/text.hpp"
 
@@ -249,6 +250,35 @@ void check_private(const std::string& payload) {
 }
 
 // The error of a body that is not a JSON object, if it is one: the same for every endpoint.
+// /msg/authority's body: a refusal is an ApiError as above; what is accepted came from a JSON
+// object.
+void check_authority(const std::optional<nlohmann::json>& j,
+                     const std::variant<node::AuthorityRequest, ApiError>& r) {
+    if (const auto* e = std::get_if<ApiError>(&r)) return check_error(*e);
+    FUZZ_CHECK(j.has_value());
+}
+
+// /musig/start's body: a refusal is a 4xx with a name and a detail; what is accepted came from a
+// JSON object and is within the session format's bounds, its hex fields the body's bytes.
+void check_musig_start(const std::optional<nlohmann::json>& j, const std::string& text) {
+    const auto r = node::parse_musig_start(text);
+    if (const auto* e = std::get_if<node::MusigRequestError>(&r)) {
+        FUZZ_CHECK(e->status >= 400 && e->status < 500);
+        FUZZ_CHECK(!e->error.empty() && !e->detail.empty());
+        return;
+    }
+    FUZZ_CHECK(j.has_value() && !text.empty());
+    const auto& s = std::get<node::MusigStartRequest>(r);
+    FUZZ_CHECK(s.signers.size() >= musig::MIN_SIGNERS && s.signers.size() <= musig::MAX_SIGNERS);
+    for (const auto& k : s.signers)
+        FUZZ_CHECK(crypto::parse_pubkey(k).ok());
+    FUZZ_CHECK(!s.message.empty() && s.message.size() <= musig::MAX_MESSAGE);
+    FUZZ_CHECK(s.context.size() <= musig::MAX_CONTEXT);
+    FUZZ_CHECK(s.expires_in >= 1 && s.expires_in <= musig::MAX_SESSION_LIFETIME);
+    const auto* m = string_at(*j, "message");
+    FUZZ_CHECK(m && from_hex(*m).ok() && *from_hex(*m) == s.message);
+}
+
 template <class T>
 std::optional<std::string> json_error(const std::variant<T, ApiError>& r) {
     const auto* e = std::get_if<ApiError>(&r);
@@ -280,6 +310,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check_send(j, send);
     check_ban(j, ban);
     check_rotate(j, rotate);
+    check_authority(j, node::parse_authority(text));
+    check_musig_start(j, text);
 
     const auto e1 = json_error(send);
     const auto e2 = json_error(ban);
