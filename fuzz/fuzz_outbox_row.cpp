@@ -2,7 +2,8 @@
 // the database file (a damaged file is outside bytes).
 //
 // Properties: decoding never crashes; a decoded row has a payload of 1..1600 bytes, flags
-// equal to its wire flags, no signature, and recipient == to; re-encoding a row decoded from
+// equal to its wire flags, no signature unless it is an authority (co-signed) message, which has
+// its 32-byte key and 64-byte signature, and recipient == to; re-encoding a row decoded from
 // the version-2 format gives back exactly the input bytes, and decoding that again gives the
 // same message hash.
 #include <cstddef>
@@ -23,7 +24,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     const auto& m = item->message;
     FUZZ_CHECK(m.payload.size() <= proto::open::MAX_REASSEMBLED_PAYLOAD);
-    FUZZ_CHECK(m.signature.empty());
+    if (m.authority_key)
+        FUZZ_CHECK(m.signature.size() == 64 && (m.wire_flags & proto::FLAG_PROTOCOL_AUTHORITY));
+    else
+        FUZZ_CHECK(m.signature.empty());
     FUZZ_CHECK(m.flags == m.wire_flags);
     const bool v2 =
         size >= 4 && data[0] == 0x00 && data[1] == 0x4f && data[2] == 0x42 && data[3] == 0x02;

@@ -91,6 +91,9 @@ Result<OutboxItem> decode_outbox_item(ByteView blob) {
         item.to = *to;
     }
     if (*flags & proto::open::FLAG_AUTHORITY) {
+        if (item.to)
+            return make_error(Errc::bad_encoding,
+                              "outbox row: an authority message has no recipient");
         auto key = r.array<32>("authority_key");
         auto sig = key ? r.bytes(proto::open::AUTHORITY_SIGNATURE_SIZE, "signature")
                        : Result<ByteView>(key.error());
