@@ -4,34 +4,17 @@
 
 #include <cstdio>
 
+#include "cli_run.hpp"
 #include "harness.hpp"
 
 using namespace itest;
 
 namespace {
 
-struct Run {
-    int status = -1;
-    std::string out;  // standard output and error
-};
+using Run = CliRun;
 
 Run run_cli(const std::vector<std::string>& args, const std::string& stdin_text = "") {
-    std::string cmd;
-    if (!stdin_text.empty()) cmd = "printf '%s' '" + stdin_text + "' | ";
-    cmd += SHAREMSG_CLI_PATH;
-    for (const auto& a : args)
-        cmd += " '" + a + "'";
-    cmd += " 2>&1";
-    Run r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (!p) return r;
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-        r.out.append(buf, n);
-    const int st = ::pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
+    return run_sharemsg(args, stdin_text);
 }
 
 }  // namespace

@@ -5,33 +5,18 @@
 
 #include <cstdio>
 
+#include "cli_run.hpp"
 #include "harness.hpp"
 
 using namespace itest;
 
 namespace {
 
-struct Run {
-    int status = -1;
-    std::string out;  // standard output and error
-};
+using Run = CliRun;
 
-Run run_mail_cli(const std::vector<std::string>& args) {
-    std::string cmd = SHAREMSG_CLI_PATH;
-    cmd += " mail";
-    for (const auto& a : args)
-        cmd += " '" + a + "'";
-    cmd += " 2>&1";
-    Run r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (!p) return r;
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-        r.out.append(buf, n);
-    const int st = ::pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
+Run run_mail_cli(std::vector<std::string> args) {
+    args.insert(args.begin(), "mail");
+    return run_sharemsg(args);
 }
 
 const std::string kSomeKey = "02" + std::string(62, '0') + "01";  // any 66 hex

@@ -11,6 +11,7 @@
 #include <regex>
 #include <sstream>
 
+#include "cli_run.hpp"
 #include "musig_nodes.hpp"
 #include "util/bytes.hpp"
 
@@ -20,35 +21,10 @@ using J = nlohmann::json;
 
 namespace {
 
-struct CliRun {
-    int status = -1;
-    std::string out;  // standard output
-    std::string err;  // standard error
-    std::string all() const { return out + err; }
-};
-
 // `sharemsg musig ARGS...`, its standard error in a file of `dir`.
-CliRun musig_cli(const fs::path& dir, const std::vector<std::string>& args) {
-    const auto err_file = dir / "cli-stderr.txt";
-    std::string cmd = SHAREMSG_CLI_PATH;
-    cmd += " musig";
-    for (const auto& a : args)
-        cmd += " '" + a + "'";
-    cmd += " 2>'" + err_file.string() + "'";
-    CliRun r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (!p) return r;
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-        r.out.append(buf, n);
-    const int st = ::pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    std::ifstream in(err_file);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    r.err = ss.str();
-    return r;
+CliRun musig_cli(const fs::path& dir, std::vector<std::string> args) {
+    args.insert(args.begin(), "musig");
+    return run_sharemsg(args, "", dir / "cli-stderr.txt");
 }
 
 // The flags that point a command at daemon `d`.
