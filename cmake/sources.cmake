@@ -184,6 +184,16 @@ if(SHAREMSG_BENCH)
     target_include_directories(bench_api PRIVATE ${PROJECT_SOURCE_DIR}/tests)
     add_dependencies(bench_api sharemsgd)
   endif()
+  # bench_musig_nodes runs a mailbox and 16 real sharemsgd signers with the integration tests'
+  # MusigNodes (tests/integration/musig_nodes.hpp).
+  if(TARGET bench_musig_nodes)
+    target_link_libraries(bench_musig_nodes PRIVATE sharemsg_node)
+    target_compile_definitions(bench_musig_nodes PRIVATE SHAREMSGD_PATH="$<TARGET_FILE:sharemsgd>"
+                                                         SHAREMSG_ITEST_TMP="${CMAKE_BINARY_DIR}/bench-tmp")
+    target_include_directories(bench_musig_nodes PRIVATE ${PROJECT_SOURCE_DIR}/tests
+                                                         ${PROJECT_SOURCE_DIR}/tests/integration)
+    add_dependencies(bench_musig_nodes sharemsgd)
+  endif()
 endif()
 
 # One libFuzzer target per fuzz/*.cpp; each executable is named fuzz_<stem>

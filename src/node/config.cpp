@@ -30,6 +30,16 @@ void add_options(CLI::App& app, Config& c) {
                    "Also answer HTTP requests for this host name or address (no port; "
                    "repeatable). Always answered: localhost, 127.0.0.1, [::1] and the --web-bind "
                    "address; any other Host header gets 403");
+    app.add_option("--web-client-connections", c.web_client_connections,
+                   "Connections one client (an IPv4 address, an IPv6 /64) may hold on the web "
+                   "port, event streams not counted")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1024}))
+        ->capture_default_str();
+    app.add_option("--web-client-streams", c.web_client_streams,
+                   "Event streams (/msg/stream, /mail/stream, /mailbox/subscribe) one client may "
+                   "hold on the web port")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{256}))
+        ->capture_default_str();
     app.add_option("--transition-message", c.transition_messages,
                    "Hex v1 authority blob embedded in every mined share (repeatable)");
     app.add_option("--mine", c.mine, "Devnet (and --synthetic-mining): mine shares (true/false)")

@@ -23,6 +23,11 @@ struct Config {
     // Host names the web port answers besides the loopback names (and the --web-bind
     // address); any other Host gets 403 (against DNS rebinding).
     std::vector<std::string> web_allow_hosts;
+    // What one client (an IPv4 address or an IPv6 /64) may hold of the web port: connections
+    // and event streams (docs/api.md, "Limits"). A mailbox whose users share one address
+    // (one host, one NAT) needs more streams than the default.
+    std::size_t web_client_connections = 32;
+    std::size_t web_client_streams = 8;
     std::vector<std::string> transition_messages;  // hex v1 blobs embedded in every mined share
     bool mine = true;                              // devnet: mine shares
     std::string log_level = "info";
@@ -116,7 +121,7 @@ struct Config {
     // MuSig2 signing sessions (docs/musig.md, "Sessions between nodes"), over the node's mail.
     bool musig = false;
     std::uint64_t musig_session_timeout = 2 * 3600;  // seconds a session is kept
-    std::uint64_t musig_stuck_timeout = 600;  // seconds a session may wait in an exchange phase
+    std::uint64_t musig_stuck_timeout = 600;    // seconds a session may wait in an exchange phase
     std::uint64_t musig_cleanup_interval = 60;  // seconds between sweeps
     std::size_t musig_max_sessions = 256;
     std::uint32_t musig_max_sequence_gap = 100;

@@ -90,10 +90,11 @@ std::optional<ClientKey> client_of(const tcp::socket& s) {
     return client_key_v6(a.to_v6().to_bytes());
 }
 
-HttpLimits limits_of_this_process() {
+HttpLimits limits_of_this_process(const Config& cfg) {
     rlimit r{};
-    if (::getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur == RLIM_INFINITY) return HttpLimits{};
-    return limits_for_open_files(static_cast<std::uint64_t>(r.rlim_cur));
+    const bool unlimited = ::getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur == RLIM_INFINITY;
+    return limits_for_open_files(unlimited ? ~std::uint64_t{0} : r.rlim_cur,
+                                 cfg.web_client_connections, cfg.web_client_streams);
 }
 
 using Event = std::shared_ptr<const std::string>;
@@ -118,7 +119,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
           acceptor(i),
           keepalive(i),
           accept_retry(i),
-          slots(limits_of_this_process()) {
+          slots(limits_of_this_process(n.config())) {
         std::vector<std::string> names;
         for (const auto& h : n.config().web_allow_hosts) {
             auto v = HostAllowList::normalize(h);

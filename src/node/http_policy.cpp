@@ -114,8 +114,11 @@ ClientKey client_key_v6(const std::array<std::uint8_t, 16>& v6) {
     return k;
 }
 
-HttpLimits limits_for_open_files(std::uint64_t open_files) {
+HttpLimits limits_for_open_files(std::uint64_t open_files, std::size_t per_client,
+                                 std::size_t streams_per_client) {
     HttpLimits l;
+    l.per_client = per_client;
+    l.streams_per_client = streams_per_client;
     l.total = static_cast<std::size_t>(std::clamp<std::uint64_t>(open_files / 2, 64, l.total));
     l.streams_total =
         static_cast<std::size_t>(std::clamp<std::uint64_t>(open_files / 8, 16, l.streams_total));

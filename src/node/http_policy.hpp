@@ -70,7 +70,9 @@ struct HttpLimits {
 // connection total is at most half of them, the streams an eighth and the refusals a
 // thirty-second, so that peers, the database and the logs keep theirs; never below 64
 // connections, 16 streams and 4 refusals.
-HttpLimits limits_for_open_files(std::uint64_t open_files);
+// `per_client` and `streams_per_client` are what one client may hold (the totals bound them).
+HttpLimits limits_for_open_files(std::uint64_t open_files, std::size_t per_client = 32,
+                                 std::size_t streams_per_client = 8);
 
 enum class Slot { request, stream };
 

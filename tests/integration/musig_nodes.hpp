@@ -14,13 +14,16 @@ namespace itest {
 
 class MusigNodes {
   public:
-    // Starts the mailbox and n signers (extra: more flags for every signer). ok() says whether
-    // all of it started; failure() what did not.
-    MusigNodes(const std::string& name, std::size_t n, std::vector<std::string> extra = {})
+    // Starts the mailbox and n signers (extra: more flags for every signer; mailbox_extra: for
+    // the mailbox). ok() says whether all of it started; failure() what did not.
+    MusigNodes(const std::string& name, std::size_t n, std::vector<std::string> extra = {},
+               const std::vector<std::string>& mailbox_extra = {})
         : dir_(test_dir(name)), extra_(std::move(extra)) {
         mailbox_ = std::make_unique<Daemon>(SHAREMSGD_PATH, dir_ / "mailbox");
-        if (!mailbox_->start({"--mailbox", "--share-period", "0.3", "--address",
-                              test_signing_key(1, 0).master_hash})) {
+        std::vector<std::string> mailbox_args{"--mailbox", "--share-period", "0.3", "--address",
+                                              test_signing_key(1, 0).master_hash};
+        mailbox_args.insert(mailbox_args.end(), mailbox_extra.begin(), mailbox_extra.end());
+        if (!mailbox_->start(mailbox_args)) {
             failure_ = "the mailbox did not start: " + mailbox_->log();
             return;
         }

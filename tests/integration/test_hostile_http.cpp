@@ -286,6 +286,30 @@ TEST(HostileHttp, StreamsPerClientAndIdleConnections) {
     ::close(kept);
 }
 
+TEST(HostileHttp, TheStreamsOfOneClientFollowWebClientStreams) {
+    const auto dir = test_dir("hostile-http-client-streams");
+    Daemon a(SHAREMSGD_PATH, dir / "a");
+    ASSERT_TRUE(a.start({"--web-client-streams", "2"})) << a.log();
+    std::vector<int> streams;
+    for (int i = 0; i < 2; ++i) {
+        int fd = connect_local(a.web_port, 3000, "127.0.0.5");
+        ASSERT_GE(fd, 0);
+        send_all(fd, kStreamRequest + "\r\n");
+        EXPECT_NE(read_from(fd, std::chrono::seconds(5), "retry:").find("200 OK"),
+                  std::string::npos)
+            << i;
+        streams.push_back(fd);
+    }
+    int third = connect_local(a.web_port, 3000, "127.0.0.5");
+    send_all(third, kStreamRequest + "Connection: close\r\n\r\n");
+    EXPECT_NE(read_from(third, std::chrono::seconds(5), "too many streams").find("503"),
+              std::string::npos);
+    EXPECT_EQ(a.get("/health").status, 200);
+    for (int fd : streams)
+        ::close(fd);
+    ::close(third);
+}
+
 TEST(HostileHttp, OnlyKnownHostNamesAreServedAndPagesCarrySecurityHeaders) {
     const auto dir = test_dir("hostile-http-host");
     Daemon a(SHAREMSGD_PATH, dir / "a");

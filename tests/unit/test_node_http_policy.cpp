@@ -110,6 +110,16 @@ TEST(HttpSlots, LimitsFollowTheOpenFileLimit) {
     EXPECT_EQ(tiny.streams_per_client, 8u);
 }
 
+TEST(HttpSlots, PerClientLimitsAreGivenAndTheTotalsBoundThem) {
+    const auto wide = limits_for_open_files(1 << 20, 100, 40);  // --web-client-*
+    EXPECT_EQ(wide.per_client, 100u);
+    EXPECT_EQ(wide.streams_per_client, 40u);
+    EXPECT_EQ(wide.total, 1024u);
+    const auto tiny = limits_for_open_files(20, 1000, 200);
+    EXPECT_EQ(tiny.per_client, 64u);
+    EXPECT_EQ(tiny.streams_per_client, 16u);
+}
+
 TEST(HttpSlots, PerClientAndTotal) {
     HttpLimits l;
     l.per_client = 2;
