@@ -11,6 +11,8 @@
 //   (so the signature passes and the state machine runs), it keeps its invariants: at most
 //   max_sessions sessions, a complete session has its signature, an aborted one its reason,
 //   a blamed signer is in the session; and a sweep far in the future removes everything.
+// - read as an alert session's context, it is taken exactly when well formed and its digest
+//   is its own, and is written back byte for byte.
 // Byte 0 of the input (when present) decides whether signer 1 joins the session first (its
 // nonce is drawn from OpenSSL: the rest of the run does not depend on its value).
 #include <cstddef>
@@ -21,6 +23,7 @@
 #include "fuzz_common.hpp"
 #include "musig/coordinator.hpp"
 #include "musig/musig.hpp"
+#include "proto/open_authority.hpp"
 
 namespace mu = sharemsg::musig;
 namespace crypto = sharemsg::crypto;
@@ -108,9 +111,41 @@ void check_views(const mu::Coordinator& c) {
 
 }  // namespace
 
+// The input as the context of an alert session (proto/open_authority.hpp), with the digest of
+// the authority message its bytes would spell: taken exactly when they are "SMA1", an
+// authority type, flags an authority message keeps, a timestamp and 1..220 bytes of payload,
+// and then written back byte for byte. A digest that is not its own is always refused.
+void check_alert_context(ByteView in) {
+    namespace po = sharemsg::proto::open;
+    static const po::XonlyKey key = [] {
+        po::XonlyKey k{};
+        const auto pk = fuzz_key(0).pubkey();
+        std::copy(pk.begin() + 1, pk.end(), k.begin());
+        return k;
+    }();
+    const po::NetworkId net = network();
+    FUZZ_CHECK(!po::alert_of_session(in, key, Bytes(32, 0), net).ok());
+    if (in.size() < 10) return;
+    const std::uint32_t ts = static_cast<std::uint32_t>(in[6]) | (std::uint32_t{in[7]} << 8) |
+                             (std::uint32_t{in[8]} << 16) | (std::uint32_t{in[9]} << 24);
+    auto spelled = po::make_authority_message(in[4], in.subspan(10), ts, key, in[5]);
+    if (!spelled) return;
+    const auto digest = po::authority_sighash(net, *spelled);
+    const auto r = po::alert_of_session(in, key, digest, net);
+    const bool well_formed =
+        std::equal(in.begin(), in.begin() + 4, po::ALERT_CONTEXT_TAG.begin()) &&
+        spelled->flags == in[5] && in.size() > 10;
+    FUZZ_CHECK(r.ok() == well_formed);
+    if (!r) return;
+    FUZZ_CHECK(*r == *spelled);
+    const Bytes again = po::alert_context(*r);
+    FUZZ_CHECK(again.size() == in.size() && std::equal(again.begin(), again.end(), in.begin()));
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const ByteView in = sharemsg::fuzz::input(data, size);
     check_frame(in);
+    check_alert_context(in);
 
     std::uint64_t now = NOW;
     NullTransport transport;

@@ -121,6 +121,16 @@ void print_session(const J& v) {
     std::cout << "joined     " << (is_true(v, "joined") ? "yes" : "no") << "\n"
               << "message    " << str(v, "message") << "\n";
     if (const auto c = str(v, "context"); !c.empty()) std::cout << "context    " << c << "\n";
+    if (const auto it = v.find("alert"); it != v.end() && it->is_object()) {
+        const auto& a = *it;
+        const auto auth = a.find("authority");
+        std::cout << "alert      " << str(a, "type") << " \"" << str(a, "text") << "\" at "
+                  << when(a, "timestamp") << ", by "
+                  << (auth != a.end() && auth->is_string()
+                          ? auth->get<std::string>()
+                          : std::string("no authority of this node"))
+                  << " (the message is its authority sighash)\n";
+    }
     std::cout << "aggregate  " << str(v, "aggregate_key") << " (x-only key)\n"
               << "created    " << when(v, "created") << ", expires " << when(v, "expiry") << "\n";
     if (const auto it = v.find("signature"); it != v.end() && it->is_string())
@@ -142,9 +152,21 @@ struct StartOptions {
     std::vector<std::string> signers;
     std::string message;
     std::string context;
+    std::string alert;  // "emergency" or "transition"
+    std::string alert_text;
+    std::uint32_t alert_timestamp = 0;
     std::uint64_t expires_in = 0;
     bool no_join = false;
 };
+
+// The "alert" of a start request (docs/musig.md, "Co-signing an alert").
+J alert_body(const StartOptions& o, bool timestamp_given) {
+    J a;
+    a["msg_type"] = o.alert == "emergency" ? 16 : 32;
+    a["text"] = o.alert_text;
+    if (timestamp_given) a["timestamp"] = o.alert_timestamp;
+    return a;
+}
 
 void add_start(CLI::App* musig) {
     auto* cmd = musig->add_subcommand(
@@ -159,13 +181,32 @@ void add_start(CLI::App* musig) {
                     "given, it does not sort them")
         ->delimiter(',')
         ->required();
-    cmd->add_option("--message", o->message,
-                    "The message to sign, hex of 1 to 1024 bytes (BIP327 signs it as it is; "
-                    "`musig verify` takes 32 bytes, a digest such as a sighash)")
-        ->required();
-    cmd->add_option("--context", o->context,
-                    "What the message means to the signers, hex of up to 1024 bytes; announced "
-                    "with it and covered by the creator's signature, not signed by MuSig2");
+    auto* message = cmd->add_option("--message", o->message,
+                                    "The message to sign, hex of 1 to 1024 bytes (BIP327 signs "
+                                    "it as it is; `musig verify` takes 32 bytes, a digest such "
+                                    "as a sighash)");
+    auto* context =
+        cmd->add_option("--context", o->context,
+                        "What the message means to the signers, hex of up to 1024 bytes; "
+                        "announced with it and covered by the creator's signature, not signed "
+                        "by MuSig2");
+    auto* alert =
+        cmd->add_option("--alert", o->alert,
+                        "Co-sign an authority message of this type instead of a --message: the "
+                        "signers must be a --cosign-authority of the node (in any order), the "
+                        "session signs the message's authority sighash, and when it completes "
+                        "this node queues the co-signed message")
+            ->check(CLI::IsMember({"emergency", "transition"}))
+            ->excludes(message)
+            ->excludes(context);
+    auto* alert_text =
+        cmd->add_option("--alert-text", o->alert_text, "The authority message's text (UTF-8)")
+            ->needs(alert);
+    auto* alert_time = cmd->add_option("--alert-timestamp", o->alert_timestamp,
+                                       "The authority message's time (unix seconds; default: "
+                                       "the node's clock)")
+                           ->needs(alert);
+    alert->needs(alert_text);
     auto* expires = cmd->add_option("--expires-in", o->expires_in,
                                     "The session expires this many seconds from now (1 to 7200; "
                                     "the node's default: 600)");
@@ -175,19 +216,27 @@ void add_start(CLI::App* musig) {
         "The order of --signers is the aggregation (KeyAgg) order, and with it the aggregate "
         "key: it is used as given, never sorted. `sharemsg musig keyagg PUB...` sorts by default "
         "(KeySort) and prints the keys in sorted order, the order the offline commands use "
-        "unless --no-sort: give that list here to get the same aggregate key. Prints the "
+        "unless --no-sort: give that list here to get the same aggregate key. With --alert the "
+        "node puts the signers in the authority's (KeySort) order. Prints the "
         "session (its ID first); the other signers see it in `musig sessions` and take part "
         "with `musig join ID`. " +
         std::string(kExitStatus));
     cmd->group(kGroup);
-    cmd->callback([o, expires] {
+    cmd->callback([o, expires, message, alert, alert_time] {
+        if (message->count() == 0 && alert->count() == 0)
+            fail("musig start", "give --message HEX, or --alert TYPE with --alert-text TEXT",
+                 kExitUsage);
         J body;
         J signers = J::array();
         for (const auto& s : o->signers)
             signers.push_back(s);
         body["signers"] = std::move(signers);
-        body["message"] = o->message;
-        if (!o->context.empty()) body["context"] = o->context;
+        if (alert->count() > 0) {
+            body["alert"] = alert_body(*o, alert_time->count() > 0);
+        } else {
+            body["message"] = o->message;
+            if (!o->context.empty()) body["context"] = o->context;
+        }
         if (expires->count() > 0) body["expires_in"] = o->expires_in;
         if (o->no_join) body["join"] = false;
         const auto j = call("musig start", o->api, "POST", "/musig/start", &body, Token::required);

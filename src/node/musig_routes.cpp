@@ -7,7 +7,9 @@
 #include "node/api_json.hpp"
 #include "node/api_parse.hpp"
 #include "node/node.hpp"
+#include "proto/constants.hpp"
 #include "util/bytes.hpp"
+#include "util/text.hpp"
 
 namespace sharemsg::node {
 
@@ -34,12 +36,60 @@ HttpReply refusal_reply(const musig::Refusal& r) {
                        r.to_string());
 }
 
-HttpReply session_reply(const musig::Coordinator& c, const musig::SessionId& id) {
+HttpReply session_reply(const musig::Coordinator& c, const musig::SessionId& id,
+                        const MusigAlertLens& lens) {
     auto v = c.get(id);
     if (!v) return error_reply(404, "unknown_session", "no session " + to_hex(id) + " here");
     J j;
-    j["session"] = musig_view_json(*v);
+    j["session"] = musig_view_json(*v, lens);
     return json_reply(200, j);
+}
+
+MusigAlertLens lens_of(const Node& node) {
+    return {node.network().network_id(), node.cosign_authorities()};
+}
+
+J alert_json(const musig::SessionView& v, const MusigAlertLens& lens) {
+    auto m = proto::open::alert_of_session(v.context, v.aggregate_key, v.message, lens.network_id);
+    if (!m) return nullptr;
+    J a;
+    a["msg_type"] = m->msg_type;
+    a["type"] = proto::type_name(m->msg_type);
+    a["flags"] = m->flags;
+    a["timestamp"] = m->timestamp;
+    a["text"] = utf8_lossy(m->payload);
+    const auto* authority = proto::open::find_cosign_authority(lens.authorities, v.aggregate_key);
+    a["authority"] = authority ? J(authority->name()) : J(nullptr);
+    return a;
+}
+
+// An alert session's signers (KeySort order: the authority's key is KeyAgg of them so), message
+// and context, from the authority the signers form; or the 400 answer.
+std::optional<HttpReply> prepare_alert(const Node& node, std::uint64_t now,
+                                       MusigStartRequest& req) {
+    namespace po = proto::open;
+    const auto& a = *req.alert;
+    auto group = po::CosignAuthority::make("signers", req.signers);
+    if (!group) return error_reply(400, "bad_signers", group.error().reason);
+    const auto* authority = po::find_cosign_authority(node.cosign_authorities(), group->key());
+    if (!authority)
+        return error_reply(400, "unknown_authority",
+                           "these signers are no co-signing authority of this node "
+                           "(--cosign-authority): their key " +
+                               to_hex(group->key()) + " would be refused");
+    auto m = po::make_authority_message(a.msg_type, as_bytes(a.text),
+                                        a.timestamp.value_or(static_cast<std::uint32_t>(now)),
+                                        authority->key(), a.flags);
+    if (!m) return error_reply(400, "bad_alert", m.error().reason);
+    if (m->flags != a.flags)
+        return error_reply(400, "bad_alert",
+                           "\"flags\" of an authority message have 0x08 and 0x01 set and 0x10 "
+                           "to 0x80 clear");
+    req.signers = authority->signers();
+    const auto digest = po::authority_sighash(node.network().network_id(), *m);
+    req.message.assign(digest.begin(), digest.end());
+    req.context = po::alert_context(*m);
+    return std::nullopt;
 }
 
 // What follows `prefix` in the request's path, as a session id, or the 400 answer.
@@ -62,7 +112,7 @@ void on_worker(const RouteCall& c, const ReplyFn& done,
 
 }  // namespace
 
-J musig_view_json(const musig::SessionView& v) {
+J musig_view_json(const musig::SessionView& v, const MusigAlertLens& lens) {
     J j;
     j["id"] = to_hex(v.id);
     j["phase"] = musig::phase_name(v.phase);
@@ -98,6 +148,7 @@ J musig_view_json(const musig::SessionView& v) {
     } else {
         j["abort"] = nullptr;
     }
+    j["alert"] = alert_json(v, lens);
     return j;
 }
 
@@ -151,6 +202,38 @@ std::optional<musig::SessionId> parse_session_id(std::string_view hex) {
     return *id;
 }
 
+namespace {
+
+// {"msg_type": 16 | 32, "text": "...", "timestamp": N?, "flags": N?}
+std::variant<MusigAlertRequest, MusigRequestError> parse_alert(const nlohmann::json& j) {
+    const auto form = "\"alert\" must be {\"msg_type\": 16 or 32, \"text\": 1 to " +
+                      std::to_string(proto::MAX_MESSAGE_PAYLOAD) +
+                      " bytes of UTF-8, \"timestamp\": seconds?, \"flags\": 0-255?}";
+    if (!j.is_object()) return bad("bad_alert", form);
+    MusigAlertRequest a;
+    for (const auto& [key, value] : j.items()) {
+        if (key == "msg_type" && value.is_number_unsigned() && value.get<std::uint64_t>() < 256)
+            a.msg_type = static_cast<std::uint8_t>(value.get<std::uint64_t>());
+        else if (key == "flags" && value.is_number_unsigned() && value.get<std::uint64_t>() < 256)
+            a.flags = static_cast<std::uint8_t>(value.get<std::uint64_t>());
+        else if (key == "timestamp" && value.is_number_unsigned() &&
+                 value.get<std::uint64_t>() <= 0xffffffffu)
+            a.timestamp = static_cast<std::uint32_t>(value.get<std::uint64_t>());
+        else if (key == "text" && value.is_string())
+            a.text = value.get<std::string>();
+        else
+            return bad("bad_alert", form + " (\"" + key + "\" is not)");
+    }
+    if (a.msg_type != proto::MSG_EMERGENCY && a.msg_type != proto::MSG_TRANSITION_SIGNAL)
+        return bad("bad_alert", form + " (msg_type)");
+    if (a.text.empty() || a.text.size() > proto::MAX_MESSAGE_PAYLOAD ||
+        !is_valid_utf8(as_bytes(a.text)))
+        return bad("bad_alert", form + " (text)");
+    return a;
+}
+
+}  // namespace
+
 std::variant<MusigStartRequest, MusigRequestError> parse_musig_start(const std::string& body) {
     auto j = nlohmann::json::parse(body, nullptr, false);
     if (j.is_discarded() || !j.is_object())
@@ -158,10 +241,10 @@ std::variant<MusigStartRequest, MusigRequestError> parse_musig_start(const std::
                    "the body must be a JSON object {\"signers\": [...], \"message\": hex, ...}");
     for (const auto& [key, value] : j.items())
         if (key != "signers" && key != "message" && key != "context" && key != "expires_in" &&
-            key != "join")
+            key != "join" && key != "alert")
             return bad("unknown_field", "unknown field \"" + key +
-                                            "\": give signers, message, and optionally context, "
-                                            "expires_in and join");
+                                            "\": give signers, message (or alert), and "
+                                            "optionally context, expires_in and join");
     MusigStartRequest r;
     auto signers = j.find("signers");
     if (signers == j.end() || !signers->is_array() || signers->size() < musig::MIN_SIGNERS ||
@@ -194,8 +277,18 @@ std::variant<MusigStartRequest, MusigRequestError> parse_musig_start(const std::
         out = std::move(*b);
         return std::nullopt;
     };
-    if (auto e = hex_field("message", 1, musig::MAX_MESSAGE, r.message)) return *e;
-    if (auto e = hex_field("context", 0, musig::MAX_CONTEXT, r.context)) return *e;
+    if (auto it = j.find("alert"); it != j.end()) {
+        if (j.contains("message") || j.contains("context"))
+            return bad("bad_alert",
+                       "an alert session's message and context are the alert's: give no "
+                       "\"message\" or \"context\" with \"alert\"");
+        auto alert = parse_alert(*it);
+        if (auto* e = std::get_if<MusigRequestError>(&alert)) return *e;
+        r.alert = std::get<MusigAlertRequest>(std::move(alert));
+    } else {
+        if (auto e = hex_field("message", 1, musig::MAX_MESSAGE, r.message)) return *e;
+        if (auto e = hex_field("context", 0, musig::MAX_CONTEXT, r.context)) return *e;
+    }
     if (auto it = j.find("expires_in"); it != j.end()) {
         if (!it->is_number_unsigned() || it->get<std::uint64_t>() < 1 ||
             it->get<std::uint64_t>() > musig::MAX_SESSION_LIFETIME)
@@ -217,38 +310,47 @@ void post_musig_start(const RouteCall& c, const ReplyFn& done) {
         return done(error_reply(e->status, e->error, e->detail));
     auto req = std::make_shared<MusigStartRequest>(std::get<MusigStartRequest>(std::move(parsed)));
     const std::uint64_t now = static_cast<std::uint64_t>(c.node.now());
-    on_worker(c, done, [req, now](musig::Coordinator& co) {
+    if (req->alert)
+        if (auto e = prepare_alert(c.node, now, *req)) return done(std::move(*e));
+    on_worker(c, done, [req, now, lens = lens_of(c.node)](musig::Coordinator& co) {
         auto id = co.create(req->signers, req->message, req->context, now + req->expires_in);
         if (!id) return refusal_reply(id.error());
         if (req->join)
-            if (auto j = co.join(*id); !j) return refusal_reply(j.error());
-        return session_reply(co, *id);
+            if (auto j = co.join(*id); !j) {
+                (void)co.cancel(*id);  // an answer of failure leaves no session announced
+                return refusal_reply(j.error());
+            }
+        return session_reply(co, *id, lens);
     });
 }
 
 void post_musig_join(const RouteCall& c, const ReplyFn& done) {
     auto id = id_in_path(c, "/musig/join/");
     if (auto* e = std::get_if<HttpReply>(&id)) return done(std::move(*e));
-    on_worker(c, done, [id = std::get<musig::SessionId>(id)](musig::Coordinator& co) {
-        if (auto j = co.join(id); !j) return refusal_reply(j.error());
-        return session_reply(co, id);
-    });
+    on_worker(
+        c, done,
+        [id = std::get<musig::SessionId>(id), lens = lens_of(c.node)](musig::Coordinator& co) {
+            if (auto j = co.join(id); !j) return refusal_reply(j.error());
+            return session_reply(co, id, lens);
+        });
 }
 
 void post_musig_cancel(const RouteCall& c, const ReplyFn& done) {
     auto id = id_in_path(c, "/musig/cancel/");
     if (auto* e = std::get_if<HttpReply>(&id)) return done(std::move(*e));
-    on_worker(c, done, [id = std::get<musig::SessionId>(id)](musig::Coordinator& co) {
-        if (auto j = co.cancel(id); !j) return refusal_reply(j.error());
-        return session_reply(co, id);
-    });
+    on_worker(
+        c, done,
+        [id = std::get<musig::SessionId>(id), lens = lens_of(c.node)](musig::Coordinator& co) {
+            if (auto j = co.cancel(id); !j) return refusal_reply(j.error());
+            return session_reply(co, id, lens);
+        });
 }
 
 void get_musig_sessions(const RouteCall& c, const ReplyFn& done) {
-    on_worker(c, done, [](musig::Coordinator& co) {
+    on_worker(c, done, [lens = lens_of(c.node)](musig::Coordinator& co) {
         J arr = J::array();
         for (const auto& v : co.list())
-            arr.push_back(musig_view_json(v));
+            arr.push_back(musig_view_json(v, lens));
         J j;
         j["sessions"] = std::move(arr);
         return json_reply(200, j);
@@ -258,11 +360,14 @@ void get_musig_sessions(const RouteCall& c, const ReplyFn& done) {
 void get_musig_session(const RouteCall& c, const ReplyFn& done) {
     auto id = id_in_path(c, "/musig/session/");
     if (auto* e = std::get_if<HttpReply>(&id)) return done(std::move(*e));
-    on_worker(c, done, [id = std::get<musig::SessionId>(id)](musig::Coordinator& co) {
-        auto v = co.get(id);
-        if (!v) return error_reply(404, "unknown_session", "no session " + to_hex(id) + " here");
-        return json_reply(200, musig_view_json(*v));
-    });
+    on_worker(
+        c, done,
+        [id = std::get<musig::SessionId>(id), lens = lens_of(c.node)](musig::Coordinator& co) {
+            auto v = co.get(id);
+            if (!v)
+                return error_reply(404, "unknown_session", "no session " + to_hex(id) + " here");
+            return json_reply(200, musig_view_json(*v, lens));
+        });
 }
 
 void get_musig_status(const RouteCall& c, const ReplyFn& done) {

@@ -2,10 +2,45 @@
 // coordinator with the node's signing key, whose frames travel by the node's mail.
 #include <spdlog/spdlog.h>
 
+#include "node/api_parse.hpp"
 #include "node/musig_service.hpp"
 #include "node/node.hpp"
+#include "proto/constants.hpp"
+#include "proto/open_authority.hpp"
 
 namespace sharemsg::node {
+
+namespace {
+
+// The creator of a session that signed an authority message (docs/musig.md, "Co-signing an
+// alert") queues the message with its signature, as POST /msg/authority would; the result is
+// logged. Other sessions, and the other signers, do nothing here.
+void publish_if_alert(Node& node, const musig::SessionView& v) {
+    if (!v.signature || v.own_index != v.creator_index) return;
+    auto m = proto::open::alert_of_session(v.context, v.aggregate_key, v.message,
+                                           node.network().network_id());
+    if (!m) return;
+    AuthorityRequest req;
+    req.msg_type = m->msg_type;
+    req.flags = m->flags;
+    req.timestamp = m->timestamp;
+    req.text.assign(m->payload.begin(), m->payload.end());
+    req.authority_key = v.aggregate_key;
+    req.signature = *v.signature;
+    const auto what = proto::type_name(m->msg_type);
+    node.send_authority(std::move(req), [id = to_hex(v.id), what](ApiAnswer a) {
+        if (a.status == 200)
+            spdlog::info("musig: session {} signed a co-signed {}; queued as message {}", id, what,
+                         a.body.value("message_hash", ""));
+        else
+            spdlog::warn(
+                "musig: session {} signed a co-signed {}, but this node could not queue "
+                "it: {} ({})",
+                id, what, a.body.value("error", ""), a.body.value("detail", ""));
+    });
+}
+
+}  // namespace
 
 Status Node::start_musig() {
     if (!cfg_.musig) return Ok{};
@@ -29,6 +64,7 @@ Status Node::start_musig() {
         MailApp::musig, [svc = musig_.get()](const crypto::CompressedPubKey& from, ByteView frame) {
             svc->take_frame(from, frame);
         });
+    musig_->set_end_hook([this](const musig::SessionView& v) { publish_if_alert(*this, v); });
     musig_->start();
     spdlog::info("musig: signing sessions as {}", to_hex(musig_->pubkey()));
     return Ok{};

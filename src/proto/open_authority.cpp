@@ -78,4 +78,40 @@ const CosignAuthority* find_cosign_authority(std::span<const CosignAuthority> au
     return nullptr;
 }
 
+Bytes alert_context(const OpenMessage& m) {
+    ByteWriter w;
+    w.bytes(as_bytes(ALERT_CONTEXT_TAG));
+    w.u8(m.msg_type);
+    w.u8(m.flags);
+    w.u32le(m.timestamp);
+    w.bytes(m.payload);
+    return std::move(w).take();
+}
+
+Result<OpenMessage> alert_of_session(ByteView context, const XonlyKey& aggregate_key,
+                                     ByteView session_message, const NetworkId& network_id) {
+    auto refuse = [](const std::string& what) {
+        return make_error(Errc::bad_encoding, "not an authority message's session: " + what);
+    };
+    ByteReader r(context);
+    auto tag = r.bytes(ALERT_CONTEXT_TAG.size(), "tag");
+    if (!tag || !std::equal(tag->begin(), tag->end(), ALERT_CONTEXT_TAG.begin()))
+        return refuse("the context does not begin with \"" + std::string(ALERT_CONTEXT_TAG) + "\"");
+    auto type = r.u8("msg_type");
+    auto flags = r.u8("flags");
+    auto timestamp = r.u32le("timestamp");
+    if (!type || !flags || !timestamp || r.empty())
+        return refuse("the context is too short for a message");
+    auto m = make_authority_message(*type, r.rest(), *timestamp, aggregate_key, *flags);
+    if (!m) return refuse(m.error().reason);
+    if (m->flags != *flags)
+        return refuse("flags " + to_hex(ByteView(&*flags, 1)) +
+                      " are not an authority message's (0x08 and 0x01 set, 0x10 to 0x80 clear)");
+    const auto digest = authority_sighash(network_id, *m);
+    if (session_message.size() != digest.size() ||
+        !std::equal(digest.begin(), digest.end(), session_message.begin()))
+        return refuse("the session's message is not the authority sighash of its context");
+    return m;
+}
+
 }  // namespace sharemsg::proto::open

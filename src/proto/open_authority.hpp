@@ -54,4 +54,20 @@ class CosignAuthority {
 const CosignAuthority* find_cosign_authority(std::span<const CosignAuthority> authorities,
                                              const XonlyKey& key);
 
+// A co-signing session for an authority message (docs/musig.md, "Co-signing an alert"): the
+// session's message is the authority sighash of the unsigned message under the session's
+// aggregate key, and its context is the message itself, so that every signer's node can show
+// what it is asked to sign and check that the digest is that message's:
+//   context = "SMA1" || msg_type || wire flags || le32(timestamp) || payload (1..220 bytes)
+inline constexpr std::string_view ALERT_CONTEXT_TAG = "SMA1";
+
+// The context of a session that signs `m` (an authority message, signature empty or not).
+Bytes alert_context(const OpenMessage& m);
+// The unsigned authority message a session signs, from its context, aggregate key and message.
+// Errors (all bad_encoding, naming what is wrong): a context that is not of the form above, a
+// message that make_authority_message refuses or whose flags it would change, and a session
+// message that is not the authority sighash of it on `network_id`.
+Result<OpenMessage> alert_of_session(ByteView context, const XonlyKey& aggregate_key,
+                                     ByteView session_message, const NetworkId& network_id);
+
 }  // namespace sharemsg::proto::open

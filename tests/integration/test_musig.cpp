@@ -50,6 +50,23 @@ J wait_for_phase(MusigNodes& nodes, std::size_t i, const std::string& id, const 
     return s;
 }
 
+// The message with `text` as `observer` shows it in /msg/recent (null if not within 60 s).
+J wait_for_alert(Daemon& observer, const std::string& text) {
+    J shown;
+    wait_until(
+        [&] {
+            const auto j = observer.get("/msg/recent?limit=200").json();
+            if (!j.is_object()) return false;
+            for (const auto& [key, list] : j.items())
+                if (list.is_array())
+                    for (const auto& m : list)
+                        if (m.is_object() && m.value("payload", "") == text) shown = m;
+            return !shown.is_null();
+        },
+        60s);
+    return shown;
+}
+
 class MusigSessions : public ::testing::TestWithParam<std::size_t> {};
 
 TEST_P(MusigSessions, EveryNodeEndsWithOneSignatureThatVerifiesUnderTheAggregateKey) {
@@ -164,23 +181,83 @@ TEST(MusigNodesAlert, ThreeAuthoritiesCoSignAnEmergencyThatAnotherNodeShowsAsCoS
                                              {"signature", done["signature"]}}
                                                .dump());
     ASSERT_EQ(posted.status, 200) << posted.body;
-    J shown;
-    ASSERT_TRUE(wait_until(
-        [&] {
-            const auto j = observer.get("/msg/alerts?limit=200").json();
-            if (!j.is_object()) return false;
-            for (const auto& [key, list] : j.items())
-                if (list.is_array())
-                    for (const auto& m : list)
-                        if (m.is_object() && m.value("payload", "") == text) shown = m;
-            return !shown.is_null();
-        },
-        60s))
-        << "the observer never showed the alert\n"
-        << observer.log();
+    const J shown = wait_for_alert(observer, text);
+    ASSERT_FALSE(shown.is_null()) << "the observer never showed the alert\n" << observer.log();
     EXPECT_TRUE(shown["co_signed"].get<bool>()) << shown.dump();
     EXPECT_EQ(shown["authority"], "ops");
     EXPECT_EQ(shown["signers"], signers);
+}
+
+TEST(MusigNodesAlert, AnAlertSessionShowsEverySignerTheAlertAndItsCreatorPublishesIt) {
+    std::string flag = "ops=";
+    for (std::uint32_t i = 0; i < 3; ++i)
+        flag += (i ? "," : "") + test_signing_key(1, i).signing_pubkey;
+    const auto ops = sharemsg::proto::open::CosignAuthority::parse(flag);
+    ASSERT_TRUE(ops) << ops.error().to_string();
+    MusigNodes nodes("musig-alert-api", 3, {"--cosign-authority", flag, "--share-period", "0.3"});
+    ASSERT_TRUE(nodes.ok()) << nodes.failure();
+
+    // The signers in any order: the node puts them in the authority's (KeySort) order.
+    const std::string text =
+        "TRANSITION: co-signed through /musig/start (" + std::to_string(::getpid()) + ")";
+    J reversed = J::array();
+    for (std::size_t i = 3; i-- > 0;)
+        reversed.push_back(nodes.key(i).signing_pubkey);
+    const auto started = nodes.node(0).call(
+        "POST", "/musig/start",
+        J{{"signers", reversed},
+          {"alert", {{"msg_type", sharemsg::proto::MSG_TRANSITION_SIGNAL}, {"text", text}}}}
+            .dump());
+    ASSERT_EQ(started.status, 200) << started.body;
+    const auto s0 = started.json()["session"];
+    const std::string id = s0["id"];
+    EXPECT_EQ(s0["aggregate_key"], sharemsg::to_hex(ops->key()));
+    J sorted = J::array();
+    for (const auto& k : ops->signers())
+        sorted.push_back(sharemsg::to_hex(k));
+    EXPECT_EQ(s0["signers"], sorted);
+
+    // Every signer sees what it is asked to sign, checked against the session's digest.
+    for (std::size_t i = 1; i < 3; ++i) {
+        const auto s = wait_for_session(nodes, i, id);
+        ASSERT_FALSE(s.is_null()) << nodes.node(i).log();
+        ASSERT_TRUE(s["alert"].is_object()) << s.dump();
+        EXPECT_EQ(s["alert"]["type"], "TRANSITION_SIGNAL");
+        EXPECT_EQ(s["alert"]["text"], text);
+        EXPECT_EQ(s["alert"]["authority"], "ops");
+        ASSERT_EQ(nodes.node(i).call("POST", "/musig/join/" + id).status, 200);
+    }
+    const auto done = wait_for_phase(nodes, 0, id, "complete");
+    ASSERT_EQ(done["phase"], "complete") << done.dump() << nodes.node(0).log();
+
+    // The creator queued the message itself; a node following its chain shows it co-signed.
+    EXPECT_TRUE(wait_until(
+        [&] { return count_of(nodes.node(0).log(), "signed a co-signed TRANSITION_SIGNAL") > 0; },
+        10s))
+        << nodes.node(0).log();
+    Daemon observer(SHAREMSGD_PATH, test_dir("musig-alert-api-observer") / "node");
+    ASSERT_TRUE(observer.start({"--mine", "false", "--peer",
+                                "127.0.0.1:" + std::to_string(nodes.node(0).p2p_port),
+                                "--cosign-authority", flag}))
+        << observer.log();
+    const J shown = wait_for_alert(observer, text);
+    ASSERT_FALSE(shown.is_null()) << "the observer never showed the alert\n"
+                                  << observer.log() << nodes.node(0).log();
+    EXPECT_TRUE(shown["co_signed"].get<bool>()) << shown.dump();
+    EXPECT_EQ(shown["authority"], "ops");
+    EXPECT_EQ(shown["signers"], sorted);
+    // Only the creator published it.
+    for (std::size_t i = 1; i < 3; ++i)
+        EXPECT_EQ(count_of(nodes.node(i).log(), "signed a co-signed"), 0u);
+
+    // Signers that are no authority of the node are refused before any session exists.
+    const auto refused = nodes.node(0).call(
+        "POST", "/musig/start",
+        J{{"signers", J::array({nodes.key(0).signing_pubkey, nodes.key(1).signing_pubkey})},
+          {"alert", {{"msg_type", sharemsg::proto::MSG_EMERGENCY}, {"text", "x"}}}}
+            .dump());
+    EXPECT_EQ(refused.status, 400);
+    EXPECT_EQ(refused.json().value("error", ""), "unknown_authority") << refused.body;
 }
 
 TEST(MusigNodesCleanup, ASignerWhoDisappearsLeavesTheSessionStuckThenRemoved) {

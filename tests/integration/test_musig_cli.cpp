@@ -177,12 +177,12 @@ TEST(MusigCli, TwoSignersStartSeeJoinAndVerify) {
 }
 
 TEST(MusigCli, RefusalsArePrintedByName) {
-    MusigNodes nodes("musig-cli-refusals", 1);
+    const std::string k0 = test_signing_key(1, 0).signing_pubkey;
+    const std::string k1 = test_signing_key(1, 1).signing_pubkey;  // a signer with no node here
+    MusigNodes nodes("musig-cli-refusals", 1, {"--cosign-authority", "ops=" + k0 + "," + k1});
     ASSERT_TRUE(nodes.ok()) << nodes.failure();
     auto& d = nodes.node(0);
     const auto dir = test_dir("musig-cli-refusal-runs");
-    const std::string k0 = nodes.key(0).signing_pubkey;
-    const std::string k1 = test_signing_key(1, 1).signing_pubkey;  // a signer with no node here
     const std::string zero(64, '0');
 
     // An unknown session: the node's 404 by name, exit status 1, nothing on standard output.
@@ -216,12 +216,34 @@ TEST(MusigCli, RefusalsArePrintedByName) {
         {{"start", "--signers", k1 + "," + test_signing_key(1, 2).signing_pubkey, "--message",
           "00"},
          "HTTP 400: invalid_argument"},
+        {{"start", "--signers", k0 + "," + test_signing_key(1, 2).signing_pubkey, "--alert",
+          "emergency", "--alert-text", "halt"},
+         "HTTP 400: unknown_authority: "},
     };
     for (const auto& c : cases) {
         const auto r = musig_cli(dir, c.args + api_of(d));
         EXPECT_EQ(r.status, 1) << r.all();
         EXPECT_EQ(r.err.rfind(std::string("sharemsg musig start: ") + c.error, 0), 0u) << r.all();
     }
+
+    // Neither a message nor an alert: refused before any call (exit status 2).
+    const auto neither =
+        musig_cli(dir, std::vector<std::string>{"start", "--signers", k0 + "," + k1} + api_of(d));
+    EXPECT_EQ(neither.status, 2) << neither.all();
+    EXPECT_TRUE(contains(neither.err, "--alert")) << neither.all();
+
+    // An alert of the node's authority "ops", its signers in any order: the session signs the
+    // alert's sighash, and every view shows the alert.
+    const auto alert = musig_cli(
+        dir, std::vector<std::string>{"start", "--signers", k1 + "," + k0, "--alert", "emergency",
+                                      "--alert-text", "halt the chain", "--no-join"} +
+                 api_of(d));
+    ASSERT_EQ(alert.status, 0) << alert.all();
+    EXPECT_TRUE(contains(line_with(alert.out, "alert "), "EMERGENCY \"halt the chain\" at "))
+        << alert.out;
+    EXPECT_TRUE(contains(line_with(alert.out, "alert "), "by ops")) << alert.out;
+    ASSERT_EQ(
+        musig_cli(dir, std::vector<std::string>{"cancel", id_in(alert.out)} + api_of(d)).status, 0);
 
     // A malformed id is refused before any call (exit status 2).
     const auto bad_id = musig_cli(dir, std::vector<std::string>{"join", "xyz"} + api_of(d));

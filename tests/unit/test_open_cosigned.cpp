@@ -252,6 +252,55 @@ TEST(OpenCosignAuthority, ParseErrors) {
 
 // ---- the ledger --------------------------------------------------------------------------------
 
+// ---- a co-signing session's alert (its context and message) ------------------------------------
+
+TEST(OpenCosignAlert, TheContextAndSighashGiveBackTheMessage) {
+    const auto key = ops().key();
+    auto m = make_authority_message(proto::MSG_TRANSITION_SIGNAL, as_bytes("move to v37"), T, key);
+    ASSERT_TRUE(m);
+    const auto ctx = alert_context(*m);
+    EXPECT_EQ(to_hex(ctx), to_hex(as_bytes("SMA1")) + "20" + "0f" + "00f15365" +
+                               to_hex(as_bytes("move to v37")));
+    const auto digest = authority_sighash(kNet, *m);
+    auto back = alert_of_session(ctx, key, digest, kNet);
+    ASSERT_TRUE(back) << back.error().to_string();
+    EXPECT_EQ(*back, *m);
+    // Signing the digest gives a message the ledger's check accepts.
+    const auto sig = conformance::cosign_digest(signers(), digest);
+    back->signature.assign(sig.begin(), sig.end());
+    EXPECT_TRUE(verify_authority_signature(*back, kNet));
+}
+
+TEST(OpenCosignAlert, ASessionThatSignsSomethingElseIsNoAlert) {
+    const auto key = ops().key();
+    auto m = make_authority_message(proto::MSG_EMERGENCY, as_bytes("halt"), T, key);
+    ASSERT_TRUE(m);
+    const auto ctx = alert_context(*m);
+    const auto digest = authority_sighash(kNet, *m);
+    auto refused = [](const Result<OpenMessage>& r, std::string_view why) {
+        ASSERT_FALSE(r) << why;
+        EXPECT_EQ(r.error().code, Errc::bad_encoding);
+        EXPECT_TRUE(has(r.error().reason, why)) << r.error().to_string();
+    };
+    // Another network, another key, another digest: the digest is not the context's.
+    refused(alert_of_session(ctx, key, digest, NetworkId{1, 2, 3, 4, 5, 6, 7, 8}), "sighash");
+    refused(alert_of_session(ctx, key_of(std::span(signers()).first(2)), digest, kNet), "sighash");
+    refused(alert_of_session(ctx, key, Bytes(32, 0), kNet), "sighash");
+    refused(alert_of_session(ctx, key, Bytes(digest.begin(), digest.end() - 1), kNet), "sighash");
+    // A context of another form.
+    refused(alert_of_session(as_bytes("a plain text context"), key, digest, kNet), "SMA1");
+    refused(alert_of_session(Bytes(ctx.begin(), ctx.begin() + 10), key, digest, kNet), "short");
+    Bytes chat = ctx;
+    chat[4] = proto::MSG_MINER_MESSAGE;
+    refused(alert_of_session(chat, key, digest, kNet), "msg_type");
+    Bytes priv = ctx;
+    priv[5] |= FLAG_PRIVATE;
+    refused(alert_of_session(priv, key, digest, kNet), "flags");
+    Bytes longer = ctx;
+    longer.resize(10 + proto::MAX_MESSAGE_PAYLOAD + 1, 'x');
+    refused(alert_of_session(longer, key, digest, kNet), "payload");
+}
+
 TEST(OpenCosignedLedger, EmergencyCosignedByThreeKeysIsAccepted) {
     const Party miner = party(kMaster1, 0);
     Ledger ledger(with_ops());
