@@ -54,21 +54,32 @@ MusigStats MusigService::stats() const {
     return stats_;
 }
 
-bool MusigService::enqueue(Task task, bool is_frame) {
+bool MusigService::enqueue(Task task, const crypto::CompressedPubKey* sender) {
     {
         std::lock_guard lk(mu_);
-        if (stopping_ || queue_.size() >= o_.max_queued) {
-            if (is_frame) ++stats_.frames_dropped;
-            return false;
+        if (stopping_) return false;
+        if (!sender) {
+            if (queue_.size() >= o_.max_queued) return false;
+            queue_.push_back({std::move(task), std::nullopt});
+        } else {
+            const std::size_t frame_room =
+                o_.max_queued - std::min(o_.max_queued, o_.reserved_for_requests);
+            auto& mine = queued_by_sender_[*sender];
+            if (queue_.size() >= frame_room || mine >= o_.max_queued_per_sender) {
+                if (mine == 0) queued_by_sender_.erase(*sender);
+                ++stats_.frames_dropped;
+                return false;
+            }
+            ++mine;
+            queue_.push_back({std::move(task), *sender});
         }
-        queue_.push_back(std::move(task));
     }
     cv_.notify_all();
     return true;
 }
 
 bool MusigService::post(Task task) {
-    return enqueue(std::move(task), false);
+    return enqueue(std::move(task), nullptr);
 }
 
 void MusigService::take_frame(const crypto::CompressedPubKey& from, ByteView frame) {
@@ -101,7 +112,7 @@ void MusigService::take_frame(const crypto::CompressedPubKey& from, ByteView fra
                 spdlog::info("musig: refused a frame from {}: {}", short_hex(from),
                              r.error().to_string());
         },
-        true);
+        &from);
 }
 
 void MusigService::send(const musig::PlainPubKey& to, Bytes frame) {
@@ -167,7 +178,13 @@ void MusigService::run() {
             cv_.wait_until(lk, next_sweep, [&] { return stopping_ || !queue_.empty(); });
             if (stopping_) return;
             if (!queue_.empty()) {
-                task = std::move(queue_.front());
+                auto& front = queue_.front();
+                task = std::move(front.task);
+                if (front.sender) {
+                    auto it = queued_by_sender_.find(*front.sender);
+                    if (it != queued_by_sender_.end() && --it->second == 0)
+                        queued_by_sender_.erase(it);
+                }
                 queue_.pop_front();
             }
         }

@@ -8,14 +8,17 @@
 //
 // Threads: take_frame and post may be called from any thread; they queue work for the worker,
 // which alone touches the coordinator, sends through the mail client and sweeps every
-// cleanup_interval. The queue is bounded: a peer that floods frames loses the excess (counted),
-// nobody else's requests wait behind it for long.
+// cleanup_interval. The queue is bounded, and shared fairly: one sender's frames take at most
+// max_queued_per_sender places and frames together leave reserved_for_requests places to the
+// API, so a signer that floods frames loses its own excess (counted) while the other signers'
+// frames and the API's requests still get in.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -31,14 +34,16 @@ namespace sharemsg::node {
 
 struct MusigOptions {
     musig::CoordinatorOptions coordinator;
-    std::size_t max_queued = 1024;  // frames and requests waiting for the worker
+    std::size_t max_queued = 1024;            // frames and requests waiting for the worker
+    std::size_t max_queued_per_sender = 128;  // frames of one sender among them
+    std::size_t reserved_for_requests = 64;   // places frames never take
 };
 
 // Counters for /musig/status and the metrics.
 struct MusigStats {
     std::uint64_t frames_in = 0;       // frames the coordinator accepted
     std::uint64_t frames_refused = 0;  // frames it refused (a log line each, rate-limited)
-    std::uint64_t frames_dropped = 0;  // frames dropped because the queue was full
+    std::uint64_t frames_dropped = 0;  // frames dropped: the queue, or their sender's share, full
     std::uint64_t frames_out = 0;      // frames handed to the mail client
     std::uint64_t send_failures = 0;   // frames the mail client refused at once
     std::uint64_t completed = 0;       // sessions that completed here
@@ -81,7 +86,9 @@ class MusigService final : private musig::Transport, private musig::Listener {
     void report_ended();
 
     void run();
-    bool enqueue(Task task, bool is_frame);
+    // A request (no sender) or a frame of `sender`; false (and counted for a frame) when there
+    // is no room for it.
+    bool enqueue(Task task, const crypto::CompressedPubKey* sender);
 
     MusigOptions o_;
     MailClient& mail_;
@@ -91,7 +98,12 @@ class MusigService final : private musig::Transport, private musig::Listener {
 
     mutable std::mutex mu_;  // guards what follows
     std::condition_variable cv_;
-    std::deque<Task> queue_;
+    struct Queued {
+        Task task;
+        std::optional<crypto::CompressedPubKey> sender;  // a frame's
+    };
+    std::deque<Queued> queue_;
+    std::map<crypto::CompressedPubKey, std::size_t> queued_by_sender_;  // frames in queue_
     bool stopping_ = false;
     MusigStats stats_;
     EndHook end_hook_;
