@@ -135,6 +135,13 @@ void print_session(const J& v) {
               << "created    " << when(v, "created") << ", expires " << when(v, "expiry") << "\n";
     if (const auto it = v.find("signature"); it != v.end() && it->is_string())
         std::cout << "signature  " << it->get<std::string>() << "\n";
+    if (const auto it = v.find("publication"); it != v.end() && it->is_object()) {
+        if (is_true(*it, "queued"))
+            std::cout << "published  queued as message " << str(*it, "message_hash") << "\n";
+        else
+            std::cout << "published  no: " << str(*it, "error") << " (" << str(*it, "detail")
+                      << ")\n";
+    }
     if (const auto it = v.find("abort"); it != v.end() && it->is_object())
         std::cout << "aborted    " << abort_summary(*it) << "\n";
 }

@@ -46,7 +46,9 @@ HttpReply session_reply(const musig::Coordinator& c, const musig::SessionId& id,
 }
 
 MusigAlertLens lens_of(const Node& node) {
-    return {node.network().network_id(), node.cosign_authorities()};
+    const auto* svc = node.musig();
+    return {node.network().network_id(), node.cosign_authorities(),
+            svc ? svc->publications().get() : nullptr};
 }
 
 J alert_json(const musig::SessionView& v, const MusigAlertLens& lens) {
@@ -149,6 +151,20 @@ J musig_view_json(const musig::SessionView& v, const MusigAlertLens& lens) {
         j["abort"] = nullptr;
     }
     j["alert"] = alert_json(v, lens);
+    const auto p = lens.publications ? lens.publications->get(v.id) : std::nullopt;
+    if (p) {
+        J pj;
+        pj["queued"] = p->queued;
+        if (p->queued) {
+            pj["message_hash"] = p->message_hash;
+        } else {
+            pj["error"] = p->error;
+            pj["detail"] = p->detail;
+        }
+        j["publication"] = std::move(pj);
+    } else {
+        j["publication"] = nullptr;
+    }
     return j;
 }
 

@@ -38,10 +38,12 @@ namespace sharemsg::node {
 inline constexpr std::uint64_t kMusigDefaultExpiresIn = 600;
 
 // What a view needs to show the authority message a session signs: the node's network and its
-// co-signing authorities (both live as long as the node).
+// co-signing authorities (both live as long as the node), and what the node did with the
+// signed message (null: nothing to show).
 struct MusigAlertLens {
     proto::open::NetworkId network_id{};
     std::span<const proto::open::CosignAuthority> authorities;
+    const MusigPublications* publications = nullptr;
 };
 
 // {"id", "phase", "signers", "creator_index", "own_index", "created", "expiry", "message",
@@ -49,7 +51,9 @@ struct MusigAlertLens {
 //  "signature" (hex or null), "abort" (null or {"reason", "blamed", "blamed_pubkey",
 //  "aborted_by"}), "alert" (null, or the authority message the session signs, checked against
 //  its message: {"msg_type", "type", "flags", "timestamp", "text", "authority" (its name, or
-//  null when it is no authority of this node)})}
+//  null when it is no authority of this node)}), "publication" (null, or what this node did
+//  with the signed message: {"queued": true, "message_hash"} or {"queued": false, "error",
+//  "detail"})}
 nlohmann::ordered_json musig_view_json(const musig::SessionView& v, const MusigAlertLens& lens);
 nlohmann::ordered_json musig_stats_json(const MusigStats& s, const crypto::CompressedPubKey& me);
 

@@ -17,6 +17,23 @@ std::string short_hex(ByteView b) {
 
 }  // namespace
 
+void MusigPublications::set(const musig::SessionId& id, MusigPublication p) {
+    std::lock_guard lk(mu_);
+    by_id_[id] = std::move(p);
+}
+
+std::optional<MusigPublication> MusigPublications::get(const musig::SessionId& id) const {
+    std::lock_guard lk(mu_);
+    auto it = by_id_.find(id);
+    if (it == by_id_.end()) return std::nullopt;
+    return it->second;
+}
+
+void MusigPublications::keep_only(const std::function<bool(const musig::SessionId&)>& held) {
+    std::lock_guard lk(mu_);
+    std::erase_if(by_id_, [&](const auto& p) { return !held(p.first); });
+}
+
 MusigService::MusigService(MusigOptions o, crypto::PrivKey key, MailClient& mail, Clock clock)
     : o_(std::move(o)),
       mail_(mail),
@@ -194,6 +211,9 @@ void MusigService::run() {
             if (r.removed || r.aborted_stuck || r.aborted_expired)
                 spdlog::info("musig: cleanup removed {} sessions, aborted {} stuck and {} expired",
                              r.removed, r.aborted_stuck, r.aborted_expired);
+            if (r.removed)
+                publications_->keep_only(
+                    [&](const musig::SessionId& id) { return coordinator_.get(id).has_value(); });
             next_sweep = std::chrono::steady_clock::now() + interval;
         }
         report_ended();

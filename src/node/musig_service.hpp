@@ -51,6 +51,29 @@ struct MusigStats {
     std::size_t sessions = 0;          // sessions held now
 };
 
+// What the node did with what a completed session signed (an authority message it queued, or
+// why it could not), shown in the session's view while the session is held.
+struct MusigPublication {
+    bool queued = false;
+    std::string message_hash;  // when queued
+    std::string error;         // when not: the API's error name and detail
+    std::string detail;
+};
+
+// The publications by session, shared (shared_ptr) with the callbacks that report them: those
+// run on the thread that made the message durable, and may outlive the service.
+class MusigPublications {
+  public:
+    void set(const musig::SessionId& id, MusigPublication p);
+    std::optional<MusigPublication> get(const musig::SessionId& id) const;
+    // Forgets the publications of sessions `held` says are gone.
+    void keep_only(const std::function<bool(const musig::SessionId&)>& held);
+
+  private:
+    mutable std::mutex mu_;
+    std::map<musig::SessionId, MusigPublication> by_id_;
+};
+
 class MusigService final : private musig::Transport, private musig::Listener {
   public:
     using Clock = std::function<std::uint64_t()>;  // unix seconds
@@ -73,6 +96,8 @@ class MusigService final : private musig::Transport, private musig::Listener {
     bool post(Task task);
 
     void set_end_hook(EndHook h);
+    // Forgotten, session by session, at the sweep after the coordinator removes the session.
+    const std::shared_ptr<MusigPublications>& publications() const { return publications_; }
     MusigStats stats() const;
     const crypto::CompressedPubKey& pubkey() const { return pubkey_; }
 
@@ -107,6 +132,7 @@ class MusigService final : private musig::Transport, private musig::Listener {
     bool stopping_ = false;
     MusigStats stats_;
     EndHook end_hook_;
+    const std::shared_ptr<MusigPublications> publications_ = std::make_shared<MusigPublications>();
     std::uint64_t refusals_logged_ = 0;  // in this minute
     std::uint64_t refusal_minute_ = 0;
 

@@ -14,8 +14,10 @@ namespace {
 
 // The creator of a session that signed an authority message (docs/musig.md, "Co-signing an
 // alert") queues the message with its signature, as POST /msg/authority would; the result is
-// logged. Other sessions, and the other signers, do nothing here.
-void publish_if_alert(Node& node, const musig::SessionView& v) {
+// logged and kept in `book` for the session's view. Other sessions, and the other signers, do
+// nothing here.
+void publish_if_alert(Node& node, const std::shared_ptr<MusigPublications>& book,
+                      const musig::SessionView& v) {
     if (!v.signature || v.own_index != v.creator_index) return;
     auto m = proto::open::alert_of_session(v.context, v.aggregate_key, v.message,
                                            node.network().network_id());
@@ -28,15 +30,22 @@ void publish_if_alert(Node& node, const musig::SessionView& v) {
     req.authority_key = v.aggregate_key;
     req.signature = *v.signature;
     const auto what = proto::type_name(m->msg_type);
-    node.send_authority(std::move(req), [id = to_hex(v.id), what](ApiAnswer a) {
-        if (a.status == 200)
-            spdlog::info("musig: session {} signed a co-signed {}; queued as message {}", id, what,
-                         a.body.value("message_hash", ""));
-        else
+    node.send_authority(std::move(req), [book, id = v.id, what](ApiAnswer a) {
+        MusigPublication p;
+        p.queued = a.status == 200;
+        if (p.queued) {
+            p.message_hash = a.body.value("message_hash", "");
+            spdlog::info("musig: session {} signed a co-signed {}; queued as message {}",
+                         to_hex(id), what, p.message_hash);
+        } else {
+            p.error = a.body.value("error", "");
+            p.detail = a.body.value("detail", "");
             spdlog::warn(
                 "musig: session {} signed a co-signed {}, but this node could not queue "
                 "it: {} ({})",
-                id, what, a.body.value("error", ""), a.body.value("detail", ""));
+                to_hex(id), what, p.error, p.detail);
+        }
+        book->set(id, std::move(p));
     });
 }
 
@@ -64,7 +73,9 @@ Status Node::start_musig() {
         MailApp::musig, [svc = musig_.get()](const crypto::CompressedPubKey& from, ByteView frame) {
             svc->take_frame(from, frame);
         });
-    musig_->set_end_hook([this](const musig::SessionView& v) { publish_if_alert(*this, v); });
+    musig_->set_end_hook([this, book = musig_->publications()](const musig::SessionView& v) {
+        publish_if_alert(*this, book, v);
+    });
     musig_->start();
     spdlog::info("musig: signing sessions as {}", to_hex(musig_->pubkey()));
     return Ok{};

@@ -8,6 +8,7 @@
 
 #include <ctime>
 
+#include "cli_run.hpp"
 #include "crypto/bip340.hpp"
 #include "musig_nodes.hpp"
 #include "proto/constants.hpp"
@@ -26,28 +27,29 @@ std::string message_hex(std::uint8_t fill) {
     return sharemsg::to_hex(sharemsg::Bytes(32, fill));
 }
 
-// Node i's view of the session once it holds it.
-J wait_for_session(MusigNodes& nodes, std::size_t i, const std::string& id) {
+// Node i's view of the session once `pred` holds of it (or the last view after 60 s).
+J wait_for_session_where(MusigNodes& nodes, std::size_t i, const std::string& id,
+                         const std::function<bool(const J&)>& pred,
+                         std::chrono::seconds within = 60s) {
     J s;
     wait_until(
         [&] {
             s = nodes.session(i, id);
-            return !s.is_null();
+            return !s.is_null() && pred(s);
         },
-        60s);
+        within);
     return s;
+}
+
+// Node i's view of the session once it holds it.
+J wait_for_session(MusigNodes& nodes, std::size_t i, const std::string& id) {
+    return wait_for_session_where(nodes, i, id, [](const J&) { return true; });
 }
 
 J wait_for_phase(MusigNodes& nodes, std::size_t i, const std::string& id, const std::string& phase,
                  std::chrono::seconds within = 60s) {
-    J s;
-    wait_until(
-        [&] {
-            s = nodes.session(i, id);
-            return !s.is_null() && s["phase"] == phase;
-        },
-        within);
-    return s;
+    return wait_for_session_where(
+        nodes, i, id, [&](const J& s) { return s["phase"] == phase; }, within);
 }
 
 // The message with `text` as `observer` shows it in /msg/recent (null if not within 60 s).
@@ -230,11 +232,23 @@ TEST(MusigNodesAlert, AnAlertSessionShowsEverySignerTheAlertAndItsCreatorPublish
     const auto done = wait_for_phase(nodes, 0, id, "complete");
     ASSERT_EQ(done["phase"], "complete") << done.dump() << nodes.node(0).log();
 
-    // The creator queued the message itself; a node following its chain shows it co-signed.
-    EXPECT_TRUE(wait_until(
-        [&] { return count_of(nodes.node(0).log(), "signed a co-signed TRANSITION_SIGNAL") > 0; },
-        10s))
-        << nodes.node(0).log();
+    // The creator queued the message itself, and its view says so; a node following its chain
+    // shows it co-signed.
+    const auto published = wait_for_session_where(
+        nodes, 0, id, [](const J& s) { return s["publication"].is_object(); });
+    ASSERT_TRUE(published["publication"].is_object()) << published.dump() << nodes.node(0).log();
+    EXPECT_EQ(published["publication"]["queued"], true) << published.dump();
+    EXPECT_EQ(published["publication"]["message_hash"].get<std::string>().size(), 64u);
+    EXPECT_EQ(count_of(nodes.node(0).log(), "signed a co-signed TRANSITION_SIGNAL; queued as"), 1u);
+    const auto shown_cli = run_sharemsg(
+        {"musig", "session", id, "--api", "127.0.0.1:" + std::to_string(nodes.node(0).web_port),
+         "--datadir", nodes.node(0).datadir().string()},
+        "", test_dir("musig-alert-api-cli") / "stderr.txt");
+    EXPECT_EQ(shown_cli.status, 0) << shown_cli.all();
+    EXPECT_NE(shown_cli.out.find("published  queued as message " +
+                                 published["publication"]["message_hash"].get<std::string>()),
+              std::string::npos)
+        << shown_cli.out;
     Daemon observer(SHAREMSGD_PATH, test_dir("musig-alert-api-observer") / "node");
     ASSERT_TRUE(observer.start({"--mine", "false", "--peer",
                                 "127.0.0.1:" + std::to_string(nodes.node(0).p2p_port),
@@ -247,8 +261,10 @@ TEST(MusigNodesAlert, AnAlertSessionShowsEverySignerTheAlertAndItsCreatorPublish
     EXPECT_EQ(shown["authority"], "ops");
     EXPECT_EQ(shown["signers"], sorted);
     // Only the creator published it.
-    for (std::size_t i = 1; i < 3; ++i)
+    for (std::size_t i = 1; i < 3; ++i) {
         EXPECT_EQ(count_of(nodes.node(i).log(), "signed a co-signed"), 0u);
+        EXPECT_TRUE(nodes.session(i, id)["publication"].is_null());
+    }
 
     // Signers that are no authority of the node are refused before any session exists.
     const auto refused = nodes.node(0).call(

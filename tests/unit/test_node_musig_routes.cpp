@@ -107,6 +107,21 @@ TEST(MusigRoutes, TheViewShowsTheAlertASessionSignsOnlyWhenTheDigestIsItsOwn) {
     EXPECT_EQ(j["alert"]["timestamp"], 1700000000);
     EXPECT_EQ(j["alert"]["text"], "halt");
     EXPECT_EQ(j["alert"]["authority"], "ops");
+    EXPECT_TRUE(j["publication"].is_null());
+
+    // What the node did with the signed message, once it says.
+    MusigPublications book;
+    book.set(v.id, MusigPublication{true, "ab12", "", ""});
+    const MusigAlertLens with_book{kNet, authorities, &book};
+    auto publication = [&] {
+        return J::parse(musig_view_json(v, with_book)["publication"].dump());
+    };
+    EXPECT_EQ(publication(), (J{{"queued", true}, {"message_hash", "ab12"}}));
+    book.set(v.id, MusigPublication{false, "", "follower", "makes no shares"});
+    EXPECT_EQ(publication(),
+              (J{{"queued", false}, {"error", "follower"}, {"detail", "makes no shares"}}));
+    book.keep_only([](const musig::SessionId&) { return false; });
+    EXPECT_TRUE(publication().is_null());
 
     // Under no authority of this node: shown, unnamed.
     EXPECT_TRUE(musig_view_json(v, MusigAlertLens{kNet, {}})["alert"]["authority"].is_null());
