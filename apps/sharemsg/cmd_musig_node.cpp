@@ -9,6 +9,7 @@
 // Signers are numbered from 0 in KeyAgg order, as in the API's JSON.
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <iostream>
 #include <limits>
 #include <memory>
@@ -272,49 +273,40 @@ void add_with_id(CLI::App* musig, const char* name, const char* help, const char
     });
 }
 
-void add_sessions(CLI::App* musig) {
-    auto* cmd = musig->add_subcommand(
-        "sessions", "List the node's signing sessions: those it started and those announced to it");
+// sessions, status: one GET, printed as JSON with --json, else by `summary`.
+void add_get(CLI::App* musig, const char* name, const char* help, const std::string& path,
+             std::function<void(const J&)> summary) {
+    auto* cmd = musig->add_subcommand(name, help);
     auto o = std::make_shared<ApiOptions>();
     add_api_options(cmd, *o);
     cmd->footer(kExitStatus);
     cmd->group(kGroup);
-    cmd->callback([o] {
-        const auto j =
-            call("musig sessions", *o, "GET", "/musig/sessions", nullptr, Token::required);
-        if (o->json) {
+    const std::string cmd_name = std::string("musig ") + name;
+    cmd->callback([o, cmd_name, path, summary] {
+        const auto j = call(cmd_name, *o, "GET", path, nullptr, Token::required);
+        if (o->json)
             std::cout << j.dump() << "\n";
-            return;
-        }
-        const auto it = j.find("sessions");
-        if (it == j.end() || !it->is_array() || it->empty()) {
-            std::cout << "no sessions\n";
-            return;
-        }
-        for (const auto& v : *it)
-            print_session_line(v);
+        else
+            summary(j);
     });
 }
 
-void add_status(CLI::App* musig) {
-    auto* cmd = musig->add_subcommand(
-        "status", "Show the node's signing key and its sessions' counters (frames, outcomes)");
-    auto o = std::make_shared<ApiOptions>();
-    add_api_options(cmd, *o);
-    cmd->footer(kExitStatus);
-    cmd->group(kGroup);
-    cmd->callback([o] {
-        const auto j = call("musig status", *o, "GET", "/musig/status", nullptr, Token::required);
-        if (o->json) {
-            std::cout << j.dump() << "\n";
-            return;
-        }
-        for (const auto& [key, value] : j.items()) {
-            std::string k = key;
-            k.resize(std::max<std::size_t>(k.size() + 1, 16), ' ');
-            std::cout << k << (value.is_string() ? value.get<std::string>() : value.dump()) << "\n";
-        }
-    });
+void print_sessions(const J& j) {
+    const auto it = j.find("sessions");
+    if (it == j.end() || !it->is_array() || it->empty()) {
+        std::cout << "no sessions\n";
+        return;
+    }
+    for (const auto& v : *it)
+        print_session_line(v);
+}
+
+void print_status(const J& j) {
+    for (const auto& [key, value] : j.items()) {
+        std::string k = key;
+        k.resize(std::max<std::size_t>(k.size() + 1, 16), ' ');
+        std::cout << k << (value.is_string() ? value.get<std::string>() : value.dump()) << "\n";
+    }
 }
 
 }  // namespace
@@ -329,12 +321,16 @@ void add_musig_node_commands(CLI::App& musig) {
                 "Abort a session on the node and tell the other signers (phase aborted, reason "
                 "cancelled)",
                 "POST", "/musig/cancel/");
-    add_sessions(&musig);
+    add_get(&musig, "sessions",
+            "List the node's signing sessions: those it started and those announced to it",
+            "/musig/sessions", print_sessions);
     add_with_id(&musig, "session",
                 "Show one session: its phase, who has sent a nonce and a partial signature, and "
                 "the signature or why it was aborted (the blamed signer)",
                 "GET", "/musig/session/");
-    add_status(&musig);
+    add_get(&musig, "status",
+            "Show the node's signing key and its sessions' counters (frames, outcomes)",
+            "/musig/status", print_status);
 }
 
 }  // namespace sharemsg::cli

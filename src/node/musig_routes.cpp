@@ -1,9 +1,11 @@
 // The /musig endpoints (docs/api.md, "MuSig2 sessions").
 #include "node/musig_routes.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 
+#include "musig/keyagg.hpp"
 #include "node/api_json.hpp"
 #include "node/api_parse.hpp"
 #include "node/node.hpp"
@@ -66,19 +68,21 @@ J alert_json(const musig::SessionView& v, const MusigAlertLens& lens) {
 }
 
 // An alert session's signers (KeySort order: the authority's key is KeyAgg of them so), message
-// and context, from the authority the signers form; or the 400 answer.
-std::optional<HttpReply> prepare_alert(const Node& node, std::uint64_t now,
+// and context, from the authority the signers form; or the 400 answer. The authority is found
+// by its sorted signers, so no key is aggregated here.
+std::optional<HttpReply> prepare_alert(const MusigAlertLens& lens, std::uint64_t now,
                                        MusigStartRequest& req) {
     namespace po = proto::open;
     const auto& a = *req.alert;
-    auto group = po::CosignAuthority::make("signers", req.signers);
-    if (!group) return error_reply(400, "bad_signers", group.error().reason);
-    const auto* authority = po::find_cosign_authority(node.cosign_authorities(), group->key());
-    if (!authority)
+    const auto sorted = musig::key_sort(req.signers);
+    const auto found =
+        std::find_if(lens.authorities.begin(), lens.authorities.end(),
+                     [&](const po::CosignAuthority& x) { return x.signers() == sorted; });
+    if (found == lens.authorities.end())
         return error_reply(400, "unknown_authority",
                            "these signers are no co-signing authority of this node "
-                           "(--cosign-authority): their key " +
-                               to_hex(group->key()) + " would be refused");
+                           "(--cosign-authority NAME=PUB1,PUB2,...: the same keys, each once)");
+    const po::CosignAuthority* authority = &*found;
     auto m = po::make_authority_message(a.msg_type, as_bytes(a.text),
                                         a.timestamp.value_or(static_cast<std::uint32_t>(now)),
                                         authority->key(), a.flags);
@@ -88,7 +92,7 @@ std::optional<HttpReply> prepare_alert(const Node& node, std::uint64_t now,
                            "\"flags\" of an authority message have 0x08 and 0x01 set and 0x10 "
                            "to 0x80 clear");
     req.signers = authority->signers();
-    const auto digest = po::authority_sighash(node.network().network_id(), *m);
+    const auto digest = po::authority_sighash(lens.network_id, *m);
     req.message.assign(digest.begin(), digest.end());
     req.context = po::alert_context(*m);
     return std::nullopt;
@@ -326,9 +330,9 @@ void post_musig_start(const RouteCall& c, const ReplyFn& done) {
         return done(error_reply(e->status, e->error, e->detail));
     auto req = std::make_shared<MusigStartRequest>(std::get<MusigStartRequest>(std::move(parsed)));
     const std::uint64_t now = static_cast<std::uint64_t>(c.node.now());
-    if (req->alert)
-        if (auto e = prepare_alert(c.node, now, *req)) return done(std::move(*e));
     on_worker(c, done, [req, now, lens = lens_of(c.node)](musig::Coordinator& co) {
+        if (req->alert)
+            if (auto e = prepare_alert(lens, now, *req)) return std::move(*e);
         auto id = co.create(req->signers, req->message, req->context, now + req->expires_in);
         if (!id) return refusal_reply(id.error());
         if (req->join)
