@@ -90,6 +90,8 @@ const char* event_kind_name(Event::Kind k) noexcept {
     switch (k) {
         case Event::Kind::announced:
             return "announced";
+        case Event::Kind::early:
+            return "early";
         case Event::Kind::joined:
             return "joined";
         case Event::Kind::nonce:
@@ -220,13 +222,27 @@ Checked<Event, Refusal> Coordinator::on_announcement(Announcement a, std::uint64
     auto keys = KeyAggContext::create(a.signers);
     if (!keys) return refuse(Problem::invalid_keys);
     sessions_.try_emplace(id, id, std::move(a), std::move(keys).value(), *own, now);
+    // The messages that came before it, in their order, checked now as any other.
+    if (auto held = early_.extract(id)) {
+        early_count_ -= held.mapped().size();
+        for (const auto& e : held.mapped())
+            (void)on_message(e.message, now);
+    }
     return Event{Event::Kind::announced, id, std::nullopt};
+}
+
+Checked<Event, Refusal> Coordinator::hold_early(const SessionMessage& m, std::uint64_t now) {
+    if (removed_.count(m.session_id) || early_count_ >= opt_.max_early_frames)
+        return refuse(Problem::unknown_session);
+    early_[m.session_id].push_back(Early{m, now});
+    ++early_count_;
+    return Event{Event::Kind::early, m.session_id, m.sender_index};
 }
 
 Checked<Event, Refusal> Coordinator::on_message(const SessionMessage& m, std::uint64_t now) {
     if (m.network_id != opt_.network_id) return refuse(Problem::wrong_network);
     const auto it = sessions_.find(m.session_id);
-    if (it == sessions_.end()) return refuse(Problem::unknown_session);
+    if (it == sessions_.end()) return hold_early(m, now);
     SessionState& s = it->second;
     const std::size_t j = m.sender_index;
     if (j >= s.size()) return refuse(Problem::bad_sender);
@@ -428,6 +444,14 @@ SweepReport Coordinator::sweep(std::uint64_t now) {
     }
     for (auto it = removed_.begin(); it != removed_.end();)
         it = now >= it->second ? removed_.erase(it) : std::next(it);
+    for (auto it = early_.begin(); it != early_.end();) {
+        auto& list = it->second;
+        const auto before = list.size();
+        std::erase_if(list,
+                      [&](const Early& e) { return elapsed(now, e.at) > opt_.stuck_timeout; });
+        early_count_ -= before - list.size();
+        it = list.empty() ? early_.erase(it) : std::next(it);
+    }
     return r;
 }
 

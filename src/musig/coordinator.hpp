@@ -11,12 +11,17 @@
 // and send our partial) -> COMPLETE (all n partials, each verified as it came in; the
 // aggregate verifies under the aggregate key) or ABORTED (a partial that does not verify,
 // naming its signer; an abort frame; cancel; stuck; expired). A partial that comes before
-// every nonce is in is held, one per signer, and verified when the phase is reached. Replays:
+// every nonce is in is held, one per signer, and verified when the phase is reached. A session
+// message that comes before its session's announcement (another signer, told sooner, joined
+// and sent its nonce, and the transport orders frames per sender only) is held, unchecked,
+// and taken when the announcement arrives; held max_early_frames at most, each for
+// stuck_timeout at most. Replays:
 // per (session, sender) a window of sequence numbers (ReplayWindow, session_state.hpp).
 //
 // Everything a peer can make it hold is bounded: max_sessions sessions, each with at most
 // MAX_SIGNERS slots of fixed size, one held partial per signer, and the announcement's message
-// and context (MAX_MESSAGE, MAX_CONTEXT); removed sessions are remembered (id and expiry, so
+// and context (MAX_MESSAGE, MAX_CONTEXT); max_early_frames early messages; removed sessions
+// are remembered (id and expiry, so
 // that a replayed announcement stays refused) at most 4 * max_sessions.
 #pragma once
 
@@ -63,6 +68,8 @@ struct CoordinatorOptions {
     std::size_t max_sessions = 256;
     std::uint64_t max_clock_skew = 300;  // an announcement created further ahead is refused
     bool auto_cleanup = true;            // sweep from receive/create/join every cleanup_interval
+    // Session messages of sessions not announced here yet, held until the announcement.
+    std::size_t max_early_frames = 256;
 };
 
 enum class Problem : std::uint8_t {
@@ -99,6 +106,7 @@ struct Refusal {
 struct Event {
     enum class Kind : std::uint8_t {
         announced,     // a new session, in INIT
+        early,         // a message of a session not announced yet: held until it is
         joined,        // our nonce is out
         nonce,         // a signer's pubnonce is in
         partial,       // a signer's partial signature verified and is in
@@ -161,6 +169,8 @@ class Coordinator {
     std::uint64_t now_and_maybe_sweep();
     Checked<Event, Refusal> on_announcement(Announcement a, std::uint64_t now);
     Checked<Event, Refusal> on_message(const SessionMessage& m, std::uint64_t now);
+    // A message of a session we do not hold: held for its announcement, or unknown_session.
+    Checked<Event, Refusal> hold_early(const SessionMessage& m, std::uint64_t now);
     Checked<Event, Refusal> on_nonce(SessionState& s, std::size_t j, const PubNonce& n,
                                      std::uint64_t now);
     Checked<Event, Refusal> on_partial(SessionState& s, std::size_t j, const PartialSig& p,
@@ -187,6 +197,12 @@ class Coordinator {
     Listener* listener_ = nullptr;
     Sessions sessions_;
     std::map<SessionId, std::uint64_t> removed_;  // id -> expiry, until the expiry passes
+    struct Early {
+        SessionMessage message;
+        std::uint64_t at = 0;  // when it came
+    };
+    std::map<SessionId, std::vector<Early>> early_;  // in arrival order per session
+    std::size_t early_count_ = 0;
     std::uint64_t last_sweep_ = 0;
 };
 
